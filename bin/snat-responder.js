@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// Thin launcher: checks the runtime, then runs the compiled CLI (built by `npm ci` via `prepare`).
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  process.stderr.write(
+    `snat-responder: Node.js ${process.versions.node} is too old (Node 22 required). ` +
+      'Run it through npm (`npx snat-responder ...`), which uses the Node 22 installed by `npm ci`.\n',
+  );
+  process.exit(2);
+}
+try {
+  await import('../dist/src/cli/main.js');
+} catch (err) {
+  if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/src/cli/main.js')) {
+    process.stderr.write('snat-responder: not built yet. Run `npm ci` (or `npm run build`) first.\n');
+    process.exit(2);
+  }
+  throw err;
+}

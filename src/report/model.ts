@@ -1,0 +1,203 @@
+/**
+ * The report model: what the engine concludes and every renderer (Markdown, HTML,
+ * Teams card) and store consumes. Versioned: change `REPORT_SCHEMA_VERSION` when a
+ * field changes meaning or disappears; adding optional fields keeps the version.
+ */
+import type { SocketMethod } from '../evidence/types.js';
+
+export const REPORT_SCHEMA_VERSION = '1.0' as const;
+
+/** Where a destination sits for SNAT purposes. Only `public` consumes SNAT ports. */
+export type DestinationClass = 'public' | 'private';
+
+export interface DestinationCount {
+  ip: string;
+  port: number;
+  count: number;
+}
+
+/** One link in the chain that proved which pod a trace key belongs to. */
+export interface AttributionStep {
+  /** What was matched, e.g. `netns`, `lsns`, `pstree`, `crictl`, `pods`, `pod-ip`. */
+  kind: string;
+  /** The file that proved it (bundle-relative). */
+  source: string;
+  /** Human-readable statement, e.g. `netns 4026532785 -> PID 19832 (lsns)`. */
+  detail: string;
+}
+
+/** How a pod was tied to the traffic. */
+export interface Attribution {
+  /** Which independent paths matched: the netns/PID chain, the source IP, the socket table. */
+  paths: Array<'netns-chain' | 'pod-ip' | 'socket-table'>;
+  steps: AttributionStep[];
+  /** Disagreements between paths (e.g. netns chain says pod A, SADDR says pod B). */
+  conflicts: string[];
+}
+
+/** Counters shared by every talker: ranked pods, host traffic and unattributed keys. */
+export interface TrafficCounters {
+  /** Trace `connect` events to public destinations. */
+  connectsPublic: number;
+  connectsPrivate: number;
+  accepts: number;
+  closes: number;
+  /** Public connects per minute over the trace span (null when the trace has no timestamps or span 0). */
+  connectRatePerMinute: number | null;
+  distinctPublicDestinations: number;
+  /** Most frequent public destinations, most first. */
+  topDestinations: DestinationCount[];
+}
+
+/** Socket-table counters for a pod (from netstat, ss or /proc/net/tcp). */
+export interface SocketCounters {
+  establishedPublic: number | null;
+  establishedPrivate: number | null;
+  timeWaitPublic: number | null;
+  /** Which method produced the socket numbers, null when no socket evidence exists. */
+  socketMethod: SocketMethod | null;
+  /** Bundle-relative source file of the socket numbers. */
+  socketSource: string | null;
+}
+
+export interface RankedPod extends TrafficCounters, SocketCounters {
+  rank: number;
+  namespace: string;
+  pod: string;
+  hostNetwork: boolean;
+  podIPs: string[];
+  owner: { kind: string; name: string } | null;
+  /** Trace comms seen for this pod (first few). */
+  processes: string[];
+  attribution: Attribution;
+}
+
+/** Traffic from the node's own network namespace that no hostNetwork pod is proven to own. */
+export interface HostTraffic extends TrafficCounters {
+  /** The node IP (or the SADDR seen when the node IP is unknown). */
+  saddr: string;
+  netns: number | null;
+  processes: string[];
+}
+
+/** A trace key (SADDR + NETNS) that maps to no pod. Listed, never dropped. */
+export interface UnattributedTalker extends TrafficCounters {
+  saddr: string;
+  netns: number | null;
+  processes: string[];
+  /** Why it could not be attributed. */
+  reason: string;
+}
+
+export interface TraceSummary {
+  /** Lines recognised as events. */
+  events: number;
+  connects: number;
+  accepts: number;
+  closes: number;
+  /** Seconds between first and last timestamp, null without timestamps. */
+  spanSeconds: number | null;
+  /** BCC `Possibly lost N samples` total. */
+  lostSamples: number;
+  format: 'text' | 'json' | null;
+}
+
+/** One point of the load balancer's SNAT metrics for the node. */
+export interface SnatMetricPoint {
+  /** ISO-8601 UTC. */
+  timestamp: string;
+  usedPorts: number | null;
+  allocatedPorts: number | null;
+  /** SnatConnectionCount with ConnectionState=failed, per minute. */
+  failedConnections: number | null;
+}
+
+/** Cluster and load-balancer facts known to the orchestration (absent from offline analysis). */
+export interface ClusterContext {
+  clusterName: string | null;
+  clusterResourceId: string | null;
+  loadBalancerId: string | null;
+  outboundType: string | null;
+  /** Nodes in the backend pool (drives the default port allocation). */
+  backendPoolSize: number | null;
+  /** Frontend (outbound) public IPs on the load balancer. */
+  frontendIpCount: number | null;
+  /** Explicit `--load-balancer-outbound-ports`, null when automatic. */
+  configuredOutboundPorts: number | null;
+  idleTimeoutMinutes: number | null;
+}
+
+export interface NodeContext {
+  name: string | null;
+  ip: string | null;
+}
+
+export type InvestigationStatus = 'complete' | 'degraded' | 'failed';
+
+export interface InvestigationContext {
+  /** Orchestration instance id, or null for offline analysis. */
+  id: string | null;
+  status: InvestigationStatus;
+  /** Why the investigation is degraded or failed, in plain words. */
+  problems: string[];
+  /** Alert severity (Sev0..Sev4) when started by an alert. */
+  severity: string | null;
+  alertRule: string | null;
+  /** ISO-8601 UTC window the evidence covers. */
+  windowStart: string | null;
+  windowEnd: string | null;
+}
+
+export type RecommendationKind =
+  | 'connection-pooling'
+  | 'private-endpoint'
+  | 'port-allocation'
+  | 'nat-gateway'
+  | 'investigate-host';
+
+export interface Recommendation {
+  kind: RecommendationKind;
+  title: string;
+  detail: string;
+  /** The measurement that triggered it, stated with its numbers. */
+  evidence: string;
+  /** The pod it concerns, when it concerns one. */
+  target: { namespace: string; pod: string } | null;
+}
+
+export type VerdictKind = 'pod' | 'host' | 'unattributed' | 'none';
+
+export interface Verdict {
+  kind: VerdictKind;
+  /** One sentence a person on call can act on. */
+  summary: string;
+  namespace: string | null;
+  pod: string | null;
+}
+
+export interface Report {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  /** ISO-8601 UTC, supplied by the caller (the core has no clock); null offline when not given. */
+  generatedAt: string | null;
+  investigation: InvestigationContext;
+  cluster: ClusterContext | null;
+  node: NodeContext;
+  verdict: Verdict;
+  /** How pods were ordered, in words (printed in every rendering). */
+  rankingRule: string;
+  /** Most suspect first. */
+  rankedPods: RankedPod[];
+  hostTraffic: HostTraffic | null;
+  unattributed: UnattributedTalker[];
+  trace: TraceSummary;
+  /** Total lines no parser could use. */
+  parseWarnings: number;
+  /** The first few warnings, for display. */
+  warningSamples: Array<{ file: string; line: number; message: string }>;
+  metrics: SnatMetricPoint[];
+  recommendations: Recommendation[];
+  /** Bundle-relative evidence files the report was derived from. */
+  evidenceFiles: string[];
+  /** Private ranges applied on top of the built-in ones (user `--private-cidr`). */
+  privateCidrs: string[];
+}
