@@ -73,7 +73,7 @@ export interface RankedPod extends TrafficCounters, SocketCounters {
 }
 
 /** Traffic from the node's own network namespace that no hostNetwork pod is proven to own. */
-export interface HostTraffic extends TrafficCounters {
+export interface HostTraffic extends TrafficCounters, Partial<SocketCounters> {
   /** The node IP (or the SADDR seen when the node IP is unknown). */
   saddr: string;
   netns: number | null;

@@ -1,0 +1,244 @@
+import type { EvidenceSet } from '../evidence/evidenceSet.js';
+import {
+  type ClusterContext,
+  type HostTraffic,
+  type InvestigationContext,
+  type NodeContext,
+  type RankedPod,
+  REPORT_SCHEMA_VERSION,
+  type Recommendation,
+  type Report,
+  type SnatMetricPoint,
+  type SocketCounters,
+  type UnattributedTalker,
+} from '../report/model.js';
+import { attributeTrace } from './attribution.js';
+import { EvidenceIndex, type PodIdentity, podKey } from './evidenceIndex.js';
+import { createIpClassifier, type IpClassifier } from './ipClassifier.js';
+import { RANKING_RULE, rankPods } from './ranking.js';
+import { countSockets, localAddresses, NO_SOCKET_EVIDENCE } from './socketCounters.js';
+import {
+  mergeTalkers,
+  type TalkerAggregate,
+  type TraceAggregate,
+  TraceAggregator,
+  traceSpanSeconds,
+  trafficCounters,
+} from './traceAggregator.js';
+import { decideVerdict } from './verdict.js';
+
+/** What the caller knows beyond the bundle (the orchestration knows much; offline analysis little). */
+export interface AnalysisOptions {
+  /** Extra non-SNAT ranges (VNet, peered networks, service CIDR). */
+  privateCidrs?: readonly string[];
+  /** ISO-8601 timestamp to stamp on the report (the core has no clock). */
+  generatedAt?: string | null;
+  investigation?: Partial<InvestigationContext>;
+  cluster?: ClusterContext | null;
+  node?: Partial<NodeContext>;
+  metrics?: SnatMetricPoint[];
+  /** Computes recommendations from the finished report (kept pluggable so the engine has no policy baked in). */
+  recommend?: (report: Report) => Recommendation[];
+  /** How many destinations to keep per talker. */
+  topDestinations?: number;
+}
+
+const MAX_WARNING_SAMPLES = 20;
+const MAX_PROCESSES = 5;
+
+/**
+ * One analysis run: create it from the parsed (non-trace) evidence, stream trace events into
+ * `aggregator`, then call `report()`.
+ *
+ * @example
+ * const run = new SnatAnalysis(evidence, { privateCidrs: ['20.0.0.0/8'] });
+ * for (const event of events) run.aggregator.add(event);
+ * const report = run.report();
+ */
+export class SnatAnalysis {
+  readonly classify: IpClassifier;
+  readonly index: EvidenceIndex;
+  readonly aggregator: TraceAggregator;
+
+  constructor(
+    private readonly evidence: EvidenceSet,
+    private readonly options: AnalysisOptions = {},
+  ) {
+    this.classify = createIpClassifier(options.privateCidrs ?? []);
+    this.index = new EvidenceIndex(evidence);
+    const hostMemo = new Map<string, boolean>();
+    this.aggregator = new TraceAggregator(this.classify, (saddr, netns) => {
+      const k = `${saddr}|${netns}`;
+      let v = hostMemo.get(k);
+      if (v === undefined) {
+        v = this.index.isHost(saddr, netns);
+        hostMemo.set(k, v);
+      }
+      return v;
+    });
+  }
+
+  report(): Report {
+    const ev = this.evidence;
+    const opts = this.options;
+    const trace: TraceAggregate = this.aggregator.result();
+    const span = traceSpanSeconds(trace);
+    const topN = opts.topDestinations ?? 10;
+    const attributed = attributeTrace(trace, this.index);
+    const problems: string[] = [...(opts.investigation?.problems ?? [])];
+
+    // Socket evidence per pod: netstat/ files first (the runbook's method), then node-side tables.
+    const sockets = new Map<string, { pod: PodIdentity; counters: SocketCounters }>();
+    let hostSockets: SocketCounters | null = null;
+    for (const t of ev.podSockets) {
+      const pod = this.index.podByKey(t.namespace, t.pod) ?? {
+        namespace: t.namespace,
+        name: t.pod,
+        hostNetwork: false,
+        podIPs: [],
+        owner: null,
+      };
+      const counters = countSockets(t.table, t.source, this.classify);
+      if (pod.hostNetwork) {
+        // netstat in a hostNetwork pod lists the whole node's sockets: that is host evidence, not the pod's.
+        hostSockets ??= counters;
+        problems.push(
+          `${t.source}: ${t.namespace}/${t.pod} uses the host network; its sockets are counted as host traffic`,
+        );
+        continue;
+      }
+      sockets.set(podKey(pod.namespace, pod.name), { pod, counters });
+    }
+    for (const t of ev.netnsSockets) {
+      if (this.index.hostNetns !== null && t.inode === this.index.hostNetns) {
+        hostSockets ??= countSockets(t.table, t.source, this.classify);
+        continue;
+      }
+      const chain = this.index.chainFromNetns(t.inode);
+      let pod = chain.pod;
+      if (!pod) {
+        for (const ip of localAddresses(t.table)) {
+          pod = this.index.podsByAddress(ip)[0] ?? null;
+          if (pod) break;
+        }
+      }
+      if (!pod) {
+        problems.push(`${t.source}: network namespace ${t.inode} could not be tied to a pod`);
+        continue;
+      }
+      const key = podKey(pod.namespace, pod.name);
+      if (!sockets.has(key)) sockets.set(key, { pod, counters: countSockets(t.table, t.source, this.classify) });
+    }
+
+    const unranked: Array<Omit<RankedPod, 'rank'>> = [];
+    const keys = new Set([...attributed.pods.keys(), ...sockets.keys()]);
+    for (const key of keys) {
+      const traced = attributed.pods.get(key);
+      const sock = sockets.get(key);
+      const pod = traced?.pod ?? sock!.pod;
+      const merged = traced ? mergeTalkers(traced.talkers) : null;
+      const attribution = traced
+        ? { ...traced.attribution, paths: [...traced.attribution.paths] }
+        : { paths: [], steps: [], conflicts: [] };
+      if (sock) {
+        attribution.paths.push('socket-table');
+        attribution.steps.push({
+          kind: 'socket-table',
+          source: sock.counters.socketSource ?? '',
+          detail: `socket table of ${pod.namespace}/${pod.name} (${sock.counters.socketMethod})`,
+        });
+      }
+      unranked.push({
+        namespace: pod.namespace,
+        pod: pod.name,
+        hostNetwork: pod.hostNetwork,
+        podIPs: pod.podIPs,
+        owner: pod.owner,
+        processes: merged ? [...merged.comms].slice(0, MAX_PROCESSES) : [],
+        ...trafficCounters(merged, span, topN),
+        ...(sock?.counters ?? NO_SOCKET_EVIDENCE),
+        attribution,
+      });
+    }
+    const rankedPods = rankPods(unranked);
+
+    const hostMerged = mergeTalkers(attributed.host);
+    const nodeIp = opts.node?.ip ?? ev.capture?.nodeIP ?? ev.node?.internalIPs[0] ?? null;
+    const hostTraffic: HostTraffic | null =
+      hostMerged || hostSockets
+        ? {
+            saddr: nodeIp ?? hostMerged?.saddr ?? 'node',
+            netns: this.index.hostNetns ?? hostMerged?.netns ?? null,
+            processes: hostMerged ? [...hostMerged.comms].slice(0, MAX_PROCESSES) : [],
+            ...trafficCounters(hostMerged, span, topN),
+            ...(hostSockets ?? {}),
+          }
+        : null;
+
+    const unattributed: UnattributedTalker[] = attributed.unattributed
+      .map(({ talker, reason }) => unattributedEntry(talker, reason, span, topN))
+      .sort((a, b) => b.connectsPublic - a.connectsPublic || (a.saddr < b.saddr ? -1 : 1));
+
+    const nodeName = opts.node?.name ?? ev.capture?.nodeName ?? ev.node?.name ?? null;
+    const missing = ev.capture?.missingTools ?? [];
+    if (missing.length > 0) problems.push(`the capture could not run: ${missing.join(', ')}`);
+    if (ev.capture?.truncated) problems.push('the capture output was truncated to stay within the log budget');
+    if (ev.trace.lostSamples > 0) problems.push(`tcptracer reported ${ev.trace.lostSamples} lost samples`);
+    if (!ev.trace.present && rankedPods.every((p) => p.establishedPublic === null)) {
+      problems.push('no trace and no socket tables: nothing measures SNAT use');
+    }
+
+    const report: Report = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      generatedAt: opts.generatedAt ?? null,
+      investigation: {
+        id: opts.investigation?.id ?? null,
+        status: opts.investigation?.status ?? (problems.length > 0 && missing.length > 0 ? 'degraded' : 'complete'),
+        problems,
+        severity: opts.investigation?.severity ?? null,
+        alertRule: opts.investigation?.alertRule ?? null,
+        windowStart: opts.investigation?.windowStart ?? ev.capture?.startedAt ?? null,
+        windowEnd: opts.investigation?.windowEnd ?? ev.capture?.endedAt ?? null,
+      },
+      cluster: opts.cluster ?? null,
+      node: { name: nodeName, ip: nodeIp },
+      verdict: decideVerdict(rankedPods, hostTraffic, unattributed, nodeName),
+      rankingRule: RANKING_RULE,
+      rankedPods,
+      hostTraffic,
+      unattributed,
+      trace: {
+        events: trace.events,
+        connects: trace.connects,
+        accepts: trace.accepts,
+        closes: trace.closes,
+        spanSeconds: span,
+        lostSamples: ev.trace.lostSamples,
+        format: ev.trace.format,
+      },
+      parseWarnings: ev.warningCount,
+      warningSamples: ev.warnings.slice(0, MAX_WARNING_SAMPLES),
+      metrics: opts.metrics ?? [],
+      recommendations: [],
+      evidenceFiles: [...ev.files].sort(),
+      privateCidrs: [...(opts.privateCidrs ?? [])],
+    };
+    if (opts.recommend) report.recommendations = opts.recommend(report);
+    return report;
+  }
+}
+
+function unattributedEntry(
+  talker: TalkerAggregate,
+  reason: string,
+  span: number | null,
+  topN: number,
+): UnattributedTalker {
+  return {
+    saddr: talker.saddr,
+    netns: talker.netns,
+    processes: [...talker.comms].slice(0, MAX_PROCESSES),
+    reason,
+    ...trafficCounters(talker, span, topN),
+  };
+}

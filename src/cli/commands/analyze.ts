@@ -1,0 +1,90 @@
+import { type Command, Option } from 'commander';
+import { analyzeBundle } from '../../analysis/analyzeBundle.js';
+import { InvalidCidrError } from '../../analysis/errors.js';
+import { parseCidr } from '../../analysis/ipClassifier.js';
+import { EvidenceNotFoundError } from '../../evidence/errors.js';
+import { renderMarkdown } from '../../report/markdown.js';
+import type { Report } from '../../report/model.js';
+import { CliError } from '../errors.js';
+import { collect, emit } from '../output.js';
+
+export const REPORT_FORMATS = ['markdown', 'json', 'html', 'card'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** Renders a report in one of the CLI formats. HTML and card renderers load lazily (charts are heavy). */
+export async function renderReport(report: Report, format: ReportFormat, reportUrl?: string): Promise<string> {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'markdown':
+      return renderMarkdown(report);
+    case 'html': {
+      const { renderHtml } = await import('../../report/html/renderHtml.js');
+      return renderHtml(report, reportUrl ? { reportUrl } : {});
+    }
+    case 'card': {
+      const { buildTeamsPayloadWithinLimit } = await import('../../report/card/teamsCard.js');
+      return `${JSON.stringify(buildTeamsPayloadWithinLimit(report, { reportUrl: reportUrl ?? null }), null, 2)}\n`;
+    }
+  }
+}
+
+/** Validates CIDR options up front so bad input changes nothing. */
+export function validateCidrs(cidrs: readonly string[], flag: string): void {
+  for (const c of cidrs) {
+    try {
+      parseCidr(c);
+    } catch (err) {
+      if (err instanceof InvalidCidrError) throw new CliError(`${flag}: ${err.message}`);
+      throw err;
+    }
+  }
+}
+
+interface AnalyzeFlags {
+  format: ReportFormat;
+  privateCidr: string[];
+  azureServiceCidr: string[];
+  out?: string;
+  reportUrl?: string;
+}
+
+/** `snat-responder analyze <bundle-dir-or-trace-file>`. */
+export function registerAnalyzeCommand(program: Command): void {
+  program
+    .command('analyze')
+    .description('rank the pods exhausting SNAT ports from an evidence bundle (a directory) or a tcptracer log')
+    .argument('<bundle>', 'evidence bundle directory, or a single tcptracer -t4v log')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('markdown'))
+    .option(
+      '--private-cidr <cidr>',
+      'extra range that does not use SNAT (VNet, peered, service CIDR); repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--azure-service-cidr <cidr>',
+      'range of Azure service endpoints, for private endpoint advice; repeatable',
+      collect,
+      [],
+    )
+    .option('-o, --out <file>', 'write the output to a file instead of stdout')
+    .option('--report-url <url>', 'link to the full report, used by --format card')
+    .action(async (bundle: string, flags: AnalyzeFlags) => {
+      validateCidrs(flags.privateCidr, '--private-cidr');
+      validateCidrs(flags.azureServiceCidr, '--azure-service-cidr');
+      let report: Report;
+      try {
+        const { computeRecommendations } = await import('../../analysis/recommendations.js');
+        report = await analyzeBundle(bundle, {
+          privateCidrs: flags.privateCidr,
+          generatedAt: new Date().toISOString(),
+          recommend: (r) => computeRecommendations(r, { azureServiceCidrs: flags.azureServiceCidr }),
+        });
+      } catch (err) {
+        if (err instanceof EvidenceNotFoundError) throw new CliError(err.message);
+        throw err;
+      }
+      await emit(await renderReport(report, flags.format, flags.reportUrl), flags.out);
+    });
+}

@@ -1,0 +1,264 @@
+import { createReadStream } from 'node:fs';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { BUNDLE_FILES } from './bundle.js';
+import { EvidenceNotFoundError } from './errors.js';
+import { type CaptureFacts, type EvidenceSet, emptyEvidenceSet } from './evidenceSet.js';
+import { parseCrictlPods, parseCrictlPs } from './parsers/crictl.js';
+import { parseNode, parsePods } from './parsers/kubectl.js';
+import { parseLsns } from './parsers/lsns.js';
+import { parsePstree } from './parsers/pstree.js';
+import { parseSocketTable } from './parsers/sockets.js';
+import { TcptracerParser } from './parsers/tcptracer.js';
+import type { Parsed, ParseWarning, TraceEvent } from './types.js';
+
+/** Warnings kept for display; all are counted. */
+const MAX_KEPT_WARNINGS = 50;
+
+/** A bundle whose small files are parsed and whose trace is ready to stream. */
+export interface LoadedBundle {
+  evidence: EvidenceSet;
+  /** Absolute path of the trace, or null when the bundle has none. */
+  tracePath: string | null;
+}
+
+async function kind(path: string): Promise<'file' | 'dir' | null> {
+  try {
+    const s = await stat(path);
+    return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : null;
+  } catch {
+    return null;
+  }
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+async function listDir(path: string): Promise<string[]> {
+  try {
+    return (await readdir(path)).sort();
+  } catch {
+    return [];
+  }
+}
+
+function addWarnings(ev: EvidenceSet, warnings: readonly ParseWarning[], count = warnings.length): void {
+  ev.warningCount += count;
+  for (const w of warnings) {
+    if (ev.warnings.length >= MAX_KEPT_WARNINGS) break;
+    ev.warnings.push(w);
+  }
+}
+
+function take<T>(ev: EvidenceSet, parsed: Parsed<T>): T[] {
+  addWarnings(ev, parsed.warnings);
+  return parsed.items;
+}
+
+function parseJsonFile(ev: EvidenceSet, file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    addWarnings(ev, [{ file, line: 0, message: `not valid JSON: ${(err as Error).message}` }]);
+    return undefined;
+  }
+}
+
+/**
+ * Reads every recognised small file of a bundle; the trace is only located (see {@link streamTrace}).
+ * A path to a single file is a bundle holding just `tcptracer.log`.
+ *
+ * @throws EvidenceNotFoundError when the path does not exist or holds no recognised evidence.
+ */
+export async function loadBundle(path: string): Promise<LoadedBundle> {
+  const ev = emptyEvidenceSet();
+  const k = await kind(path);
+  if (k === null) throw new EvidenceNotFoundError(`no such file or directory: ${path}`);
+  if (k === 'file') {
+    ev.files.push(BUNDLE_FILES.tcptracer);
+    ev.trace.present = true;
+    return { evidence: ev, tracePath: path };
+  }
+
+  const at = (name: string) => join(path, name);
+  const entries = new Set(await listDir(path));
+  let tracePath: string | null = null;
+  if (entries.has(BUNDLE_FILES.tcptracer)) {
+    tracePath = at(BUNDLE_FILES.tcptracer);
+    ev.files.push(BUNDLE_FILES.tcptracer);
+    ev.trace.present = true;
+  }
+
+  const lsnsName = entries.has(BUNDLE_FILES.lsnsJson) ? BUNDLE_FILES.lsnsJson : BUNDLE_FILES.lsnsText;
+  const lsns = entries.has(lsnsName) ? await readText(at(lsnsName)) : null;
+  if (lsns !== null) {
+    ev.files.push(lsnsName);
+    ev.netns = take(ev, parseLsns(lsns, lsnsName));
+  }
+
+  for (const [name, parse, assign] of [
+    [BUNDLE_FILES.crictlPsJson, parseCrictlPs, (v: EvidenceSet, items: never[]) => (v.criContainers = items)],
+    [BUNDLE_FILES.crictlPsText, parseCrictlPs, (v: EvidenceSet, items: never[]) => (v.criContainers = items)],
+    [BUNDLE_FILES.crictlPodsJson, parseCrictlPods, (v: EvidenceSet, items: never[]) => (v.criPods = items)],
+    [BUNDLE_FILES.crictlPodsText, parseCrictlPods, (v: EvidenceSet, items: never[]) => (v.criPods = items)],
+  ] as const) {
+    // JSON beats text when both exist: it carries full ids and pod labels.
+    const jsonTwin = name.endsWith('.txt') ? name.replace(/\.txt$/, '.json') : null;
+    if (!entries.has(name) || (jsonTwin && entries.has(jsonTwin))) continue;
+    const text = await readText(at(name));
+    if (text === null) continue;
+    ev.files.push(name);
+    assign(ev, take(ev, (parse as (t: string, f: string) => Parsed<never>)(text, name)));
+  }
+
+  if (entries.has(BUNDLE_FILES.pods)) {
+    const text = await readText(at(BUNDLE_FILES.pods));
+    if (text !== null) {
+      ev.files.push(BUNDLE_FILES.pods);
+      ev.pods = take(ev, parsePods(text, BUNDLE_FILES.pods));
+    }
+  }
+  if (entries.has(BUNDLE_FILES.node)) {
+    const text = await readText(at(BUNDLE_FILES.node));
+    if (text !== null) {
+      ev.files.push(BUNDLE_FILES.node);
+      const parsed = parseNode(text, BUNDLE_FILES.node);
+      addWarnings(ev, parsed.warnings);
+      ev.node = parsed.items[0] ?? null;
+    }
+  }
+  if (entries.has(BUNDLE_FILES.capture)) {
+    const text = await readText(at(BUNDLE_FILES.capture));
+    const value = text === null ? undefined : parseJsonFile(ev, BUNDLE_FILES.capture, text);
+    if (value !== undefined) {
+      ev.files.push(BUNDLE_FILES.capture);
+      ev.capture = captureFacts(value);
+    }
+  }
+
+  if (entries.has(BUNDLE_FILES.pstreeDir)) {
+    for (const name of await listDir(at(BUNDLE_FILES.pstreeDir))) {
+      const pid = Number(name.replace(/\.txt$/, ''));
+      const rel = `${BUNDLE_FILES.pstreeDir}/${name}`;
+      if (!name.endsWith('.txt') || !Number.isInteger(pid) || pid <= 0) continue;
+      const text = await readText(at(rel));
+      if (text === null) continue;
+      ev.files.push(rel);
+      ev.pstree.push(...take(ev, parsePstree(text, rel, pid)));
+    }
+  }
+
+  if (entries.has(BUNDLE_FILES.netstatDir)) {
+    for (const name of await listDir(at(BUNDLE_FILES.netstatDir))) {
+      const rel = `${BUNDLE_FILES.netstatDir}/${name}`;
+      // Namespaces are DNS-1123 labels (no underscore), so the first `_` separates namespace and pod.
+      const m = /^([a-z0-9-]+)_(.+)\.txt$/.exec(name);
+      if (!m) {
+        addWarnings(ev, [{ file: rel, line: 0, message: 'netstat files must be named <namespace>_<pod>.txt' }]);
+        continue;
+      }
+      const text = await readText(at(rel));
+      if (text === null) continue;
+      ev.files.push(rel);
+      const parsed = parseSocketTable(text, rel);
+      addWarnings(ev, parsed.warnings);
+      ev.podSockets.push({
+        namespace: m[1]!,
+        pod: m[2]!,
+        table: { method: parsed.method, sockets: parsed.items },
+        source: rel,
+      });
+    }
+  }
+
+  if (entries.has(BUNDLE_FILES.socketsDir)) {
+    for (const name of await listDir(at(BUNDLE_FILES.socketsDir))) {
+      const rel = `${BUNDLE_FILES.socketsDir}/${name}`;
+      const inode = Number(name.replace(/\.txt$/, ''));
+      if (!name.endsWith('.txt') || !Number.isInteger(inode) || inode <= 0) continue;
+      const text = await readText(at(rel));
+      if (text === null) continue;
+      ev.files.push(rel);
+      const parsed = parseSocketTable(text, rel);
+      addWarnings(ev, parsed.warnings);
+      // Read on the node: whatever the text format, these come from the node-side table.
+      ev.netnsSockets.push({ inode, table: { method: 'node-socket-table', sockets: parsed.items }, source: rel });
+    }
+  }
+
+  if (ev.files.length === 0) {
+    throw new EvidenceNotFoundError(
+      `no recognizable evidence in ${path}: expected files such as ${BUNDLE_FILES.tcptracer}, ${BUNDLE_FILES.lsnsText}, ` +
+        `${BUNDLE_FILES.pods}, ${BUNDLE_FILES.netstatDir}/<namespace>_<pod>.txt (see README: Evidence bundle)`,
+    );
+  }
+  return { evidence: ev, tracePath };
+}
+
+function captureFacts(value: unknown): CaptureFacts {
+  if (typeof value !== 'object' || value === null) return {};
+  const v = value as Record<string, unknown>;
+  const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
+  const num = (x: unknown) =>
+    typeof x === 'number' && Number.isFinite(x) ? x : typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : undefined;
+  const facts: CaptureFacts = {};
+  const assign = <K extends keyof CaptureFacts>(key: K, val: CaptureFacts[K] | undefined) => {
+    if (val !== undefined) facts[key] = val;
+  };
+  assign('nodeName', str(v.nodeName));
+  assign('nodeIP', str(v.nodeIP));
+  assign('hostNetns', num(v.hostNetns));
+  assign('kernel', str(v.kernel));
+  assign('bccVersion', str(v.bccVersion));
+  assign('traceSeconds', num(v.traceSeconds));
+  assign('startedAt', str(v.startedAt));
+  assign('endedAt', str(v.endedAt));
+  if (Array.isArray(v.missingTools))
+    facts.missingTools = v.missingTools.filter((t): t is string => typeof t === 'string');
+  if (typeof v.truncated === 'boolean') facts.truncated = v.truncated;
+  return facts;
+}
+
+/**
+ * Streams a trace file line by line into `onEvent` (gzip is detected by its magic bytes), so memory stays
+ * flat however long the trace is. Returns the parser for its warnings, format and lost-sample count.
+ */
+export async function streamTrace(path: string, onEvent: (event: TraceEvent) => void): Promise<TcptracerParser> {
+  const parser = new TcptracerParser(BUNDLE_FILES.tcptracer);
+  const head = Buffer.alloc(2);
+  const fd = await open(path, 'r');
+  try {
+    await fd.read(head, 0, 2, 0);
+  } finally {
+    await fd.close();
+  }
+  const gz = head[0] === 0x1f && head[1] === 0x8b;
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  const source = gz ? raw.pipe(createGunzip()) : raw;
+  source.setEncoding('utf8');
+  let rest = '';
+  for await (const chunk of source as AsyncIterable<string>) {
+    const text = rest + chunk;
+    let start = 0;
+    let nl = text.indexOf('\n', start);
+    while (nl !== -1) {
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      const event = parser.push(text.slice(start, end));
+      if (event) onEvent(event);
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    rest = text.slice(start);
+  }
+  if (rest.length > 0) {
+    const event = parser.push(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+    if (event) onEvent(event);
+  }
+  return parser;
+}

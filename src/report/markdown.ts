@@ -1,0 +1,137 @@
+import type { RankedPod, Report, TrafficCounters } from './model.js';
+
+/** Escapes text for a Markdown table cell or inline context (pod names and COMMs come from the node). */
+function md(text: string): string {
+  return text.replace(/[\\`*_[\]|<>#]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
+}
+
+function num(n: number | null | undefined): string {
+  return n === null || n === undefined ? '–' : String(n);
+}
+
+function dest(d: { ip: string; port: number; count: number }): string {
+  return `${d.ip.includes(':') ? `[${d.ip}]` : d.ip}:${d.port} (${d.count})`;
+}
+
+function topDest(t: TrafficCounters, n = 3): string {
+  return t.topDestinations.length === 0 ? '–' : t.topDestinations.slice(0, n).map(dest).join(', ');
+}
+
+function podRow(p: RankedPod): string {
+  return [
+    p.rank,
+    `${md(p.namespace)}/${md(p.pod)}`,
+    num(p.establishedPublic),
+    p.connectsPublic,
+    num(p.connectRatePerMinute),
+    p.connectsPrivate,
+    num(p.timeWaitPublic),
+    md(topDest(p)),
+    p.socketMethod ?? '–',
+    p.attribution.paths.join(' + ') || '–',
+  ].join(' | ');
+}
+
+/**
+ * Renders the report as Markdown for people: verdict first, then the ranked table, then the evidence.
+ *
+ * @example
+ * process.stdout.write(renderMarkdown(report));
+ */
+export function renderMarkdown(report: Report, opts: { maxPods?: number } = {}): string {
+  const maxPods = opts.maxPods ?? 25;
+  const out: string[] = [];
+  const inv = report.investigation;
+  out.push('# SNAT port exhaustion report', '');
+  out.push(`**Verdict:** ${md(report.verdict.summary)}`, '');
+  if (inv.status !== 'complete') {
+    out.push(`> **Investigation ${inv.status}.** ${inv.problems.map(md).join(' ')}`, '');
+  }
+  const facts: string[] = [];
+  if (report.cluster?.clusterName) facts.push(`Cluster: ${md(report.cluster.clusterName)}`);
+  if (report.node.name || report.node.ip)
+    facts.push(`Node: ${md([report.node.name, report.node.ip].filter(Boolean).join(' / '))}`);
+  if (inv.severity) facts.push(`Severity: ${md(inv.severity)}`);
+  if (inv.windowStart || inv.windowEnd) facts.push(`Window: ${inv.windowStart ?? '?'} – ${inv.windowEnd ?? '?'}`);
+  if (inv.id) facts.push(`Investigation: \`${inv.id}\``);
+  if (report.generatedAt) facts.push(`Generated: ${report.generatedAt}`);
+  if (facts.length > 0) out.push(facts.map((f) => `- ${f}`).join('\n'), '');
+
+  out.push('## Ranked pods', '');
+  out.push(`_${report.rankingRule}_`, '');
+  if (report.rankedPods.length === 0) {
+    out.push('No pod could be tied to the evidence.', '');
+  } else {
+    out.push(
+      '| # | Pod | ESTABLISHED public | Public connects | Connects/min | Private connects | TIME_WAIT public | Top destinations | Sockets from | Attributed by |',
+      '|---:|---|---:|---:|---:|---:|---:|---|---|---|',
+    );
+    for (const p of report.rankedPods.slice(0, maxPods)) out.push(`| ${podRow(p)} |`);
+    if (report.rankedPods.length > maxPods)
+      out.push('', `_…and ${report.rankedPods.length - maxPods} more pods (see report.json)._`);
+    out.push('');
+  }
+
+  const host = report.hostTraffic;
+  if (host) {
+    out.push('## Host traffic', '');
+    out.push(
+      `From the node's own network namespace (${md(host.saddr)}${host.netns !== null ? `, netns ${host.netns}` : ''}), not proven to belong to a pod: ` +
+        `${host.connectsPublic} public connects, ${host.connectsPrivate} private` +
+        `${host.establishedPublic !== undefined && host.establishedPublic !== null ? `, ${host.establishedPublic} ESTABLISHED to public IPs` : ''}` +
+        `. Processes: ${md(host.processes.join(', ') || 'unknown')}. Top destinations: ${md(topDest(host))}.`,
+      '',
+    );
+  }
+
+  if (report.unattributed.length > 0) {
+    out.push('## Unattributed talkers', '');
+    out.push(
+      '| Source | Netns | Public connects | Private connects | Processes | Why unattributed |',
+      '|---|---:|---:|---:|---|---|',
+    );
+    for (const u of report.unattributed.slice(0, maxPods)) {
+      out.push(
+        `| ${md(u.saddr)} | ${num(u.netns)} | ${u.connectsPublic} | ${u.connectsPrivate} | ${md(u.processes.join(', '))} | ${md(u.reason)} |`,
+      );
+    }
+    out.push('');
+  }
+
+  if (report.recommendations.length > 0) {
+    out.push('## Recommendations', '');
+    for (const r of report.recommendations) {
+      out.push(`- **${md(r.title)}** ${md(r.detail)} _Evidence: ${md(r.evidence)}_`);
+    }
+    out.push('');
+  }
+
+  const top = report.rankedPods.slice(0, 3);
+  if (top.length > 0) {
+    out.push('## Evidence chain', '');
+    for (const p of top) {
+      out.push(`### ${md(p.namespace)}/${md(p.pod)}`, '');
+      for (const s of p.attribution.steps) out.push(`- ${md(s.detail)} — \`${s.source}\``);
+      for (const c of p.attribution.conflicts) out.push(`- ⚠ conflict: ${md(c)}`);
+      out.push('');
+    }
+  }
+
+  out.push('## Evidence', '');
+  out.push(
+    `Trace: ${report.trace.events} events (${report.trace.connects} connects, ${report.trace.accepts} accepts, ${report.trace.closes} closes)` +
+      `${report.trace.spanSeconds !== null ? ` over ${report.trace.spanSeconds} s` : ''}` +
+      `${report.trace.lostSamples > 0 ? `, ${report.trace.lostSamples} samples lost` : ''}.`,
+    '',
+  );
+  out.push(`Parse warnings: ${report.parseWarnings}.`, '');
+  for (const w of report.warningSamples.slice(0, 10)) out.push(`- \`${w.file}:${w.line}\` ${md(w.message)}`);
+  if (report.warningSamples.length > 0) out.push('');
+  if (report.evidenceFiles.length > 0) {
+    out.push('Files:', '');
+    for (const f of report.evidenceFiles) out.push(`- \`${f}\``);
+    out.push('');
+  }
+  if (report.privateCidrs.length > 0) out.push(`Extra private ranges: ${report.privateCidrs.map(md).join(', ')}.`, '');
+  return `${out.join('\n').trimEnd()}\n`;
+}
