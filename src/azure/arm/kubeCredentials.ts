@@ -1,0 +1,94 @@
+/**
+ * Cluster user credentials through ARM (`listClusterUserCredentials`) plus, on Entra ID clusters,
+ * a bearer token for the AKS server application that replaces the kubelogin exec plugin.
+ */
+import type { ContainerServiceClient } from '@azure/arm-containerservice';
+import type { TokenCredential } from '@azure/identity';
+import { ClusterCredentialsError, translateArmError } from '../errors.js';
+import type { ClusterInfo } from './clusterResolver.js';
+import { type ArmAdapterOptions, sdkClientOptions } from './options.js';
+
+/** The AKS server application (Entra ID), the audience of tokens the API server accepts. */
+export const AKS_SERVER_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default' as const;
+
+export interface AksCredentialOptions extends ArmAdapterOptions {
+  /** Credential for the AKS token; defaults to `credential` (e.g. the same managed identity). */
+  aksTokenCredential?: TokenCredential;
+}
+
+export interface ClusterKubeconfig {
+  kubeconfigYaml: string;
+  /** Token to use instead of the exec plugin, null when the kubeconfig carries its own credentials. */
+  bearerToken: string | null;
+}
+
+/**
+ * Whether a kubeconfig's users authenticate through a plugin the responder cannot run
+ * (the kubelogin `exec` plugin, or the retired `azure` auth-provider).
+ */
+export function usesExternalAuth(kubeconfigYaml: string): boolean {
+  return /^\s*(?:-\s+)?exec:\s*$/m.test(kubeconfigYaml) || /^\s*(?:-\s+)?auth-provider:\s*$/m.test(kubeconfigYaml);
+}
+
+/** Fetches a kubeconfig (and token where needed) for a managed cluster. */
+export class AksCredentialProvider {
+  readonly #opts: AksCredentialOptions;
+  readonly #clients = new Map<string, Promise<ContainerServiceClient>>();
+
+  constructor(opts: AksCredentialOptions) {
+    this.#opts = opts;
+  }
+
+  /**
+   * The cluster user kubeconfig; on Entra ID clusters also a fresh token for {@link AKS_SERVER_SCOPE}.
+   * Call per use: tokens expire, so do not cache the result across activities.
+   *
+   * @throws ClusterCredentialsError when ARM returns no kubeconfig or no token can be obtained;
+   *   ArmRequestError subclasses for ARM failures (403: the identity needs the
+   *   "Azure Kubernetes Service Cluster User Role").
+   */
+  async kubeconfigFor(info: ClusterInfo): Promise<ClusterKubeconfig> {
+    const client = await this.#client(info.subscriptionId);
+    let value: Uint8Array | undefined;
+    try {
+      const res = await client.managedClusters.listClusterUserCredentials(info.resourceGroup, info.name);
+      value = res.kubeconfigs?.[0]?.value;
+    } catch (err) {
+      throw translateArmError(err, `list user credentials of cluster ${info.name}`);
+    }
+    if (!value || value.length === 0) {
+      throw new ClusterCredentialsError(`ARM returned no kubeconfig for cluster ${info.name}`);
+    }
+    const kubeconfigYaml = Buffer.from(value).toString('utf8');
+    if (!usesExternalAuth(kubeconfigYaml)) return { kubeconfigYaml, bearerToken: null };
+
+    const credential = this.#opts.aksTokenCredential ?? this.#opts.credential;
+    let token: { token: string } | null;
+    try {
+      token = await credential.getToken(AKS_SERVER_SCOPE);
+    } catch (err) {
+      throw new ClusterCredentialsError(
+        `Could not get an Entra ID token for cluster ${info.name} (scope ${AKS_SERVER_SCOPE})`,
+        { cause: err, retryable: true },
+      );
+    }
+    if (!token?.token) {
+      throw new ClusterCredentialsError(`The credential returned no token for cluster ${info.name}`, {
+        retryable: true,
+      });
+    }
+    return { kubeconfigYaml, bearerToken: token.token };
+  }
+
+  #client(subscriptionId: string): Promise<ContainerServiceClient> {
+    const key = subscriptionId.toLowerCase();
+    let client = this.#clients.get(key);
+    if (!client) {
+      client = import('@azure/arm-containerservice').then(
+        (m) => new m.ContainerServiceClient(this.#opts.credential, subscriptionId, sdkClientOptions(this.#opts)),
+      );
+      this.#clients.set(key, client);
+    }
+    return client;
+  }
+}

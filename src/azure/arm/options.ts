@@ -1,0 +1,42 @@
+/** Options shared by the ARM adapters: injectable endpoint, credential, HTTPS agent and retry policy. */
+import type { Agent } from 'node:https';
+import type { TokenCredential } from '@azure/identity';
+
+/** Retry settings passed to the SDK pipeline (`maxRetries: 0` in fault tests). */
+export interface ArmRetryOptions {
+  maxRetries?: number;
+  retryDelayInMs?: number;
+  maxRetryDelayInMs?: number;
+}
+
+export interface ArmAdapterOptions {
+  /** Default subscription; the adapters otherwise use the one in the resource id they are given. */
+  subscriptionId?: string;
+  credential: TokenCredential;
+  /** ARM endpoint, `https://management.azure.com` by default (the simulated world passes its loopback URL). */
+  endpoint?: string;
+  /** HTTPS agent, e.g. `new https.Agent({ ca })` to trust a test certificate. */
+  agent?: Agent;
+  retryOptions?: ArmRetryOptions;
+}
+
+/** Client options in the shape both ARM SDK clients accept. */
+export function sdkClientOptions(opts: ArmAdapterOptions): {
+  endpoint?: string;
+  agent?: Agent;
+  retryOptions?: ArmRetryOptions;
+  credentials?: { scopes: string[] };
+} {
+  const out: ReturnType<typeof sdkClientOptions> = {};
+  if (opts.endpoint) {
+    out.endpoint = opts.endpoint.replace(/\/+$/, '');
+    // The SDKs ask for `https://management.azure.com/.default` whatever the endpoint; keep that
+    // for the public cloud and use the endpoint's own audience elsewhere (sovereign clouds, the simulator).
+    if (!/^https:\/\/management\.azure\.com$/i.test(out.endpoint)) {
+      out.credentials = { scopes: [`${out.endpoint}/.default`] };
+    }
+  }
+  if (opts.agent) out.agent = opts.agent;
+  if (opts.retryOptions) out.retryOptions = opts.retryOptions;
+  return out;
+}

@@ -1,0 +1,487 @@
+/**
+ * A loopback Azure Resource Manager that speaks the REST shapes the ARM SDK clients use:
+ * managed clusters (list with nextLink paging, get, listClusterUserCredential), load balancers (get)
+ * and Azure Monitor metrics (metricnames, aggregation, interval, timespan, $filter, top, orderby),
+ * with ARM error bodies and scriptable faults. HTTPS only: the SDK's bearer policy refuses http.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { ArmFault, ArmWorld, SimLoadBalancer, SimManagedCluster, SimMetricSeries } from './world.js';
+
+export interface ArmRequestRecord {
+  method: string;
+  /** URL path, decoded. */
+  path: string;
+  /** Query parameters (last value wins). */
+  query: Record<string, string>;
+}
+
+export interface ArmServer {
+  /** `https://127.0.0.1:<port>`, to pass as the SDK clients' `endpoint`. */
+  endpoint: string;
+  /** Every request received, in order. */
+  requests: ArmRequestRecord[];
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** The metrics API answers `{code, message}`; the rest of ARM wraps it in `error`. */
+    readonly flat = false,
+  ) {
+    super(message);
+  }
+}
+
+const CLUSTER_TYPE = 'Microsoft.ContainerService/ManagedClusters';
+const LB_METRICS = [
+  'UsedSnatPorts',
+  'AllocatedSnatPorts',
+  'SnatConnectionCount',
+  'ByteCount',
+  'PacketCount',
+  'SYNCount',
+  'VipAvailability',
+  'DipAvailability',
+];
+const AGGREGATIONS = ['average', 'total', 'maximum', 'minimum', 'count'] as const;
+type Aggregation = (typeof AGGREGATIONS)[number];
+
+/**
+ * Start the simulated ARM on `127.0.0.1:0` over HTTPS.
+ *
+ * @example
+ * const tls = await loopbackCertificate();
+ * const arm = await startArmServer({ world: demoArmWorld(), tls });
+ * const resolver = new ArmClusterResolver({ credential, endpoint: arm.endpoint, agent: new https.Agent({ ca: tls.cert }) });
+ */
+export async function startArmServer(opts: {
+  world: ArmWorld;
+  tls: { key: string; cert: string };
+}): Promise<ArmServer> {
+  const { world } = opts;
+  const requests: ArmRequestRecord[] = [];
+  let endpoint = '';
+
+  const server = createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = v;
+    const path = decodeURIComponent(url.pathname);
+    requests.push({ method: req.method ?? 'GET', path, query });
+    // Drain the body (POST credential calls send none that matters).
+    req.resume();
+    req.on('end', () => {
+      try {
+        const fault = takeFault(world.faults, req.method ?? 'GET', path);
+        if (fault) return sendFault(res, fault);
+        if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? '')) {
+          throw new HttpError(
+            401,
+            'AuthenticationFailed',
+            'Authentication failed. The Authorization header is missing.',
+          );
+        }
+        if (!query['api-version']) {
+          throw new HttpError(
+            400,
+            'MissingApiVersionParameter',
+            'The api-version query parameter (?api-version=) is required for all requests.',
+          );
+        }
+        const body = route(world, req, path, query, endpoint);
+        send(res, 200, body);
+      } catch (err) {
+        if (err instanceof HttpError) {
+          const payload = { code: err.code, message: err.message };
+          send(res, err.status, err.flat ? payload : { error: payload });
+        } else {
+          send(res, 500, { error: { code: 'InternalServerError', message: String(err) } });
+        }
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'x-ms-request-id': randomUUID(),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function takeFault(faults: ArmFault[], method: string, path: string): ArmFault | null {
+  const lower = path.toLowerCase();
+  const i = faults.findIndex(
+    (f) =>
+      (f.method === undefined || f.method.toUpperCase() === method.toUpperCase()) &&
+      lower.includes(f.pathIncludes.toLowerCase()),
+  );
+  if (i < 0) return null;
+  const fault = faults[i] as ArmFault;
+  const left = (fault.times ?? 1) - 1;
+  if (left <= 0) faults.splice(i, 1);
+  else fault.times = left;
+  return fault;
+}
+
+const DEFAULT_FAULT_CODES: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'AuthenticationFailed',
+  403: 'AuthorizationFailed',
+  404: 'ResourceNotFound',
+  409: 'Conflict',
+  429: 'TooManyRequests',
+  500: 'InternalServerError',
+  503: 'ServiceUnavailable',
+};
+
+function sendFault(res: ServerResponse, fault: ArmFault): void {
+  const code = fault.code ?? DEFAULT_FAULT_CODES[fault.status] ?? 'Error';
+  send(
+    res,
+    fault.status,
+    { error: { code, message: fault.message ?? `Simulated ${code}.` } },
+    {
+      ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}),
+    },
+  );
+}
+
+function route(
+  world: ArmWorld,
+  req: IncomingMessage,
+  path: string,
+  query: Record<string, string>,
+  endpoint: string,
+): unknown {
+  const method = req.method ?? 'GET';
+  const sub = /^\/subscriptions\/([^/]+)(\/.*)?$/i.exec(path);
+  if (!sub) throw new HttpError(404, 'InvalidResourceType', `No route for ${path}.`);
+  const subscriptionId = sub[1] ?? '';
+  if (!world.subscriptionIds.some((s) => s.toLowerCase() === subscriptionId.toLowerCase())) {
+    throw new HttpError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
+  }
+
+  // Metrics of any resource: <resourceId>/providers/Microsoft.Insights/metrics
+  const metrics = /^(.*)\/providers\/Microsoft\.Insights\/metrics$/i.exec(path);
+  if (metrics && method === 'GET') return metricsResponse(world, metrics[1] ?? '', query);
+
+  const list =
+    /^\/subscriptions\/[^/]+(?:\/resourceGroups\/([^/]+))?\/providers\/Microsoft\.ContainerService\/managedClusters$/i.exec(
+      path,
+    );
+  if (list && method === 'GET') {
+    const rg = list[1]?.toLowerCase();
+    const all = world.clusters.filter(
+      (c) =>
+        sameSub(c.id, subscriptionId) && (rg === undefined || c.id.toLowerCase().includes(`/resourcegroups/${rg}/`)),
+    );
+    const pageSize = Math.max(1, world.listPageSize ?? 100);
+    const skip = Number.parseInt(query.$skipToken ?? '0', 10) || 0;
+    const page = all.slice(skip, skip + pageSize);
+    const next = skip + pageSize < all.length;
+    return {
+      value: page.map(clusterJson),
+      ...(next
+        ? {
+            nextLink: `${endpoint}${path}?api-version=${encodeURIComponent(query['api-version'] ?? '')}&$skipToken=${skip + pageSize}`,
+          }
+        : {}),
+    };
+  }
+
+  const one =
+    /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\/[^/]+)(\/listClusterUserCredential)?$/i.exec(
+      path,
+    );
+  if (one) {
+    const cluster = findCluster(world, one[1] ?? '');
+    if (one[2]) {
+      if (method !== 'POST') throw new HttpError(405, 'MethodNotAllowed', 'Use POST.');
+      return {
+        kubeconfigs: [{ name: 'clusterUser', value: Buffer.from(cluster.kubeconfigYaml, 'utf8').toString('base64') }],
+      };
+    }
+    if (method === 'GET') return clusterJson(cluster);
+  }
+
+  const lb =
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/loadBalancers\/[^/]+$/i.exec(path);
+  if (lb && method === 'GET') return loadBalancerJson(findLoadBalancer(world, path));
+
+  throw new HttpError(404, 'InvalidResourceType', `The resource type for ${method} ${path} is not simulated.`);
+}
+
+function sameSub(id: string, subscriptionId: string): boolean {
+  return id.toLowerCase().startsWith(`/subscriptions/${subscriptionId.toLowerCase()}/`);
+}
+
+function findCluster(world: ArmWorld, id: string): SimManagedCluster {
+  const c = world.clusters.find((x) => x.id.toLowerCase() === id.toLowerCase());
+  if (!c) {
+    const name = id.split('/').pop();
+    const rg = /\/resourceGroups\/([^/]+)/i.exec(id)?.[1];
+    throw new HttpError(
+      404,
+      'ResourceNotFound',
+      `The Resource 'Microsoft.ContainerService/managedClusters/${name}' under resource group '${rg}' was not found.`,
+    );
+  }
+  return c;
+}
+
+function findLoadBalancer(world: ArmWorld, id: string): SimLoadBalancer {
+  const lb = world.loadBalancers.find((x) => x.id.toLowerCase() === id.toLowerCase());
+  if (!lb) {
+    throw new HttpError(
+      404,
+      'ResourceNotFound',
+      `The Resource 'Microsoft.Network/loadBalancers/${id.split('/').pop()}' was not found.`,
+    );
+  }
+  return lb;
+}
+
+function clusterJson(c: SimManagedCluster): unknown {
+  return {
+    id: c.id,
+    name: c.name,
+    type: CLUSTER_TYPE,
+    location: c.location,
+    sku: { name: 'Base', tier: 'Standard' },
+    identity: { type: 'SystemAssigned' },
+    properties: c.properties,
+  };
+}
+
+function loadBalancerJson(lb: SimLoadBalancer): unknown {
+  const name = lb.id.split('/').pop();
+  return {
+    id: lb.id,
+    name,
+    type: 'Microsoft.Network/loadBalancers',
+    location: lb.location,
+    sku: { name: 'Standard', tier: 'Regional' },
+    properties: {
+      provisioningState: 'Succeeded',
+      frontendIPConfigurations: lb.frontendIps.map((ip, i) => ({
+        id: `${lb.id}/frontendIPConfigurations/outbound-${i}`,
+        name: `outbound-${i}`,
+        properties: { publicIPAddress: { id: `${lb.id}-pip-${i}` }, simulatedIpAddress: ip },
+      })),
+      backendAddressPools: [
+        { id: `${lb.id}/backendAddressPools/aksOutboundBackendPool`, name: 'aksOutboundBackendPool' },
+      ],
+      outboundRules: [{ id: `${lb.id}/outboundRules/aksOutboundRule`, name: 'aksOutboundRule' }],
+    },
+  };
+}
+
+// ---- Azure Monitor metrics ------------------------------------------------------------------
+
+interface FilterClause {
+  dimension: string;
+  /** `*` splits by the dimension. */
+  value: string;
+}
+
+/** Parse `A eq 'x' and B eq '*'` (the subset of the OData filter Azure Monitor accepts that we need). */
+export function parseMetricsFilter(filter: string | undefined): FilterClause[] {
+  if (filter === undefined || filter.trim() === '') return [];
+  const clauses = filter.split(/\s+and\s+/i);
+  return clauses.map((clause) => {
+    const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s+eq\s+'([^']*)'\s*$/i.exec(clause);
+    if (!m) throw new HttpError(400, 'BadRequest', `Invalid $filter clause: ${clause.trim()}`, true);
+    return { dimension: m[1] ?? '', value: m[2] ?? '' };
+  });
+}
+
+function parseInterval(interval: string | undefined): number {
+  const m = /^PT(\d+)([MH])$/i.exec(interval ?? 'PT1M');
+  if (!m) throw new HttpError(400, 'BadRequest', `Unsupported interval ${interval}.`, true);
+  return Number(m[1]) * (m[2]?.toUpperCase() === 'H' ? 60 : 1) * 60_000;
+}
+
+function parseTimespan(timespan: string | undefined): { start: number; end: number } {
+  if (!timespan) {
+    const end = Date.now();
+    return { start: end - 3_600_000, end };
+  }
+  const [a, b] = timespan.split('/');
+  const start = Date.parse(a ?? '');
+  const end = Date.parse(b ?? '');
+  if (Number.isNaN(start) || Number.isNaN(end) || start >= end) {
+    throw new HttpError(400, 'BadRequest', `Invalid timespan ${timespan}.`, true);
+  }
+  return { start, end };
+}
+
+function aggregate(values: number[], agg: Aggregation): number {
+  switch (agg) {
+    case 'average':
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    case 'total':
+      return values.reduce((a, b) => a + b, 0);
+    case 'maximum':
+      return Math.max(...values);
+    case 'minimum':
+      return Math.min(...values);
+    case 'count':
+      return values.length;
+  }
+}
+
+function metricsResponse(world: ArmWorld, resourceId: string, query: Record<string, string>): unknown {
+  const lb = findLoadBalancer(world, resourceId);
+  const names = (query.metricnames ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new HttpError(400, 'BadRequest', 'metricnames is required.', true);
+  const aggs = (query.aggregation ?? 'Average').split(',').map((a) => a.trim().toLowerCase());
+  for (const a of aggs) {
+    if (!(AGGREGATIONS as readonly string[]).includes(a)) {
+      throw new HttpError(400, 'BadRequest', `Invalid aggregation ${a}.`, true);
+    }
+  }
+  const aggregations = aggs as Aggregation[];
+  const stepMs = parseInterval(query.interval);
+  const span = parseTimespan(query.timespan);
+  const filter = parseMetricsFilter(query.$filter);
+  const top = query.top === undefined ? 10 : Number.parseInt(query.top, 10);
+  if (!Number.isInteger(top) || top < 1) throw new HttpError(400, 'BadRequest', `Invalid top ${query.top}.`, true);
+  const [orderAggRaw, orderDir] = (query.orderby ?? `${aggregations[0]} desc`).trim().split(/\s+/);
+  const orderAgg = (orderAggRaw ?? 'average').toLowerCase() as Aggregation;
+  const descending = (orderDir ?? 'desc').toLowerCase() !== 'asc';
+
+  const bucketStart = Math.floor(span.start / stepMs) * stepMs;
+  const buckets: number[] = [];
+  for (let t = bucketStart; t < span.end; t += stepMs) buckets.push(t);
+
+  const value = names.map((name) => {
+    const known = LB_METRICS.find((m) => m.toLowerCase() === name.toLowerCase());
+    if (!known) {
+      throw new HttpError(
+        400,
+        'BadRequest',
+        `Failed to find metric configuration for provider: Microsoft.Network, resource Type: loadBalancers, metric: ${name}, Valid metrics: ${LB_METRICS.join(',')}`,
+        true,
+      );
+    }
+    const series = lb.metrics.filter((s) => s.metric.toLowerCase() === known.toLowerCase());
+    const dimNames = new Set(series.flatMap((s) => Object.keys(s.dimensions).map((d) => d.toLowerCase())));
+    for (const c of filter) {
+      if (series.length > 0 && !dimNames.has(c.dimension.toLowerCase())) {
+        throw new HttpError(
+          400,
+          'BadRequest',
+          `Metric: ${known} does not support requested dimension combination: ${c.dimension.toLowerCase()}`,
+          true,
+        );
+      }
+    }
+    const timeseries = buildTimeseries(series, filter, aggregations, buckets, stepMs, { top, orderAgg, descending });
+    return {
+      id: `${lb.id}/providers/Microsoft.Insights/metrics/${known}`,
+      type: 'Microsoft.Insights/metrics',
+      name: { value: known, localizedValue: known.replace(/([a-z])([A-Z])/g, '$1 $2') },
+      displayDescription: `${known} of the load balancer (simulated).`,
+      unit: 'Count',
+      timeseries,
+      errorCode: 'Success',
+    };
+  });
+
+  return {
+    cost: buckets.length * names.length,
+    timespan: `${new Date(span.start).toISOString()}/${new Date(span.end).toISOString()}`,
+    interval: query.interval ?? 'PT1M',
+    value,
+    namespace: 'Microsoft.Network/loadBalancers',
+    resourceregion: lb.location,
+  };
+}
+
+function buildTimeseries(
+  series: SimMetricSeries[],
+  filter: FilterClause[],
+  aggregations: Aggregation[],
+  buckets: number[],
+  stepMs: number,
+  order: { top: number; orderAgg: Aggregation; descending: boolean },
+): unknown[] {
+  const dimValue = (s: SimMetricSeries, dim: string): string | undefined => {
+    const key = Object.keys(s.dimensions).find((k) => k.toLowerCase() === dim.toLowerCase());
+    return key === undefined ? undefined : s.dimensions[key];
+  };
+  const matching = series.filter((s) =>
+    filter.every((c) => c.value === '*' || dimValue(s, c.dimension)?.toLowerCase() === c.value.toLowerCase()),
+  );
+
+  // One output series per combination of the filtered dimensions' values.
+  const groups = new Map<string, { meta: Array<[string, string]>; members: SimMetricSeries[] }>();
+  for (const s of matching) {
+    const meta = filter.map((c) => [c.dimension.toLowerCase(), dimValue(s, c.dimension) ?? ''] as [string, string]);
+    const key = JSON.stringify(meta);
+    const g = groups.get(key) ?? { meta, members: [] };
+    g.members.push(s);
+    groups.set(key, g);
+  }
+  // Without a filter Azure returns one aggregate series even when there is no data.
+  if (filter.length === 0 && groups.size === 0) groups.set('[]', { meta: [], members: [] });
+
+  const built = [...groups.values()].map((g) => {
+    const all: number[] = [];
+    const data = buckets.map((t) => {
+      const values: number[] = [];
+      for (const s of g.members) {
+        for (const p of s.points) {
+          const pt = Date.parse(p.timestamp);
+          if (pt >= t && pt < t + stepMs) values.push(p.value);
+        }
+      }
+      all.push(...values);
+      const point: Record<string, unknown> = { timeStamp: new Date(t).toISOString() };
+      if (values.length > 0) for (const a of aggregations) point[a] = aggregate(values, a);
+      return point;
+    });
+    return {
+      rank: all.length === 0 ? 0 : aggregate(all, order.orderAgg),
+      json: {
+        metadatavalues: g.meta.map(([name, value]) => ({ name: { value: name, localizedValue: name }, value })),
+        data,
+      },
+    };
+  });
+  // `top` only applies with a filter (Azure's default of 10 series).
+  if (filter.length > 0) {
+    built.sort((a, b) => (order.descending ? b.rank - a.rank : a.rank - b.rank));
+    built.splice(order.top);
+  }
+  return built.map((b) => b.json);
+}
