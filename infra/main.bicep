@@ -1,0 +1,362 @@
+// snat-responder: everything `azd up` provisions. Subscription scope so one deployment can create the app's
+// resource group and reach the target clusters' resource groups (role assignments, alerts) through modules.
+targetScope = 'subscription'
+
+metadata name = 'snat-responder'
+metadata description = 'Finds the AKS pods that exhaust a node\'s outbound SNAT ports: alert -> Durable Functions investigation -> report in Blob Storage + Teams card.'
+
+import { targetClusterType } from 'types.bicep'
+
+@description('Required. azd environment name; names the resource group and seeds resource names.')
+@minLength(1)
+@maxLength(64)
+param environmentName string
+
+@description('Required. Azure region of the app\'s resources.')
+@minLength(1)
+param location string
+
+@description('Optional. Resource group of the app; null or empty means rg-<environmentName>.')
+param resourceGroupName string?
+
+@description('Optional. AKS clusters to watch: metric alerts on each outbound load balancer and the identity\'s access to each cluster.')
+param targetClusters targetClusterType[] = []
+
+@description('Required. Teams Workflows webhook URL ("When a Teams webhook request is received"); stored in Key Vault only.')
+@secure()
+param teamsWebhookUrl string
+
+@description('Optional. Seconds the node trace runs during an investigation.')
+@minValue(10)
+@maxValue(600)
+param traceSeconds int = 60
+
+@description('Optional. Minutes during which repeated alerts for one node start no new investigation.')
+@minValue(1)
+@maxValue(1440)
+param cooldownMinutes int = 15
+
+@description('Optional. Subscription ids whose alerts are accepted; empty means the target clusters\' subscriptions (all, when there are no target clusters).')
+param allowedSubscriptionIds string[] = []
+
+@description('Optional. Alert rule ids whose alerts are accepted; empty accepts any rule.')
+param allowedAlertRuleIds string[] = []
+
+@description('Optional. Days a stored report (and its evidence) is kept before the lifecycle rule deletes it.')
+@minValue(1)
+@maxValue(3650)
+param reportRetentionDays int = 90
+
+@description('Optional. Average UsedSnatPorts per node above which the alert fires (1024 ports per node is the default allocation for up to 50 nodes).')
+@minValue(1)
+param snatUsedPortsThreshold int = 900
+
+@description('Optional. Also alert on the load balancers\' SnatPortExhaustion health events (adds a diagnostic setting on each load balancer and a log alert).')
+param enableSnatHealthEventAlert bool = false
+
+@description('Optional. Grant Kubernetes access through Azure RBAC for Kubernetes Authorization (custom role); set false when the clusters use Kubernetes RBAC bindings from infra/k8s/ instead.')
+param useAzureRbacForKubernetes bool = true
+
+@description('Optional. Kubernetes namespace where the capture Jobs run (must match infra/k8s/).')
+@minLength(1)
+@maxLength(63)
+param captureNamespace string = 'snat-responder'
+
+@description('Optional. Cluster-wide cap on concurrent node captures.')
+@minValue(1)
+@maxValue(20)
+param maxConcurrentCaptures int = 3
+
+@description('Optional. Public base URL under which reports are linked from Teams cards; empty links the blob URL.')
+param reportBaseUrl string = ''
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'snat-responder'
+}
+var reportsContainerName = 'reports'
+var deploymentContainerName = 'deployment-package'
+var teamsSecretName = 'teams-webhook-url'
+
+// /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}
+var clusters = [
+  for c in targetClusters: {
+    subscriptionId: split(c.resourceId, '/')[2]
+    resourceGroup: split(c.resourceId, '/')[4]
+    name: last(split(c.resourceId, '/'))
+    nodeResourceGroup: c.nodeResourceGroup
+  }
+]
+var clusterSubscriptionIds = union(map(clusters, c => c.subscriptionId), [])
+var clusterResourceGroupIds = union(map(clusters, c => '/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroup}'), [])
+var names = {
+  resourceGroup: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName!
+  identity: 'id-${resourceToken}'
+  logAnalytics: 'log-${resourceToken}'
+  applicationInsights: 'appi-${resourceToken}'
+  hostStorage: 'st${resourceToken}'
+  reportsStorage: 'strpt${resourceToken}'
+  keyVault: 'kv-${resourceToken}'
+  functionApp: 'func-${resourceToken}'
+  plan: 'plan-${resourceToken}'
+  actionGroup: 'ag-${resourceToken}'
+  kubernetesRole: 'snat-responder Kubernetes access (${environmentName}-${resourceToken})'
+}
+// Names and ids known before the deployment starts are passed to modules instead of outputs, so what-if can
+// predict the resources; the dependsOn entries below keep the order those outputs used to imply.
+var kubernetesRoleDefinitionName = guid(subscription().id, names.kubernetesRole)
+var logAnalyticsResourceId = resourceId(
+  subscription().subscriptionId,
+  names.resourceGroup,
+  'Microsoft.OperationalInsights/workspaces',
+  names.logAnalytics
+)
+var effectiveAllowedSubscriptionIds = empty(allowedSubscriptionIds) ? clusterSubscriptionIds : allowedSubscriptionIds
+
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: names.resourceGroup
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    location: location
+    tags: tags
+  }
+}
+
+module hostStorage 'modules/storage.bicep' = {
+  name: 'host-storage'
+  scope: rg
+  params: {
+    name: names.hostStorage
+    location: location
+    containerNames: [
+      deploymentContainerName
+    ]
+    tags: tags
+  }
+}
+
+module reportsStorage 'modules/storage.bicep' = {
+  name: 'reports-storage'
+  scope: rg
+  params: {
+    name: names.reportsStorage
+    location: location
+    containerNames: [
+      reportsContainerName
+    ]
+    deleteAfterDays: reportRetentionDays
+    lifecycleContainerName: reportsContainerName
+    tags: tags
+  }
+}
+
+module keyVault 'modules/keyVault.bicep' = {
+  name: 'key-vault'
+  scope: rg
+  params: {
+    name: names.keyVault
+    location: location
+    secretName: teamsSecretName
+    teamsWebhookUrl: teamsWebhookUrl
+    tags: tags
+  }
+}
+
+module appRoles 'modules/roleAssignments.bicep' = {
+  name: 'roles-app'
+  scope: rg
+  params: {
+    // The principal id exists only once the identity does: role assignment names depend on it by design.
+    #disable-next-line what-if-short-circuiting
+    principalId: identity.outputs.principalId
+    hostStorageAccountName: names.hostStorage
+    reportsStorageAccountName: names.reportsStorage
+    reportsContainerName: reportsContainerName
+    keyVaultName: names.keyVault
+    keyVaultSecretName: teamsSecretName
+    applicationInsightsName: names.applicationInsights
+  }
+  dependsOn: [
+    hostStorage
+    reportsStorage
+    keyVault
+    monitoring
+  ]
+}
+
+module functionApp 'modules/functionApp.bicep' = {
+  name: 'function-app'
+  scope: rg
+  params: {
+    name: names.functionApp
+    planName: names.plan
+    location: location
+    tags: tags
+    identityResourceId: identity.outputs.resourceId
+    identityClientId: identity.outputs.clientId
+    hostStorageAccountName: hostStorage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: names.applicationInsights
+    reportsAccountUrl: reportsStorage.outputs.blobEndpoint
+    reportsContainerName: reportsContainerName
+    teamsWebhookSecretUri: keyVault.outputs.secretUri
+    traceSeconds: traceSeconds
+    cooldownMinutes: cooldownMinutes
+    allowedSubscriptionIds: effectiveAllowedSubscriptionIds
+    allowedAlertRuleIds: allowedAlertRuleIds
+    captureNamespace: captureNamespace
+    maxConcurrentCaptures: maxConcurrentCaptures
+    reportBaseUrl: empty(reportBaseUrl) ? null : reportBaseUrl
+  }
+  // The host starts as soon as the site exists: give it its storage and Key Vault rights first.
+  dependsOn: [
+    appRoles
+    monitoring
+  ]
+}
+
+module actionGroup 'modules/actionGroup.bicep' = {
+  name: 'action-group'
+  scope: rg
+  params: {
+    name: names.actionGroup
+    functionAppName: names.functionApp
+    tags: tags
+  }
+  dependsOn: [
+    functionApp
+  ]
+}
+
+module kubernetesRole 'modules/kubernetesRoleDefinition.bicep' = if (useAzureRbacForKubernetes && !empty(targetClusters)) {
+  name: 'kubernetes-role-${resourceToken}'
+  params: {
+    name: kubernetesRoleDefinitionName
+    roleName: names.kubernetesRole
+    assignableScopes: clusterResourceGroupIds
+  }
+}
+
+module clusterRoles 'modules/roleAssignments.bicep' = [
+  for (c, i) in clusters: {
+    name: 'roles-cluster-${i}-${resourceToken}'
+    scope: resourceGroup(c.subscriptionId, c.resourceGroup)
+    params: {
+      #disable-next-line what-if-short-circuiting
+      principalId: identity.outputs.principalId
+      managedClusterName: c.name
+      kubernetesRoleDefinitionName: useAzureRbacForKubernetes ? kubernetesRoleDefinitionName : null
+    }
+    dependsOn: [
+      kubernetesRole
+    ]
+  }
+]
+
+module nodeResourceGroupRoles 'modules/roleAssignments.bicep' = [
+  for (c, i) in clusters: {
+    name: 'roles-nodes-${i}-${resourceToken}'
+    scope: resourceGroup(c.subscriptionId, c.nodeResourceGroup)
+    params: {
+      #disable-next-line what-if-short-circuiting
+      principalId: identity.outputs.principalId
+      grantMonitoringReaderOnResourceGroup: true
+    }
+  }
+]
+
+module snatAlerts 'modules/snatAlerts.bicep' = [
+  for (c, i) in clusters: {
+    name: 'snat-alerts-${i}-${resourceToken}'
+    scope: resourceGroup(c.subscriptionId, c.nodeResourceGroup)
+    params: {
+      clusterName: c.name
+      actionGroupResourceId: actionGroup.outputs.resourceId
+      usedSnatPortsThreshold: snatUsedPortsThreshold
+      healthEventWorkspaceResourceId: enableSnatHealthEventAlert ? logAnalyticsResourceId : null
+      tags: tags
+    }
+    dependsOn: [
+      monitoring
+    ]
+  }
+]
+
+module healthEventAlert 'modules/snatHealthEventAlert.bicep' = if (enableSnatHealthEventAlert) {
+  name: 'snat-health-event-alert'
+  scope: rg
+  params: {
+    name: 'snat-health-events-${resourceToken}'
+    location: location
+    workspaceResourceId: monitoring.outputs.logAnalyticsResourceId
+    actionGroupResourceId: actionGroup.outputs.resourceId
+    tags: tags
+  }
+}
+
+@description('The region of the app\'s resources.')
+output AZURE_LOCATION string = location
+
+@description('The tenant of the deployment.')
+output AZURE_TENANT_ID string = tenant().tenantId
+
+@description('The resource group of the app.')
+output AZURE_RESOURCE_GROUP string = rg.name
+
+@description('The name of the Function App.')
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+
+@description('The base URL of the Function App.')
+output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
+
+@description('The alert webhook URL without its function key (get the key with `az functionapp keys list`).')
+output ALERT_WEBHOOK_URL string = actionGroup.outputs.webhookUrlWithoutKey
+
+@description('The client id of the responder\'s managed identity.')
+output AZURE_CLIENT_ID string = identity.outputs.clientId
+
+@description('The object id of the responder\'s managed identity (the subject of Kubernetes RBAC bindings).')
+output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+
+@description('The resource id of the responder\'s managed identity.')
+output AZURE_MANAGED_IDENTITY_ID string = identity.outputs.resourceId
+
+@description('The blob endpoint of the reports storage account.')
+output REPORTS_ACCOUNT_URL string = reportsStorage.outputs.blobEndpoint
+
+@description('The URL of the private reports container.')
+output REPORTS_CONTAINER_URL string = '${reportsStorage.outputs.blobEndpoint}/${reportsContainerName}'
+
+@description('The name of the Key Vault holding the Teams webhook URL.')
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+
+@description('The name of the Application Insights component.')
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.name
+
+@description('The resource id of the action group wired to the alert webhook.')
+output AZURE_ACTION_GROUP_ID string = actionGroup.outputs.resourceId
+
+@description('The Kubernetes namespace of the capture Jobs.')
+output CAPTURE_NAMESPACE string = captureNamespace
+
+@description('The resource ids of the UsedSnatPorts alert rules, one per target cluster.')
+output SNAT_ALERT_RULE_IDS string[] = [for (c, i) in clusters: snatAlerts[i].outputs.resourceId]
