@@ -9,6 +9,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import type { ContainerClient } from '@azure/storage-blob';
 import { BlobStoreError, InvalidArgumentError, translateBlobError } from '../errors.js';
+import { indexBlobName, reportPrefix } from './reportPrefix.js';
+
+export { indexBlobName, reportPrefix };
 
 /** One incident in a cluster's index. */
 export interface IncidentEntry {
@@ -60,27 +63,6 @@ const CONTENT_TYPES: Record<string, string> = {
 export function contentTypeFor(path: string): string {
   const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
   return CONTENT_TYPES[ext] ?? 'application/octet-stream';
-}
-
-/** A path segment safe in a blob name and a URL: `[A-Za-z0-9._-]`, at most 100 characters. */
-function segment(value: string, what: string): string {
-  const cleaned = value
-    .trim()
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/^[.-]+|[.-]+$/g, '')
-    .slice(0, 100);
-  if (cleaned === '') throw new InvalidArgumentError(`The ${what} "${value}" has no usable characters for a blob name`);
-  return cleaned;
-}
-
-/** `2026-11-03T09:30:05.123Z` -> `20261103T093005Z`. */
-function compactUtc(timestamp: Date | string): string {
-  const d = typeof timestamp === 'string' ? new Date(timestamp) : timestamp;
-  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError(`Invalid report timestamp "${String(timestamp)}"`);
-  return d
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Validate a blob-relative path: forward slashes, no `..`, not absolute. */
@@ -161,7 +143,7 @@ export class BlobReportStore {
    * // => 'aks-prod-weu/aks-np-0/20261103T093005Z-abc/'
    */
   reportPrefix(p: { cluster: string; node: string; timestamp: Date | string; instanceId: string }): string {
-    return `${segment(p.cluster, 'cluster')}/${segment(p.node, 'node')}/${compactUtc(p.timestamp)}-${segment(p.instanceId, 'instance id')}/`;
+    return reportPrefix(p);
   }
 
   /**
@@ -317,11 +299,6 @@ export class BlobReportStore {
       throw translateBlobError(err, `read incident index of ${cluster}`);
     }
   }
-}
-
-/** Blob name of a cluster's incident index. */
-export function indexBlobName(cluster: string): string {
-  return `_index/${segment(cluster, 'cluster')}.json`;
 }
 
 function byTime(a: IncidentEntry, b: IncidentEntry): number {

@@ -91,6 +91,7 @@ describe('TeamsNotifier', () => {
       const { sink, notifier } = await setup([{ status: 413 }, { status: 413 }]);
       const result = await notifier.send(() => payload('minimal'));
       expect(result).toEqual({ status: 202, attempts: 3, budget: 'minimal' });
+      expect(sink.statuses).toEqual([413, 413, 202]);
     });
 
     it('fails with TeamsDeliveryError when even the minimal card is too large', async () => {
