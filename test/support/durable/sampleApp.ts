@@ -1,0 +1,203 @@
+/**
+ * A small generic Durable Functions app for the replay driver's tests, registered through the
+ * real `@azure/functions` v4 and `durable-functions` v3 APIs. Import it only after
+ * `installFunctionsHostStandIn()`.
+ */
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import type { OrchestrationContext } from 'durable-functions';
+import * as df from 'durable-functions';
+
+/** Names of the sample functions. */
+export const sample = {
+  sayHello: 'sample_sayHello',
+  double: 'sample_double',
+  flaky: 'sample_flaky',
+  alwaysFails: 'sample_alwaysFails',
+  checkReady: 'sample_checkReady',
+  cleanup: 'sample_cleanup',
+  helloSequence: 'sample_helloSequence',
+  fanOut: 'sample_fanOut',
+  timerWindow: 'sample_timerWindow',
+  raceTimer: 'sample_raceTimer',
+  pollUntilReady: 'sample_pollUntilReady',
+  retrying: 'sample_retrying',
+  failing: 'sample_failing',
+  countdown: 'sample_countdown',
+  httpStart: 'sample_httpStart',
+  httpStatus: 'sample_httpStatus',
+} as const;
+
+/** Side effects the activities leave, so tests can see what ran. */
+export const sampleEffects = {
+  calls: new Map<string, number>(),
+  cleanups: [] as string[],
+  activityWallClock: [] as number[],
+};
+
+function bump(key: string): number {
+  const next = (sampleEffects.calls.get(key) ?? 0) + 1;
+  sampleEffects.calls.set(key, next);
+  return next;
+}
+
+df.app.activity(sample.sayHello, {
+  handler: (name: unknown, context: InvocationContext) => {
+    context.log(`saying hello to ${String(name)}`);
+    return `Hello ${String(name)}`;
+  },
+});
+
+df.app.activity(sample.double, {
+  handler: async (n: unknown) => {
+    // Yield to the event loop so fan-out activities really overlap.
+    await new Promise((resolve) => setImmediate(resolve));
+    return Number(n) * 2;
+  },
+});
+
+df.app.activity(sample.flaky, {
+  handler: (input: unknown) => {
+    const { key, failTimes } = input as { key: string; failTimes: number };
+    const attempt = bump(`flaky:${key}`);
+    if (attempt <= failTimes) throw new Error(`flaky ${key} failed attempt ${attempt}`);
+    return { key, attempts: attempt };
+  },
+});
+
+df.app.activity(sample.alwaysFails, {
+  handler: (message: unknown) => {
+    throw new Error(String(message));
+  },
+});
+
+df.app.activity(sample.checkReady, {
+  handler: (input: unknown) => {
+    const { key, readyAfter } = input as { key: string; readyAfter: number };
+    const calls = bump(`ready:${key}`);
+    return { ready: calls >= readyAfter, calls };
+  },
+});
+
+df.app.activity(sample.cleanup, {
+  handler: (tag: unknown) => {
+    sampleEffects.cleanups.push(String(tag));
+    return 'cleaned';
+  },
+});
+
+df.app.orchestration(sample.helloSequence, function* (context: OrchestrationContext) {
+  const out: string[] = [];
+  for (const city of ['Tokyo', 'Seattle', 'London']) {
+    context.df.setCustomStatus({ phase: 'hello', city });
+    out.push((yield context.df.callActivity(sample.sayHello, city)) as string);
+  }
+  context.df.setCustomStatus({ phase: 'done' });
+  return out;
+});
+
+df.app.orchestration(sample.fanOut, function* (context: OrchestrationContext) {
+  const { values } = context.df.getInput() as { values: number[] };
+  context.df.setCustomStatus({ phase: 'fan-out', count: values.length });
+  const doubled = (yield context.df.Task.all(values.map((v) => context.df.callActivity(sample.double, v)))) as number[];
+  return { doubled, sum: doubled.reduce((a, b) => a + b, 0) };
+});
+
+df.app.orchestration(sample.timerWindow, function* (context: OrchestrationContext) {
+  const { seconds } = context.df.getInput() as { seconds: number };
+  const start = context.df.currentUtcDateTime;
+  context.df.setCustomStatus({ phase: 'window', until: new Date(start.getTime() + seconds * 1000).toISOString() });
+  yield context.df.createTimer(new Date(start.getTime() + seconds * 1000));
+  const end = context.df.currentUtcDateTime;
+  return { start: start.toISOString(), end: end.toISOString() };
+});
+
+df.app.orchestration(sample.raceTimer, function* (context: OrchestrationContext) {
+  const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 30_000));
+  const work = context.df.callActivity(sample.double, 21);
+  const winner = yield context.df.Task.any([work, timer]);
+  if (winner === work) {
+    timer.cancel();
+    return { winner: 'activity', value: work.result };
+  }
+  return { winner: 'timer' };
+});
+
+df.app.orchestration(sample.pollUntilReady, function* (context: OrchestrationContext) {
+  const { key, readyAfter, maxPolls } = context.df.getInput() as { key: string; readyAfter: number; maxPolls: number };
+  for (let poll = 1; poll <= maxPolls; poll++) {
+    context.df.setCustomStatus({ phase: 'poll', poll });
+    const status = (yield context.df.callActivity(sample.checkReady, { key, readyAfter })) as { ready: boolean };
+    if (status.ready) return { ready: true, polls: poll, at: context.df.currentUtcDateTime.toISOString() };
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 10_000));
+  }
+  return { ready: false, polls: maxPolls, at: context.df.currentUtcDateTime.toISOString() };
+});
+
+df.app.orchestration(sample.retrying, function* (context: OrchestrationContext) {
+  const { key, failTimes, maxAttempts } = context.df.getInput() as {
+    key: string;
+    failTimes: number;
+    maxAttempts: number;
+  };
+  const retry = new df.RetryOptions(1000, maxAttempts);
+  retry.backoffCoefficient = 2;
+  try {
+    const result = yield context.df.callActivityWithRetry(sample.flaky, retry, { key, failTimes });
+    return { ok: true, result };
+  } catch (err) {
+    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+  } finally {
+    yield context.df.callActivity(sample.cleanup, key);
+  }
+});
+
+df.app.orchestration(sample.failing, function* (context: OrchestrationContext) {
+  context.df.setCustomStatus({ phase: 'about to fail' });
+  yield context.df.callActivity(sample.alwaysFails, 'the disk is on fire');
+  return 'unreachable';
+});
+
+df.app.orchestration(sample.countdown, function* (context: OrchestrationContext) {
+  const n = context.df.getInput() as number;
+  if (n > 0) {
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 1000));
+    context.df.continueAsNew(n - 1);
+    return undefined;
+  }
+  return 'lift-off';
+});
+
+app.http(sample.httpStart, {
+  route: 'orchestrators/{orchestratorName}/{instanceId?}',
+  methods: ['POST'],
+  extraInputs: [df.input.durableClient()],
+  handler: async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const client = df.getClient(context);
+    const text = await request.text();
+    const input = text.length > 0 ? (JSON.parse(text) as unknown) : undefined;
+    const options: df.StartNewOptions = { input };
+    if (request.params.instanceId) options.instanceId = request.params.instanceId;
+    try {
+      const instanceId = await client.startNew(request.params.orchestratorName ?? '', options);
+      context.log(`Started orchestration with ID = '${instanceId}'.`);
+      return client.createCheckStatusResponse(request, instanceId);
+    } catch (err) {
+      return { status: 409, jsonBody: { error: err instanceof Error ? err.message : String(err) } };
+    }
+  },
+});
+
+app.http(sample.httpStatus, {
+  route: 'status/{instanceId}',
+  methods: ['GET'],
+  extraInputs: [df.input.durableClient()],
+  handler: async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const client = df.getClient(context);
+    try {
+      const status = await client.getStatus(request.params.instanceId ?? '');
+      return { status: 200, jsonBody: status };
+    } catch (err) {
+      return { status: 404, jsonBody: { error: err instanceof Error ? err.message : String(err) } };
+    }
+  },
+});
