@@ -1,0 +1,174 @@
+/**
+ * The node capture Job: its name, labels and spec. Pure functions, no I/O
+ * except reading the capture script shipped in the repository.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { V1Job } from '@kubernetes/client-node';
+
+/**
+ * Default image: Azure Linux 3.0 core, Microsoft-published on MCR and patched
+ * (CBL-Mariner 2.0 images are end-of-life). It only has to provide `chroot`:
+ * every capture tool runs from the node's own root.
+ */
+export const DEFAULT_CAPTURE_IMAGE = 'mcr.microsoft.com/azurelinux/base/core:3.0';
+export const DEFAULT_CAPTURE_NAMESPACE = 'snat-responder';
+export const DEFAULT_TRACE_SECONDS = 60;
+
+export const CAPTURE_LABELS = {
+  name: 'app.kubernetes.io/name',
+  component: 'app.kubernetes.io/component',
+  investigation: 'snat-responder.io/investigation',
+  node: 'snat-responder.io/node',
+} as const;
+export const CAPTURE_ANNOTATIONS = { investigationId: 'snat-responder.io/investigation-id' } as const;
+export const CAPTURE_SELECTOR = `${CAPTURE_LABELS.name}=snat-responder,${CAPTURE_LABELS.component}=node-capture`;
+
+/** Job runtime beyond the trace window: BCC compile, lsns/pstree/crictl, compression, image pull. */
+export const DEADLINE_MARGIN_SECONDS = 180;
+/** Finished Jobs vanish on their own after this, even if `delete()` was never reached. */
+export const TTL_AFTER_FINISHED_SECONDS = 900;
+
+/**
+ * Resources. BCC compiles tcptracer's probe with clang on start (one core for
+ * a few seconds, roughly 200-400 MiB); the rest of the script is small. The
+ * requests are kept low so kubelet admits the pod on a busy node; the limits
+ * bound the damage on a node that is already in trouble.
+ */
+export const CAPTURE_RESOURCES = {
+  requests: { cpu: '100m', memory: '256Mi' },
+  limits: { cpu: '1', memory: '768Mi' },
+} as const;
+
+const SCRIPT_CANDIDATES = [
+  // Next to the module (vitest runs src/kube/captureJob.ts).
+  './capture/capture.sh',
+  // From dist/src/kube/captureJob.js back to the source tree, which ships with the package.
+  '../../../src/kube/capture/capture.sh',
+];
+
+let cachedScript: string | null = null;
+
+/** The capture script text (`src/kube/capture/capture.sh`), found from source or from dist/. */
+export function captureScript(): string {
+  if (cachedScript !== null) return cachedScript;
+  for (const rel of SCRIPT_CANDIDATES) {
+    try {
+      cachedScript = readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8');
+      return cachedScript;
+    } catch {
+      // try the next location
+    }
+  }
+  throw new Error('capture script src/kube/capture/capture.sh not found next to the module or in the source tree');
+}
+
+function hash(s: string, n: number): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, n);
+}
+
+/** Lower-cases and squeezes a string into DNS-1123 label characters, trimmed to `max`. */
+function slug(s: string, max: number): string {
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, max)
+    .replace(/-+$/, '');
+}
+
+/** A label value (<= 63, alphanumerics at both ends); long or odd values become a readable prefix plus hash. */
+export function labelValue(s: string): string {
+  if (/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/.test(s)) return s;
+  const base = s
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 52)
+    .replace(/[^A-Za-z0-9]+$/, '');
+  return base ? `${base}-${hash(s, 10)}` : hash(s, 10);
+}
+
+/**
+ * The Job name: `snat-cap-<node>-<hash>`, a DNS-1123 label of at most 63
+ * characters; the hash covers node and investigation id so names never collide.
+ *
+ * @example captureJobName('aks-nodepool1-12345678-vmss000003', 'inv-1') // 'snat-cap-aks-nodepool1-12345678-vmss000003-<8 hex>'
+ */
+export function captureJobName(node: string, investigationId: string): string {
+  const h = hash(`${node}\n${investigationId}`, 8);
+  const s = slug(node, 63 - 'snat-cap-'.length - 1 - h.length);
+  return s ? `snat-cap-${s}-${h}` : `snat-cap-${h}`;
+}
+
+export interface CaptureJobOptions {
+  node: string;
+  investigationId: string;
+  namespace: string;
+  image: string;
+  traceSeconds: number;
+  maxTraceLines?: number;
+}
+
+/** Builds the capture Job (see docs/kubernetes.md for why each field is there). */
+export function buildCaptureJob(o: CaptureJobOptions): V1Job {
+  const name = captureJobName(o.node, o.investigationId);
+  const labels = {
+    [CAPTURE_LABELS.name]: 'snat-responder',
+    [CAPTURE_LABELS.component]: 'node-capture',
+    [CAPTURE_LABELS.investigation]: labelValue(o.investigationId),
+    [CAPTURE_LABELS.node]: labelValue(o.node),
+  };
+  const env = [
+    { name: 'TRACE_SECONDS', value: String(o.traceSeconds) },
+    { name: 'MAX_TRACE_LINES', value: String(o.maxTraceLines ?? 150_000) },
+    { name: 'INVESTIGATION_ID', value: labelValue(o.investigationId) },
+    { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+  ];
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: o.namespace,
+      labels,
+      annotations: { [CAPTURE_ANNOTATIONS.investigationId]: o.investigationId },
+    },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: o.traceSeconds + DEADLINE_MARGIN_SECONDS,
+      ttlSecondsAfterFinished: TTL_AFTER_FINISHED_SECONDS,
+      template: {
+        metadata: { labels },
+        spec: {
+          nodeName: o.node,
+          hostPID: true,
+          hostNetwork: true,
+          dnsPolicy: 'ClusterFirstWithHostNet',
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: 5,
+          tolerations: [{ operator: 'Exists' }],
+          containers: [
+            {
+              name: 'capture',
+              image: o.image,
+              imagePullPolicy: 'IfNotPresent',
+              // The script is an argument, never spliced: sh -c SCRIPT NAME.
+              command: ['chroot', '/host', '/bin/sh', '-c', captureScript(), 'snat-capture'],
+              env,
+              securityContext: { privileged: true },
+              resources: {
+                requests: { ...CAPTURE_RESOURCES.requests },
+                limits: { ...CAPTURE_RESOURCES.limits },
+              },
+              volumeMounts: [{ name: 'host-root', mountPath: '/host' }],
+            },
+          ],
+          volumes: [{ name: 'host-root', hostPath: { path: '/', type: 'Directory' } }],
+        },
+      },
+    },
+  };
+}

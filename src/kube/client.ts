@@ -1,0 +1,103 @@
+/**
+ * Internal: API clients with a per-request timeout, and translation of the
+ * client's exceptions into this adapter's errors. Not part of the public API.
+ */
+import {
+  ApiException,
+  BatchV1Api,
+  CoreV1Api,
+  createConfiguration,
+  type KubeConfig,
+  type Middleware,
+  ServerConfiguration,
+} from '@kubernetes/client-node';
+import { KubeApiError, KubeConfigError, KubeForbiddenError, KubeTimeoutError, KubeUnreachableError } from './errors.js';
+
+/** Default per-request timeout: the API server answers simple reads in milliseconds; 15 s means trouble. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
+export interface KubeClients {
+  core: CoreV1Api;
+  batch: BatchV1Api;
+  server: string;
+  timeoutMs: number;
+}
+
+/** Builds the typed clients; every request gets an AbortSignal that fires after `timeoutMs`. */
+export function makeClients(kc: KubeConfig, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): KubeClients {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new KubeConfigError('kubeconfig has no current cluster');
+  const timeout: Middleware = {
+    pre: async (ctx) => {
+      ctx.setSignal(AbortSignal.timeout(timeoutMs));
+      return ctx;
+    },
+    post: async (ctx) => ctx,
+  };
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [timeout],
+  });
+  return { core: new CoreV1Api(config), batch: new BatchV1Api(config), server: cluster.server, timeoutMs };
+}
+
+interface StatusBody {
+  message?: string;
+  reason?: string;
+}
+
+function statusBody(body: unknown): StatusBody {
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as StatusBody;
+    } catch {
+      return { message: body };
+    }
+  }
+  return body && typeof body === 'object' ? (body as StatusBody) : {};
+}
+
+/** Translates anything the client throws into a `KubeError`; `what` says what was attempted. */
+export function translate(err: unknown, what: string, clients: Pick<KubeClients, 'server' | 'timeoutMs'>): Error {
+  if (err instanceof ApiException) {
+    const body = statusBody(err.body);
+    const detail = body.message ?? `HTTP ${err.code}`;
+    const msg = `${what}: ${detail}`;
+    if (err.code === 401 || err.code === 403) {
+      return new KubeForbiddenError(msg, err.code, body.reason ?? null, { cause: err });
+    }
+    return new KubeApiError(msg, err.code, body.reason ?? null, { cause: err });
+  }
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+    return new KubeTimeoutError(
+      `${what}: no answer from ${clients.server} within ${clients.timeoutMs} ms`,
+      clients.timeoutMs,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (e?.name === 'TypeError' && /fetch failed/i.test(e.message ?? '')) {
+    const code = e.cause?.code ?? e.cause?.message ?? 'network error';
+    return new KubeUnreachableError(`${what}: cannot reach API server ${clients.server} (${code})`, clients.server, {
+      cause: err,
+    });
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Runs one API call and translates its failure. */
+export async function call<T>(clients: KubeClients, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw translate(err, what, clients);
+  }
+}
+
+/** True when `err` is a translated 404. */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof KubeApiError && err.status === 404;
+}

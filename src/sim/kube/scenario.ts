@@ -1,0 +1,618 @@
+/**
+ * What the simulated cluster holds: nodes, namespaces, pods (with the sockets
+ * their netstat would show), and per node the raw material of a capture
+ * (trace events, host processes). `renderNodeCapture` turns a node into the
+ * evidence files the real capture script would print; `demoScenario()` is the
+ * realistic node the `demo` command investigates.
+ */
+import { createHash } from 'node:crypto';
+import type { CapturedFile } from '../../kube/framing.js';
+import {
+  crictlPodsJson,
+  crictlPsJson,
+  lsnsJson,
+  procNetTcp,
+  pstreeText,
+  type SimCriContainer,
+  type SimNetns,
+  type SimProcess,
+  type SimSandbox,
+  type SimSocket,
+  type SimTraceEvent,
+  tcptracerHeader,
+  tcptracerLine,
+} from './formats.js';
+
+export type { SimSocket, SimTraceEvent } from './formats.js';
+
+export interface ScenarioContainer {
+  name: string;
+  image: string;
+  /** netstat in the image (exec `netstat -ptn` works). */
+  hasNetstat: boolean;
+  /** `cat` in the image (the /proc/net/tcp fallback works); false for distroless. Default true. */
+  hasCat?: boolean;
+  /** `sh` and a package manager: only used with allowInstallNetTools. Default false. */
+  canInstallNetTools?: boolean;
+  /** Host PID of the main process and its name (for pstree/netstat). */
+  pid: number;
+  comm: string;
+}
+
+export interface ScenarioPod {
+  namespace: string;
+  name: string;
+  nodeName: string;
+  podIPs: string[];
+  hostNetwork: boolean;
+  phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+  containers: ScenarioContainer[];
+  owner?: { kind: string; name: string };
+  labels?: Record<string, string>;
+  /** The pod's TCP sockets (what netstat inside it, or /proc/<pid>/net/tcp on the node, shows). */
+  sockets: SimSocket[];
+  /** Network namespace inode (hostNetwork pods: the node's). */
+  netns?: number;
+  /** PID of the sandbox's pause process. */
+  pausePid?: number;
+}
+
+export interface ScenarioNode {
+  name: string;
+  internalIPs: string[];
+  ready?: boolean;
+  podCIDRs?: string[];
+  kernel?: string;
+  osImage?: string;
+  bccVersion?: string;
+  /** Inode of the host network namespace. */
+  hostNetns?: number;
+  /** Sockets of the host network namespace (kubelet, containerd, hostNetwork pods). */
+  hostSockets?: SimSocket[];
+  /** tcptracer events over the capture window. */
+  trace?: SimTraceEvent[];
+  /** Tools the node lacks (e.g. `tcptracer` on a node without BCC). */
+  missingTools?: string[];
+  taints?: Array<{ key: string; value?: string; effect: string }>;
+}
+
+export interface KubeScenario {
+  nodes: ScenarioNode[];
+  namespaces: Array<{ name: string; labels?: Record<string, string> }>;
+  pods: ScenarioPod[];
+  /** Overrides how a node's capture evidence is produced (default {@link renderNodeCapture}). */
+  capture?: (node: ScenarioNode, env: Record<string, string>, scenario: KubeScenario) => CapturedFile[];
+}
+
+/** Deterministic 64-hex id (container, sandbox) from a seed string. */
+export function simId(seed: string): string {
+  return createHash('sha256').update(seed).digest('hex');
+}
+
+/** Deterministic UUID-shaped id. */
+export function simUid(seed: string): string {
+  const h = simId(`uid:${seed}`);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const HOST_NETNS_DEFAULT = 4026531840;
+
+/** Fills in netns inodes and pause PIDs that a scenario left out. */
+function podNetns(pod: ScenarioPod, node: ScenarioNode, i: number): number {
+  if (pod.hostNetwork) return node.hostNetns ?? HOST_NETNS_DEFAULT;
+  return pod.netns ?? 4026532500 + i * 7;
+}
+
+/**
+ * The evidence files a capture of `node` produces: what `capture.sh` would
+ * collect there, honouring `TRACE_SECONDS`, `MAX_TRACE_LINES` and `NODE_NAME`
+ * from the Job's environment.
+ */
+export function renderNodeCapture(
+  node: ScenarioNode,
+  env: Record<string, string>,
+  scenario: KubeScenario,
+): CapturedFile[] {
+  const files: CapturedFile[] = [];
+  const put = (path: string, text: string) => files.push({ path, data: Buffer.from(text) });
+  const missing = new Set(node.missingTools ?? []);
+  const pods = scenario.pods.filter((p) => p.nodeName === node.name && (p.phase ?? 'Running') === 'Running');
+  const hostNetns = node.hostNetns ?? HOST_NETNS_DEFAULT;
+  const traceSeconds = Number(env.TRACE_SECONDS ?? 60);
+  const maxLines = Number(env.MAX_TRACE_LINES ?? 150000);
+
+  let traceLines = 0;
+  let truncated = false;
+  if (!missing.has('tcptracer')) {
+    const windowNs = traceSeconds * 1e9;
+    const events = (node.trace ?? []).filter((e) => e.tNs <= windowNs);
+    let text = tcptracerHeader();
+    traceLines = 2;
+    for (const e of events) {
+      if (traceLines >= maxLines) {
+        truncated = true;
+        break;
+      }
+      text += tcptracerLine(e);
+      traceLines++;
+    }
+    put('tcptracer.log', text);
+  }
+
+  const rows: SimNetns[] = [
+    {
+      inode: hostNetns,
+      nprocs: 180 + pods.length * 3,
+      pid: 1,
+      user: 'root',
+      netnsid: null,
+      nsfs: null,
+      command: '/sbin/init',
+    },
+  ];
+  const sandboxes: SimSandbox[] = [];
+  const containers: SimCriContainer[] = [];
+  const shimBase = 30000;
+  pods.forEach((pod, i) => {
+    const sandboxId = simId(`sandbox:${pod.namespace}/${pod.name}`);
+    const uid = simUid(`${pod.namespace}/${pod.name}`);
+    const created = String(1_763_000_000_000_000_000 + i * 1_000_000_000);
+    sandboxes.push({
+      id: sandboxId,
+      name: pod.name,
+      namespace: pod.namespace,
+      uid,
+      createdAtNs: created,
+      hostNetwork: pod.hostNetwork,
+    });
+    for (const c of pod.containers) {
+      containers.push({
+        id: simId(`container:${pod.namespace}/${pod.name}/${c.name}`),
+        sandboxId,
+        name: c.name,
+        image: c.image,
+        imageRef: `sha256:${simId(`image:${c.image}`)}`,
+        podName: pod.name,
+        podNamespace: pod.namespace,
+        podUid: uid,
+        createdAtNs: created,
+        running: true,
+      });
+    }
+    const shim: SimProcess = {
+      name: 'containerd-shim',
+      pid: shimBase + i * 10,
+      args: `-namespace k8s.io -id ${sandboxId} -address /run/containerd/containerd.sock`,
+    };
+    const pause: SimProcess = { name: 'pause', pid: pod.pausePid ?? shimBase + i * 10 + 2 };
+    if (!pod.hostNetwork) {
+      const netns = podNetns(pod, node, i);
+      rows.push({
+        inode: netns,
+        nprocs: 1 + pod.containers.length,
+        pid: pause.pid,
+        user: '65535',
+        netnsid: i,
+        nsfs: `/run/netns/cni-${simUid(`netns:${pod.name}`)}`,
+        command: '/pause',
+      });
+      if (!missing.has('pstree'))
+        put(`pstree/${pause.pid}.txt`, pstreeText([{ name: 'systemd', pid: 1 }, shim, pause]));
+      put(`sockets/${netns}.txt`, procNetTcp(pod.sockets));
+    }
+  });
+  if (!missing.has('pstree')) {
+    put(
+      'pstree/1.txt',
+      pstreeText(
+        [{ name: 'systemd', pid: 1 }],
+        [
+          { name: 'containerd', pid: 812 },
+          {
+            name: 'kubelet',
+            pid: 1043,
+            args: `--config=/var/lib/kubelet/config.yaml --node-ip=${node.internalIPs[0] ?? ''}`,
+          },
+          ...pods.map((_, i) => ({ name: 'containerd-shim', pid: shimBase + i * 10, args: '-namespace k8s.io' })),
+        ],
+      ),
+    );
+  }
+  const hostSockets = [...(node.hostSockets ?? []), ...pods.filter((p) => p.hostNetwork).flatMap((p) => p.sockets)];
+  put(`sockets/${hostNetns}.txt`, procNetTcp(hostSockets));
+  if (!missing.has('lsns')) put('lsns.json', lsnsJson(rows));
+  if (!missing.has('crictl')) {
+    put('crictl-ps.json', crictlPsJson(containers));
+    put('crictl-pods.json', crictlPodsJson(sandboxes));
+  }
+  put(
+    'capture.json',
+    `${JSON.stringify(
+      {
+        schemaVersion: 1,
+        node: env.NODE_NAME ?? node.name,
+        investigationId: env.INVESTIGATION_ID ?? 'none',
+        kernel: node.kernel ?? '5.15.0-1079-azure',
+        osImage: node.osImage ?? 'Ubuntu 22.04.5 LTS',
+        bccVersion: node.bccVersion ?? '0.18.0+ds-2',
+        traceSeconds,
+        traceLines,
+        maxTraceLines: maxLines,
+        truncated,
+        socketsTruncated: false,
+        netnsCount: rows.length,
+        missingTools: [...missing],
+        startedAt: '2026-11-26T10:00:00Z',
+        finishedAt: new Date(Date.parse('2026-11-26T10:00:00Z') + (traceSeconds + 12) * 1000)
+          .toISOString()
+          .replace(/\.\d+Z$/, 'Z'),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** Small seeded PRNG (mulberry32): the demo is the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const DEMO_NODE = 'aks-nodepool1-12345678-vmss000003';
+export const DEMO_NODE_IP = '10.224.0.7';
+
+/**
+ * The demo cluster: four nodes; on `aks-nodepool1-12345678-vmss000003`
+ * (10.224.0.7) a dozen pods, of which `payments/checkout-api-7d9f8b6c5-x2x9q`
+ * opens ~400 new connections a minute to 20.60.1.12:443 and
+ * `batch/report-exporter-28937465-q8w4t` holds many ESTABLISHED connections to
+ * 52.239.170.36:443. Deterministic (seeded).
+ */
+export function demoScenario(seed = 20261126): KubeScenario {
+  const rnd = seededRandom(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+  const node = DEMO_NODE;
+  const nodes: ScenarioNode[] = [0, 1, 2, 3].map((i) => ({
+    name: `aks-nodepool1-12345678-vmss00000${i}`,
+    internalIPs: [`10.224.0.${4 + i}`],
+    podCIDRs: [`10.244.${i}.0/24`],
+    ready: true,
+  }));
+  const n3 = nodes[3] as ScenarioNode;
+  n3.hostNetns = 4026531840;
+
+  let nextPid = 41000;
+  const c = (name: string, image: string, comm: string, o: Partial<ScenarioContainer> = {}): ScenarioContainer => {
+    nextPid += 17;
+    return { name, image, comm, hasNetstat: false, pid: nextPid, ...o };
+  };
+  const est = (
+    localIp: string,
+    remoteIp: string,
+    remotePort: number,
+    n: number,
+    pid: number,
+    program: string,
+    state: SimSocket['state'] = 'ESTABLISHED',
+  ): SimSocket[] =>
+    Array.from({ length: n }, () => ({
+      localIp,
+      localPort: int(32768, 60999),
+      remoteIp,
+      remotePort,
+      state,
+      pid: state === 'TIME_WAIT' ? null : pid,
+      program,
+    }));
+  const listen = (ip: string, port: number, pid: number, program: string): SimSocket => ({
+    localIp: ip,
+    localPort: port,
+    remoteIp: '0.0.0.0',
+    remotePort: 0,
+    state: 'LISTEN',
+    pid,
+    program,
+  });
+
+  const pod = (
+    namespace: string,
+    name: string,
+    ip: string | null,
+    containers: ScenarioContainer[],
+    sockets: SimSocket[],
+    o: Partial<ScenarioPod> = {},
+  ): ScenarioPod => ({
+    namespace,
+    name,
+    nodeName: node,
+    podIPs: ip ? [ip] : [DEMO_NODE_IP],
+    hostNetwork: ip === null,
+    phase: 'Running',
+    containers,
+    sockets,
+    ...o,
+  });
+
+  const checkout = c('checkout-api', 'contoso.azurecr.io/payments/checkout-api:3.14.2', 'node', { hasNetstat: true });
+  const worker = c('worker', 'contoso.azurecr.io/payments/worker:3.14.2', 'python3', { hasNetstat: true });
+  const exporter = c('exporter', 'contoso.azurecr.io/batch/report-exporter:1.8.0', 'java', { hasNetstat: true });
+  const fe1 = c('php', 'contoso.azurecr.io/web/frontend:2.3.1', 'php-fpm: pool www', { hasNetstat: true });
+  const fe2 = c('php', 'contoso.azurecr.io/web/frontend:2.3.1', 'php-fpm: pool www', { hasNetstat: true });
+  const coredns = c('coredns', 'mcr.microsoft.com/oss/kubernetes/coredns:v1.11.3', 'coredns');
+  const kproxy = c('kube-proxy', 'mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.31.2', 'kube-proxy', {
+    hasNetstat: false,
+  });
+  const cns = c('cns-container', 'mcr.microsoft.com/containernetworking/azure-cns:v1.6.13', 'azure-cns');
+  const metrics = c('metrics-server', 'mcr.microsoft.com/oss/kubernetes/metrics-server:v0.7.2', 'metrics-server');
+  const konn = c(
+    'konnectivity-agent',
+    'mcr.microsoft.com/oss/kubernetes/apiserver-network-proxy/agent:v0.30.3',
+    'proxy-agent',
+  );
+  const distroless = c('server', 'contoso.azurecr.io/tools/inventory-sync:0.9.4', 'inventory-sync', { hasCat: false });
+  const redis = c('redis', 'docker.io/library/redis:7.2', 'redis-server', { hasNetstat: false });
+
+  const ip = {
+    checkout: '10.244.3.17',
+    worker: '10.244.3.23',
+    exporter: '10.244.3.41',
+    fe1: '10.244.3.52',
+    fe2: '10.244.3.53',
+    coredns: '10.244.3.5',
+    metrics: '10.244.3.9',
+    konn: '10.244.3.11',
+    distroless: '10.244.3.60',
+    redis: '10.244.3.71',
+  };
+  const pods: ScenarioPod[] = [
+    pod(
+      'payments',
+      'checkout-api-7d9f8b6c5-x2x9q',
+      ip.checkout,
+      [checkout],
+      [
+        listen('0.0.0.0', 8080, 1, 'node'),
+        ...est(ip.checkout, '20.60.1.12', 443, 38, 1, 'node'),
+        ...est(ip.checkout, '20.60.1.12', 443, 164, 1, 'node', 'TIME_WAIT'),
+        ...est(ip.checkout, '10.244.3.71', 6379, 4, 1, 'node'),
+      ],
+      { owner: { kind: 'ReplicaSet', name: 'checkout-api-7d9f8b6c5' }, netns: 4026532785 },
+    ),
+    pod(
+      'payments',
+      'payments-worker-5c8d7f9b4-h7k2m',
+      ip.worker,
+      [worker],
+      [...est(ip.worker, '10.1.5.4', 5432, 12, 7, 'python3'), ...est(ip.worker, '20.60.1.12', 443, 2, 7, 'python3')],
+      { owner: { kind: 'ReplicaSet', name: 'payments-worker-5c8d7f9b4' } },
+    ),
+    pod(
+      'batch',
+      'report-exporter-28937465-q8w4t',
+      ip.exporter,
+      [exporter],
+      [...est(ip.exporter, '52.239.170.36', 443, 126, 1, 'java'), ...est(ip.exporter, '10.1.5.4', 5432, 3, 1, 'java')],
+      { owner: { kind: 'Job', name: 'report-exporter-28937465' } },
+    ),
+    pod(
+      'web',
+      'frontend-6b7c9d8f5-p4n6r',
+      ip.fe1,
+      [fe1],
+      [
+        listen('0.0.0.0', 9000, 1, 'php-fpm: master'),
+        ...est(ip.fe1, '10.0.142.10', 80, 6, 23, 'php-fpm: pool'),
+        ...est(ip.fe1, '20.60.1.12', 443, 1, 23, 'php-fpm: pool'),
+      ],
+      { owner: { kind: 'ReplicaSet', name: 'frontend-6b7c9d8f5' } },
+    ),
+    pod('web', 'frontend-6b7c9d8f5-z9x2v', ip.fe2, [fe2], [...est(ip.fe2, '10.0.142.10', 80, 5, 24, 'php-fpm: pool')], {
+      owner: { kind: 'ReplicaSet', name: 'frontend-6b7c9d8f5' },
+    }),
+    pod(
+      'kube-system',
+      'coredns-789fbbc5b6-kq2xz',
+      ip.coredns,
+      [coredns],
+      [...est(ip.coredns, '168.63.129.16', 53, 3, 1, 'coredns'), ...est(ip.coredns, '10.0.0.1', 443, 1, 1, 'coredns')],
+      {
+        owner: { kind: 'ReplicaSet', name: 'coredns-789fbbc5b6' },
+      },
+    ),
+    pod(
+      'kube-system',
+      'kube-proxy-7xk2p',
+      null,
+      [kproxy],
+      [...est(DEMO_NODE_IP, '10.224.0.4', 443, 1, kproxy.pid, 'kube-proxy')],
+      {
+        owner: { kind: 'DaemonSet', name: 'kube-proxy' },
+      },
+    ),
+    pod(
+      'kube-system',
+      'azure-cns-4hj8d',
+      null,
+      [cns],
+      [...est(DEMO_NODE_IP, '168.63.129.16', 80, 2, cns.pid, 'azure-cns')],
+      {
+        owner: { kind: 'DaemonSet', name: 'azure-cns' },
+      },
+    ),
+    pod(
+      'kube-system',
+      'metrics-server-5dfc656944-9wq8j',
+      ip.metrics,
+      [metrics],
+      [...est(ip.metrics, '10.224.0.5', 10250, 3, 1, 'metrics-server')],
+      {
+        owner: { kind: 'ReplicaSet', name: 'metrics-server-5dfc656944' },
+      },
+    ),
+    pod(
+      'kube-system',
+      'konnectivity-agent-6c8f9d7b45-tm5wd',
+      ip.konn,
+      [konn],
+      [...est(ip.konn, '20.62.140.9', 443, 2, 1, 'proxy-agent')],
+      {
+        owner: { kind: 'ReplicaSet', name: 'konnectivity-agent-6c8f9d7b45' },
+      },
+    ),
+    pod(
+      'tools',
+      'inventory-sync-84d6c7b9f-rw7tz',
+      ip.distroless,
+      [distroless],
+      [...est(ip.distroless, '13.107.42.14', 443, 19, 1, 'inventory-sync')],
+      {
+        owner: { kind: 'ReplicaSet', name: 'inventory-sync-84d6c7b9f' },
+      },
+    ),
+    pod(
+      'default',
+      'redis-0',
+      ip.redis,
+      [redis],
+      [listen('0.0.0.0', 6379, 1, 'redis-server'), ...est(ip.redis, ip.checkout, 41234, 4, 1, 'redis-server')],
+      {
+        owner: { kind: 'StatefulSet', name: 'redis' },
+      },
+    ),
+    // Elsewhere in the cluster: not on the node under investigation.
+    {
+      ...pod(
+        'payments',
+        'checkout-api-7d9f8b6c5-b8m3d',
+        '10.244.1.30',
+        [c('checkout-api', checkout.image, 'node', { hasNetstat: true })],
+        [],
+      ),
+      nodeName: 'aks-nodepool1-12345678-vmss000001',
+    },
+  ];
+
+  // Trace: 60 s of events on the node, a few thousand lines.
+  const netnsOf = new Map<ScenarioPod, number>();
+  pods
+    .filter((p) => p.nodeName === node && p.phase === 'Running')
+    .forEach((p, i) => {
+      netnsOf.set(p, podNetns(p, n3, i));
+    });
+  const trace: SimTraceEvent[] = [];
+  const span = 60e9;
+  const emit = (
+    p: ScenarioPod | null,
+    cont: ScenarioContainer | null,
+    comm: string,
+    pid: number,
+    saddr: string,
+    daddr: string,
+    dport: number,
+    n: number,
+    closeRatio: number,
+    accept = false,
+  ) => {
+    const netns = p ? (netnsOf.get(p) ?? 0) : (n3.hostNetns ?? HOST_NETNS_DEFAULT);
+    for (let k = 0; k < n; k++) {
+      const t = Math.floor(rnd() * span);
+      const sport = accept ? dport : int(32768, 60999);
+      const ev = {
+        pid: pid + int(0, 3),
+        comm,
+        saddr,
+        daddr,
+        sport: accept ? sport : sport,
+        dport: accept ? int(32768, 60999) : dport,
+        netns,
+      };
+      trace.push({ tNs: t, type: accept ? 'accept' : 'connect', ...ev });
+      if (rnd() < closeRatio) trace.push({ tNs: Math.min(span, t + int(5e6, 900e6)), type: 'close', ...ev });
+    }
+    void cont;
+  };
+  const byName = (n: string) => pods.find((p) => p.name.startsWith(n)) as ScenarioPod;
+  emit(
+    byName('checkout-api-7d9f8b6c5-x2x9q'),
+    checkout,
+    'node',
+    checkout.pid,
+    ip.checkout,
+    '20.60.1.12',
+    443,
+    402,
+    0.93,
+  );
+  emit(byName('checkout-api-7d9f8b6c5-x2x9q'), checkout, 'node', checkout.pid, ip.checkout, ip.redis, 6379, 20, 0.9);
+  emit(byName('payments-worker'), worker, 'python3', worker.pid, ip.worker, '10.1.5.4', 5432, 70, 0.95);
+  emit(byName('payments-worker'), worker, 'python3', worker.pid, ip.worker, '20.60.1.12', 443, 6, 1);
+  emit(byName('report-exporter'), exporter, 'java', exporter.pid, ip.exporter, '52.239.170.36', 443, 34, 0.1);
+  emit(byName('frontend-6b7c9d8f5-p4n6r'), fe1, 'php-fpm: pool www', fe1.pid, ip.fe1, '10.0.142.10', 80, 180, 0.97);
+  emit(
+    byName('frontend-6b7c9d8f5-p4n6r'),
+    fe1,
+    'php-fpm: pool www',
+    fe1.pid,
+    ip.fe1,
+    '10.224.0.4',
+    9000,
+    120,
+    0.97,
+    true,
+  );
+  emit(byName('frontend-6b7c9d8f5-z9x2v'), fe2, 'php-fpm: pool www', fe2.pid, ip.fe2, '10.0.142.10', 80, 170, 0.97);
+  emit(byName('coredns'), coredns, 'coredns', coredns.pid, ip.coredns, '168.63.129.16', 53, 90, 1);
+  emit(byName('metrics-server'), metrics, 'metrics-server', metrics.pid, ip.metrics, '10.224.0.5', 10250, 24, 1);
+  emit(
+    byName('inventory-sync'),
+    distroless,
+    'inventory-sync',
+    distroless.pid,
+    ip.distroless,
+    '13.107.42.14',
+    443,
+    41,
+    0.6,
+  );
+  emit(byName('redis-0'), redis, 'redis-server', redis.pid, ip.redis, ip.checkout, 6379, 20, 0.9, true);
+  // Host network namespace: kubelet, the hostNetwork DaemonSets, an image pull, and one IPv6 connection.
+  emit(null, null, 'kubelet', 1043, DEMO_NODE_IP, '10.224.0.4', 443, 30, 0.5);
+  emit(null, null, 'azure-cns', cns.pid, DEMO_NODE_IP, '168.63.129.16', 80, 24, 1);
+  emit(null, null, 'containerd', 812, DEMO_NODE_IP, '204.79.197.219', 443, 6, 1);
+  emit(null, null, 'curl', 52011, 'fd00:10:224::7', '2603:1061:13f1:4c1d::1', 443, 1, 1);
+  trace.sort((a, b) => a.tNs - b.tNs || a.pid - b.pid);
+  const t0 = trace[0]?.tNs ?? 0;
+  for (const e of trace) e.tNs -= t0;
+
+  n3.trace = trace;
+  n3.hostSockets = [
+    listen('0.0.0.0', 10250, 1043, 'kubelet'),
+    ...est(DEMO_NODE_IP, '10.224.0.4', 443, 3, 1043, 'kubelet'),
+    ...est(DEMO_NODE_IP, '204.79.197.219', 443, 1, 812, 'containerd'),
+  ];
+
+  return {
+    nodes,
+    namespaces: [
+      { name: 'default' },
+      { name: 'kube-system' },
+      { name: 'payments' },
+      { name: 'batch' },
+      { name: 'web' },
+      { name: 'tools' },
+      {
+        name: 'snat-responder',
+        labels: { 'app.kubernetes.io/name': 'snat-responder', 'pod-security.kubernetes.io/enforce': 'privileged' },
+      },
+    ],
+    pods,
+  };
+}

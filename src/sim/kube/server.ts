@@ -1,0 +1,1047 @@
+/**
+ * A loopback Kubernetes API server for tests and the `demo` command. It speaks
+ * the wire protocol `@kubernetes/client-node` uses: REST JSON with field and
+ * label selectors, `kind: Status` errors, batch/v1 Jobs whose pods move
+ * Pending -> Running -> Succeeded on a clock, pod logs, and exec over
+ * WebSocket (v5/v4 channel protocols, exit status on channel 3). With `rbac`
+ * it enforces the Role/ClusterRole bindings of `infra/k8s/`. Faults can be
+ * injected (and changed while running through `state.faults`).
+ *
+ * Plain HTTP on 127.0.0.1 only; the kubeconfig it returns sets
+ * `insecure-skip-tls-verify`, which the client requires for http servers.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { encodeCapture } from '../../kube/framing.js';
+import { netstatPtn, procNetTcp } from './formats.js';
+import { RbacPolicy, type RbacSubject, type RequestAttributes } from './rbac.js';
+import {
+  type KubeScenario,
+  renderNodeCapture,
+  type ScenarioContainer,
+  type ScenarioNode,
+  type ScenarioPod,
+  simUid,
+} from './scenario.js';
+
+type Json = Record<string, unknown>;
+
+export interface ApiFault {
+  method?: string;
+  /** Matches the request path (without query). */
+  path: RegExp | string;
+  status: number;
+  /** How many requests to fail (default: all). */
+  times?: number;
+}
+
+export interface DelayFault {
+  method?: string;
+  path: RegExp | string;
+  ms: number;
+  times?: number;
+}
+
+export interface KubeFaults {
+  /** Answer matching requests with this status (a real `kind: Status` body). */
+  apiErrors?: ApiFault[];
+  /** Hold matching requests before answering (timeouts). */
+  delays?: DelayFault[];
+  /** The capture pod stays Pending for this reason. */
+  jobStuck?: 'ImagePullBackOff' | 'ErrImagePull' | 'Unschedulable' | 'NodeNotReady';
+  /** The capture Job fails with DeadlineExceeded when its run would end (its pod is killed). */
+  jobDeadlineExceeded?: boolean;
+  /** The capture container exits with this code and no framed output. */
+  jobExitCode?: number;
+  /** The capture log loses its second half (no end marker), as after log rotation. */
+  truncateLog?: boolean;
+  /** Latency added to every exec before it answers. */
+  execLatencyMs?: number;
+  /** Pods (`ns/name`) whose exec stream is dropped after part of the output. */
+  execDropSocket?: string[];
+  /** Pods (`ns/name`) deleted while the exec runs. */
+  execDeletePod?: string[];
+  /** Pods (`ns/name`) whose exec never answers. */
+  execHang?: string[];
+  /** Pods (`ns/name`) whose exec first sends a frame on an unknown channel. */
+  execUnknownChannel?: string[];
+  /** Containers report a missing binary as `sh`-style exit 127 instead of a runtime error. */
+  missingBinaryExit127?: boolean;
+}
+
+export interface KubeTiming {
+  /** How long a capture pod stays Pending (default 100 ms). */
+  pendingMs?: number;
+  /** How long it runs before Succeeded (default 300 ms). */
+  runningMs?: number;
+}
+
+export interface KubeApiServerOptions {
+  scenario: KubeScenario;
+  rbac?: { manifestsDir: string; subject: RbacSubject };
+  faults?: KubeFaults;
+  timing?: KubeTiming;
+  /** Milliseconds clock for Job progress (default `Date.now`); tests can drive it by hand. */
+  clock?: () => number;
+}
+
+interface JobRecord {
+  job: Json;
+  createdAt: number;
+  podName: string | null;
+  deleted: boolean;
+}
+
+export interface KubeServerState {
+  faults: KubeFaults;
+  /** Jobs currently stored (any namespace). */
+  jobs(): Json[];
+  /** Pods created for Jobs and not yet deleted. */
+  jobPods(): Json[];
+  /** Deletes a scenario pod (as if its controller removed it). */
+  deletePod(namespace: string, name: string): void;
+  /** Every request seen: method, path (with query), answered status, and the RBAC verdict. */
+  requests: Array<{ method: string; path: string; status: number }>;
+  /** RBAC refusals: what was asked and not allowed. */
+  forbidden: RequestAttributes[];
+  /** Number of execs served so far and the peak of concurrent ones. */
+  exec: { total: number; active: number; peak: number };
+}
+
+export interface KubeApiServer {
+  url: string;
+  /** A kubeconfig (YAML) pointing at this server with a bearer token. */
+  kubeconfig: string;
+  token: string;
+  close(): Promise<void>;
+  state: KubeServerState;
+}
+
+const STATUS_REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'AlreadyExists',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+
+function statusBody(code: number, message: string, details?: Json, reason?: string): Json {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason: reason ?? STATUS_REASONS[code] ?? 'Unknown',
+    ...(details ? { details } : {}),
+    code,
+  };
+}
+
+function matches(p: RegExp | string, path: string): boolean {
+  return typeof p === 'string' ? path === p || path.startsWith(p) : p.test(path);
+}
+
+type Selector = Array<{ key: string; op: '=' | '!=' | 'exists'; value?: string }>;
+
+function parseSelector(s: string | null): Selector {
+  if (!s) return [];
+  return s
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => {
+      const ne = t.indexOf('!=');
+      if (ne > 0) return { key: t.slice(0, ne), op: '!=' as const, value: t.slice(ne + 2) };
+      const eq = t.indexOf('=');
+      if (eq > 0) return { key: t.slice(0, eq), op: '=' as const, value: t.slice(eq).replace(/^==?/, '') };
+      return { key: t, op: 'exists' as const };
+    });
+}
+
+function selectorMatches(sel: Selector, get: (k: string) => string | undefined): boolean {
+  return sel.every((r) => {
+    const v = get(r.key);
+    if (r.op === 'exists') return v !== undefined;
+    if (r.op === '=') return v === r.value;
+    return v !== r.value;
+  });
+}
+
+function fieldOf(obj: Json, path: string): string | undefined {
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (!cur || typeof cur !== 'object') return undefined;
+    cur = (cur as Json)[part];
+  }
+  return cur === undefined || cur === null ? undefined : String(cur);
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function nodeJson(n: ScenarioNode, notReady: boolean): Json {
+  const ready = n.ready !== false && !notReady;
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: n.name,
+      uid: simUid(`node:${n.name}`),
+      creationTimestamp: '2026-10-01T08:00:00Z',
+      labels: {
+        'kubernetes.io/hostname': n.name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.azure.com/agentpool': 'nodepool1',
+        'node.kubernetes.io/instance-type': 'Standard_D4s_v5',
+      },
+    },
+    spec: {
+      podCIDR: n.podCIDRs?.[0],
+      podCIDRs: n.podCIDRs ?? [],
+      providerID: `azure:///subscriptions/0/resourceGroups/mc_rg/providers/Microsoft.Compute/virtualMachineScaleSets/aks-nodepool1-12345678-vmss/virtualMachines/${n.name.slice(-1)}`,
+      taints: n.taints ?? [],
+    },
+    status: {
+      addresses: [
+        ...n.internalIPs.map((address) => ({ type: 'InternalIP', address })),
+        { type: 'Hostname', address: n.name },
+      ],
+      conditions: [
+        {
+          type: 'Ready',
+          status: ready ? 'True' : 'Unknown',
+          reason: ready ? 'KubeletReady' : 'NodeStatusUnknown',
+          message: ready ? 'kubelet is posting ready status' : 'Kubelet stopped posting node status.',
+          lastHeartbeatTime: '2026-11-26T10:00:00Z',
+          lastTransitionTime: '2026-11-26T09:00:00Z',
+        },
+      ],
+      nodeInfo: {
+        kernelVersion: n.kernel ?? '5.15.0-1079-azure',
+        osImage: n.osImage ?? 'Ubuntu 22.04.5 LTS',
+        containerRuntimeVersion: 'containerd://1.7.27-1',
+        kubeletVersion: 'v1.31.2',
+        architecture: 'amd64',
+        operatingSystem: 'linux',
+      },
+    },
+  };
+}
+
+function scenarioPodJson(p: ScenarioPod): Json {
+  const uid = simUid(`${p.namespace}/${p.name}`);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: p.name,
+      namespace: p.namespace,
+      uid,
+      creationTimestamp: '2026-11-25T07:00:00Z',
+      labels: p.labels ?? { app: p.name.replace(/-[a-z0-9]{5}$/, '').replace(/-[a-f0-9]{8,10}$/, '') },
+      ...(p.owner
+        ? {
+            ownerReferences: [
+              {
+                apiVersion: 'apps/v1',
+                kind: p.owner.kind,
+                name: p.owner.name,
+                uid: simUid(`owner:${p.owner.name}`),
+                controller: true,
+              },
+            ],
+          }
+        : {}),
+    },
+    spec: {
+      nodeName: p.nodeName,
+      hostNetwork: p.hostNetwork || undefined,
+      containers: p.containers.map((c) => ({ name: c.name, image: c.image })),
+      restartPolicy: 'Always',
+    },
+    status: {
+      phase: p.phase ?? 'Running',
+      hostIP: undefined,
+      podIP: p.podIPs[0],
+      podIPs: p.podIPs.map((ip) => ({ ip })),
+      containerStatuses: p.containers.map((c) => ({
+        name: c.name,
+        image: c.image,
+        imageID: `${c.image.split(':')[0]}@sha256:${simUid(c.image).replace(/-/g, '')}`,
+        containerID: `containerd://${simUid(`cid:${p.namespace}/${p.name}/${c.name}`).replace(/-/g, '')}`,
+        ready: true,
+        restartCount: 0,
+        started: true,
+        state: { running: { startedAt: '2026-11-25T07:00:05Z' } },
+      })),
+    },
+  };
+}
+
+/**
+ * Starts the server on 127.0.0.1 (random port).
+ *
+ * @example
+ * const api = await startKubeApiServer({ scenario: demoScenario() });
+ * const kc = kubeConfigFromString(api.kubeconfig);
+ */
+export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<KubeApiServer> {
+  const scenario = opts.scenario;
+  const clock = opts.clock ?? Date.now;
+  const pendingMs = opts.timing?.pendingMs ?? 100;
+  const runningMs = opts.timing?.runningMs ?? 300;
+  const token = randomBytes(16).toString('hex');
+  const policy = opts.rbac ? RbacPolicy.fromDirectory(opts.rbac.manifestsDir) : null;
+  const subject = opts.rbac?.subject ?? null;
+  const userName = subject ? RbacPolicy.userName(subject) : 'kubernetes-admin';
+
+  const pods = new Map<string, Json>();
+  const scenarioPods = new Map<string, ScenarioPod>();
+  for (const p of scenario.pods) {
+    pods.set(`${p.namespace}/${p.name}`, scenarioPodJson(p));
+    scenarioPods.set(`${p.namespace}/${p.name}`, p);
+  }
+  const jobs = new Map<string, JobRecord>();
+  const faultCounts = new Map<object, number>();
+  let resourceVersion = 1000;
+
+  const state: KubeServerState = {
+    faults: opts.faults ?? {},
+    jobs: () => [...jobs.values()].filter((r) => !r.deleted).map((r) => withJobStatus(r)),
+    jobPods: () =>
+      [...pods.values()]
+        .filter((p) => fieldOf(p, 'metadata.labels.job-name') !== undefined)
+        .map((p) => refreshJobPod(p)),
+    deletePod: (ns, name) => {
+      pods.delete(`${ns}/${name}`);
+      scenarioPods.delete(`${ns}/${name}`);
+    },
+    requests: [],
+    forbidden: [],
+    exec: { total: 0, active: 0, peak: 0 },
+  };
+
+  const consume = <T extends { times?: number }>(list: T[] | undefined, pred: (f: T) => boolean): T | undefined => {
+    const f = list?.find((x) => pred(x) && (x.times === undefined || (faultCounts.get(x) ?? 0) < x.times));
+    if (f) faultCounts.set(f, (faultCounts.get(f) ?? 0) + 1);
+    return f;
+  };
+
+  // ---- Jobs and their pods, computed from the clock on every read. ----
+  function jobTimeline(r: JobRecord): 'Pending' | 'Running' | 'Done' {
+    const age = clock() - r.createdAt;
+    if (age < pendingMs || state.faults.jobStuck) return 'Pending';
+    if (age < pendingMs + runningMs) return 'Running';
+    return 'Done';
+  }
+
+  function jobNode(r: JobRecord): string {
+    return fieldOf(r.job, 'spec.template.spec.nodeName') ?? '';
+  }
+
+  function nsPrivileged(ns: string): boolean {
+    return (
+      scenario.namespaces.find((n) => n.name === ns)?.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged'
+    );
+  }
+
+  function withJobStatus(r: JobRecord): Json {
+    const t = jobTimeline(r);
+    const now = new Date(clock()).toISOString();
+    const startTime = new Date(r.createdAt).toISOString();
+    let status: Json = { startTime, active: r.podName && t !== 'Done' ? 1 : 0, ready: t === 'Running' ? 1 : 0 };
+    if (t === 'Done' && r.podName !== null) {
+      if (state.faults.jobDeadlineExceeded) {
+        status = {
+          startTime,
+          failed: 1,
+          conditions: [
+            {
+              type: 'FailureTarget',
+              status: 'True',
+              reason: 'DeadlineExceeded',
+              message: 'Job was active longer than specified deadline',
+              lastTransitionTime: now,
+            },
+            {
+              type: 'Failed',
+              status: 'True',
+              reason: 'DeadlineExceeded',
+              message: 'Job was active longer than specified deadline',
+              lastTransitionTime: now,
+            },
+          ],
+        };
+        // The Job controller kills the pod on deadline.
+        pods.delete(`${fieldOf(r.job, 'metadata.namespace')}/${r.podName}`);
+      } else if (state.faults.jobExitCode !== undefined && state.faults.jobExitCode !== 0) {
+        status = {
+          startTime,
+          failed: 1,
+          conditions: [
+            {
+              type: 'Failed',
+              status: 'True',
+              reason: 'BackoffLimitExceeded',
+              message: 'Job has reached the specified backoff limit',
+              lastTransitionTime: now,
+            },
+          ],
+        };
+      } else {
+        status = {
+          startTime,
+          completionTime: now,
+          succeeded: 1,
+          conditions: [
+            { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', lastTransitionTime: now },
+            { type: 'Complete', status: 'True', reason: 'CompletionsReached', lastTransitionTime: now },
+          ],
+        };
+      }
+    }
+    return { ...r.job, status };
+  }
+
+  function jobRecordOfPod(pod: Json): JobRecord | undefined {
+    const name = fieldOf(pod, 'metadata.labels.job-name');
+    const ns = fieldOf(pod, 'metadata.namespace');
+    return name ? jobs.get(`${ns}/${name}`) : undefined;
+  }
+
+  function refreshJobPod(pod: Json): Json {
+    const r = jobRecordOfPod(pod);
+    if (!r) return pod;
+    const t = jobTimeline(r);
+    const image = fieldOf(pod, 'spec.containers.0.image') ?? '';
+    const status: Json = { ...(pod.status as Json) };
+    const cs = (st: Json, ready = false) => [
+      { name: 'capture', image, imageID: '', ready, restartCount: 0, started: ready, state: st },
+    ];
+    if (t === 'Pending') {
+      status.phase = 'Pending';
+      const stuck = state.faults.jobStuck;
+      if (stuck === 'Unschedulable') {
+        status.conditions = [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message:
+              "0/4 nodes are available: 1 Insufficient memory, 3 node(s) didn't match Pod's node affinity/selector.",
+          },
+        ];
+        delete status.containerStatuses;
+      } else if (stuck === 'ImagePullBackOff' || stuck === 'ErrImagePull') {
+        status.containerStatuses = cs({
+          waiting: {
+            reason: stuck,
+            message:
+              stuck === 'ImagePullBackOff'
+                ? `Back-off pulling image "${image}"`
+                : `failed to pull and unpack image "${image}": failed to resolve reference: not found`,
+          },
+        });
+      } else if (stuck === 'NodeNotReady') {
+        delete status.containerStatuses;
+      } else {
+        status.containerStatuses = cs({ waiting: { reason: 'ContainerCreating' } });
+      }
+    } else if (t === 'Running') {
+      status.phase = 'Running';
+      status.containerStatuses = cs({ running: { startedAt: new Date(r.createdAt + pendingMs).toISOString() } }, true);
+    } else {
+      const code = state.faults.jobExitCode ?? 0;
+      status.phase = code === 0 ? 'Succeeded' : 'Failed';
+      status.containerStatuses = cs({ terminated: { exitCode: code, reason: code === 0 ? 'Completed' : 'Error' } });
+    }
+    return { ...pod, status };
+  }
+
+  function createJobPod(ns: string, job: Json): string | null {
+    if (!nsPrivileged(ns)) return null; // PodSecurity admission rejects it: the Job has no pod.
+    const jobName = fieldOf(job, 'metadata.name') ?? '';
+    const podName = `${jobName}-${randomBytes(3).toString('hex').slice(0, 5)}`;
+    const tmpl = ((job.spec as Json)?.template as Json) ?? {};
+    const labels = {
+      ...((tmpl.metadata as Json)?.labels as Json),
+      'job-name': jobName,
+      'batch.kubernetes.io/job-name': jobName,
+      'controller-uid': fieldOf(job, 'metadata.uid'),
+    };
+    pods.set(`${ns}/${podName}`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: podName,
+        namespace: ns,
+        uid: randomUUID(),
+        creationTimestamp: new Date(clock()).toISOString(),
+        labels,
+        ownerReferences: [
+          { apiVersion: 'batch/v1', kind: 'Job', name: jobName, uid: fieldOf(job, 'metadata.uid'), controller: true },
+        ],
+      },
+      spec: tmpl.spec,
+      status: { phase: 'Pending' },
+    });
+    return podName;
+  }
+
+  function captureLog(pod: Json): string {
+    const r = jobRecordOfPod(pod);
+    if (!r) return '';
+    const code = state.faults.jobExitCode;
+    if (code !== undefined && code !== 0) return 'snat-capture: TRACE_SECONDS must be between 1 and 3600\n';
+    const container = ((pod.spec as Json)?.containers as Json[])?.[0] ?? {};
+    const env: Record<string, string> = {};
+    for (const e of (container.env as Array<{ name: string; value?: string; valueFrom?: Json }>) ?? []) {
+      if (e.value !== undefined) env[e.name] = e.value;
+      else if (fieldOf(e as unknown as Json, 'valueFrom.fieldRef.fieldPath') === 'spec.nodeName')
+        env[e.name] = jobNode(r);
+    }
+    const node = scenario.nodes.find((n) => n.name === jobNode(r));
+    if (!node) return 'snat-capture: node not found\n';
+    const files = (scenario.capture ?? renderNodeCapture)(node, env, scenario);
+    let text = encodeCapture(files);
+    if (state.faults.truncateLog) text = text.slice(0, Math.floor(text.length / 2));
+    return text;
+  }
+
+  // ---- HTTP routing. ----
+  interface Route {
+    attrs: RequestAttributes;
+    handle: () => { status: number; body: Json | string } | Promise<{ status: number; body: Json | string }>;
+  }
+
+  function notFound(kind: string, name: string, group = ''): { status: number; body: Json } {
+    return {
+      status: 404,
+      body: statusBody(404, `${kind} "${name}" not found`, { name, kind, ...(group ? { group } : {}) }),
+    };
+  }
+
+  function list(kind: string, apiVersion: string, items: Json[]): Json {
+    return { kind: `${kind}List`, apiVersion, metadata: { resourceVersion: String(resourceVersion) }, items };
+  }
+
+  function podList(items: Json[], q: URLSearchParams): Json[] {
+    const fs = parseSelector(q.get('fieldSelector'));
+    const ls = parseSelector(q.get('labelSelector'));
+    return items
+      .map(refreshJobPod)
+      .filter(
+        (p) =>
+          selectorMatches(fs, (k) => fieldOf(p, k)) &&
+          selectorMatches(ls, (k) => ((p.metadata as Json)?.labels as Record<string, string> | undefined)?.[k]),
+      );
+  }
+
+  async function readBody(req: IncomingMessage): Promise<Json> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    try {
+      return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json;
+    } catch {
+      return {};
+    }
+  }
+
+  function route(method: string, path: string, q: URLSearchParams, req: IncomingMessage): Route | null {
+    const parts = path.split('/').filter(Boolean);
+    const verbOf = (named: boolean) =>
+      method === 'GET'
+        ? named
+          ? 'get'
+          : q.get('watch') === 'true'
+            ? 'watch'
+            : 'list'
+        : method === 'POST'
+          ? 'create'
+          : method === 'DELETE'
+            ? 'delete'
+            : method === 'PUT'
+              ? 'update'
+              : 'patch';
+    // /api/v1/...
+    if (parts[0] === 'api' && parts[1] === 'v1') {
+      const rest = parts.slice(2);
+      if (rest[0] === 'nodes') {
+        const name = rest[1];
+        return {
+          attrs: { verb: verbOf(Boolean(name)), apiGroup: '', resource: 'nodes', ...(name ? { name } : {}) },
+          handle: () => {
+            const notReady = (n: ScenarioNode) =>
+              state.faults.jobStuck === 'NodeNotReady' &&
+              [...jobs.values()].some((r) => !r.deleted && jobNode(r) === n.name);
+            if (name) {
+              const n = scenario.nodes.find((x) => x.name === name);
+              return n ? { status: 200, body: nodeJson(n, notReady(n)) } : notFound('nodes', name);
+            }
+            return {
+              status: 200,
+              body: list(
+                'Node',
+                'v1',
+                scenario.nodes.map((n) => nodeJson(n, notReady(n))),
+              ),
+            };
+          },
+        };
+      }
+      if (rest[0] === 'pods' && rest.length === 1) {
+        return {
+          attrs: { verb: verbOf(false), apiGroup: '', resource: 'pods' },
+          handle: () => ({ status: 200, body: list('Pod', 'v1', podList([...pods.values()], q)) }),
+        };
+      }
+      if (rest[0] === 'namespaces' && rest[1]) {
+        const ns = rest[1];
+        if (rest.length === 2) {
+          return {
+            attrs: { verb: verbOf(true), apiGroup: '', resource: 'namespaces', namespace: ns, name: ns },
+            handle: () => {
+              const n = scenario.namespaces.find((x) => x.name === ns);
+              if (!n) return notFound('namespaces', ns);
+              return {
+                status: 200,
+                body: {
+                  apiVersion: 'v1',
+                  kind: 'Namespace',
+                  metadata: {
+                    name: ns,
+                    uid: simUid(`ns:${ns}`),
+                    labels: { 'kubernetes.io/metadata.name': ns, ...n.labels },
+                  },
+                  spec: { finalizers: ['kubernetes'] },
+                  status: { phase: 'Active' },
+                },
+              };
+            },
+          };
+        }
+        if (rest[2] === 'pods') {
+          const name = rest[3];
+          const sub = rest[4];
+          if (!name) {
+            return {
+              attrs: { verb: verbOf(false), apiGroup: '', resource: 'pods', namespace: ns },
+              handle: () => ({
+                status: 200,
+                body: list(
+                  'Pod',
+                  'v1',
+                  podList(
+                    [...pods.values()].filter((p) => fieldOf(p, 'metadata.namespace') === ns),
+                    q,
+                  ),
+                ),
+              }),
+            };
+          }
+          if (!sub) {
+            return {
+              attrs: { verb: verbOf(true), apiGroup: '', resource: 'pods', namespace: ns, name },
+              handle: () => {
+                const p = pods.get(`${ns}/${name}`);
+                if (!p) return notFound('pods', name);
+                if (method === 'DELETE') {
+                  state.deletePod(ns, name);
+                  return { status: 200, body: p };
+                }
+                return { status: 200, body: refreshJobPod(p) };
+              },
+            };
+          }
+          if (sub === 'log') {
+            return {
+              attrs: { verb: 'get', apiGroup: '', resource: 'pods', subresource: 'log', namespace: ns, name },
+              handle: () => {
+                const raw = pods.get(`${ns}/${name}`);
+                if (!raw) return notFound('pods', name);
+                const p = refreshJobPod(raw);
+                const container = q.get('container') ?? fieldOf(p, 'spec.containers.0.name') ?? '';
+                const names = (((p.spec as Json)?.containers as Json[]) ?? []).map((c) => c.name);
+                if (!names.includes(container)) {
+                  return { status: 400, body: statusBody(400, `container ${container} is not valid for pod ${name}`) };
+                }
+                if (fieldOf(p, 'status.phase') === 'Pending') {
+                  const why = fieldOf(p, 'status.containerStatuses.0.state.waiting.reason') ?? 'ContainerCreating';
+                  return {
+                    status: 400,
+                    body: statusBody(400, `container "${container}" in pod "${name}" is waiting to start: ${why}`),
+                  };
+                }
+                if (jobRecordOfPod(p)) {
+                  // While running, the log holds nothing yet: the script prints its block at the end.
+                  return { status: 200, body: fieldOf(p, 'status.phase') === 'Running' ? '' : captureLog(p) };
+                }
+                return { status: 200, body: `${new Date(clock()).toISOString()} listening on :8080\n` };
+              },
+            };
+          }
+        }
+      }
+    }
+    // /apis/batch/v1/namespaces/NS/jobs[/NAME]
+    if (
+      parts[0] === 'apis' &&
+      parts[1] === 'batch' &&
+      parts[2] === 'v1' &&
+      parts[3] === 'namespaces' &&
+      parts[4] &&
+      parts[5] === 'jobs'
+    ) {
+      const ns = parts[4];
+      const name = parts[6];
+      return {
+        attrs: {
+          verb: verbOf(Boolean(name)),
+          apiGroup: 'batch',
+          resource: 'jobs',
+          namespace: ns,
+          ...(name ? { name } : {}),
+        },
+        handle: async () => {
+          if (method === 'POST' && !name) {
+            const body = await readBody(req);
+            const jn = fieldOf(body, 'metadata.name') ?? '';
+            if (!scenario.namespaces.some((n) => n.name === ns)) return notFound('namespaces', ns);
+            if (!DNS1123_LABEL.test(jn) || jn.length > 63) {
+              return {
+                status: 422,
+                body: statusBody(
+                  422,
+                  `Job.batch "${jn}" is invalid: metadata.name: Invalid value: "${jn}": must be no more than 63 characters and a DNS-1123 label`,
+                  {
+                    name: jn,
+                    group: 'batch',
+                    kind: 'Job',
+                  },
+                ),
+              };
+            }
+            if (jobs.has(`${ns}/${jn}`) && !jobs.get(`${ns}/${jn}`)?.deleted) {
+              return {
+                status: 409,
+                body: statusBody(409, `jobs.batch "${jn}" already exists`, { name: jn, group: 'batch', kind: 'jobs' }),
+              };
+            }
+            const meta = (body.metadata as Json) ?? {};
+            const job: Json = {
+              ...body,
+              apiVersion: 'batch/v1',
+              kind: 'Job',
+              metadata: {
+                ...meta,
+                namespace: ns,
+                uid: randomUUID(),
+                resourceVersion: String(++resourceVersion),
+                creationTimestamp: new Date(clock()).toISOString(),
+                generation: 1,
+              },
+            };
+            const r: JobRecord = { job, createdAt: clock(), podName: null, deleted: false };
+            jobs.set(`${ns}/${jn}`, r);
+            r.podName = createJobPod(ns, job);
+            return { status: 201, body: withJobStatus(r) };
+          }
+          if (method === 'GET' && !name) {
+            const ls = parseSelector(q.get('labelSelector'));
+            const items = [...jobs.values()]
+              .filter((r) => !r.deleted && fieldOf(r.job, 'metadata.namespace') === ns)
+              .map(withJobStatus)
+              .filter((j) =>
+                selectorMatches(ls, (k) => ((j.metadata as Json)?.labels as Record<string, string> | undefined)?.[k]),
+              );
+            return { status: 200, body: list('Job', 'batch/v1', items) };
+          }
+          const r = name ? jobs.get(`${ns}/${name}`) : undefined;
+          if (!r || r.deleted || !name) return notFound('jobs.batch', name ?? '', 'batch');
+          if (method === 'GET') return { status: 200, body: withJobStatus(r) };
+          if (method === 'DELETE') {
+            const body = await readBody(req);
+            const policy = q.get('propagationPolicy') ?? (body.propagationPolicy as string | undefined) ?? 'Orphan';
+            r.deleted = true;
+            jobs.delete(`${ns}/${name}`);
+            // Background/Foreground: the garbage collector removes the pod. Orphan (the default for Jobs): it stays.
+            if (policy !== 'Orphan') {
+              for (const [k, p] of pods)
+                if (fieldOf(p, 'metadata.labels.job-name') === name && fieldOf(p, 'metadata.namespace') === ns)
+                  pods.delete(k);
+            }
+            return {
+              status: 200,
+              body: {
+                kind: 'Status',
+                apiVersion: 'v1',
+                metadata: {},
+                status: 'Success',
+                details: { name, group: 'batch', kind: 'jobs', uid: fieldOf(r.job, 'metadata.uid') },
+              },
+            };
+          }
+        },
+      } as Route;
+    }
+    return null;
+  }
+
+  function forbiddenMessage(a: RequestAttributes): string {
+    const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+    const scope =
+      a.namespace && a.resource !== 'namespaces'
+        ? ` in the namespace "${a.namespace}"`
+        : a.resource === 'namespaces'
+          ? ''
+          : ' at the cluster scope';
+    return `${res}${a.name ? ` "${a.name}"` : ''} is forbidden: User "${userName}" cannot ${a.verb} resource "${res}" in API group "${a.apiGroup}"${scope}`;
+  }
+
+  function authenticated(req: IncomingMessage): boolean {
+    return req.headers.authorization === `Bearer ${token}`;
+  }
+
+  function authorize(a: RequestAttributes): boolean {
+    if (!policy || !subject) return true;
+    const ok = policy.allows(subject, a);
+    if (!ok) state.forbidden.push(a);
+    return ok;
+  }
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = req.method ?? 'GET';
+    const send = (status: number, body: Json | string) => {
+      state.requests.push({ method, path: `${url.pathname}${url.search}`, status });
+      if (res.destroyed) return;
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      res.writeHead(status, {
+        'content-type': typeof body === 'string' ? 'text/plain' : 'application/json',
+        'content-length': Buffer.byteLength(text),
+      });
+      res.end(text);
+    };
+    try {
+      if (!authenticated(req)) return send(401, statusBody(401, 'Unauthorized'));
+      const delay = consume(
+        state.faults.delays,
+        (f) => (!f.method || f.method === method) && matches(f.path, url.pathname),
+      );
+      if (delay) await sleep(delay.ms);
+      const fault = consume(
+        state.faults.apiErrors,
+        (f) => (!f.method || f.method === method) && matches(f.path, url.pathname),
+      );
+      if (fault)
+        return send(
+          fault.status,
+          statusBody(fault.status, fault.status >= 500 ? 'etcdserver: request timed out' : 'injected fault'),
+        );
+      const r = route(method, url.pathname, url.searchParams, req);
+      if (!r) return send(404, statusBody(404, 'the server could not find the requested resource'));
+      if (!authorize(r.attrs))
+        return send(403, statusBody(403, forbiddenMessage(r.attrs), { name: r.attrs.name, kind: r.attrs.resource }));
+      const out = await r.handle();
+      send(out.status, out.body);
+    } catch (err) {
+      send(500, statusBody(500, (err as Error).message));
+    }
+  });
+
+  // ---- Exec over WebSocket. ----
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => {
+      for (const p of ['v5.channel.k8s.io', 'v4.channel.k8s.io']) if (protocols.has(p)) return p;
+      return false;
+    },
+  });
+
+  const refuseUpgrade = (socket: Duplex, status: number, body: Json) => {
+    const text = JSON.stringify(body);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  };
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
+    const record = (status: number) =>
+      state.requests.push({ method: 'GET', path: `${url.pathname}${url.search}`, status });
+    if (!authenticated(req)) {
+      record(401);
+      return refuseUpgrade(socket, 401, statusBody(401, 'Unauthorized'));
+    }
+    if (!m) {
+      record(404);
+      return refuseUpgrade(socket, 404, statusBody(404, 'the server could not find the requested resource'));
+    }
+    const ns = decodeURIComponent(m[1] ?? '');
+    const name = decodeURIComponent(m[2] ?? '');
+    // WebSocket exec is a GET authorized as `get`; newer API servers also check `create`.
+    for (const verb of ['get', 'create']) {
+      const a: RequestAttributes = { verb, apiGroup: '', resource: 'pods', subresource: 'exec', namespace: ns, name };
+      if (!authorize(a)) {
+        record(403);
+        return refuseUpgrade(socket, 403, statusBody(403, forbiddenMessage(a)));
+      }
+    }
+    const pod = scenarioPods.get(`${ns}/${name}`);
+    if (!pod || !pods.has(`${ns}/${name}`)) {
+      record(404);
+      return refuseUpgrade(socket, 404, statusBody(404, `pods "${name}" not found`, { name, kind: 'pods' }));
+    }
+    const containerName = url.searchParams.get('container') ?? pod.containers[0]?.name;
+    const container = pod.containers.find((c) => c.name === containerName);
+    if (!container) {
+      record(400);
+      return refuseUpgrade(socket, 400, statusBody(400, `container ${containerName} is not valid for pod ${name}`));
+    }
+    const command = url.searchParams.getAll('command');
+    record(101);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      void serveExec(ws, pod, container, command);
+    });
+  });
+
+  function send(ws: WebSocket, channel: number, data: string | Buffer): void {
+    const b = Buffer.isBuffer(data) ? data : Buffer.from(data);
+    ws.send(Buffer.concat([Buffer.from([channel]), b]));
+  }
+
+  function notFoundBinary(ws: WebSocket, bin: string): void {
+    if (state.faults.missingBinaryExit127) {
+      send(ws, 2, `sh: ${bin}: not found\n`);
+      send(
+        ws,
+        3,
+        JSON.stringify({
+          metadata: {},
+          status: 'Failure',
+          message: 'command terminated with non-zero exit code: exit status 127',
+          reason: 'NonZeroExitCode',
+          details: { causes: [{ reason: 'ExitCode', message: '127' }] },
+        }),
+      );
+    } else {
+      const message = `OCI runtime exec failed: exec failed: unable to start container process: exec: "${bin}": executable file not found in $PATH: unknown`;
+      send(
+        ws,
+        3,
+        JSON.stringify({
+          metadata: {},
+          status: 'Failure',
+          message,
+          reason: 'InternalError',
+          details: { causes: [{ message }] },
+          code: 500,
+        }),
+      );
+    }
+  }
+
+  async function serveExec(
+    ws: WebSocket,
+    pod: ScenarioPod,
+    container: ScenarioContainer,
+    command: string[],
+  ): Promise<void> {
+    const key = `${pod.namespace}/${pod.name}`;
+    state.exec.total++;
+    state.exec.active++;
+    state.exec.peak = Math.max(state.exec.peak, state.exec.active);
+    ws.on('close', () => {
+      state.exec.active--;
+    });
+    ws.on('error', () => undefined);
+    const f = state.faults;
+    if (f.execHang?.includes(key)) return; // never answers; the client must time out
+    if (f.execLatencyMs) await sleep(f.execLatencyMs);
+    if (ws.readyState !== ws.OPEN) return;
+    if (f.execUnknownChannel?.includes(key)) send(ws, 7, 'unexpected');
+    if (f.execDeletePod?.includes(key)) {
+      state.deletePod(pod.namespace, pod.name);
+      ws.terminate();
+      return;
+    }
+    const bin = command[0] ?? '';
+    let out: string | null = null;
+    if (bin === 'netstat') {
+      if (!container.hasNetstat) return finishExec(ws, () => notFoundBinary(ws, 'netstat'));
+      out = netstatPtn(pod.sockets);
+    } else if (bin === 'cat' && command.slice(1).every((a) => a === '/proc/net/tcp' || a === '/proc/net/tcp6')) {
+      if (container.hasCat === false) return finishExec(ws, () => notFoundBinary(ws, 'cat'));
+      out = procNetTcp(pod.sockets);
+    } else if (bin === 'sh') {
+      if (!container.canInstallNetTools) return finishExec(ws, () => notFoundBinary(ws, 'sh'));
+      container.hasNetstat = true;
+      out = 'Setting up net-tools (2.10-0.1ubuntu4) ...\n';
+    } else {
+      return finishExec(ws, () => notFoundBinary(ws, bin));
+    }
+    if (f.execDropSocket?.includes(key)) {
+      send(ws, 1, out.slice(0, Math.floor(out.length / 3)));
+      setTimeout(() => ws.terminate(), 5);
+      return;
+    }
+    finishExec(ws, () => {
+      // Large outputs arrive in several frames, as from the real server.
+      for (let i = 0; i < out.length; i += 16 * 1024) send(ws, 1, out.slice(i, i + 16 * 1024));
+      send(ws, 3, JSON.stringify({ metadata: {}, status: 'Success' }));
+    });
+  }
+
+  function finishExec(ws: WebSocket, write: () => void): void {
+    write();
+    ws.close(1000);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+  const kubeconfig = [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: sim',
+    '  cluster:',
+    `    server: ${url}`,
+    '    insecure-skip-tls-verify: true',
+    'users:',
+    '- name: sim-user',
+    '  user:',
+    `    token: ${token}`,
+    'contexts:',
+    '- name: sim',
+    '  context:',
+    '    cluster: sim',
+    '    user: sim-user',
+    'current-context: sim',
+    '',
+  ].join('\n');
+
+  return {
+    url,
+    kubeconfig,
+    token,
+    state,
+    close: async () => {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
