@@ -1,0 +1,273 @@
+import { describe, expect, it } from 'vitest';
+import { SettingsError } from '../../../src/config/errors.js';
+import {
+  describeSettings,
+  loadSettings,
+  reportStorage,
+  SETTING_DEFAULTS,
+  SETTING_NAMES,
+} from '../../../src/config/settings.js';
+
+const SUB = '5A3C7F2E-1B8D-4E6F-9A0C-2D4B6E8F0A1C';
+const CONN =
+  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=c2VjcmV0LWtleQ==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;';
+
+function errorOf(fn: () => unknown): SettingsError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SettingsError) return err;
+    throw err;
+  }
+  throw new Error('expected a SettingsError');
+}
+
+describe('loadSettings', () => {
+  describe('defaults', () => {
+    it('applies every default on an empty environment', () => {
+      const s = loadSettings({});
+      expect(s).toEqual({
+        reportsAccountUrl: null,
+        reportsConnectionString: null,
+        reportsContainer: 'reports',
+        teamsWebhookUrl: null,
+        traceSeconds: 60,
+        cooldownMinutes: 15,
+        allowedSubscriptionIds: [],
+        allowedAlertRuleIds: [],
+        captureNamespace: 'snat-responder',
+        captureImage: null,
+        maxConcurrentCaptures: 3,
+        netstatConcurrency: 16,
+        netstatMaxPods: 250,
+        worstNodesCount: 1,
+        allowInstallNetTools: false,
+        privateCidrs: [],
+        azureServiceCidrs: [],
+        reportBaseUrl: null,
+        armEndpoint: null,
+        azureClientId: null,
+      });
+      expect(SETTING_DEFAULTS.TRACE_SECONDS).toBe(s.traceSeconds);
+    });
+
+    it('treats empty and blank values as unset', () => {
+      expect(loadSettings({ TRACE_SECONDS: '  ', REPORTS_CONTAINER: '' })).toMatchObject({
+        traceSeconds: 60,
+        reportsContainer: 'reports',
+      });
+    });
+  });
+
+  describe('precedence', () => {
+    it('lets overrides (CLI flags) win over the environment', () => {
+      const s = loadSettings({ TRACE_SECONDS: '30', WORST_NODES_COUNT: '2' }, { TRACE_SECONDS: '90' });
+      expect(s.traceSeconds).toBe(90);
+      expect(s.worstNodesCount).toBe(2);
+    });
+
+    it('ignores undefined overrides', () => {
+      expect(loadSettings({ TRACE_SECONDS: '30' }, { TRACE_SECONDS: undefined }).traceSeconds).toBe(30);
+    });
+
+    it('validates overrides like the environment', () => {
+      expect(errorOf(() => loadSettings({}, { TRACE_SECONDS: '1' })).setting).toBe('TRACE_SECONDS');
+    });
+  });
+
+  describe('report storage', () => {
+    it('accepts an https account URL and trims a trailing slash', () => {
+      const s = loadSettings({ REPORTS_ACCOUNT_URL: 'https://streports.blob.core.windows.net/' });
+      expect(s.reportsAccountUrl).toBe('https://streports.blob.core.windows.net');
+      expect(reportStorage(s)).toEqual({
+        kind: 'accountUrl',
+        accountUrl: 'https://streports.blob.core.windows.net',
+        container: 'reports',
+      });
+    });
+
+    it('rejects a plain-http account URL off loopback', () => {
+      const err = errorOf(() => loadSettings({ REPORTS_ACCOUNT_URL: 'http://streports.blob.core.windows.net' }));
+      expect(err.setting).toBe('REPORTS_ACCOUNT_URL');
+      expect(err.message).toMatch(/^REPORTS_ACCOUNT_URL: must use https/);
+    });
+
+    it('accepts a connection string and never echoes an invalid one', () => {
+      expect(reportStorage(loadSettings({ REPORTS_CONNECTION_STRING: CONN })).kind).toBe('connectionString');
+      expect(loadSettings({ REPORTS_CONNECTION_STRING: 'UseDevelopmentStorage=true' }).reportsConnectionString).toBe(
+        'UseDevelopmentStorage=true',
+      );
+      const err = errorOf(() => loadSettings({ REPORTS_CONNECTION_STRING: 'AccountKey=topsecret' }));
+      expect(err.setting).toBe('REPORTS_CONNECTION_STRING');
+      expect(err.message).not.toContain('topsecret');
+    });
+
+    it('refuses both storage settings at once', () => {
+      const err = errorOf(() =>
+        loadSettings({ REPORTS_ACCOUNT_URL: 'https://a.blob.core.windows.net', REPORTS_CONNECTION_STRING: CONN }),
+      );
+      expect(err.message).toMatch(/REPORTS_ACCOUNT_URL.*not both/);
+    });
+
+    it('loads without storage and fails only when storage is used, naming the settings', () => {
+      const s = loadSettings({});
+      const err = errorOf(() => reportStorage(s));
+      expect(err.setting).toBe('REPORTS_ACCOUNT_URL');
+      expect(err.message).toMatch(/REPORTS_CONNECTION_STRING/);
+    });
+
+    it('validates the container name', () => {
+      expect(loadSettings({ REPORTS_CONTAINER: 'snat-reports' }).reportsContainer).toBe('snat-reports');
+      for (const bad of ['ab', 'Reports', 'a--b', '-abc', 'x'.repeat(64)]) {
+        expect(errorOf(() => loadSettings({ REPORTS_CONTAINER: bad })).setting).toBe('REPORTS_CONTAINER');
+      }
+    });
+  });
+
+  describe('TEAMS_WEBHOOK_URL', () => {
+    it('is optional and reported as off in the notes', () => {
+      const s = loadSettings({});
+      expect(s.teamsWebhookUrl).toBeNull();
+      expect(describeSettings(s).notes.join(' ')).toMatch(/Teams notifications are off: TEAMS_WEBHOOK_URL/);
+    });
+
+    it('must be https and is never echoed in errors', () => {
+      const err = errorOf(() => loadSettings({ TEAMS_WEBHOOK_URL: 'http://example.com/hook?sig=topsecret' }));
+      expect(err.setting).toBe('TEAMS_WEBHOOK_URL');
+      expect(err.message).not.toContain('topsecret');
+      expect(loadSettings({ TEAMS_WEBHOOK_URL: 'https://x.logic.azure.com/w?sig=abc' }).teamsWebhookUrl).toMatch(
+        /^https:/,
+      );
+    });
+  });
+
+  describe('numbers', () => {
+    it('enforces TRACE_SECONDS 5..600', () => {
+      expect(loadSettings({ TRACE_SECONDS: '5' }).traceSeconds).toBe(5);
+      expect(loadSettings({ TRACE_SECONDS: '600' }).traceSeconds).toBe(600);
+      expect(errorOf(() => loadSettings({ TRACE_SECONDS: '4' })).message).toBe(
+        'TRACE_SECONDS: must be between 5 and 600, got 4',
+      );
+      expect(errorOf(() => loadSettings({ TRACE_SECONDS: '601' })).setting).toBe('TRACE_SECONDS');
+      expect(errorOf(() => loadSettings({ TRACE_SECONDS: '60s' })).message).toMatch(/whole number/);
+      expect(errorOf(() => loadSettings({ TRACE_SECONDS: '1.5' })).setting).toBe('TRACE_SECONDS');
+    });
+
+    it.each([
+      ['COOLDOWN_MINUTES', '0', '1441', 'cooldownMinutes', 0],
+      ['MAX_CONCURRENT_CAPTURES', '10', '0', 'maxConcurrentCaptures', 10],
+      ['NETSTAT_CONCURRENCY', '32', '129', 'netstatConcurrency', 32],
+      ['NETSTAT_MAX_PODS', '1000', '0', 'netstatMaxPods', 1000],
+      ['WORST_NODES_COUNT', '3', '21', 'worstNodesCount', 3],
+    ] as const)('validates %s', (name, good, bad, key, expected) => {
+      expect(loadSettings({ [name]: good })[key]).toBe(expected);
+      expect(errorOf(() => loadSettings({ [name]: bad })).setting).toBe(name);
+    });
+  });
+
+  describe('lists', () => {
+    it('parses, trims, lower-cases and de-duplicates subscription ids', () => {
+      expect(
+        loadSettings({ ALLOWED_SUBSCRIPTION_IDS: ` ${SUB}, ${SUB.toLowerCase()} ,` }).allowedSubscriptionIds,
+      ).toEqual([SUB.toLowerCase()]);
+      const err = errorOf(() => loadSettings({ ALLOWED_SUBSCRIPTION_IDS: `${SUB},not-a-guid` }));
+      expect(err.message).toBe('ALLOWED_SUBSCRIPTION_IDS: "not-a-guid" is not a subscription id (GUID)');
+    });
+
+    it('accepts alert rule ids or names', () => {
+      const rule = `/subscriptions/${SUB}/resourceGroups/rg/providers/microsoft.insights/metricAlerts/SNAT`;
+      expect(loadSettings({ ALLOWED_ALERT_RULE_IDS: `${rule},snat-high` }).allowedAlertRuleIds).toEqual([
+        rule.toLowerCase(),
+        'snat-high',
+      ]);
+      expect(errorOf(() => loadSettings({ ALLOWED_ALERT_RULE_IDS: 'two words' })).setting).toBe(
+        'ALLOWED_ALERT_RULE_IDS',
+      );
+    });
+
+    it('validates CIDR lists', () => {
+      expect(loadSettings({ PRIVATE_CIDRS: '100.64.0.0/10, fd00::/8' }).privateCidrs).toEqual([
+        '100.64.0.0/10',
+        'fd00::/8',
+      ]);
+      expect(loadSettings({ AZURE_SERVICE_CIDRS: '20.60.0.0/16' }).azureServiceCidrs).toEqual(['20.60.0.0/16']);
+      expect(errorOf(() => loadSettings({ PRIVATE_CIDRS: '10.0.0.0' })).setting).toBe('PRIVATE_CIDRS');
+      expect(errorOf(() => loadSettings({ AZURE_SERVICE_CIDRS: '20.60.0.0/33' })).setting).toBe('AZURE_SERVICE_CIDRS');
+    });
+  });
+
+  describe('capture', () => {
+    it('validates the namespace as a DNS-1123 label', () => {
+      expect(loadSettings({ CAPTURE_NAMESPACE: 'ops-snat' }).captureNamespace).toBe('ops-snat');
+      expect(errorOf(() => loadSettings({ CAPTURE_NAMESPACE: 'Ops_Snat' })).setting).toBe('CAPTURE_NAMESPACE');
+    });
+
+    it('accepts an image reference and rejects spaces', () => {
+      const image = 'mcr.microsoft.com/cbl-mariner/base/core:2.0';
+      expect(loadSettings({ CAPTURE_IMAGE: image }).captureImage).toBe(image);
+      expect(errorOf(() => loadSettings({ CAPTURE_IMAGE: 'my image' })).setting).toBe('CAPTURE_IMAGE');
+    });
+
+    it('parses ALLOW_INSTALL_NET_TOOLS booleans strictly and notes the risk', () => {
+      expect(loadSettings({ ALLOW_INSTALL_NET_TOOLS: 'TRUE' }).allowInstallNetTools).toBe(true);
+      expect(loadSettings({ ALLOW_INSTALL_NET_TOOLS: '0' }).allowInstallNetTools).toBe(false);
+      expect(errorOf(() => loadSettings({ ALLOW_INSTALL_NET_TOOLS: 'maybe' })).message).toBe(
+        'ALLOW_INSTALL_NET_TOOLS: must be true or false, got "maybe"',
+      );
+      expect(describeSettings(loadSettings({ ALLOW_INSTALL_NET_TOOLS: 'yes' })).notes.join(' ')).toMatch(
+        /production containers/,
+      );
+    });
+  });
+
+  describe('endpoints and identity', () => {
+    it('accepts optional https URLs and loopback http for the simulated world', () => {
+      const s = loadSettings({
+        REPORT_BASE_URL: 'https://reports.contoso.com/snat/',
+        ARM_ENDPOINT: 'https://127.0.0.1:8443',
+      });
+      expect(s.reportBaseUrl).toBe('https://reports.contoso.com/snat');
+      expect(s.armEndpoint).toBe('https://127.0.0.1:8443');
+      expect(loadSettings({ ARM_ENDPOINT: 'http://localhost:1234' }).armEndpoint).toBe('http://localhost:1234');
+      expect(errorOf(() => loadSettings({ ARM_ENDPOINT: 'management.azure.com' })).setting).toBe('ARM_ENDPOINT');
+      expect(errorOf(() => loadSettings({ REPORT_BASE_URL: 'ftp://x' })).setting).toBe('REPORT_BASE_URL');
+    });
+
+    it('validates AZURE_CLIENT_ID as a GUID', () => {
+      expect(loadSettings({ AZURE_CLIENT_ID: SUB }).azureClientId).toBe(SUB.toLowerCase());
+      expect(errorOf(() => loadSettings({ AZURE_CLIENT_ID: 'my-identity' })).setting).toBe('AZURE_CLIENT_ID');
+    });
+  });
+
+  describe('errors', () => {
+    it('reports every invalid setting at once, each by name', () => {
+      const err = errorOf(() => loadSettings({ TRACE_SECONDS: '0', NETSTAT_CONCURRENCY: 'many', PRIVATE_CIDRS: 'x' }));
+      expect(err.issues.map((i) => i.setting).sort()).toEqual([
+        'NETSTAT_CONCURRENCY',
+        'PRIVATE_CIDRS',
+        'TRACE_SECONDS',
+      ]);
+      expect(err.name).toBe('SettingsError');
+    });
+
+    it('ignores unrelated environment variables', () => {
+      expect(() => loadSettings({ PATH: '/usr/bin', FUNCTIONS_WORKER_RUNTIME: 'node' })).not.toThrow();
+    });
+  });
+});
+
+describe('describeSettings', () => {
+  it('hides secrets', () => {
+    const s = loadSettings({ REPORTS_CONNECTION_STRING: CONN, TEAMS_WEBHOOK_URL: 'https://x.example/w?sig=s3cr3t' });
+    const text = JSON.stringify(describeSettings(s));
+    expect(text).not.toContain('c2VjcmV0LWtleQ==');
+    expect(text).not.toContain('s3cr3t');
+    expect(describeSettings(s).values.teamsWebhookUrl).toBe('<set>');
+  });
+
+  it('covers every setting name in the documentation', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    for (const name of SETTING_NAMES) expect(doc).toContain(`\`${name}\``);
+  });
+});
