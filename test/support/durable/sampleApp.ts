@@ -15,6 +15,7 @@ export const sample = {
   alwaysFails: 'sample_alwaysFails',
   checkReady: 'sample_checkReady',
   cleanup: 'sample_cleanup',
+  waitsForApproval: 'sample_waitsForApproval',
   helloSequence: 'sample_helloSequence',
   fanOut: 'sample_fanOut',
   timerWindow: 'sample_timerWindow',
@@ -31,7 +32,8 @@ export const sample = {
 export const sampleEffects = {
   calls: new Map<string, number>(),
   cleanups: [] as string[],
-  activityWallClock: [] as number[],
+  inFlight: 0,
+  maxInFlight: 0,
 };
 
 function bump(key: string): number {
@@ -49,8 +51,11 @@ df.app.activity(sample.sayHello, {
 
 df.app.activity(sample.double, {
   handler: async (n: unknown) => {
+    sampleEffects.inFlight += 1;
+    sampleEffects.maxInFlight = Math.max(sampleEffects.maxInFlight, sampleEffects.inFlight);
     // Yield to the event loop so fan-out activities really overlap.
     await new Promise((resolve) => setImmediate(resolve));
+    sampleEffects.inFlight -= 1;
     return Number(n) * 2;
   },
 });
@@ -165,6 +170,11 @@ df.app.orchestration(sample.countdown, function* (context: OrchestrationContext)
     return undefined;
   }
   return 'lift-off';
+});
+
+df.app.orchestration(sample.waitsForApproval, function* (context: OrchestrationContext) {
+  const approved = yield context.df.waitForExternalEvent('approval');
+  return approved;
 });
 
 app.http(sample.httpStart, {
