@@ -313,50 +313,50 @@ module healthEventAlert 'modules/snatHealthEventAlert.bicep' = if (enableSnatHea
   }
 }
 
-@description('The region of the app\'s resources.')
+@description('Required. The region of the app\'s resources.')
 output AZURE_LOCATION string = location
 
-@description('The tenant of the deployment.')
+@description('Required. The tenant of the deployment.')
 output AZURE_TENANT_ID string = tenant().tenantId
 
-@description('The resource group of the app.')
+@description('Required. The resource group of the app.')
 output AZURE_RESOURCE_GROUP string = rg.name
 
-@description('The name of the Function App.')
+@description('Required. The name of the Function App.')
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 
-@description('The base URL of the Function App.')
+@description('Required. The base URL of the Function App.')
 output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
 
-@description('The alert webhook URL without its function key (get the key with `az functionapp keys list`).')
+@description('Required. The alert webhook URL without its function key (get the key with `az functionapp keys list`).')
 output ALERT_WEBHOOK_URL string = actionGroup.outputs.webhookUrlWithoutKey
 
-@description('The client id of the responder\'s managed identity.')
+@description('Required. The client id of the responder\'s managed identity.')
 output AZURE_CLIENT_ID string = identity.outputs.clientId
 
-@description('The object id of the responder\'s managed identity (the subject of Kubernetes RBAC bindings).')
+@description('Required. The object id of the responder\'s managed identity (the subject of Kubernetes RBAC bindings).')
 output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 
-@description('The resource id of the responder\'s managed identity.')
+@description('Required. The resource id of the responder\'s managed identity.')
 output AZURE_MANAGED_IDENTITY_ID string = identity.outputs.resourceId
 
-@description('The blob endpoint of the reports storage account.')
+@description('Required. The blob endpoint of the reports storage account.')
 output REPORTS_ACCOUNT_URL string = reportsStorage.outputs.blobEndpoint
 
-@description('The URL of the private reports container.')
+@description('Required. The URL of the private reports container.')
 output REPORTS_CONTAINER_URL string = '${reportsStorage.outputs.blobEndpoint}/${reportsContainerName}'
 
-@description('The name of the Key Vault holding the Teams webhook URL.')
+@description('Required. The name of the Key Vault holding the Teams webhook URL.')
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 
-@description('The name of the Application Insights component.')
+@description('Required. The name of the Application Insights component.')
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.name
 
-@description('The resource id of the action group wired to the alert webhook.')
+@description('Required. The resource id of the action group wired to the alert webhook.')
 output AZURE_ACTION_GROUP_ID string = actionGroup.outputs.resourceId
 
-@description('The Kubernetes namespace of the capture Jobs.')
+@description('Required. The Kubernetes namespace of the capture Jobs.')
 output CAPTURE_NAMESPACE string = captureNamespace
 
-@description('The resource ids of the UsedSnatPorts alert rules, one per target cluster.')
+@description('Conditional. The resource ids of the UsedSnatPorts alert rules, one per target cluster; empty without target clusters.')
 output SNAT_ALERT_RULE_IDS string[] = [for (c, i) in clusters: snatAlerts[i].outputs.resourceId]

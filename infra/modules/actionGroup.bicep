@@ -40,11 +40,11 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   }
 }
 
-@description('The name of the action group.')
+@description('Required. The name of the action group.')
 output name string = actionGroup.name
 
-@description('The resource id of the action group.')
+@description('Required. The resource id of the action group.')
 output resourceId string = actionGroup.id
 
-@description('The webhook URL without its key, for documentation and smoke tests.')
+@description('Required. The webhook URL without its key, for documentation and smoke tests.')
 output webhookUrlWithoutKey string = 'https://${site.properties.defaultHostName}/api/${alertFunctionRoute}'

@@ -183,14 +183,14 @@ resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@
   }
 }
 
-@description('The name of the Function App.')
+@description('Required. The name of the Function App.')
 output name string = site.name
 
-@description('The resource id of the Function App.')
+@description('Required. The resource id of the Function App.')
 output resourceId string = site.id
 
-@description('The default host name of the Function App.')
+@description('Required. The default host name of the Function App.')
 output defaultHostName string = site.properties.defaultHostName
 
-@description('The resource id of the Flex Consumption plan.')
+@description('Required. The resource id of the Flex Consumption plan.')
 output planResourceId string = plan.id

@@ -15,14 +15,14 @@ resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' 
   tags: tags
 }
 
-@description('The name of the identity.')
+@description('Required. The name of the identity.')
 output name string = identity.name
 
-@description('The resource id of the identity.')
+@description('Required. The resource id of the identity.')
 output resourceId string = identity.id
 
-@description('The principal (object) id of the identity, for role assignments and Kubernetes RBAC bindings.')
+@description('Required. The principal (object) id of the identity, for role assignments and Kubernetes RBAC bindings.')
 output principalId string = identity.properties.principalId
 
-@description('The client (application) id of the identity, for AZURE_CLIENT_ID and AzureWebJobsStorage__clientId.')
+@description('Required. The client (application) id of the identity, for AZURE_CLIENT_ID and AzureWebJobsStorage__clientId.')
 output clientId string = identity.properties.clientId

@@ -49,14 +49,14 @@ resource secret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = {
   }
 }
 
-@description('The name of the Key Vault.')
+@description('Required. The name of the Key Vault.')
 output name string = vault.name
 
-@description('The resource id of the Key Vault.')
+@description('Required. The resource id of the Key Vault.')
 output resourceId string = vault.id
 
-@description('The name of the secret holding the Teams webhook URL.')
+@description('Required. The name of the secret holding the Teams webhook URL.')
 output secretName string = secret.name
 
-@description('The versionless URI of the secret, for a Key Vault reference that follows rotation.')
+@description('Required. The versionless URI of the secret, for a Key Vault reference that follows rotation.')
 output secretUri string = secret.properties.secretUri

@@ -42,8 +42,8 @@ resource role 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   }
 }
 
-@description('The name (GUID) of the role definition.')
+@description('Required. The name (GUID) of the role definition.')
 output name string = role.name
 
-@description('The resource id of the role definition in this subscription.')
+@description('Required. The resource id of the role definition in this subscription.')
 output resourceId string = role.id

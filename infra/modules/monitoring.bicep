@@ -45,14 +45,14 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
-@description('The name of the Application Insights component.')
+@description('Required. The name of the Application Insights component.')
 output name string = applicationInsights.name
 
-@description('The resource id of the Application Insights component.')
+@description('Required. The resource id of the Application Insights component.')
 output resourceId string = applicationInsights.id
 
-@description('The name of the Log Analytics workspace.')
+@description('Required. The name of the Log Analytics workspace.')
 output logAnalyticsName string = workspace.name
 
-@description('The resource id of the Log Analytics workspace.')
+@description('Required. The resource id of the Log Analytics workspace.')
 output logAnalyticsResourceId string = workspace.id

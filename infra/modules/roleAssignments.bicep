@@ -181,13 +181,13 @@ var hostStorageAssignmentIds = [
   for (roleId, i) in hostStorageRoles: hostStorageAccountName != null ? hostStorageAssignments[i].id : ''
 ]
 
-@description('The name of the resource group the assignments were made in.')
+@description('Required. The name of the resource group the assignments were made in.')
 output name string = resourceGroup().name
 
-@description('The resource id of the resource group the assignments were made in.')
+@description('Required. The resource id of the resource group the assignments were made in.')
 output resourceId string = resourceGroup().id
 
-@description('The resource ids of the role assignments made by this deployment.')
+@description('Conditional. The resource ids of the role assignments this deployment made; empty when no scope parameter was set.')
 output roleAssignmentIds string[] = filter(
   concat(
     hostStorageAssignmentIds,

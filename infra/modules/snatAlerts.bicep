@@ -141,11 +141,11 @@ resource healthEvents 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview'
   }
 }
 
-@description('The name of the UsedSnatPorts alert rule.')
+@description('Required. The name of the UsedSnatPorts alert rule.')
 output name string = usedSnatPorts.name
 
-@description('The resource id of the UsedSnatPorts alert rule.')
+@description('Required. The resource id of the UsedSnatPorts alert rule.')
 output resourceId string = usedSnatPorts.id
 
-@description('The resource id of the failed SNAT connections alert rule.')
+@description('Required. The resource id of the failed SNAT connections alert rule.')
 output failedConnectionsResourceId string = failedSnatConnections.id

@@ -70,8 +70,8 @@ resource rule 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   }
 }
 
-@description('The name of the scheduled query rule.')
+@description('Required. The name of the scheduled query rule.')
 output name string = rule.name
 
-@description('The resource id of the scheduled query rule.')
+@description('Required. The resource id of the scheduled query rule.')
 output resourceId string = rule.id

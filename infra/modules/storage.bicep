@@ -94,11 +94,11 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-06
   }
 }
 
-@description('The name of the storage account.')
+@description('Required. The name of the storage account.')
 output name string = account.name
 
-@description('The resource id of the storage account.')
+@description('Required. The resource id of the storage account.')
 output resourceId string = account.id
 
-@description('The blob endpoint, without a trailing slash (https://NAME.blob.SUFFIX).')
+@description('Required. The blob endpoint, without a trailing slash (https://NAME.blob.SUFFIX).')
 output blobEndpoint string = 'https://${account.name}.blob.${environment().suffixes.storage}'
