@@ -14,6 +14,7 @@ import {
   InvalidArgumentError,
   InvalidResourceIdError,
 } from '../../../src/azure/errors.js';
+import { simArmAdapterOptions, staticTokenCredential } from '../../../src/sim/arm/credential.js';
 import { type ArmServer, parseMetricsFilter, startArmServer } from '../../../src/sim/arm/server.js';
 import {
   type ArmWorld,
@@ -388,5 +389,14 @@ describe('startArmServer', () => {
     );
     expect(noVersion.status).toBe(400);
     expect(JSON.parse(noVersion.body)).toMatchObject({ error: { code: 'MissingApiVersionParameter' } });
+  });
+
+  it('works with simArmAdapterOptions and a static credential', async () => {
+    const tls = await testCertificate();
+    const o = simArmAdapterOptions(arm, tls);
+    const info = await new ArmClusterResolver(o).resolveFromLoadBalancer(DEMO_LOAD_BALANCER_ID);
+    expect(info.name).toBe('aks-prod-weu');
+    expect((await staticTokenCredential('t').getToken('x'))?.token).toBe('t');
+    o.agent?.destroy();
   });
 });
