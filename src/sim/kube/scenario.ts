@@ -535,7 +535,8 @@ export function demoScenario(seed = 20261126): KubeScenario {
         netns,
       };
       trace.push({ tNs: t, type: accept ? 'accept' : 'connect', ...ev });
-      if (rnd() < closeRatio) trace.push({ tNs: Math.min(span, t + int(5e6, 900e6)), type: 'close', ...ev });
+      const closeAt = t + int(5e6, 900e6);
+      if (rnd() < closeRatio && closeAt < span) trace.push({ tNs: closeAt, type: 'close', ...ev });
     }
     void cont;
   };
