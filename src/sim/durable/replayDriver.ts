@@ -758,9 +758,18 @@ function triggerPayload(instance: Instance): object {
 
 /** The orchestration trigger payload the extension sends to out-of-process workers. */
 function buildTriggerPayload(instanceId: string, input: unknown, history: HistoryEvent[], isReplaying: boolean) {
+  // A fresh copy each time: the library converts timestamps to Dates in place. Events of earlier
+  // episodes are marked played, as the Durable Task runtime does when it reloads history.
+  const copy = structuredClone(history);
+  let lastStarted = -1;
+  copy.forEach((e, i) => {
+    if (e.EventType === HistoryEventType.OrchestratorStarted) lastStarted = i;
+  });
+  copy.forEach((e, i) => {
+    e.IsPlayed = i < lastStarted;
+  });
   return {
-    // A fresh copy each time: the library converts timestamps to Dates in place.
-    history: structuredClone(history),
+    history: copy,
     input,
     instanceId,
     isReplaying,

@@ -64,6 +64,17 @@ describe('ReplayDriver', () => {
       expect(scheduled.map((e) => e.Input)).toEqual(['"Tokyo"', '"Seattle"', '"London"']);
     });
 
+    it('replays earlier episodes with isReplaying set, so guarded logs are written once', async () => {
+      const { driver } = setup();
+      const before = registry.logs.length;
+      await run(driver, app.sample.helloSequence);
+
+      const greetings = registry.logs
+        .slice(before)
+        .filter((l) => l.functionName === app.sample.helloSequence && l.message.startsWith('greeting'));
+      expect(greetings.map((l) => l.message)).toEqual(['greeting Tokyo', 'greeting Seattle', 'greeting London']);
+    });
+
     it('exposes the custom status between episodes while the instance is Running', async () => {
       const seen: { status: string | undefined; custom: unknown }[] = [];
       const clock = new ManualClock({ start });

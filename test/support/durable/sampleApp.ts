@@ -94,6 +94,7 @@ df.app.orchestration(sample.helloSequence, function* (context: OrchestrationCont
   const out: string[] = [];
   for (const city of ['Tokyo', 'Seattle', 'London']) {
     context.df.setCustomStatus({ phase: 'hello', city });
+    if (!context.df.isReplaying) context.log(`greeting ${city}`);
     out.push((yield context.df.callActivity(sample.sayHello, city)) as string);
   }
   context.df.setCustomStatus({ phase: 'done' });
