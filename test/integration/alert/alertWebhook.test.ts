@@ -527,7 +527,7 @@ const replacement = fc.oneof(
   fc.constant(''),
   fc.constant([]),
   fc.constant({}),
-  fc.constant('x'.repeat(200_000)),
+  fc.constant('x'.repeat(270_000)),
   fc.constant('\u0000\u202e<script>\ud83d'),
   fc.integer({ min: 1, max: 3000 }).map((depth) => {
     let nested: Json = 'deep';
