@@ -199,7 +199,7 @@ const schema = z.object({
     return v;
   }),
   TRACE_SECONDS: integer(5, 600, SETTING_DEFAULTS.TRACE_SECONDS),
-  COOLDOWN_MINUTES: integer(0, 1440, SETTING_DEFAULTS.COOLDOWN_MINUTES),
+  COOLDOWN_MINUTES: integer(1, 1440, SETTING_DEFAULTS.COOLDOWN_MINUTES),
   ALLOWED_SUBSCRIPTION_IDS: list(
     (s) => (GUID.test(s) ? null : 'is not a subscription id (GUID)'),
     (s) => s.toLowerCase(),

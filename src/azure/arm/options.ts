@@ -10,7 +10,10 @@ export interface ArmRetryOptions {
 }
 
 export interface ArmAdapterOptions {
-  /** Default subscription; the adapters otherwise use the one in the resource id they are given. */
+  /**
+   * Accepted for symmetry with the SDK clients; the adapters always use the subscription inside the
+   * resource id they are given (load balancer id, ClusterInfo), so one adapter serves many subscriptions.
+   */
   subscriptionId?: string;
   credential: TokenCredential;
   /** ARM endpoint, `https://management.azure.com` by default (the simulated world passes its loopback URL). */

@@ -154,7 +154,7 @@ describe('loadSettings', () => {
     });
 
     it.each([
-      ['COOLDOWN_MINUTES', '0', '1441', 'cooldownMinutes', 0],
+      ['COOLDOWN_MINUTES', '1', '0', 'cooldownMinutes', 1],
       ['MAX_CONCURRENT_CAPTURES', '10', '0', 'maxConcurrentCaptures', 10],
       ['NETSTAT_CONCURRENCY', '32', '129', 'netstatConcurrency', 32],
       ['NETSTAT_MAX_PODS', '1000', '0', 'netstatMaxPods', 1000],
