@@ -399,4 +399,18 @@ describe('startArmServer', () => {
     expect((await staticTokenCredential('t').getToken('x'))?.token).toBe('t');
     o.agent?.destroy();
   });
+
+  it('serves managedClusters.get to the real SDK client, and 404 ResourceNotFound for unknown clusters', async () => {
+    const { ContainerServiceClient } = await import('@azure/arm-containerservice');
+    const client = new ContainerServiceClient(credential, DEMO_SUBSCRIPTION_ID, {
+      endpoint: arm.endpoint,
+      agent,
+      retryOptions: { maxRetries: 0 },
+    });
+    const mc = await client.managedClusters.get('rg-prod', 'aks-prod-weu');
+    expect(mc.nodeResourceGroup).toBe(DEMO_CLUSTER.nodeResourceGroup);
+    expect(mc.networkProfile?.loadBalancerProfile?.managedOutboundIPs?.count).toBe(1);
+    const err = await client.managedClusters.get('rg-prod', 'nope').catch((e) => e);
+    expect(err).toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+  });
 });

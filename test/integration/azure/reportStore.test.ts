@@ -11,7 +11,7 @@ import {
   indexBlobName,
 } from '../../../src/azure/blob/reportStore.js';
 import { BlobStoreError, InvalidArgumentError } from '../../../src/azure/errors.js';
-import { type AzuriteBlob, startAzurite } from '../../../src/sim/azurite.js';
+import { type AzuriteBlob, AzuriteStartError, startAzurite } from '../../../src/sim/azurite.js';
 
 let azurite: AzuriteBlob;
 let store: BlobReportStore;
@@ -42,6 +42,13 @@ describe('startAzurite', () => {
   it('serves Blob on a loopback port with the development account', () => {
     expect(azurite.blobEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/);
     expect(azurite.connectionString).toContain(`BlobEndpoint=${azurite.blobEndpoint};`);
+  });
+
+  it('fails with AzuriteStartError when Azurite does not listen in time', async () => {
+    // A process cannot spawn and listen within 1 ms: the timeout path runs and kills the child.
+    const err = await startAzurite({ timeoutMs: 1 }).catch((e) => e);
+    expect(err).toBeInstanceOf(AzuriteStartError);
+    expect(err.message).toMatch(/did not start listening within 1 ms/);
   });
 });
 
