@@ -145,6 +145,49 @@ function statusBody(code: number, message: string, details?: Json, reason?: stri
   };
 }
 
+/** Kubernetes RequestInfo for any resource path: `/api/v1/...` or `/apis/GROUP/VERSION/...`. */
+function requestInfo(method: string, path: string, q: URLSearchParams): RequestAttributes | null {
+  const parts = path.split('/').filter(Boolean);
+  let rest: string[];
+  let apiGroup = '';
+  if (parts[0] === 'api' && parts[1] === 'v1') rest = parts.slice(2);
+  else if (parts[0] === 'apis' && parts.length >= 3) {
+    apiGroup = parts[1] ?? '';
+    rest = parts.slice(3);
+  } else return null;
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [resource, name, subresource] = rest;
+  if (!resource) return null;
+  const verb =
+    method === 'GET'
+      ? name
+        ? 'get'
+        : q.get('watch') === 'true'
+          ? 'watch'
+          : 'list'
+      : method === 'POST'
+        ? 'create'
+        : method === 'DELETE'
+          ? name
+            ? 'delete'
+            : 'deletecollection'
+          : method === 'PUT'
+            ? 'update'
+            : 'patch';
+  return {
+    verb,
+    apiGroup,
+    resource,
+    ...(subresource ? { subresource } : {}),
+    ...(namespace ? { namespace } : {}),
+    ...(name ? { name } : {}),
+  };
+}
+
 function matches(p: RegExp | string, path: string): boolean {
   return typeof p === 'string' ? path === p || path.startsWith(p) : p.test(path);
 }
@@ -848,7 +891,12 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
           statusBody(fault.status, fault.status >= 500 ? 'etcdserver: request timed out' : 'injected fault'),
         );
       const r = route(method, url.pathname, url.searchParams, req);
-      if (!r) return send(404, statusBody(404, 'the server could not find the requested resource'));
+      if (!r) {
+        // Not served here: still authorize first, as the real server does (403 before 404).
+        const a = requestInfo(method, url.pathname, url.searchParams);
+        if (a && !authorize(a)) return send(403, statusBody(403, forbiddenMessage(a)));
+        return send(404, statusBody(404, 'the server could not find the requested resource'));
+      }
       if (!authorize(r.attrs))
         return send(403, statusBody(403, forbiddenMessage(r.attrs), { name: r.attrs.name, kind: r.attrs.resource }));
       const out = await r.handle();
@@ -961,9 +1009,12 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     state.exec.total++;
     state.exec.active++;
     state.exec.peak = Math.max(state.exec.peak, state.exec.active);
-    ws.on('close', () => {
-      state.exec.active--;
-    });
+    let counted = true;
+    const release = () => {
+      if (counted) state.exec.active--;
+      counted = false;
+    };
+    ws.on('close', release);
     ws.on('error', () => undefined);
     const f = state.faults;
     if (f.execHang?.includes(key)) return; // never answers; the client must time out
@@ -978,32 +1029,37 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     const bin = command[0] ?? '';
     let out: string | null = null;
     if (bin === 'netstat') {
-      if (!container.hasNetstat) return finishExec(ws, () => notFoundBinary(ws, 'netstat'));
+      if (!container.hasNetstat) return finishExec(ws, () => notFoundBinary(ws, 'netstat'), release);
       out = netstatPtn(pod.sockets);
     } else if (bin === 'cat' && command.slice(1).every((a) => a === '/proc/net/tcp' || a === '/proc/net/tcp6')) {
-      if (container.hasCat === false) return finishExec(ws, () => notFoundBinary(ws, 'cat'));
+      if (container.hasCat === false) return finishExec(ws, () => notFoundBinary(ws, 'cat'), release);
       out = procNetTcp(pod.sockets);
     } else if (bin === 'sh') {
-      if (!container.canInstallNetTools) return finishExec(ws, () => notFoundBinary(ws, 'sh'));
+      if (!container.canInstallNetTools) return finishExec(ws, () => notFoundBinary(ws, 'sh'), release);
       container.hasNetstat = true;
       out = 'Setting up net-tools (2.10-0.1ubuntu4) ...\n';
     } else {
-      return finishExec(ws, () => notFoundBinary(ws, bin));
+      return finishExec(ws, () => notFoundBinary(ws, bin), release);
     }
     if (f.execDropSocket?.includes(key)) {
       send(ws, 1, out.slice(0, Math.floor(out.length / 3)));
       setTimeout(() => ws.terminate(), 5);
       return;
     }
-    finishExec(ws, () => {
-      // Large outputs arrive in several frames, as from the real server.
-      for (let i = 0; i < out.length; i += 16 * 1024) send(ws, 1, out.slice(i, i + 16 * 1024));
-      send(ws, 3, JSON.stringify({ metadata: {}, status: 'Success' }));
-    });
+    finishExec(
+      ws,
+      () => {
+        // Large outputs arrive in several frames, as from the real server.
+        for (let i = 0; i < out.length; i += 16 * 1024) send(ws, 1, out.slice(i, i + 16 * 1024));
+        send(ws, 3, JSON.stringify({ metadata: {}, status: 'Success' }));
+      },
+      release,
+    );
   }
 
-  function finishExec(ws: WebSocket, write: () => void): void {
+  function finishExec(ws: WebSocket, write: () => void, release?: () => void): void {
     write();
+    release?.();
     ws.close(1000);
   }
 

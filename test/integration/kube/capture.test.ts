@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { kubeConfigFromString } from '../../../src/kube/access.js';
 import { CaptureManager } from '../../../src/kube/capture.js';
 import {
   CaptureCapacityError,
@@ -12,7 +13,6 @@ import {
 import { MemorySink } from '../../../src/kube/evidenceSink.js';
 import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/scenario.js';
 import type { KubeApiServer, KubeFaults } from '../../../src/sim/kube/server.js';
-import { kubeConfigFromString } from '../../../src/kube/access.js';
 import { startWithRbac } from './helpers.js';
 
 let api: KubeApiServer | null = null;
@@ -64,7 +64,9 @@ describe('CaptureManager', () => {
 
       const sink = new MemorySink();
       const summary = await mgr.collect(jobName, sink);
-      expect(summary.files).toEqual(expect.arrayContaining(['tcptracer.log', 'lsns.json', 'crictl-ps.json', 'crictl-pods.json', 'capture.json']));
+      expect(summary.files).toEqual(
+        expect.arrayContaining(['tcptracer.log', 'lsns.json', 'crictl-ps.json', 'crictl-pods.json', 'capture.json']),
+      );
       expect(summary.files.some((f) => f.startsWith('pstree/'))).toBe(true);
       expect(summary.files.some((f) => f.startsWith('sockets/'))).toBe(true);
       expect(summary.missingTools).toEqual([]);
@@ -89,7 +91,11 @@ describe('CaptureManager', () => {
 
     it('honours traceSeconds in the Job env (the simulated node traces only that window)', async () => {
       const clock = manualClock();
-      const s = await startWithRbac({ scenario: demoScenario(), clock: clock.now, timing: { pendingMs: 0, runningMs: 0 } });
+      const s = await startWithRbac({
+        scenario: demoScenario(),
+        clock: clock.now,
+        timing: { pendingMs: 0, runningMs: 0 },
+      });
       api = s.api;
       const mgr = new CaptureManager(s.kc, { traceSeconds: 10 });
       const { jobName } = await mgr.start(DEMO_NODE, 'short');
@@ -114,7 +120,9 @@ describe('CaptureManager', () => {
       const { mgr } = await setup({}, sc);
       const err = await mgr.preflight().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CapturePreflightError);
-      expect((err as Error).message).toContain('kubectl create namespace snat-responder && kubectl label namespace snat-responder pod-security.kubernetes.io/enforce=privileged');
+      expect((err as Error).message).toContain(
+        'kubectl create namespace snat-responder && kubectl label namespace snat-responder pod-security.kubernetes.io/enforce=privileged',
+      );
     });
 
     it('fails with the exact fix when the namespace enforces baseline', async () => {
@@ -124,7 +132,9 @@ describe('CaptureManager', () => {
       const { api, mgr } = await setup({}, sc);
       const err = await mgr.preflight().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CapturePreflightError);
-      expect((err as Error).message).toContain('kubectl label namespace snat-responder pod-security.kubernetes.io/enforce=privileged --overwrite');
+      expect((err as Error).message).toContain(
+        'kubectl label namespace snat-responder pod-security.kubernetes.io/enforce=privileged --overwrite',
+      );
       expect((err as Error).message).toContain('=baseline');
       expect(api.state.jobs()).toHaveLength(0);
     });
@@ -183,7 +193,11 @@ describe('CaptureManager', () => {
 
     it('API timeout: KubeTimeoutError after the request timeout', async () => {
       const clock = manualClock();
-      const s = await startWithRbac({ scenario: demoScenario(), clock: clock.now, faults: { delays: [{ path: /\/jobs$/, method: 'GET', ms: 1500, times: 1 }] } });
+      const s = await startWithRbac({
+        scenario: demoScenario(),
+        clock: clock.now,
+        faults: { delays: [{ path: /\/jobs$/, method: 'GET', ms: 1500, times: 1 }] },
+      });
       api = s.api;
       const mgr = new CaptureManager(s.kc, { requestTimeoutMs: 300 });
       const err = await mgr.start(DEMO_NODE, 'x').catch((e: unknown) => e);
@@ -222,7 +236,10 @@ describe('CaptureManager', () => {
       const { api, mgr, clock } = await setup({ jobDeadlineExceeded: true });
       const { jobName } = await mgr.start(DEMO_NODE, 'late');
       clock.advance(10_000);
-      expect(await mgr.status(jobName)).toEqual({ phase: 'DeadlineExceeded', reason: 'Job was active longer than specified deadline' });
+      expect(await mgr.status(jobName)).toEqual({
+        phase: 'DeadlineExceeded',
+        reason: 'Job was active longer than specified deadline',
+      });
       await expect(mgr.collect(jobName, new MemorySink())).rejects.toBeInstanceOf(CaptureFailedError);
       await mgr.delete(jobName);
       expect(api.state.jobs()).toHaveLength(0);
@@ -232,7 +249,10 @@ describe('CaptureManager', () => {
       const { api, mgr, clock } = await setup({ jobExitCode: 2 });
       const { jobName } = await mgr.start(DEMO_NODE, 'bad');
       clock.advance(10_000);
-      expect(await mgr.status(jobName)).toEqual({ phase: 'Failed', reason: 'BackoffLimitExceeded: container Error (exit 2)' });
+      expect(await mgr.status(jobName)).toEqual({
+        phase: 'Failed',
+        reason: 'BackoffLimitExceeded: container Error (exit 2)',
+      });
       await expect(mgr.collect(jobName, new MemorySink())).rejects.toBeInstanceOf(CaptureOutputTruncatedError);
       await mgr.delete(jobName);
       expect(api.state.jobs()).toHaveLength(0);
