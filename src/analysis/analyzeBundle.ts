@@ -14,10 +14,10 @@ export async function analyzeBundle(path: string, options: AnalysisOptions = {})
   const { evidence, tracePath } = await loadBundle(path);
   const run = new SnatAnalysis(evidence, options);
   if (tracePath !== null) {
-    const parser = await streamTrace(tracePath, (event) => run.aggregator.add(event));
-    evidence.trace = { present: true, format: parser.format, lostSamples: parser.lostSamples };
-    evidence.warningCount += parser.warningCount;
-    evidence.warnings.push(...parser.warnings.slice(0, Math.max(0, 50 - evidence.warnings.length)));
+    const trace = await streamTrace(tracePath, run.aggregator);
+    evidence.trace = { present: true, format: trace.format, lostSamples: trace.lostSamples };
+    evidence.warningCount += trace.warningCount;
+    evidence.warnings.push(...trace.warnings.slice(0, Math.max(0, 50 - evidence.warnings.length)));
   }
   return run.report();
 }

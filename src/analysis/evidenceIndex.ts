@@ -22,6 +22,9 @@ export interface ChainResult {
   conflicts: string[];
 }
 
+/** Namespace shown when crictl names a pod but nothing names its namespace. */
+export const UNKNOWN_NAMESPACE = 'unknown-namespace';
+
 /** Shortest id prefix we trust when matching truncated crictl ids (the runbook uses five characters). */
 const MIN_ID_PREFIX = 5;
 
@@ -175,8 +178,14 @@ export class EvidenceIndex {
     );
     for (const c of containers) {
       const sandbox = this.evidence.criPods.find((p) => idsMatch(p.id, c.podSandboxId));
-      const namespace = c.podNamespace ?? sandbox?.namespace ?? null;
       const name = c.podName ?? sandbox?.name ?? null;
+      // Older `crictl ps` text has a POD column but no NAMESPACE: the runbook then matches the name against
+      // `kubectl get pods` on the node, which is unambiguous when exactly one pod has that name.
+      const byName = name ? this.evidence.pods.filter((p) => p.name === name) : [];
+      const namespace =
+        c.podNamespace ??
+        sandbox?.namespace ??
+        (byName.length === 1 ? byName[0]!.namespace : name ? UNKNOWN_NAMESPACE : null);
       if (namespace && name) {
         return {
           match: { namespace, name },

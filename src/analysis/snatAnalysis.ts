@@ -45,6 +45,8 @@ export interface AnalysisOptions {
 
 const MAX_WARNING_SAMPLES = 20;
 const MAX_PROCESSES = 5;
+/** Shortest window over which a per-minute rate is meaningful. */
+const MIN_RATE_SECONDS = 10;
 
 /**
  * One analysis run: create it from the parsed (non-trace) evidence, stream trace events into
@@ -83,6 +85,10 @@ export class SnatAnalysis {
     const opts = this.options;
     const trace: TraceAggregate = this.aggregator.result();
     const span = traceSpanSeconds(trace);
+    // Rates use the capture's own window when known (events may bunch up inside it); a span of a few seconds
+    // would extrapolate wildly, so no rate is given below MIN_RATE_SECONDS.
+    const window = ev.capture?.traceSeconds ?? span;
+    const rateSeconds = window !== null && window >= MIN_RATE_SECONDS ? window : null;
     const topN = opts.topDestinations ?? 10;
     const attributed = attributeTrace(trace, this.index);
     const problems: string[] = [...(opts.investigation?.problems ?? [])];
@@ -155,7 +161,7 @@ export class SnatAnalysis {
         podIPs: pod.podIPs,
         owner: pod.owner,
         processes: merged ? [...merged.comms].slice(0, MAX_PROCESSES) : [],
-        ...trafficCounters(merged, span, topN),
+        ...trafficCounters(merged, rateSeconds, topN),
         ...(sock?.counters ?? NO_SOCKET_EVIDENCE),
         attribution,
       });
@@ -170,13 +176,13 @@ export class SnatAnalysis {
             saddr: nodeIp ?? hostMerged?.saddr ?? 'node',
             netns: this.index.hostNetns ?? hostMerged?.netns ?? null,
             processes: hostMerged ? [...hostMerged.comms].slice(0, MAX_PROCESSES) : [],
-            ...trafficCounters(hostMerged, span, topN),
+            ...trafficCounters(hostMerged, rateSeconds, topN),
             ...(hostSockets ?? {}),
           }
         : null;
 
     const unattributed: UnattributedTalker[] = attributed.unattributed
-      .map(({ talker, reason }) => unattributedEntry(talker, reason, span, topN))
+      .map(({ talker, reason }) => unattributedEntry(talker, reason, rateSeconds, topN))
       .sort((a, b) => b.connectsPublic - a.connectsPublic || (a.saddr < b.saddr ? -1 : 1));
 
     const nodeName = opts.node?.name ?? ev.capture?.nodeName ?? ev.node?.name ?? null;

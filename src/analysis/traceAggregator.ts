@@ -1,3 +1,4 @@
+import { type FastLine, ipv4ToString } from '../evidence/fastTraceLine.js';
 import type { TraceEvent } from '../evidence/types.js';
 import type { DestinationCount, TrafficCounters } from '../report/model.js';
 import type { IpClassifier } from './ipClassifier.js';
@@ -18,7 +19,23 @@ export interface TalkerAggregate {
   publicDestinations: Map<string, number>;
   pids: Set<number>;
   comms: Set<string>;
+  /** Fast-path tallies of public IPv4 destinations (daddr * 65536 + dport -> count), folded by `result()`. */
+  publicV4?: Map<number, number>;
+  /** Hashes of COMM bytes already seen by the fast path. */
+  commHashes?: Set<number>;
 }
+
+/** Index entry of the fast path: the talker, or per-PID talkers for split (host) keys. */
+type FastEntry = TalkerAggregate | Map<number, TalkerAggregate>;
+
+/** FNV-1a over a byte range: identifies a COMM without decoding it. */
+function hashBytes(buf: Uint8Array, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+const FAST_TYPES = ['connect', 'accept', 'close'] as const;
 
 /** The trace folded into talkers; what attribution works on. */
 export interface TraceAggregate {
@@ -64,20 +81,27 @@ export class TraceAggregator {
     private readonly splitByPid: (saddr: string, netns: number | null) => boolean = () => false,
   ) {}
 
-  add(event: TraceEvent): void {
+  private readonly fastIndex = new Map<number, Map<number, FastEntry>>();
+  private readonly fastClass = new Map<number, boolean>();
+
+  private tick(timestampNs: number | null): void {
     const s = this.state;
     s.events += 1;
-    if (event.timestampNs !== null) {
-      if (s.firstTimestampNs === null || event.timestampNs < s.firstTimestampNs) s.firstTimestampNs = event.timestampNs;
-      if (s.lastTimestampNs === null || event.timestampNs > s.lastTimestampNs) s.lastTimestampNs = event.timestampNs;
+    if (timestampNs !== null) {
+      if (s.firstTimestampNs === null || timestampNs < s.firstTimestampNs) s.firstTimestampNs = timestampNs;
+      if (s.lastTimestampNs === null || timestampNs > s.lastTimestampNs) s.lastTimestampNs = timestampNs;
     }
-    let key = talkerKey(event.saddr, event.netns);
-    if (this.splitByPid(event.saddr, event.netns)) key = `${key}#${event.pid}`;
-    let talker = s.talkers.get(key);
+  }
+
+  /** The talker for a key, created on first sight; split keys get one talker per PID. */
+  private talkerFor(saddr: string, netns: number | null, pid: number): TalkerAggregate {
+    let key = talkerKey(saddr, netns);
+    if (this.splitByPid(saddr, netns)) key = `${key}#${pid}`;
+    let talker = this.state.talkers.get(key);
     if (talker === undefined) {
       talker = {
-        saddr: event.saddr,
-        netns: event.netns,
+        saddr,
+        netns,
         connectsPublic: 0,
         connectsPrivate: 0,
         accepts: 0,
@@ -86,8 +110,83 @@ export class TraceAggregator {
         pids: new Set(),
         comms: new Set(),
       };
-      s.talkers.set(key, talker);
+      this.state.talkers.set(key, talker);
     }
+    return talker;
+  }
+
+  /**
+   * The fast path: one IPv4 line read by `scanFastLine`, counted without creating strings for
+   * addresses or COMMs already seen. Produces exactly what {@link add} would for the same event.
+   */
+  addFast(line: FastLine, buf: Uint8Array): void {
+    this.tick(line.timestampNs);
+    const netnsKey = line.netns ?? -1;
+    let byNetns = this.fastIndex.get(line.saddr);
+    if (byNetns === undefined) {
+      byNetns = new Map();
+      this.fastIndex.set(line.saddr, byNetns);
+    }
+    let entry = byNetns.get(netnsKey);
+    if (entry === undefined) {
+      const saddr = ipv4ToString(line.saddr);
+      entry = this.splitByPid(saddr, line.netns) ? new Map() : this.talkerFor(saddr, line.netns, line.pid);
+      byNetns.set(netnsKey, entry);
+    }
+    let talker: TalkerAggregate;
+    if (entry instanceof Map) {
+      let perPid = entry.get(line.pid);
+      if (perPid === undefined) {
+        perPid = this.talkerFor(ipv4ToString(line.saddr), line.netns, line.pid);
+        entry.set(line.pid, perPid);
+      }
+      talker = perPid;
+    } else {
+      talker = entry;
+    }
+    if (talker.pids.size < MAX_PIDS_PER_KEY) talker.pids.add(line.pid);
+    if (talker.comms.size < MAX_COMMS_PER_KEY) {
+      talker.commHashes ??= new Set();
+      const h = hashBytes(buf, line.commStart, line.commEnd);
+      if (!talker.commHashes.has(h)) {
+        talker.commHashes.add(h);
+        talker.comms.add(
+          Buffer.from(buf.buffer, buf.byteOffset + line.commStart, line.commEnd - line.commStart).toString('latin1'),
+        );
+      }
+    }
+    switch (FAST_TYPES[line.type]) {
+      case 'connect': {
+        this.state.connects += 1;
+        let pub = this.fastClass.get(line.daddr);
+        if (pub === undefined) {
+          pub = this.classify(ipv4ToString(line.daddr)) === 'public';
+          this.fastClass.set(line.daddr, pub);
+        }
+        if (pub) {
+          talker.connectsPublic += 1;
+          talker.publicV4 ??= new Map();
+          const dest = line.daddr * 65536 + line.dport;
+          talker.publicV4.set(dest, (talker.publicV4.get(dest) ?? 0) + 1);
+        } else {
+          talker.connectsPrivate += 1;
+        }
+        break;
+      }
+      case 'accept':
+        this.state.accepts += 1;
+        talker.accepts += 1;
+        break;
+      default:
+        this.state.closes += 1;
+        talker.closes += 1;
+    }
+  }
+
+  add(event: TraceEvent): void {
+    const s = this.state;
+    this.tick(event.timestampNs);
+    const talker = this.talkerFor(event.saddr, event.netns, event.pid);
     if (talker.pids.size < MAX_PIDS_PER_KEY) talker.pids.add(event.pid);
     if (talker.comms.size < MAX_COMMS_PER_KEY) talker.comms.add(event.comm);
     switch (event.type) {
@@ -113,7 +212,16 @@ export class TraceAggregator {
     }
   }
 
+  /** The aggregate so far (fast-path tallies folded in; safe to call more than once). */
   result(): TraceAggregate {
+    for (const talker of this.state.talkers.values()) {
+      if (!talker.publicV4) continue;
+      for (const [dest, n] of talker.publicV4) {
+        const key = `${ipv4ToString(Math.floor(dest / 65536))}|${dest % 65536}`;
+        talker.publicDestinations.set(key, (talker.publicDestinations.get(key) ?? 0) + n);
+      }
+      talker.publicV4.clear();
+    }
     return this.state;
   }
 }

@@ -1,0 +1,39 @@
+// Shared helpers for the benchmarks: medians, RSS-measured child runs, and a deterministic PRNG.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** Median of a list of numbers. */
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Deterministic PRNG (mulberry32) so every run benchmarks the same data. */
+export function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const GNU_TIME = '/usr/bin/time';
+
+/**
+ * Runs a shell command, returning wall milliseconds and peak RSS in MB (GNU time's %M, the largest
+ * resident set of any process in the pipeline's children).
+ */
+export function timeCommand(command) {
+  const useTime = existsSync(GNU_TIME);
+  const argv = useTime ? [GNU_TIME, '-f', '__RSS_KB__=%M', 'sh', '-c', command] : ['sh', '-c', command];
+  const start = process.hrtime.bigint();
+  const res = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (res.status !== 0) throw new Error(`command failed (${res.status}): ${command}\n${res.stderr}`);
+  const m = /__RSS_KB__=(\d+)/.exec(res.stderr ?? '');
+  return { ms, rssMb: m ? Number(m[1]) / 1024 : null, stdout: res.stdout };
+}
