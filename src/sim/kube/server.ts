@@ -318,7 +318,7 @@ function scenarioPodJson(p: ScenarioPod): Json {
         name: c.name,
         image: c.image,
         imageID: `${c.image.split(':')[0]}@sha256:${simUid(c.image).replace(/-/g, '')}`,
-        containerID: `containerd://${simUid(`cid:${p.namespace}/${p.name}/${c.name}`).replace(/-/g, '')}`,
+        containerID: `containerd://${simId(`container:${p.namespace}/${p.name}/${c.name}`)}`,
         ready: true,
         restartCount: 0,
         started: true,
