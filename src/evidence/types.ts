@@ -35,6 +35,20 @@ export interface TraceEvent {
   dport: number;
   /** Network namespace inode (`-v`), or null without it. */
   netns: number | null;
+  /**
+   * Optional: what BCC's `--containersmap` variant prints before the event (text columns
+   * NODE NAMESPACE POD CONTAINER, or the JSON keys node/namespace/pod/container);
+   * `<>` (unknown) becomes null. Absent for the plain formats.
+   */
+  container?: TraceContainer;
+}
+
+/** Kubernetes context printed by `tcptracer --containersmap`. */
+export interface TraceContainer {
+  node: string | null;
+  namespace: string | null;
+  pod: string | null;
+  container: string | null;
 }
 
 /** A row of `lsns -t net` (text or -J). */

@@ -1,0 +1,282 @@
+/**
+ * TCP socket tables: net-tools / BusyBox `netstat -tn[p]`, iproute2 `ss -tn[p]`, and the
+ * kernel's `/proc/<pid>/net/tcp` + `tcp6` hex tables. {@link parseSocketTable} detects which.
+ */
+import ipaddr from 'ipaddr.js';
+import type { Parsed, ParseWarning, SocketEntry, SocketMethod, TcpState } from '../types.js';
+import { bareAddress, excerpt, ipFamily, parseUint, splitLines, type Token, tokenize, warn } from './util.js';
+
+const NETSTAT_STATES: ReadonlySet<string> = new Set<TcpState>([
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'UNKNOWN',
+]);
+
+/** iproute2 state names (ss.c `sstate_name`) to the netstat spelling. */
+const SS_STATES: Readonly<Record<string, TcpState>> = {
+  ESTAB: 'ESTABLISHED',
+  'SYN-SENT': 'SYN_SENT',
+  'SYN-RECV': 'SYN_RECV',
+  'FIN-WAIT-1': 'FIN_WAIT1',
+  'FIN-WAIT-2': 'FIN_WAIT2',
+  'TIME-WAIT': 'TIME_WAIT',
+  UNCONN: 'CLOSE',
+  CLOSE: 'CLOSE',
+  CLOSED: 'CLOSE',
+  'CLOSE-WAIT': 'CLOSE_WAIT',
+  'LAST-ACK': 'LAST_ACK',
+  LISTEN: 'LISTEN',
+  CLOSING: 'CLOSING',
+  'NEW-SYN-RECV': 'SYN_RECV',
+  UNKNOWN: 'UNKNOWN',
+};
+
+/** include/net/tcp_states.h: TCP_ESTABLISHED = 1 ... TCP_CLOSING = 11, TCP_NEW_SYN_RECV = 12. */
+const PROC_STATES: readonly TcpState[] = [
+  'UNKNOWN',
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'SYN_RECV',
+];
+
+const PROC_ROW =
+  /^\s*\d+:\s+([0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):([0-9A-Fa-f]{4})\s+([0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):([0-9A-Fa-f]{4})\s+([0-9A-Fa-f]{2})(?:\s|$)/;
+
+/**
+ * Detect the format of a socket table and parse it.
+ *
+ * @example parseSocketTable(text, 'netstat/default_web.txt').items.filter((s) => s.state === 'ESTABLISHED')
+ */
+export function parseSocketTable(text: string, file: string): Parsed<SocketEntry> & { method: SocketMethod } {
+  const method = detectSocketFormat(text);
+  if (method === 'proc-net-tcp') return { ...parseProcNetTcp(text, file), method };
+  if (method === 'ss') return { ...parseSs(text, file), method };
+  const parsed = parseNetstat(text, file);
+  if (method === null && parsed.items.length === 0 && text.trim() !== '') {
+    parsed.warnings.unshift(warn(file, 0, 'no recognizable socket table (netstat, ss or /proc/net/tcp)'));
+  }
+  return { ...parsed, method: 'netstat' };
+}
+
+/** Which tool printed this table, from its headers or first rows; null when nothing fits. */
+export function detectSocketFormat(text: string): 'netstat' | 'ss' | 'proc-net-tcp' | null {
+  for (const raw of splitLines(text).slice(0, 50)) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (/^sl\s+local_address/.test(line) || PROC_ROW.test(raw)) return 'proc-net-tcp';
+    if (/^(Proto|Active Internet)\b/.test(line) || /^(tcp6?|udp6?|raw6?|unix)\s/.test(line)) return 'netstat';
+    if (/^(Netid\s+)?State\s+Recv-Q/.test(line) || /^Recv-Q\s+Send-Q\s+Local Address:Port/.test(line)) return 'ss';
+    const first = line.split(/\s+/, 1)[0] as string;
+    if (SS_STATES[first] !== undefined && first !== 'LISTEN' && first !== 'CLOSE') return 'ss';
+  }
+  return null;
+}
+
+/** net-tools or BusyBox `netstat -tn`, `-ptn`, `-atnp` (+ `-o` timers, `-W` wide). Non-TCP rows are ignored. */
+export function parseNetstat(text: string, file: string): Parsed<SocketEntry> {
+  const items: SocketEntry[] = [];
+  const warnings: ParseWarning[] = [];
+  splitLines(text).forEach((raw, idx) => {
+    const lineNo = idx + 1;
+    const line = raw.replace(/\t/g, ' ');
+    const tokens = tokenize(line);
+    const proto = tokens[0]?.text;
+    if (proto === undefined) return;
+    if (proto !== 'tcp' && proto !== 'tcp6') {
+      if (!/^(Proto|Active|udp6?|raw6?|unix|Recv-Q)$/.test(proto) && !/^\[|^Active\b/.test(line.trim())) {
+        warnings.push(warn(file, lineNo, `unrecognised netstat line: ${excerpt(raw)}`));
+      }
+      return;
+    }
+    if (tokens.length < 6) {
+      warnings.push(warn(file, lineNo, `short netstat row: ${excerpt(raw)}`));
+      return;
+    }
+    const local = splitHostPort((tokens[3] as Token).text);
+    const remote = splitHostPort((tokens[4] as Token).text);
+    if (!local || !remote) {
+      warnings.push(warn(file, lineNo, `unparseable address in: ${excerpt(raw)}`));
+      return;
+    }
+    const stateText = (tokens[5] as Token).text;
+    const state: TcpState = NETSTAT_STATES.has(stateText) ? (stateText as TcpState) : 'UNKNOWN';
+    let pid: number | null = null;
+    let program: string | null = null;
+    const pidTok = NETSTAT_STATES.has(stateText) ? tokens[6] : tokens[5];
+    if (pidTok) {
+      const rest = stripTimer(line.slice(pidTok.start)).trim();
+      const slash = rest.indexOf('/');
+      if (slash > 0) {
+        const p = parseUint(rest.slice(0, slash));
+        if (!Number.isNaN(p)) {
+          pid = p;
+          program = rest.slice(slash + 1).trim() || null;
+        }
+      }
+    }
+    items.push({
+      localIp: local.ip,
+      localPort: local.port,
+      remoteIp: remote.ip,
+      remotePort: remote.port,
+      state,
+      pid,
+      program,
+    });
+  });
+  return { items, warnings };
+}
+
+/** iproute2 `ss -tn`, `-tnp`, `-tan`, with or without the Netid/State columns. */
+export function parseSs(text: string, file: string): Parsed<SocketEntry> {
+  const items: SocketEntry[] = [];
+  const warnings: ParseWarning[] = [];
+  let noStateColumn = false;
+  let warnedNoState = false;
+  splitLines(text).forEach((raw, idx) => {
+    const lineNo = idx + 1;
+    const line = raw.replace(/\t/g, ' ');
+    const t = tokenize(line);
+    if (t.length === 0) return;
+    const first = (t[0] as Token).text;
+    if (first === 'Netid' || first === 'State') {
+      noStateColumn = false;
+      return;
+    }
+    if (first === 'Recv-Q') {
+      noStateColumn = true;
+      return;
+    }
+    let i = 0;
+    if (/^(tcp|udp|raw|u_str|u_dgr|u_seq|p_raw|p_dgr|nl|mptcp|sctp|dccp|v_str|v_dgr|xdp|tipc)$/.test(first)) {
+      if (first !== 'tcp' && first !== 'mptcp') return;
+      i = 1;
+    }
+    let state: TcpState;
+    const stateText = t[i]?.text ?? '';
+    if (SS_STATES[stateText] !== undefined) {
+      state = SS_STATES[stateText] as TcpState;
+      i++;
+    } else if (noStateColumn || !Number.isNaN(parseUint(stateText))) {
+      // `ss -tn state established` drops the State column; that filter is the one people use.
+      state = 'ESTABLISHED';
+      if (!warnedNoState) {
+        warnings.push(warn(file, 0, 'ss output without a State column: assuming `state established`'));
+        warnedNoState = true;
+      }
+    } else {
+      warnings.push(warn(file, lineNo, `unrecognised ss line: ${excerpt(raw)}`));
+      return;
+    }
+    const localTok = t[i + 2];
+    const peerTok = t[i + 3];
+    if (!localTok || !peerTok || Number.isNaN(parseUint(t[i]?.text)) || Number.isNaN(parseUint(t[i + 1]?.text))) {
+      warnings.push(warn(file, lineNo, `short ss row: ${excerpt(raw)}`));
+      return;
+    }
+    const local = splitHostPort(localTok.text);
+    const remote = splitHostPort(peerTok.text);
+    if (!local || !remote) {
+      warnings.push(warn(file, lineNo, `unparseable address in: ${excerpt(raw)}`));
+      return;
+    }
+    let pid: number | null = null;
+    let program: string | null = null;
+    const users = /users:\(\("((?:[^"\\]|\\.)*)",pid=(\d+)/.exec(line);
+    if (users) {
+      program = (users[1] as string) || null;
+      const p = parseUint(users[2]);
+      pid = Number.isNaN(p) ? null : p;
+    }
+    items.push({
+      localIp: local.ip,
+      localPort: local.port,
+      remoteIp: remote.ip,
+      remotePort: remote.port,
+      state,
+      pid,
+      program,
+    });
+  });
+  return { items, warnings };
+}
+
+/**
+ * `/proc/<pid>/net/tcp` and `tcp6` (one or both, concatenated; `#` comment lines and
+ * repeated headers are fine). Addresses are 32-bit words in host (little-endian) order.
+ */
+export function parseProcNetTcp(text: string, file: string): Parsed<SocketEntry> {
+  const items: SocketEntry[] = [];
+  const warnings: ParseWarning[] = [];
+  splitLines(text).forEach((raw, idx) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || /^sl\s/.test(line)) return;
+    const m = PROC_ROW.exec(raw);
+    const localIp = m ? hexAddress(m[1] as string) : null;
+    const remoteIp = m ? hexAddress(m[3] as string) : null;
+    if (!m || localIp === null || remoteIp === null || (m[1] as string).length !== (m[3] as string).length) {
+      warnings.push(warn(file, idx + 1, `unrecognised /proc/net/tcp line: ${excerpt(raw)}`));
+      return;
+    }
+    const st = Number.parseInt(m[5] as string, 16);
+    items.push({
+      localIp,
+      localPort: Number.parseInt(m[2] as string, 16),
+      remoteIp,
+      remotePort: Number.parseInt(m[4] as string, 16),
+      state: PROC_STATES[st] ?? 'UNKNOWN',
+      pid: null,
+      program: null,
+    });
+  });
+  return { items, warnings };
+}
+
+/** Decode a /proc hex address: each 32-bit word is little-endian. IPv4-mapped IPv6 prints as `::ffff:a.b.c.d`. */
+export function hexAddress(hex: string): string | null {
+  if (!/^[0-9A-Fa-f]+$/.test(hex) || (hex.length !== 8 && hex.length !== 32)) return null;
+  const bytes: number[] = [];
+  for (let w = 0; w < hex.length; w += 8) {
+    for (let b = 6; b >= 0; b -= 2) bytes.push(Number.parseInt(hex.slice(w + b, w + b + 2), 16));
+  }
+  if (bytes.length === 4) return bytes.join('.');
+  const addr = ipaddr.fromByteArray(bytes) as ipaddr.IPv6;
+  if (addr.isIPv4MappedAddress()) return `::ffff:${addr.toIPv4Address().toString()}`;
+  return addr.toString();
+}
+
+/** `1.2.3.4:443`, `::ffff:1.2.3.4:443`, `[::1]:80`, `:::80`, `0.0.0.0:*`, `*:*`, `fe80::1%eth0:22`. */
+function splitHostPort(s: string): { ip: string; port: number } | null {
+  const colon = s.lastIndexOf(':');
+  if (colon <= 0) return null;
+  const portText = s.slice(colon + 1);
+  const port = portText === '*' ? 0 : parseUint(portText, 65535);
+  if (Number.isNaN(port)) return null;
+  let host = bareAddress(s.slice(0, colon));
+  if (host === '*') host = '0.0.0.0';
+  if (ipFamily(host) === 0) return null;
+  return { ip: host, port };
+}
+
+/** `netstat -o` appends `off (0.00/0/0)` / `keepalive (7199.25/0/0)` after the program. */
+function stripTimer(s: string): string {
+  return s.replace(/\s+(?:off|on|keepalive|timewait|probe|unkn-\d+)\s+\([^)]*\)\s*$/, '');
+}
