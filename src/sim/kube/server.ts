@@ -23,6 +23,7 @@ import {
   type ScenarioContainer,
   type ScenarioNode,
   type ScenarioPod,
+  simId,
   simUid,
 } from './scenario.js';
 

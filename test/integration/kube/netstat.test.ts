@@ -20,7 +20,8 @@ async function setup(faults: KubeFaults = {}) {
   return { ...s, pods };
 }
 
-const byName = (results: Array<{ pod: string }>, prefix: string) => results.find((r) => r.pod.startsWith(prefix));
+const byName = <T extends { pod: string }>(results: T[], prefix: string): T | undefined =>
+  results.find((r) => r.pod.startsWith(prefix));
 
 describe('collectPodSockets', () => {
   describe('methods', () => {
