@@ -225,7 +225,7 @@ module functionApp 'modules/functionApp.bicep' = {
     allowedAlertRuleIds: allowedAlertRuleIds
     captureNamespace: captureNamespace
     maxConcurrentCaptures: maxConcurrentCaptures
-    reportBaseUrl: empty(reportBaseUrl) ? null : reportBaseUrl
+    reportBaseUrl: reportBaseUrl
   }
   // The host starts as soon as the site exists: give it its storage and Key Vault rights first.
   dependsOn: [

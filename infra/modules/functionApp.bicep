@@ -59,8 +59,8 @@ param captureNamespace string
 @description('Required. Cluster-wide cap on concurrent node captures (MAX_CONCURRENT_CAPTURES).')
 param maxConcurrentCaptures int
 
-@description('Optional. Public base URL under which reports are linked from Teams cards (REPORT_BASE_URL); null to link the blob URL.')
-param reportBaseUrl string?
+@description('Optional. Public base URL under which reports are linked from Teams cards (REPORT_BASE_URL); empty links the blob URL.')
+param reportBaseUrl string = ''
 
 @description('Optional. Memory per instance in MB.')
 @allowed([
@@ -74,28 +74,6 @@ param instanceMemoryMB int = 2048
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 40
-
-var storageSuffix = environment().suffixes.storage
-
-var baseSettings = [
-  { name: 'AzureWebJobsStorage__accountName', value: hostStorageAccountName }
-  { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
-  { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
-  { name: 'AZURE_CLIENT_ID', value: identityClientId }
-  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
-  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD;ClientId=${identityClientId}' }
-  { name: 'REPORTS_ACCOUNT_URL', value: reportsAccountUrl }
-  { name: 'REPORTS_CONTAINER', value: reportsContainerName }
-  { name: 'TEAMS_WEBHOOK_URL', value: '@Microsoft.KeyVault(SecretUri=${teamsWebhookSecretUri})' }
-  { name: 'TRACE_SECONDS', value: string(traceSeconds) }
-  { name: 'COOLDOWN_MINUTES', value: string(cooldownMinutes) }
-  { name: 'ALLOWED_SUBSCRIPTION_IDS', value: join(allowedSubscriptionIds, ',') }
-  { name: 'ALLOWED_ALERT_RULE_IDS', value: join(allowedAlertRuleIds, ',') }
-  { name: 'CAPTURE_NAMESPACE', value: captureNamespace }
-  { name: 'MAX_CONCURRENT_CAPTURES', value: string(maxConcurrentCaptures) }
-]
-
-var optionalSettings = empty(reportBaseUrl) ? [] : [{ name: 'REPORT_BASE_URL', value: reportBaseUrl! }]
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
@@ -135,13 +113,32 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: concat(baseSettings, optionalSettings)
+      // The names below are the contract with src/config (docs/configuration.md, docs/deploy.md).
+      appSettings: [
+        { name: 'AzureWebJobsStorage__accountName', value: hostStorageAccountName }
+        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+        { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+        { name: 'AZURE_CLIENT_ID', value: identityClientId }
+        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
+        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD;ClientId=${identityClientId}' }
+        { name: 'REPORTS_ACCOUNT_URL', value: reportsAccountUrl }
+        { name: 'REPORTS_CONTAINER', value: reportsContainerName }
+        { name: 'TEAMS_WEBHOOK_URL', value: '@Microsoft.KeyVault(SecretUri=${teamsWebhookSecretUri})' }
+        { name: 'TRACE_SECONDS', value: string(traceSeconds) }
+        { name: 'COOLDOWN_MINUTES', value: string(cooldownMinutes) }
+        { name: 'ALLOWED_SUBSCRIPTION_IDS', value: join(allowedSubscriptionIds, ',') }
+        { name: 'ALLOWED_ALERT_RULE_IDS', value: join(allowedAlertRuleIds, ',') }
+        { name: 'CAPTURE_NAMESPACE', value: captureNamespace }
+        { name: 'MAX_CONCURRENT_CAPTURES', value: string(maxConcurrentCaptures) }
+        // Empty counts as unset for the app: reports are then linked by their blob URL.
+        { name: 'REPORT_BASE_URL', value: reportBaseUrl }
+      ]
     }
     functionAppConfig: {
       deployment: {
         storage: {
           type: 'blobContainer'
-          value: 'https://${hostStorageAccountName}.blob.${storageSuffix}/${deploymentContainerName}'
+          value: 'https://${hostStorageAccountName}.blob.${environment().suffixes.storage}/${deploymentContainerName}'
           authentication: {
             type: 'UserAssignedIdentity'
             userAssignedIdentityResourceId: identityResourceId

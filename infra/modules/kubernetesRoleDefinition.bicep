@@ -14,16 +14,6 @@ param roleName string
 @minLength(1)
 param assignableScopes string[]
 
-var dataActions = [
-  'Microsoft.ContainerService/managedClusters/nodes/read'
-  'Microsoft.ContainerService/managedClusters/namespaces/read'
-  'Microsoft.ContainerService/managedClusters/pods/read'
-  'Microsoft.ContainerService/managedClusters/pods/exec/action'
-  'Microsoft.ContainerService/managedClusters/batch/jobs/read'
-  'Microsoft.ContainerService/managedClusters/batch/jobs/write'
-  'Microsoft.ContainerService/managedClusters/batch/jobs/delete'
-]
-
 resource role 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: name
   properties: {
@@ -35,7 +25,15 @@ resource role 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
       {
         actions: []
         notActions: []
-        dataActions: dataActions
+        dataActions: [
+          'Microsoft.ContainerService/managedClusters/nodes/read'
+          'Microsoft.ContainerService/managedClusters/namespaces/read'
+          'Microsoft.ContainerService/managedClusters/pods/read'
+          'Microsoft.ContainerService/managedClusters/pods/exec/action'
+          'Microsoft.ContainerService/managedClusters/batch/jobs/read'
+          'Microsoft.ContainerService/managedClusters/batch/jobs/write'
+          'Microsoft.ContainerService/managedClusters/batch/jobs/delete'
+        ]
         notDataActions: []
       }
     ]

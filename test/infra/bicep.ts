@@ -99,7 +99,7 @@ export function allTemplates(
 /** The module deployment resource with this symbolic name in the root template. */
 export function moduleOf(template: ArmTemplate, symbol: string): ArmResource {
   const resource = resourcesOf(template).find(([s]) => s === symbol)?.[1];
-  if (!resource || resource.type !== 'Microsoft.Resources/deployments') throw new Error(`no module ${symbol}`);
+  if (resource?.type !== 'Microsoft.Resources/deployments') throw new Error(`no module ${symbol}`);
   return resource;
 }
 
