@@ -56,9 +56,8 @@ const BUDGET_LEVEL: Record<CardBudget, number> = { full: 0, compact: 2, minimal:
  * (`](` becomes `] (`: names come from the investigated node), cut to `max` characters with an ellipsis.
  */
 export function cardText(text: string, max: number): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point.
   const clean = text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e]/g, ' ')
+    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, ' ') // control, zero-width and bidi-override characters
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/\]\(/g, '] (');

@@ -26,7 +26,8 @@ const HOST_KEYS = new Set(['msteams', '$schema']);
 
 function droppedPaths(input: unknown, output: unknown, path: string, out: string[]): void {
   if (Array.isArray(input)) {
-    input.forEach((v, i) => droppedPaths(v, Array.isArray(output) ? output[i] : undefined, `${path}[${i}]`, out));
+    for (const [i, v] of input.entries())
+      droppedPaths(v, Array.isArray(output) ? output[i] : undefined, `${path}[${i}]`, out);
     return;
   }
   if (input === null || typeof input !== 'object') return;
