@@ -112,7 +112,13 @@ var logAnalyticsResourceId = resourceId(
   'Microsoft.OperationalInsights/workspaces',
   names.logAnalytics
 )
-var effectiveAllowedSubscriptionIds = empty(allowedSubscriptionIds) ? clusterSubscriptionIds : allowedSubscriptionIds
+// Default allowlist: the subscriptions the alerts come from (the clusters', plus this one for the log alert,
+// whose rule lives next to the workspace). Without target clusters it stays empty, which accepts any subscription.
+var effectiveAllowedSubscriptionIds = !empty(allowedSubscriptionIds)
+  ? allowedSubscriptionIds
+  : empty(clusterSubscriptionIds)
+      ? []
+      : union(clusterSubscriptionIds, enableSnatHealthEventAlert ? [subscription().subscriptionId] : [])
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: names.resourceGroup

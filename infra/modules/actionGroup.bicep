@@ -12,8 +12,8 @@ param shortName string = 'snatresp'
 @description('Required. Name of the Function App (in this resource group) that receives the alerts.')
 param functionAppName string
 
-@description('Optional. Name of the HTTP-triggered function that accepts alerts (its route under /api).')
-param alertFunctionRoute string = 'alertWebhook'
+@description('Optional. Route of the HTTP-triggered function that accepts alerts (functions/alertWebhook.ts), under /api.')
+param alertFunctionRoute string = 'alerts'
 
 @description('Optional. Tags of the action group.')
 param tags object = {}

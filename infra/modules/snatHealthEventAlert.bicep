@@ -34,7 +34,14 @@ resource rule 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
     criteria: {
       allOf: [
         {
-          query: 'ALBHealthEvent\n| where HealthEventType == "SnatPortExhaustion"\n| summarize Events = count() by LoadBalancerResourceId, FrontendIP'
+          // ALBHealthEvent has no backend column: the node IP is taken from the event's Description so the alert
+          // intake can name the node (docs/alerts.md); without it the intake investigates the worst nodes.
+          query: '''
+ALBHealthEvent
+| where HealthEventType == "SnatPortExhaustion"
+| extend BackendIP = extract(@"(\d{1,3}(?:\.\d{1,3}){3})", 1, Description)
+| summarize Events = count() by LoadBalancerResourceId, BackendIP
+'''
           timeAggregation: 'Total'
           metricMeasureColumn: 'Events'
           operator: 'GreaterThan'
@@ -48,7 +55,7 @@ resource rule 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
               ]
             }
             {
-              name: 'FrontendIP'
+              name: 'BackendIP'
               operator: 'Include'
               values: [
                 '*'

@@ -266,6 +266,13 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
       expect(p.maxConcurrentCaptures?.defaultValue).toBe(3);
       expect(setting('REPORTS_CONTAINER')).toBe("[parameters('reportsContainerName')]");
       expect(setting('ALLOWED_SUBSCRIPTION_IDS')).toBe("[join(parameters('allowedSubscriptionIds'), ',')]");
+      // An empty allowedSubscriptionIds narrows to the subscriptions the alerts come from.
+      expect(moduleOf(main, 'functionApp').properties.parameters.allowedSubscriptionIds.value).toBe(
+        "[variables('effectiveAllowedSubscriptionIds')]",
+      );
+      expect(main.variables?.effectiveAllowedSubscriptionIds).toBe(
+        "[if(not(empty(parameters('allowedSubscriptionIds'))), parameters('allowedSubscriptionIds'), if(empty(variables('clusterSubscriptionIds')), createArray(), union(variables('clusterSubscriptionIds'), if(parameters('enableSnatHealthEventAlert'), createArray(subscription().subscriptionId), createArray()))))]",
+      );
       expect(setting('ALLOWED_ALERT_RULE_IDS')).toBe("[join(parameters('allowedAlertRuleIds'), ',')]");
       const passed = moduleOf(main, 'functionApp').properties.parameters;
       expect(passed.traceSeconds.value).toBe("[parameters('traceSeconds')]");
@@ -471,7 +478,7 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
       expect(receiver.serviceUri).toBe(
         "[format('https://{0}/api/{1}?code={2}', reference(resourceId('Microsoft.Web/sites', parameters('functionAppName')), '2025-03-01').defaultHostName, parameters('alertFunctionRoute'), listKeys(format('{0}/host/default', resourceId('Microsoft.Web/sites', parameters('functionAppName'))), '2025-03-01').functionKeys.default)]",
       );
-      expect(actionGroupTemplate.parameters?.alertFunctionRoute?.defaultValue).toBe('alertWebhook');
+      expect(actionGroupTemplate.parameters?.alertFunctionRoute?.defaultValue).toBe('alerts');
     });
 
     it('never exposes a key in any output', () => {
@@ -544,6 +551,11 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
       const [, rule] = onlyResource(moduleTemplate(main, 'healthEventAlert'), 'Microsoft.Insights/scheduledQueryRules');
       expect(rule.properties.criteria.allOf[0].query).toContain('ALBHealthEvent');
       expect(rule.properties.criteria.allOf[0].query).toContain('HealthEventType == "SnatPortExhaustion"');
+      // Split by load balancer and node IP, the dimensions the alert intake reads (docs/alerts.md).
+      expect(rule.properties.criteria.allOf[0].dimensions.map((d: { name: string }) => d.name)).toEqual([
+        'LoadBalancerResourceId',
+        'BackendIP',
+      ]);
       expect(rule.properties.actions.actionGroups).toEqual(["[parameters('actionGroupResourceId')]"]);
       const [, diagnostics] = onlyResource(alertsTemplate, 'Microsoft.Insights/diagnosticSettings');
       expect(diagnostics.condition).toBe("[not(equals(parameters('healthEventWorkspaceResourceId'), null()))]");
