@@ -20,6 +20,8 @@ import type {
 import functions from '@azure/functions';
 import * as df from 'durable-functions';
 import { decideAlert } from '../src/alert/decide.js';
+import { loadSettings, type Settings } from '../src/config/settings.js';
+import { SettingsError } from '../src/config/errors.js';
 import { AlertConfigError, AlertIntakeError } from '../src/alert/errors.js';
 import { cooldownWindow, instanceIdFor } from '../src/alert/instanceId.js';
 import { KeyedMutex } from '../src/alert/keyedLock.js';
@@ -72,12 +74,6 @@ export interface InstanceOutcome {
   purgeHistoryDeleteUri?: string;
 }
 
-function splitList(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
-}
 
 /**
  * Reads the intake settings from the environment: `COOLDOWN_MINUTES` (default 15), `ALLOWED_SUBSCRIPTION_IDS`,
@@ -86,20 +82,18 @@ function splitList(value: string | undefined): string[] {
  * @throws AlertConfigError naming the setting when a value is invalid.
  */
 export function readAlertIntakeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AlertIntakeOptions {
-  const rawCooldown = env.COOLDOWN_MINUTES?.trim();
-  let cooldownMinutes: number = ALERT_INTAKE_DEFAULTS.cooldownMinutes;
-  if (rawCooldown) {
-    cooldownMinutes = /^\d+$/.test(rawCooldown) ? Number(rawCooldown) : Number.NaN;
-    if (!Number.isInteger(cooldownMinutes) || cooldownMinutes < 1 || cooldownMinutes > 1440) {
-      throw new AlertConfigError(
-        `COOLDOWN_MINUTES must be a whole number of minutes between 1 and 1440, got ${excerpt(rawCooldown, 20)}`,
-      );
-    }
+  let settings: Settings;
+  try {
+    settings = loadSettings(env);
+  } catch (err) {
+    // Bad settings are the operator's to fix: a 500 naming the setting, never a crash.
+    if (err instanceof SettingsError) throw new AlertConfigError(err.message, { cause: err });
+    throw err;
   }
   return {
-    cooldownMinutes,
-    allowedSubscriptionIds: splitList(env.ALLOWED_SUBSCRIPTION_IDS),
-    allowedAlertRuleIds: splitList(env.ALLOWED_ALERT_RULE_IDS),
+    cooldownMinutes: settings.cooldownMinutes,
+    allowedSubscriptionIds: settings.allowedSubscriptionIds,
+    allowedAlertRuleIds: settings.allowedAlertRuleIds,
   };
 }
 

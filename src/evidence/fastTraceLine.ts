@@ -135,8 +135,8 @@ function timeAt(buf: Uint8Array, s: number, e: number): number | null {
 }
 
 // Token spans found from the two ends of the line, reused across calls.
-const starts = new Int32Array(8);
-const ends = new Int32Array(8);
+const starts = new Int32Array(16);
+const ends = new Int32Array(16);
 
 /**
  * Reads one line `[s, e)` of `buf` into `out`. Returns false when the line is not a plain IPv4 event in the

@@ -191,6 +191,16 @@ export class BlobReportStore {
     return names.sort();
   }
 
+  /** Reads one file of a report folder (e.g. `report.json` for the notifier). */
+  async readFile(prefix: string, relativePath: string): Promise<Buffer> {
+    const name = `${ensurePrefix(prefix)}${cleanRelative(relativePath)}`;
+    try {
+      return await this.#container.getBlobClient(name).downloadToBuffer();
+    } catch (err) {
+      throw translateBlobError(err, `download ${name}`);
+    }
+  }
+
   /**
    * Download every blob under the prefix into `localDir` (e.g. a report's `evidence/` folder, so
    * `snat-responder analyze` can re-run offline). Returns the relative paths written, sorted.

@@ -84,10 +84,12 @@ export const DEMO_LOAD_BALANCER_ID =
   `/subscriptions/${DEMO_SUBSCRIPTION_ID}/resourceGroups/${DEMO_CLUSTER.nodeResourceGroup}/providers/Microsoft.Network/loadBalancers/kubernetes` as const;
 export const DEMO_FRONTEND_IP = '20.105.42.17' as const;
 /** The node whose SNAT ports run out in the demo. */
-export const DEMO_HOT_NODE = { name: 'aks-nodepool1-31415926-vmss000002', ip: '10.224.0.7' } as const;
+// Same nodes as the simulated Kubernetes API (src/sim/kube/scenario.ts), so ARM and the cluster agree.
+export const DEMO_HOT_NODE = { name: 'aks-nodepool1-12345678-vmss000003', ip: '10.224.0.7' } as const;
 export const DEMO_NODES = [
-  { name: 'aks-nodepool1-31415926-vmss000000', ip: '10.224.0.5' },
-  { name: 'aks-nodepool1-31415926-vmss000001', ip: '10.224.0.6' },
+  { name: 'aks-nodepool1-12345678-vmss000000', ip: '10.224.0.4' },
+  { name: 'aks-nodepool1-12345678-vmss000001', ip: '10.224.0.5' },
+  { name: 'aks-nodepool1-12345678-vmss000002', ip: '10.224.0.6' },
   DEMO_HOT_NODE,
 ] as const;
 

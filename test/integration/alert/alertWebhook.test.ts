@@ -169,10 +169,18 @@ describe('readAlertIntakeOptionsFromEnv', () => {
     expect(
       readAlertIntakeOptionsFromEnv({
         COOLDOWN_MINUTES: ' 30 ',
-        ALLOWED_SUBSCRIPTION_IDS: 'a, b,,',
+        ALLOWED_SUBSCRIPTION_IDS: '11111111-2222-3333-4444-555555555555, 66666666-7777-8888-9999-AAAAAAAAAAAA,,',
         ALLOWED_ALERT_RULE_IDS: 'r1',
       }),
-    ).toEqual({ cooldownMinutes: 30, allowedSubscriptionIds: ['a', 'b'], allowedAlertRuleIds: ['r1'] });
+    ).toEqual({
+      cooldownMinutes: 30,
+      allowedSubscriptionIds: ['11111111-2222-3333-4444-555555555555', '66666666-7777-8888-9999-aaaaaaaaaaaa'],
+      allowedAlertRuleIds: ['r1'],
+    });
+  });
+
+  it('names the setting when an allowlist entry is not a subscription id', () => {
+    expect(() => readAlertIntakeOptionsFromEnv({ ALLOWED_SUBSCRIPTION_IDS: 'a' })).toThrow(/ALLOWED_SUBSCRIPTION_IDS/);
   });
 
   it('names the setting when the cooldown is invalid', () => {

@@ -111,7 +111,7 @@ describe('ArmClusterResolver', () => {
         outboundPorts: null,
         managedOutboundIpCount: 1,
         idleTimeoutMinutes: 30,
-        nodeCount: 3,
+        nodeCount: 4,
       });
       const lists = arm.requests.filter((r) => r.path.endsWith('/managedClusters'));
       expect(lists).toHaveLength(2);

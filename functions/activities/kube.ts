@@ -1,0 +1,20 @@
+/** Activities backed by the cluster's Kubernetes API. */
+import { ACTIVITY } from '../../src/investigation/activityNames.js';
+import {
+  captureStatus,
+  collectEvidence,
+  deleteCapture,
+  podSockets,
+  resolveNode,
+  selectCandidates,
+  startCapture,
+} from '../../src/investigation/steps/kubeSteps.js';
+import { registerStep } from './register.js';
+
+registerStep(ACTIVITY.resolveNode, resolveNode);
+registerStep(ACTIVITY.startCapture, startCapture);
+registerStep(ACTIVITY.captureStatus, captureStatus);
+registerStep(ACTIVITY.collectEvidence, collectEvidence);
+registerStep(ACTIVITY.selectCandidates, selectCandidates);
+registerStep(ACTIVITY.podSockets, podSockets);
+registerStep(ACTIVITY.deleteCapture, deleteCapture);

@@ -1,0 +1,37 @@
+import * as df from 'durable-functions';
+import type { InvocationContext } from '@azure/functions';
+import type { ActivityName } from '../../src/investigation/activityNames.js';
+import { type InvestigationDeps, investigationDeps } from '../../src/investigation/dependencies.js';
+import { keysFromPrefix, type StructuredLogger, structuredLogger } from '../../src/investigation/logger.js';
+
+/** A step: the dependencies, the activity's (small) input, and a logger carrying correlation keys. */
+export type Step<I, O> = (deps: InvestigationDeps, input: I, logger: StructuredLogger) => Promise<O>;
+
+function correlationKeys(input: unknown): Record<string, unknown> {
+  if (typeof input !== 'object' || input === null) return {};
+  const i = input as { prefix?: unknown; cluster?: { name?: unknown }; node?: unknown; jobName?: unknown };
+  return {
+    ...(typeof i.prefix === 'string' ? keysFromPrefix(i.prefix) : {}),
+    ...(typeof i.cluster?.name === 'string' ? { cluster: i.cluster.name } : {}),
+    ...(typeof i.node === 'string' ? { node: i.node } : {}),
+    ...(typeof i.jobName === 'string' ? { jobName: i.jobName } : {}),
+  };
+}
+
+/**
+ * Registers one activity: thin by design. Errors propagate so Durable's retry policy sees them; the log line
+ * says which step failed and for which investigation, never the input itself.
+ */
+export function registerStep<I, O>(name: ActivityName, step: Step<I, O>): void {
+  df.app.activity(name, {
+    handler: async (input: unknown, context: InvocationContext) => {
+      const logger = structuredLogger(context, { activity: name, ...correlationKeys(input) });
+      try {
+        return await step(await investigationDeps(), input as I, logger);
+      } catch (err) {
+        logger.warn('activity failed', { error: (err as Error).name, detail: (err as Error).message?.slice(0, 500) });
+        throw err;
+      }
+    },
+  });
+}

@@ -1,0 +1,335 @@
+/**
+ * The investigation orchestrator: load balancer -> cluster -> node -> capture -> sockets -> report -> Teams.
+ * Deterministic by construction: every outside call is an activity, time comes from `currentUtcDateTime`,
+ * waits are durable timers. The capture Job is deleted in a `finally`, whatever failed.
+ */
+
+import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
+import * as df from 'durable-functions';
+import { SNAT_INVESTIGATION_ORCHESTRATOR } from '../src/alert/names.js';
+import type { InvestigationRequest } from '../src/alert/types.js';
+import type { ClusterInfo } from '../src/azure/arm/clusterResolver.js';
+import { reportPrefix } from '../src/azure/blob/reportPrefix.js';
+import { ACTIVITY } from '../src/investigation/activityNames.js';
+import type {
+  AnalyzeAndStoreInput,
+  AnalyzeAndStoreOutput,
+  CaptureStatusOutput,
+  CollectEvidenceOutput,
+  FindWorstNodesOutput,
+  InvestigationOutcome,
+  InvestigationPlan,
+  InvestigationProgress,
+  NotifyTeamsOutput,
+  PodSocketsOutput,
+  ResolveClusterOutput,
+  ResolveNodeOutput,
+  SelectCandidatesOutput,
+  SnatMetricsOutput,
+  StartCaptureOutput,
+} from '../src/investigation/contracts.js';
+import { cleanupRetry, failureMessage, transientRetry } from '../src/investigation/retryPolicy.js';
+import type { InvestigationStatus } from '../src/report/model.js';
+
+type Step = Generator<Task, unknown, unknown>;
+
+const addSeconds = (d: Date, s: number) => new Date(d.getTime() + s * 1000);
+
+/** Splits `items` into chunks of `size`. */
+function batches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+class Progress {
+  constructor(
+    private readonly context: OrchestrationContext,
+    private readonly startedAt: Date,
+  ) {}
+  cluster: string | null = null;
+  node: string | null = null;
+  set(phase: string, detail: string | null = null): void {
+    const now = this.context.df.currentUtcDateTime;
+    const status: InvestigationProgress = {
+      phase,
+      node: this.node,
+      cluster: this.cluster,
+      startedAt: this.startedAt.toISOString(),
+      elapsedSeconds: Math.round((now.getTime() - this.startedAt.getTime()) / 1000),
+      detail,
+    };
+    this.context.df.setCustomStatus(status);
+  }
+}
+
+/** Stores (and announces) a report; used for complete, degraded and failed investigations alike. */
+function* storeAndNotify(
+  context: OrchestrationContext,
+  progress: Progress,
+  input: AnalyzeAndStoreInput,
+): Generator<Task, InvestigationOutcome['nodes'][number], unknown> {
+  progress.set('store-report');
+  const stored = (yield context.df.callActivityWithRetry(
+    ACTIVITY.analyzeAndStore,
+    transientRetry(),
+    input,
+  )) as AnalyzeAndStoreOutput;
+  progress.set('notify');
+  let notified = false;
+  try {
+    const sent = (yield context.df.callActivityWithRetry(ACTIVITY.notifyTeams, transientRetry(), {
+      prefix: input.prefix,
+      cluster: input.cluster?.name ?? null,
+      reportUrl: stored.reportUrl,
+    })) as NotifyTeamsOutput;
+    notified = sent.delivered;
+  } catch (err) {
+    // The report is already stored: a Teams outage loses nothing, it is only said in the outcome.
+    if (!context.df.isReplaying) context.warn(`Teams notification failed: ${failureMessage(err)}`);
+  }
+  return { node: input.node.name, ...stored, notified };
+}
+
+/** Investigates one node of a resolved cluster. */
+function* investigateNode(
+  context: OrchestrationContext,
+  progress: Progress,
+  request: InvestigationRequest,
+  cluster: ClusterInfo,
+  plan: InvestigationPlan,
+  nodeRef: string,
+  startedAt: Date,
+): Generator<Task, InvestigationOutcome['nodes'][number], unknown> {
+  const problems: string[] = [];
+  const lbId = request.target.loadBalancerId;
+  progress.node = nodeRef;
+
+  progress.set('snat-metrics');
+  let metrics: SnatMetricsOutput = [];
+  try {
+    metrics = (yield context.df.callActivityWithRetry(ACTIVITY.snatMetrics, transientRetry(), {
+      loadBalancerId: lbId,
+      backendIp: request.target.backendIp,
+      windowEnd: context.df.currentUtcDateTime.toISOString(),
+      minutes: plan.metricsMinutes,
+    })) as SnatMetricsOutput;
+  } catch (err) {
+    problems.push(`SNAT metrics unavailable: ${failureMessage(err)}`);
+  }
+
+  progress.set('resolve-node');
+  let node: ResolveNodeOutput | null = null;
+  try {
+    node = (yield context.df.callActivityWithRetry(ACTIVITY.resolveNode, transientRetry(), {
+      cluster,
+      node: nodeRef,
+    })) as ResolveNodeOutput;
+  } catch (err) {
+    problems.push(`node ${nodeRef} could not be resolved: ${failureMessage(err)}`);
+  }
+  const nodeName = node?.name ?? nodeRef;
+  progress.node = nodeName;
+  const prefix = reportPrefix({
+    cluster: cluster.name,
+    node: nodeName,
+    timestamp: startedAt,
+    instanceId: request.instanceId,
+  });
+  const windowStart = context.df.currentUtcDateTime.toISOString();
+  let evidence = false;
+
+  if (node) {
+    let jobName: string | null = null;
+    try {
+      progress.set('start-capture');
+      const started = (yield context.df.callActivityWithRetry(ACTIVITY.startCapture, transientRetry(), {
+        cluster,
+        node: node.name,
+        investigationId: request.instanceId,
+        traceSeconds: plan.traceSeconds,
+      })) as StartCaptureOutput;
+      jobName = started.jobName;
+
+      const traceEnds = addSeconds(context.df.currentUtcDateTime, plan.traceSeconds);
+      progress.set('tracing', `tcptracer runs until ${traceEnds.toISOString()}`);
+      yield context.df.createTimer(traceEnds);
+
+      const giveUpAt = addSeconds(traceEnds, plan.captureMarginSeconds);
+      let status: CaptureStatusOutput = { phase: 'Pending', reason: null };
+      for (;;) {
+        status = (yield context.df.callActivityWithRetry(ACTIVITY.captureStatus, transientRetry(), {
+          cluster,
+          jobName,
+        })) as CaptureStatusOutput;
+        if (status.phase === 'Succeeded' || status.phase === 'Failed' || status.phase === 'DeadlineExceeded') break;
+        if (context.df.currentUtcDateTime >= giveUpAt) break;
+        progress.set('waiting-for-capture', `${status.phase}${status.reason ? `: ${status.reason}` : ''}`);
+        yield context.df.createTimer(addSeconds(context.df.currentUtcDateTime, plan.pollSeconds));
+      }
+      if (status.phase !== 'Succeeded') {
+        problems.push(
+          `the capture Job ${status.phase === 'Pending' || status.phase === 'Running' ? `was still ${status.phase} after the deadline` : `ended ${status.phase}`}` +
+            `${status.reason ? ` (${status.reason})` : ''}`,
+        );
+      }
+      if (status.phase === 'Succeeded' || status.phase === 'Failed') {
+        progress.set('collect-evidence');
+        const collected = (yield context.df.callActivityWithRetry(ACTIVITY.collectEvidence, transientRetry(), {
+          cluster,
+          jobName,
+          node: node.name,
+          prefix,
+        })) as CollectEvidenceOutput;
+        evidence = collected.files > 0;
+        if (collected.missingTools.length > 0) problems.push(`the node lacks ${collected.missingTools.join(', ')}`);
+        if (collected.truncated) problems.push('the capture output was truncated to fit the log budget');
+      }
+    } catch (err) {
+      problems.push(`node capture failed: ${failureMessage(err)}`);
+    } finally {
+      if (jobName !== null) {
+        progress.set('delete-capture');
+        try {
+          yield context.df.callActivityWithRetry(ACTIVITY.deleteCapture, cleanupRetry(), { cluster, jobName });
+        } catch (err) {
+          problems.push(`could not delete capture Job ${jobName}: ${failureMessage(err)} (delete it by hand)`);
+        }
+      }
+    }
+
+    try {
+      progress.set('select-pods');
+      const selected = (yield context.df.callActivityWithRetry(ACTIVITY.selectCandidates, transientRetry(), {
+        cluster,
+        node: node.name,
+        prefix,
+        maxPods: plan.maxCandidatePods,
+      })) as SelectCandidatesOutput;
+      const groups = batches(selected.candidates, plan.netstatBatchSize);
+      progress.set('netstat', `${selected.candidates.length} pods in ${groups.length} batches (${selected.basis})`);
+      const results = (yield context.df.Task.all(
+        groups.map((pods) =>
+          context.df.callActivityWithRetry(ACTIVITY.podSockets, transientRetry(), { cluster, pods, prefix }),
+        ),
+      )) as PodSocketsOutput[];
+      const measured = results.flat().filter((r) => r.method !== 'skipped');
+      evidence ||= measured.length > 0;
+      const skipped = results.flat().length - measured.length;
+      if (skipped > 0) problems.push(`${skipped} pods could not be measured (see report evidence)`);
+    } catch (err) {
+      problems.push(`pod socket tables failed: ${failureMessage(err)}`);
+    }
+  }
+
+  let status: InvestigationStatus | null = null;
+  if (!evidence) status = 'failed';
+  else if (problems.length > 0) status = 'degraded';
+  return yield* storeAndNotify(context, progress, {
+    prefix,
+    request,
+    cluster,
+    node: { name: node?.name ?? nodeRef, ip: node?.internalIPs[0] ?? request.target.backendIp },
+    metrics,
+    problems,
+    status,
+    generatedAt: context.df.currentUtcDateTime.toISOString(),
+    windowStart,
+    windowEnd: context.df.currentUtcDateTime.toISOString(),
+  });
+}
+
+/**
+ * The orchestrator generator (exported for tests; registered below).
+ *
+ * @example
+ * // input: InvestigationRequest from the alert webhook or the on-demand endpoint
+ * df.app.orchestration(SNAT_INVESTIGATION_ORCHESTRATOR, snatInvestigationOrchestrator);
+ */
+export function* snatInvestigationOrchestrator(
+  context: OrchestrationContext,
+): Generator<Task, InvestigationOutcome, unknown> {
+  const request = context.df.getInput() as InvestigationRequest;
+  const startedAt = context.df.currentUtcDateTime;
+  const progress = new Progress(context, startedAt);
+  const outcome: InvestigationOutcome = { instanceId: request.instanceId, nodes: [], problems: [] };
+  const lbId = request.target.loadBalancerId;
+
+  progress.set('resolve-cluster');
+  let resolved: ResolveClusterOutput | null = null;
+  try {
+    resolved = (yield context.df.callActivityWithRetry(ACTIVITY.resolveCluster, transientRetry(), {
+      loadBalancerId: lbId,
+    })) as ResolveClusterOutput;
+  } catch (err) {
+    outcome.problems.push(`the cluster behind load balancer ${lbId} could not be resolved: ${failureMessage(err)}`);
+  }
+
+  const failWith = function* (problem: string): Step {
+    const node = request.nodeHint ?? request.target.backendIp ?? 'unknown-node';
+    const stored = yield* storeAndNotify(context, progress, {
+      prefix: reportPrefix({
+        cluster: resolved?.cluster.name ?? 'unknown-cluster',
+        node,
+        timestamp: startedAt,
+        instanceId: request.instanceId,
+      }),
+      request,
+      cluster: resolved?.cluster ?? null,
+      node: { name: request.nodeHint ?? null, ip: request.target.backendIp },
+      metrics: [],
+      problems: [...outcome.problems, problem].filter((p, i, all) => all.indexOf(p) === i),
+      status: 'failed',
+      generatedAt: context.df.currentUtcDateTime.toISOString(),
+      windowStart: null,
+      windowEnd: null,
+    });
+    outcome.nodes.push(stored);
+    return stored;
+  };
+
+  if (!resolved) {
+    yield* failWith(outcome.problems[0] ?? 'the cluster could not be resolved');
+    progress.set('done');
+    return outcome;
+  }
+  const { cluster, support, plan } = resolved;
+  progress.cluster = cluster.name;
+  if (!support.supported) {
+    yield* failWith(support.reason);
+    progress.set('done');
+    return outcome;
+  }
+
+  let nodes: string[] = [];
+  if (request.nodeHint) nodes = [request.nodeHint];
+  else if (request.target.backendIp) nodes = [request.target.backendIp];
+  else {
+    progress.set('find-worst-nodes');
+    try {
+      const worst = (yield context.df.callActivityWithRetry(ACTIVITY.findWorstNodes, transientRetry(), {
+        loadBalancerId: lbId,
+        windowEnd: context.df.currentUtcDateTime.toISOString(),
+        minutes: plan.metricsMinutes,
+        count: plan.worstNodesCount,
+      })) as FindWorstNodesOutput;
+      nodes = worst.map((w) => w.backendIp);
+    } catch (err) {
+      outcome.problems.push(`Azure Monitor could not name the worst nodes: ${failureMessage(err)}`);
+    }
+    if (nodes.length === 0) {
+      yield* failWith(outcome.problems[0] ?? 'Azure Monitor reports no backend using SNAT ports on this load balancer');
+      progress.set('done');
+      return outcome;
+    }
+  }
+
+  for (const nodeRef of nodes) {
+    const result = yield* investigateNode(context, progress, request, cluster, plan, nodeRef, startedAt);
+    outcome.nodes.push(result);
+  }
+  progress.set('done');
+  return outcome;
+}
+
+df.app.orchestration(SNAT_INVESTIGATION_ORCHESTRATOR, snatInvestigationOrchestrator as OrchestrationHandler);

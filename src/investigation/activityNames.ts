@@ -1,0 +1,17 @@
+/** Names of the investigation's Durable activities: one step each, registered under functions/activities/. */
+export const ACTIVITY = {
+  resolveCluster: 'resolveCluster',
+  findWorstNodes: 'findWorstNodes',
+  snatMetrics: 'snatMetrics',
+  resolveNode: 'resolveNode',
+  startCapture: 'startCapture',
+  captureStatus: 'captureStatus',
+  collectEvidence: 'collectEvidence',
+  selectCandidates: 'selectCandidates',
+  podSockets: 'podSockets',
+  deleteCapture: 'deleteCapture',
+  analyzeAndStore: 'analyzeAndStore',
+  notifyTeams: 'notifyTeams',
+} as const;
+
+export type ActivityName = (typeof ACTIVITY)[keyof typeof ACTIVITY];

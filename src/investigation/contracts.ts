@@ -1,0 +1,163 @@
+/**
+ * Inputs and outputs of the investigation's activities. They travel through Durable history, so each stays
+ * small (well under 16 KB): summaries and references, never raw evidence (that goes straight to Blob).
+ */
+import type { InvestigationRequest } from '../alert/types.js';
+import type { ClusterInfo, SnatSupport } from '../azure/arm/clusterResolver.js';
+import type { CapturePhase } from '../kube/capture.js';
+import type { InvestigationStatus, SnatMetricPoint, Verdict } from '../report/model.js';
+
+/** Settings the orchestration needs, read by an activity so replays see the values of the first run. */
+export interface InvestigationPlan {
+  traceSeconds: number;
+  /** Seconds between capture status polls. */
+  pollSeconds: number;
+  /** Seconds to wait past the trace window before giving up on the capture Job. */
+  captureMarginSeconds: number;
+  worstNodesCount: number;
+  netstatBatchSize: number;
+  maxCandidatePods: number;
+  metricsMinutes: number;
+}
+
+export interface ResolveClusterInput {
+  loadBalancerId: string;
+}
+export interface ResolveClusterOutput {
+  cluster: ClusterInfo;
+  support: SnatSupport;
+  plan: InvestigationPlan;
+}
+
+export interface FindWorstNodesInput {
+  loadBalancerId: string;
+  /** ISO end of the metrics window (the orchestration's replay-safe clock). */
+  windowEnd: string;
+  minutes: number;
+  count: number;
+}
+export type FindWorstNodesOutput = Array<{ backendIp: string; maxUsedPorts: number }>;
+
+export interface SnatMetricsInput {
+  loadBalancerId: string;
+  backendIp: string | null;
+  windowEnd: string;
+  minutes: number;
+}
+export type SnatMetricsOutput = SnatMetricPoint[];
+
+export interface ResolveNodeInput {
+  cluster: ClusterInfo;
+  /** Node name or IP. */
+  node: string;
+}
+export interface ResolveNodeOutput {
+  name: string;
+  internalIPs: string[];
+}
+
+export interface StartCaptureInput {
+  cluster: ClusterInfo;
+  node: string;
+  investigationId: string;
+  traceSeconds: number;
+}
+export interface StartCaptureOutput {
+  jobName: string;
+  reused: boolean;
+}
+
+export interface CaptureJobInput {
+  cluster: ClusterInfo;
+  jobName: string;
+}
+export interface CaptureStatusOutput {
+  phase: CapturePhase;
+  reason: string | null;
+}
+
+export interface CollectEvidenceInput extends CaptureJobInput {
+  node: string;
+  /** Blob prefix of this investigation's report folder. */
+  prefix: string;
+}
+export interface CollectEvidenceOutput {
+  files: number;
+  bytes: number;
+  missingTools: string[];
+  truncated: boolean;
+}
+
+export interface SelectCandidatesInput {
+  cluster: ClusterInfo;
+  node: string;
+  prefix: string;
+  maxPods: number;
+}
+export interface CandidatePod {
+  namespace: string;
+  name: string;
+  containers: string[];
+}
+export interface SelectCandidatesOutput {
+  candidates: CandidatePod[];
+  /** `trace` when the trace attributed traffic to them, `all-pods` when there was no usable trace. */
+  basis: 'trace' | 'all-pods';
+  skippedHostNetwork: number;
+}
+
+export interface PodSocketsInput {
+  cluster: ClusterInfo;
+  pods: CandidatePod[];
+  prefix: string;
+}
+export type PodSocketsOutput = Array<{ namespace: string; pod: string; method: string; reason?: string }>;
+
+export interface AnalyzeAndStoreInput {
+  prefix: string;
+  request: InvestigationRequest;
+  cluster: ClusterInfo | null;
+  node: { name: string | null; ip: string | null };
+  metrics: SnatMetricPoint[];
+  problems: string[];
+  /** Forced status (e.g. `failed` when the cluster could not be resolved); otherwise derived from the evidence. */
+  status: InvestigationStatus | null;
+  generatedAt: string;
+  windowStart: string | null;
+  windowEnd: string | null;
+}
+export interface AnalyzeAndStoreOutput {
+  status: InvestigationStatus;
+  verdict: Verdict;
+  reportUrl: string;
+  jsonUrl: string;
+  topPods: Array<{ namespace: string; pod: string; establishedPublic: number | null; connectsPublic: number }>;
+}
+
+export interface NotifyTeamsInput {
+  prefix: string;
+  cluster: string | null;
+  reportUrl: string;
+}
+export interface NotifyTeamsOutput {
+  delivered: boolean;
+  status: number | null;
+  detail: string;
+}
+
+/** What the orchestration returns: one entry per investigated node. */
+export interface InvestigationOutcome {
+  instanceId: string;
+  nodes: Array<{ node: string | null } & Partial<AnalyzeAndStoreOutput> & { notified: boolean }>;
+  problems: string[];
+}
+
+/** The custom status shown by the status endpoint while the investigation runs. */
+export interface InvestigationProgress {
+  phase: string;
+  node: string | null;
+  cluster: string | null;
+  startedAt: string;
+  elapsedSeconds: number;
+  detail: string | null;
+}

@@ -1,0 +1,102 @@
+/**
+ * The investigation's outside world, behind small interfaces: built once from settings in Azure, or handed in
+ * whole by the simulated world (demo, tests). Activities ask for it; the orchestrator never does.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { TokenCredential } from '@azure/identity';
+import type { ClusterInfo } from '../azure/arm/clusterResolver.js';
+import type { ArmAdapterOptions } from '../azure/arm/options.js';
+import type { MetricsWindow, BackendUsage } from '../azure/arm/snatMetrics.js';
+import type { BlobReportStore } from '../azure/blob/reportStore.js';
+import { loadSettings, reportStorage, type Settings } from '../config/settings.js';
+import type { SnatMetricPoint } from '../report/model.js';
+import type { TeamsNotifier } from '../teams/notifier.js';
+
+export interface ClusterDirectory {
+  resolveFromLoadBalancer(loadBalancerId: string): Promise<ClusterInfo>;
+}
+
+export interface SnatMetricsSource {
+  nodeSnapshot(loadBalancerId: string, backendIp: string | null, window: MetricsWindow): Promise<SnatMetricPoint[]>;
+  worstBackends(loadBalancerId: string, window: MetricsWindow, count: number): Promise<BackendUsage[]>;
+}
+
+export interface InvestigationDeps {
+  settings: Settings;
+  clusters: ClusterDirectory;
+  metrics: SnatMetricsSource;
+  /** A fresh KubeConfig for the cluster (tokens expire: build one per activity). */
+  kubeConfigFor(cluster: ClusterInfo): Promise<KubeConfig>;
+  reports(): Promise<BlobReportStore>;
+  /** Null when TEAMS_WEBHOOK_URL is not set: notifications are off. */
+  notifier: Pick<TeamsNotifier, 'send'> | null;
+}
+
+let override: InvestigationDeps | null = null;
+let built: Promise<InvestigationDeps> | null = null;
+
+/** Installs dependencies (the simulated world, tests); `null` goes back to building them from settings. */
+export function setInvestigationDeps(deps: InvestigationDeps | null): void {
+  override = deps;
+  built = null;
+}
+
+/** The dependencies for this process, built from app settings on first use. */
+export function investigationDeps(): Promise<InvestigationDeps> {
+  if (override) return Promise.resolve(override);
+  built ??= buildFromSettings(loadSettings(process.env));
+  return built;
+}
+
+/** Builds the production adapters: managed identity, ARM, AKS credentials, Blob, Teams. SDKs load lazily. */
+export async function buildFromSettings(
+  settings: Settings,
+  extra: { credential?: TokenCredential; arm?: Partial<ArmAdapterOptions> } = {},
+): Promise<InvestigationDeps> {
+  const identity = await import('@azure/identity');
+  const credential =
+    extra.credential ??
+    (settings.azureClientId
+      ? new identity.ManagedIdentityCredential({ clientId: settings.azureClientId })
+      : new identity.DefaultAzureCredential());
+  const armOptions: ArmAdapterOptions = {
+    credential,
+    ...(settings.armEndpoint ? { endpoint: settings.armEndpoint } : {}),
+    ...extra.arm,
+  };
+  const [{ ArmClusterResolver }, { SnatMetricsReader }, { AksCredentialProvider }, { kubeConfigFromString }] =
+    await Promise.all([
+      import('../azure/arm/clusterResolver.js'),
+      import('../azure/arm/snatMetrics.js'),
+      import('../azure/arm/kubeCredentials.js'),
+      import('../kube/access.js'),
+    ]);
+  const credentials = new AksCredentialProvider(armOptions);
+  let store: Promise<BlobReportStore> | null = null;
+  const notifier = settings.teamsWebhookUrl
+    ? new (await import('../teams/notifier.js')).TeamsNotifier({ webhookUrl: settings.teamsWebhookUrl })
+    : null;
+  return {
+    settings,
+    clusters: new ArmClusterResolver(armOptions),
+    metrics: new SnatMetricsReader(armOptions),
+    async kubeConfigFor(cluster) {
+      const { kubeconfigYaml, bearerToken } = await credentials.kubeconfigFor(cluster);
+      return kubeConfigFromString(kubeconfigYaml, bearerToken ? { bearerToken } : {});
+    },
+    reports() {
+      store ??= (async () => {
+        const { BlobReportStore } = await import('../azure/blob/reportStore.js');
+        const target = reportStorage(settings);
+        const s =
+          target.kind === 'connectionString'
+            ? await BlobReportStore.fromConnectionString(target.connectionString, settings.reportsContainer)
+            : await BlobReportStore.fromAccountUrl(target.accountUrl, credential, settings.reportsContainer);
+        await s.ensureContainer();
+        return s;
+      })();
+      return store;
+    },
+    notifier,
+  };
+}

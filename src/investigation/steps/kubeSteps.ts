@@ -1,0 +1,128 @@
+/** Activities that talk to the cluster's API server. Each builds a fresh KubeConfig (tokens expire). */
+import { blobEvidenceSink } from '../../azure/blob/reportStore.js';
+import { BUNDLE_FILES } from '../../evidence/bundle.js';
+import { CaptureManager } from '../../kube/capture.js';
+import { collectPodSockets } from '../../kube/netstat.js';
+import { resolveNode as resolveKubeNode } from '../../kube/nodes.js';
+import { listNodePodsWithJson } from '../../kube/pods.js';
+import type {
+  CaptureJobInput,
+  CaptureStatusOutput,
+  CollectEvidenceInput,
+  CollectEvidenceOutput,
+  PodSocketsInput,
+  PodSocketsOutput,
+  ResolveNodeInput,
+  ResolveNodeOutput,
+  SelectCandidatesInput,
+  SelectCandidatesOutput,
+  StartCaptureInput,
+  StartCaptureOutput,
+} from '../contracts.js';
+import type { InvestigationDeps } from '../dependencies.js';
+import type { StructuredLogger } from '../logger.js';
+import { analyzeStoredEvidence } from './storedEvidence.js';
+
+async function captures(deps: InvestigationDeps, input: { cluster: CaptureJobInput['cluster'] }, logger?: StructuredLogger) {
+  const kc = await deps.kubeConfigFor(input.cluster);
+  const s = deps.settings;
+  return new CaptureManager(kc, {
+    namespace: s.captureNamespace,
+    ...(s.captureImage ? { image: s.captureImage } : {}),
+    maxConcurrent: s.maxConcurrentCaptures,
+    traceSeconds: s.traceSeconds,
+    ...(logger ? { logger } : {}),
+  });
+}
+
+export async function resolveNode(deps: InvestigationDeps, input: ResolveNodeInput): Promise<ResolveNodeOutput> {
+  const node = await resolveKubeNode(await deps.kubeConfigFor(input.cluster), input.node);
+  return { name: node.name, internalIPs: node.internalIPs };
+}
+
+/** Preflight (namespace + PodSecurity label), then start or reuse the node's capture Job. */
+export async function startCapture(
+  deps: InvestigationDeps,
+  input: StartCaptureInput,
+  logger?: StructuredLogger,
+): Promise<StartCaptureOutput> {
+  const manager = await captures(deps, input, logger);
+  await manager.preflight();
+  return manager.start(input.node, input.investigationId);
+}
+
+export async function captureStatus(deps: InvestigationDeps, input: CaptureJobInput): Promise<CaptureStatusOutput> {
+  const status = await (await captures(deps, input)).status(input.jobName);
+  return { phase: status.phase, reason: status.reason };
+}
+
+/** Streams the capture's framed output straight into Blob (`evidence/`); returns counts only. */
+export async function collectEvidence(
+  deps: InvestigationDeps,
+  input: CollectEvidenceInput,
+  logger?: StructuredLogger,
+): Promise<CollectEvidenceOutput> {
+  const store = await deps.reports();
+  const summary = await (await captures(deps, input, logger)).collect(input.jobName, blobEvidenceSink(store, input.prefix));
+  return {
+    files: summary.files.length,
+    bytes: summary.bytes,
+    missingTools: summary.missingTools,
+    truncated: summary.truncated,
+  };
+}
+
+export async function deleteCapture(deps: InvestigationDeps, input: CaptureJobInput): Promise<{ deleted: string }> {
+  await (await captures(deps, input)).delete(input.jobName);
+  return { deleted: input.jobName };
+}
+
+/**
+ * Writes the node's pods.json/node.json to the bundle and picks the pods to exec netstat in: those the trace
+ * tied to public traffic, or every non-hostNetwork pod when the trace named none.
+ */
+export async function selectCandidates(
+  deps: InvestigationDeps,
+  input: SelectCandidatesInput,
+): Promise<SelectCandidatesOutput> {
+  const kc = await deps.kubeConfigFor(input.cluster);
+  const store = await deps.reports();
+  const sink = blobEvidenceSink(store, input.prefix);
+  const [node, { pods, podsJson }] = await Promise.all([
+    resolveKubeNode(kc, input.node),
+    listNodePodsWithJson(kc, input.node),
+  ]);
+  await Promise.all([sink.put(BUNDLE_FILES.pods, podsJson), sink.put(BUNDLE_FILES.node, node.json)]);
+
+  const report = await analyzeStoredEvidence(store, input.prefix, { privateCidrs: deps.settings.privateCidrs });
+  const running = pods.filter((p) => !p.hostNetwork && p.phase === 'Running');
+  const traced = new Set(
+    report.rankedPods.filter((p) => p.connectsPublic > 0 && !p.hostNetwork).map((p) => `${p.namespace}/${p.pod}`),
+  );
+  const basis = traced.size > 0 ? 'trace' : 'all-pods';
+  const chosen = basis === 'trace' ? running.filter((p) => traced.has(`${p.namespace}/${p.name}`)) : running;
+  return {
+    candidates: chosen
+      .slice(0, input.maxPods)
+      .map((p) => ({ namespace: p.namespace, name: p.name, containers: p.containers })),
+    basis,
+    skippedHostNetwork: pods.filter((p) => p.hostNetwork).length,
+  };
+}
+
+/** `netstat -ptn` (or /proc/net/tcp) in a batch of pods; tables go to Blob, methods come back. */
+export async function podSockets(deps: InvestigationDeps, input: PodSocketsInput): Promise<PodSocketsOutput> {
+  const kc = await deps.kubeConfigFor(input.cluster);
+  const store = await deps.reports();
+  const results = await collectPodSockets(kc, input.pods, {
+    concurrency: deps.settings.netstatConcurrency,
+    allowInstallNetTools: deps.settings.allowInstallNetTools,
+    sink: blobEvidenceSink(store, input.prefix),
+  });
+  return results.map((r) => ({
+    namespace: r.namespace,
+    pod: r.pod,
+    method: r.method,
+    ...(r.reason ? { reason: r.reason.slice(0, 200) } : {}),
+  }));
+}

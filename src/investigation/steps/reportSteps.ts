@@ -1,0 +1,108 @@
+/** Activities that turn stored evidence into the stored report, and announce it. */
+import { computeRecommendations } from '../../analysis/recommendations.js';
+import type { ClusterInfo } from '../../azure/arm/clusterResolver.js';
+import { REPORT_FILES } from '../../azure/blob/reportStore.js';
+import { buildTeamsPayloadWithinLimit } from '../../report/card/teamsCard.js';
+import { renderHtml } from '../../report/html/renderHtml.js';
+import { renderMarkdown } from '../../report/markdown.js';
+import type { ClusterContext, Report } from '../../report/model.js';
+import type {
+  AnalyzeAndStoreInput,
+  AnalyzeAndStoreOutput,
+  NotifyTeamsInput,
+  NotifyTeamsOutput,
+} from '../contracts.js';
+import type { InvestigationDeps } from '../dependencies.js';
+import { analyzeStoredEvidence } from './storedEvidence.js';
+
+/** How many past incidents the card's "top talker in k of the last n" looks at. */
+const HISTORY_WINDOW = 10;
+
+function clusterContext(cluster: ClusterInfo | null, loadBalancerId: string): ClusterContext | null {
+  if (!cluster) return null;
+  return {
+    clusterName: cluster.name,
+    clusterResourceId: cluster.resourceId,
+    loadBalancerId,
+    outboundType: cluster.outboundType,
+    backendPoolSize: cluster.nodeCount,
+    frontendIpCount: cluster.managedOutboundIpCount,
+    configuredOutboundPorts: cluster.outboundPorts,
+    idleTimeoutMinutes: cluster.idleTimeoutMinutes,
+  };
+}
+
+/** Public link to a stored file: REPORT_BASE_URL when set (e.g. a front end), else the blob URL. */
+function linkFor(deps: InvestigationDeps, prefix: string, file: string, blobUrl: string): string {
+  const base = deps.settings.reportBaseUrl;
+  return base ? `${base.replace(/\/+$/, '')}/${prefix}${file}` : blobUrl;
+}
+
+/**
+ * Analyses the stored evidence with everything the orchestration learnt (cluster, node, metrics, problems),
+ * stores report.json/.md/.html next to it, and records the incident in the cluster's index.
+ */
+export async function analyzeAndStore(
+  deps: InvestigationDeps,
+  input: AnalyzeAndStoreInput,
+): Promise<AnalyzeAndStoreOutput> {
+  const store = await deps.reports();
+  const s = deps.settings;
+  const report = await analyzeStoredEvidence(store, input.prefix, {
+    privateCidrs: s.privateCidrs,
+    generatedAt: input.generatedAt,
+    investigation: {
+      id: input.request.instanceId,
+      problems: input.problems,
+      ...(input.status ? { status: input.status } : { status: input.problems.length > 0 ? 'degraded' : 'complete' }),
+      severity: input.request.alert?.severity ?? null,
+      alertRule: input.request.alert?.alertRule ?? null,
+      windowStart: input.windowStart,
+      windowEnd: input.windowEnd,
+    },
+    cluster: clusterContext(input.cluster, input.request.target.loadBalancerId),
+    node: input.node,
+    metrics: input.metrics,
+    recommend: (r) => computeRecommendations(r, { azureServiceCidrs: s.azureServiceCidrs }),
+  });
+  const stored = await store.putReport(input.prefix, {
+    json: `${JSON.stringify(report, null, 2)}\n`,
+    markdown: renderMarkdown(report),
+    html: await renderHtml(report),
+  });
+  const topPod = report.verdict.pod ? `${report.verdict.namespace}/${report.verdict.pod}` : null;
+  if (input.cluster) {
+    await store.recordIncident(input.cluster.name, {
+      instanceId: input.request.instanceId,
+      timestamp: input.generatedAt,
+      node: input.node.name ?? input.node.ip ?? 'unknown',
+      topPod,
+    });
+  }
+  return {
+    status: report.investigation.status,
+    verdict: report.verdict,
+    reportUrl: linkFor(deps, input.prefix, REPORT_FILES.html, stored.htmlUrl),
+    jsonUrl: linkFor(deps, input.prefix, REPORT_FILES.json, stored.jsonUrl),
+    topPods: report.rankedPods.slice(0, 5).map((p) => ({
+      namespace: p.namespace,
+      pod: p.pod,
+      establishedPublic: p.establishedPublic,
+      connectsPublic: p.connectsPublic,
+    })),
+  };
+}
+
+/** Sends the Adaptive Card for a stored report; 413 makes the notifier ask for a smaller card. */
+export async function notifyTeams(deps: InvestigationDeps, input: NotifyTeamsInput): Promise<NotifyTeamsOutput> {
+  if (!deps.notifier) return { delivered: false, status: null, detail: 'TEAMS_WEBHOOK_URL is not set: notifications are off' };
+  const store = await deps.reports();
+  const report = JSON.parse((await store.readFile(input.prefix, REPORT_FILES.json)).toString('utf8')) as Report;
+  const topPod = report.verdict.pod ? `${report.verdict.namespace}/${report.verdict.pod}` : null;
+  const history =
+    input.cluster && topPod ? await store.topTalkerHistory(input.cluster, topPod, HISTORY_WINDOW) : null;
+  const sent = await deps.notifier.send((budget) =>
+    buildTeamsPayloadWithinLimit(report, { reportUrl: input.reportUrl, budget, history }),
+  );
+  return { delivered: true, status: sent.status, detail: `delivered with the ${sent.budget} card after ${sent.attempts} attempt(s)` };
+}
