@@ -92,7 +92,7 @@ export function findShimId(ancestry: readonly PstreeProcess[]): string | null {
   for (let i = ancestry.length - 1; i >= 0; i--) {
     const p = ancestry[i] as PstreeProcess;
     if (!isShim(p)) continue;
-    const id = argValue(p.args, 'id');
+    const id = argValue(p.args, 'id') ?? workdirId(argValue(p.args, 'workdir'));
     if (id) return id;
   }
   return null;
@@ -112,6 +112,13 @@ function argValue(args: string, name: string): string | null {
     if (w.startsWith(`-${name}=`) || w.startsWith(`--${name}=`)) return cleanId(w.slice(w.indexOf('=') + 1));
   }
   return null;
+}
+
+/** containerd-shim v1 has no `-id`: its `-workdir` ends in `.../<namespace>/<id>`. */
+function workdirId(workdir: string | null): string | null {
+  if (workdir === null) return null;
+  const last = workdir.replace(/\/+$/, '').split('/').pop() ?? '';
+  return /^[0-9a-f]{12,64}$/.test(last) ? last : null;
 }
 
 /** Drop what pstree or a person adds to a cut id: a trailing `+`, `...` or `…`. */

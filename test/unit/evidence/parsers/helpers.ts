@@ -54,6 +54,6 @@ export function mutate(line: string, kind: (typeof mutations)[number], at: numbe
     case 'insert':
       return line.slice(0, pos) + junk + line.slice(pos);
     case 'unicode':
-      return line.slice(0, pos) + '└─\u0000\uFFFD' + line.slice(pos);
+      return `${line.slice(0, pos)}└─\u0000\uFFFD${line.slice(pos)}`;
   }
 }
