@@ -142,8 +142,8 @@ function podsTable(report: Report, level: Level): Table | null {
     type: 'TableRow' as const,
     cells: [
       cell('Pod', { weight: 'bolder' }),
-      cell('ESTAB. public', { weight: 'bolder' }),
-      cell('Connects public', { weight: 'bolder' }),
+      cell('ESTABLISHED', { weight: 'bolder' }),
+      cell('Connects', { weight: 'bolder' }),
     ],
   };
   const rows = pods.map((p) => ({
@@ -160,7 +160,7 @@ function podsTable(report: Report, level: Level): Table | null {
   }));
   return {
     type: 'Table',
-    columns: [{ width: 3 }, { width: 1 }, { width: 2 }],
+    columns: [{ width: 3 }, { width: 2 }, { width: 2 }],
     rows: [header, ...rows],
     firstRowAsHeader: true,
     showGridLines: true,
@@ -239,12 +239,8 @@ function buildCard(report: Report, opts: TeamsCardOptions, level: Level): Adapti
   if (table) {
     const total = report.rankedPods.length;
     const shown = table.rows.length - 1;
-    body.push(
-      text(total > shown ? `Top ${shown} of ${fmtCount(total)} pods` : `Pods (${fmtCount(total)})`, {
-        weight: 'bolder',
-        spacing: 'medium',
-      }),
-    );
+    const heading = total > shown ? `Top ${shown} of ${fmtCount(total)} pods` : `Pods (${fmtCount(total)})`;
+    body.push(text(`${heading}, counting public destinations only`, { weight: 'bolder', spacing: 'medium' }));
     body.push(table);
   }
   const rec = report.recommendations[0];
