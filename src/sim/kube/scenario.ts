@@ -273,7 +273,7 @@ export const DEMO_NODE_IP = '10.224.0.7';
  * The demo cluster: four nodes; on `aks-nodepool1-12345678-vmss000003`
  * (10.224.0.7) a dozen pods, of which `payments/checkout-api-7d9f8b6c5-x2x9q`
  * opens ~400 new connections a minute to 20.60.1.12:443 and
- * `batch/report-exporter-28937465-q8w4t` holds many ESTABLISHED connections to
+ * `batch/report-exporter-28937465-q8w4t` holds long-lived ESTABLISHED connections to
  * 52.239.170.36:443. Deterministic (seeded).
  */
 export function demoScenario(seed = 20261126): KubeScenario {
@@ -380,7 +380,7 @@ export function demoScenario(seed = 20261126): KubeScenario {
       [checkout],
       [
         listen('0.0.0.0', 8080, 1, 'node'),
-        ...est(ip.checkout, '20.60.1.12', 443, 38, 1, 'node'),
+        ...est(ip.checkout, '20.60.1.12', 443, 142, 1, 'node'),
         ...est(ip.checkout, '20.60.1.12', 443, 164, 1, 'node', 'TIME_WAIT'),
         ...est(ip.checkout, '10.244.3.71', 6379, 4, 1, 'node'),
       ],
@@ -399,7 +399,7 @@ export function demoScenario(seed = 20261126): KubeScenario {
       'report-exporter-28937465-q8w4t',
       ip.exporter,
       [exporter],
-      [...est(ip.exporter, '52.239.170.36', 443, 126, 1, 'java'), ...est(ip.exporter, '10.1.5.4', 5432, 3, 1, 'java')],
+      [...est(ip.exporter, '52.239.170.36', 443, 64, 1, 'java'), ...est(ip.exporter, '10.1.5.4', 5432, 3, 1, 'java')],
       { owner: { kind: 'Job', name: 'report-exporter-28937465' } },
     ),
     pod(

@@ -40,7 +40,7 @@ describe('collectPodSockets', () => {
       expect(text.split('\n')[1]).toMatch(
         /^Proto Recv-Q Send-Q Local Address\s+Foreign Address\s+State\s+PID\/Program name/,
       );
-      expect(text.match(/20\.60\.1\.12:443\s+ESTABLISHED/g)).toHaveLength(38);
+      expect(text.match(/20\.60\.1\.12:443\s+ESTABLISHED/g)).toHaveLength(142);
     });
 
     it('falls back to /proc/net/tcp when netstat is missing, and records why', async () => {

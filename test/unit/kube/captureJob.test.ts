@@ -19,7 +19,7 @@ describe('captureJobName', () => {
     });
 
     it('stays a DNS-1123 label of at most 63 characters for long and odd node names', () => {
-      for (const node of ['A'.repeat(253), 'node.with.DOTS_and_Underscores', '---', 'aks-' + 'x'.repeat(60)]) {
+      for (const node of ['A'.repeat(253), 'node.with.DOTS_and_Underscores', '---', `aks-${'x'.repeat(60)}`]) {
         const n = captureJobName(node, 'a/b:c');
         expect(n.length).toBeLessThanOrEqual(63);
         expect(n).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
