@@ -20,6 +20,22 @@ import {
 import { BROWSER_REQUIRED, tryLaunchChromium } from './chromium.js';
 
 const OUT = resolve('test-output/browser');
+
+/** The browser globals used inside `page.evaluate` (the test tsconfig has no DOM lib). */
+interface PageGlobals {
+  document: {
+    documentElement: { scrollWidth: number };
+    body: { scrollWidth: number };
+    scripts: { length: number };
+    images: { length: number };
+    getElementById(id: string): { appendChild(el: unknown): void } | null;
+  };
+  innerWidth: number;
+  AdaptiveCards: {
+    AdaptiveCard: new () => { hostConfig: unknown; parse(json: unknown): void; render(): unknown };
+    HostConfig: new (config: unknown) => unknown;
+  };
+}
 const launched = await tryLaunchChromium();
 if (!launched.browser && !BROWSER_REQUIRED) {
   console.warn(`SKIPPING browser tests: ${launched.error}`);
@@ -125,11 +141,14 @@ describe.skipIf(!launched.browser && !BROWSER_REQUIRED)('HTML report in Chromium
         const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
         const problems = watch(page);
         await page.goto(url);
-        const overflow = await page.evaluate(() => ({
-          doc: document.documentElement.scrollWidth,
-          body: document.body.scrollWidth,
-          viewport: window.innerWidth,
-        }));
+        const overflow = await page.evaluate(() => {
+          const g = globalThis as unknown as PageGlobals;
+          return {
+            doc: g.document.documentElement.scrollWidth,
+            body: g.document.body.scrollWidth,
+            viewport: g.innerWidth,
+          };
+        });
         expect(overflow.doc, file).toBeLessThanOrEqual(overflow.viewport);
         expect(overflow.body, file).toBeLessThanOrEqual(overflow.viewport);
         expect(await page.locator('#verdict .summary').isVisible()).toBe(true);
@@ -149,7 +168,11 @@ describe.skipIf(!launched.browser && !BROWSER_REQUIRED)('HTML report in Chromium
       const page = await browser.newPage();
       const problems = watch(page);
       await page.goto(url);
-      expect(await page.evaluate(() => document.scripts.length + document.images.length)).toBe(0);
+      const embedded = await page.evaluate(() => {
+        const g = globalThis as unknown as PageGlobals;
+        return g.document.scripts.length + g.document.images.length;
+      });
+      expect(embedded).toBe(0);
       expect(await page.locator('#verdict .summary').textContent()).toContain('<script>alert("x")</script>');
       expect(problems.dialogs).toEqual([]);
       expect(problems.errors).toEqual([]);
@@ -179,8 +202,8 @@ describe.skipIf(!launched.browser && !BROWSER_REQUIRED)(
       );
       await page.addScriptTag({ content: bundle });
       await page.evaluate((json) => {
-        // biome-ignore lint/suspicious/noExplicitAny: the UMD global has no types inside the page.
-        const AC = (window as any).AdaptiveCards;
+        const g = globalThis as unknown as PageGlobals;
+        const AC = g.AdaptiveCards;
         const card = new AC.AdaptiveCard();
         card.hostConfig = new AC.HostConfig({
           fontFamily: 'system-ui, "Segoe UI", sans-serif',
@@ -200,7 +223,7 @@ describe.skipIf(!launched.browser && !BROWSER_REQUIRED)(
         });
         card.parse(json);
         const el = card.render();
-        document.getElementById('host')!.appendChild(el);
+        g.document.getElementById('host')!.appendChild(el);
       }, card);
       return { page, problems };
     }
