@@ -20,19 +20,18 @@ import type {
 import functions from '@azure/functions';
 import * as df from 'durable-functions';
 import { decideAlert } from '../src/alert/decide.js';
-import { loadSettings, type Settings } from '../src/config/settings.js';
-import { SettingsError } from '../src/config/errors.js';
 import { AlertConfigError, AlertIntakeError } from '../src/alert/errors.js';
 import { cooldownWindow, instanceIdFor } from '../src/alert/instanceId.js';
 import { KeyedMutex } from '../src/alert/keyedLock.js';
 import { ALERT_RESOLVED_EVENT, type AlertResolvedEvent, SNAT_INVESTIGATION_ORCHESTRATOR } from '../src/alert/names.js';
-import { excerpt } from '../src/alert/text.js';
 import {
   ALERT_INTAKE_DEFAULTS,
   type AlertIntakeOptions,
   type InvestigationRequest,
   type InvestigationTarget,
 } from '../src/alert/types.js';
+import { SettingsError } from '../src/config/errors.js';
+import { loadSettings, type Settings } from '../src/config/settings.js';
 
 /** What the intake needs to know about an existing orchestration (a subset of DurableOrchestrationStatus). */
 export interface OrchestrationStatusLike {
@@ -73,7 +72,6 @@ export interface InstanceOutcome {
   terminatePostUri?: string;
   purgeHistoryDeleteUri?: string;
 }
-
 
 /**
  * Reads the intake settings from the environment: `COOLDOWN_MINUTES` (default 15), `ALLOWED_SUBSCRIPTION_IDS`,

@@ -20,7 +20,8 @@ const ACTIVE = new Set(['Running', 'Pending', 'ContinuedAsNew']);
 export const onDemandSchema = z
   .object({
     loadBalancerId: z.string().trim().refine(isLoadBalancerId, {
-      message: 'loadBalancerId must be a load balancer resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/loadBalancers/<name>',
+      message:
+        'loadBalancerId must be a load balancer resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/loadBalancers/<name>',
     }),
     node: z
       .string()
@@ -47,12 +48,17 @@ export async function investigateNode(request: HttpRequest, context: InvocationC
     return badRequest('body must be JSON: {"loadBalancerId": "...", "node": "<name or IP>"}');
   }
   const parsed = onDemandSchema.safeParse(json);
-  if (!parsed.success) return badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    return badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   const { loadBalancerId, node } = parsed.data;
   const ip = node ? normaliseIp(node) : null;
   const settings = loadSettings(process.env);
   const target = { loadBalancerId, backendIp: ip };
-  const instanceId = instanceIdFor({ loadBalancerId, backendIp: ip ?? node ?? null }, new Date(), settings.cooldownMinutes);
+  const instanceId = instanceIdFor(
+    { loadBalancerId, backendIp: ip ?? node ?? null },
+    new Date(),
+    settings.cooldownMinutes,
+  );
   const input: InvestigationRequest = {
     instanceId,
     target,

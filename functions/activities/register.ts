@@ -1,5 +1,5 @@
-import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
 import type { ActivityName } from '../../src/investigation/activityNames.js';
 import { type InvestigationDeps, investigationDeps } from '../../src/investigation/dependencies.js';
 import { keysFromPrefix, type StructuredLogger, structuredLogger } from '../../src/investigation/logger.js';

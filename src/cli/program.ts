@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { registerAlertCommand } from './commands/alert.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
+import { registerDemoCommand } from './commands/demo.js';
 
 /** Builds the `snat-responder` command tree. Each command lives in its own module under commands/. */
 export function buildProgram(): Command {
@@ -9,5 +11,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerAnalyzeCommand(program);
+  registerAlertCommand(program);
+  registerDemoCommand(program);
   return program;
 }

@@ -127,6 +127,8 @@ export interface AnalyzeAndStoreInput {
   windowEnd: string | null;
 }
 export interface AnalyzeAndStoreOutput {
+  /** The report folder in the reports container. */
+  prefix: string;
   status: InvestigationStatus;
   verdict: Verdict;
   reportUrl: string;

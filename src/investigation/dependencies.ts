@@ -2,11 +2,12 @@
  * The investigation's outside world, behind small interfaces: built once from settings in Azure, or handed in
  * whole by the simulated world (demo, tests). Activities ask for it; the orchestrator never does.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+
 import type { TokenCredential } from '@azure/identity';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterInfo } from '../azure/arm/clusterResolver.js';
-import type { ArmAdapterOptions } from '../azure/arm/options.js';
-import type { MetricsWindow, BackendUsage } from '../azure/arm/snatMetrics.js';
+import type { AksCredentialOptions } from '../azure/arm/kubeCredentials.js';
+import type { BackendUsage, MetricsWindow } from '../azure/arm/snatMetrics.js';
 import type { BlobReportStore } from '../azure/blob/reportStore.js';
 import { loadSettings, reportStorage, type Settings } from '../config/settings.js';
 import type { SnatMetricPoint } from '../report/model.js';
@@ -51,7 +52,7 @@ export function investigationDeps(): Promise<InvestigationDeps> {
 /** Builds the production adapters: managed identity, ARM, AKS credentials, Blob, Teams. SDKs load lazily. */
 export async function buildFromSettings(
   settings: Settings,
-  extra: { credential?: TokenCredential; arm?: Partial<ArmAdapterOptions> } = {},
+  extra: { credential?: TokenCredential; arm?: Partial<AksCredentialOptions> } = {},
 ): Promise<InvestigationDeps> {
   const identity = await import('@azure/identity');
   const credential =
@@ -59,7 +60,7 @@ export async function buildFromSettings(
     (settings.azureClientId
       ? new identity.ManagedIdentityCredential({ clientId: settings.azureClientId })
       : new identity.DefaultAzureCredential());
-  const armOptions: ArmAdapterOptions = {
+  const armOptions: AksCredentialOptions = {
     credential,
     ...(settings.armEndpoint ? { endpoint: settings.armEndpoint } : {}),
     ...extra.arm,

@@ -32,7 +32,10 @@ export function planFrom(settings: InvestigationDeps['settings']): Investigation
 }
 
 /** Load balancer -> managed cluster, whether its outbound path uses LB SNAT, and the plan. */
-export async function resolveCluster(deps: InvestigationDeps, input: ResolveClusterInput): Promise<ResolveClusterOutput> {
+export async function resolveCluster(
+  deps: InvestigationDeps,
+  input: ResolveClusterInput,
+): Promise<ResolveClusterOutput> {
   const cluster = await deps.clusters.resolveFromLoadBalancer(input.loadBalancerId);
   return { cluster, support: snatSupport(cluster), plan: planFrom(deps.settings) };
 }
@@ -43,8 +46,15 @@ function window(end: string, minutes: number): { start: Date; end: Date } {
 }
 
 /** The backend IPs with the highest UsedSnatPorts (for alerts not split by BackendIPAddress). */
-export async function findWorstNodes(deps: InvestigationDeps, input: FindWorstNodesInput): Promise<FindWorstNodesOutput> {
-  const worst = await deps.metrics.worstBackends(input.loadBalancerId, window(input.windowEnd, input.minutes), input.count);
+export async function findWorstNodes(
+  deps: InvestigationDeps,
+  input: FindWorstNodesInput,
+): Promise<FindWorstNodesOutput> {
+  const worst = await deps.metrics.worstBackends(
+    input.loadBalancerId,
+    window(input.windowEnd, input.minutes),
+    input.count,
+  );
   return worst.slice(0, input.count).map((w) => ({ backendIp: w.backendIp, maxUsedPorts: w.maxUsedPorts }));
 }
 

@@ -23,7 +23,11 @@ import type { InvestigationDeps } from '../dependencies.js';
 import type { StructuredLogger } from '../logger.js';
 import { analyzeStoredEvidence } from './storedEvidence.js';
 
-async function captures(deps: InvestigationDeps, input: { cluster: CaptureJobInput['cluster'] }, logger?: StructuredLogger) {
+async function captures(
+  deps: InvestigationDeps,
+  input: { cluster: CaptureJobInput['cluster'] },
+  logger?: StructuredLogger,
+) {
   const kc = await deps.kubeConfigFor(input.cluster);
   const s = deps.settings;
   return new CaptureManager(kc, {
@@ -63,7 +67,10 @@ export async function collectEvidence(
   logger?: StructuredLogger,
 ): Promise<CollectEvidenceOutput> {
   const store = await deps.reports();
-  const summary = await (await captures(deps, input, logger)).collect(input.jobName, blobEvidenceSink(store, input.prefix));
+  const summary = await (await captures(deps, input, logger)).collect(
+    input.jobName,
+    blobEvidenceSink(store, input.prefix),
+  );
   return {
     files: summary.files.length,
     bytes: summary.bytes,

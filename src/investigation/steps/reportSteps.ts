@@ -6,12 +6,7 @@ import { buildTeamsPayloadWithinLimit } from '../../report/card/teamsCard.js';
 import { renderHtml } from '../../report/html/renderHtml.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import type { ClusterContext, Report } from '../../report/model.js';
-import type {
-  AnalyzeAndStoreInput,
-  AnalyzeAndStoreOutput,
-  NotifyTeamsInput,
-  NotifyTeamsOutput,
-} from '../contracts.js';
+import type { AnalyzeAndStoreInput, AnalyzeAndStoreOutput, NotifyTeamsInput, NotifyTeamsOutput } from '../contracts.js';
 import type { InvestigationDeps } from '../dependencies.js';
 import { analyzeStoredEvidence } from './storedEvidence.js';
 
@@ -80,6 +75,7 @@ export async function analyzeAndStore(
     });
   }
   return {
+    prefix: input.prefix,
     status: report.investigation.status,
     verdict: report.verdict,
     reportUrl: linkFor(deps, input.prefix, REPORT_FILES.html, stored.htmlUrl),
@@ -95,14 +91,18 @@ export async function analyzeAndStore(
 
 /** Sends the Adaptive Card for a stored report; 413 makes the notifier ask for a smaller card. */
 export async function notifyTeams(deps: InvestigationDeps, input: NotifyTeamsInput): Promise<NotifyTeamsOutput> {
-  if (!deps.notifier) return { delivered: false, status: null, detail: 'TEAMS_WEBHOOK_URL is not set: notifications are off' };
+  if (!deps.notifier)
+    return { delivered: false, status: null, detail: 'TEAMS_WEBHOOK_URL is not set: notifications are off' };
   const store = await deps.reports();
   const report = JSON.parse((await store.readFile(input.prefix, REPORT_FILES.json)).toString('utf8')) as Report;
   const topPod = report.verdict.pod ? `${report.verdict.namespace}/${report.verdict.pod}` : null;
-  const history =
-    input.cluster && topPod ? await store.topTalkerHistory(input.cluster, topPod, HISTORY_WINDOW) : null;
+  const history = input.cluster && topPod ? await store.topTalkerHistory(input.cluster, topPod, HISTORY_WINDOW) : null;
   const sent = await deps.notifier.send((budget) =>
     buildTeamsPayloadWithinLimit(report, { reportUrl: input.reportUrl, budget, history }),
   );
-  return { delivered: true, status: sent.status, detail: `delivered with the ${sent.budget} card after ${sent.attempts} attempt(s)` };
+  return {
+    delivered: true,
+    status: sent.status,
+    detail: `delivered with the ${sent.budget} card after ${sent.attempts} attempt(s)`,
+  };
 }

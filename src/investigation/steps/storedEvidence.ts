@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { analyzeBundle } from '../../analysis/analyzeBundle.js';
 import type { AnalysisOptions } from '../../analysis/snatAnalysis.js';
 import { SnatAnalysis } from '../../analysis/snatAnalysis.js';
-import { EVIDENCE_FOLDER, type BlobReportStore } from '../../azure/blob/reportStore.js';
+import { type BlobReportStore, EVIDENCE_FOLDER } from '../../azure/blob/reportStore.js';
 import { EvidenceNotFoundError } from '../../evidence/errors.js';
 import { emptyEvidenceSet } from '../../evidence/evidenceSet.js';
 import type { Report } from '../../report/model.js';

@@ -1,0 +1,98 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { decideAlert } from '../../alert/decide.js';
+import { ALERT_INTAKE_DEFAULTS } from '../../alert/types.js';
+import { CliError } from '../errors.js';
+import { writeFileAtomic } from '../output.js';
+
+interface DemoFlags {
+  out: string;
+  alert?: string;
+}
+
+/** Reads and checks `--alert` before anything starts, so a bad payload exits 2 and writes nothing. */
+async function loadAlert(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CliError(
+      `--alert: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  const decision = decideAlert(
+    text,
+    { cooldownMinutes: ALERT_INTAKE_DEFAULTS.cooldownMinutes, allowedSubscriptionIds: [], allowedAlertRuleIds: [] },
+    new Date(),
+  );
+  if (decision.action === 'reject') throw new CliError(`--alert: ${decision.reason}`);
+  if (decision.action === 'ignore')
+    throw new CliError(`--alert: the webhook would ignore this alert: ${decision.reason}`);
+  return JSON.parse(text) as unknown;
+}
+
+/** `snat-responder demo`: the whole product on a simulated cluster, on this machine, in seconds. */
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'run a complete investigation on a built-in simulated AKS cluster (loopback only) and write the report',
+    )
+    .option(
+      '-o, --out <dir>',
+      'where to write report.json, report.md, report.html and teams-card.json',
+      './demo-output',
+    )
+    .option('--alert <file>', 'deliver this Common Alert Schema payload instead of the built-in SNAT alert')
+    .action(async (flags: DemoFlags) => {
+      const alert = flags.alert ? await loadAlert(flags.alert) : undefined;
+      const out = resolve(flags.out);
+      const started = performance.now();
+      const { runDemo } = await import('../../sim/demo.js');
+      process.stderr.write('snat-responder demo: starting the simulated world (ARM, Kubernetes API, Azurite, Teams)\n');
+      const result = await runDemo({
+        ...(alert !== undefined ? { alert } : {}),
+        onProgress: (line) => process.stderr.write(`  phase: ${line}\n`),
+      });
+      if (!result.report || !result.files) {
+        throw new CliError(`the alert did not start an investigation (webhook answered ${result.webhookStatus})`, 1);
+      }
+      const paths = {
+        json: join(out, 'report.json'),
+        markdown: join(out, 'report.md'),
+        html: join(out, 'report.html'),
+        card: join(out, 'teams-card.json'),
+      };
+      await rm(join(out, 'teams-card.json'), { force: true });
+      await writeFileAtomic(paths.json, result.files.json);
+      await writeFileAtomic(paths.markdown, result.files.markdown);
+      await writeFileAtomic(paths.html, result.files.html);
+      if (result.teamsPayload) await writeFileAtomic(paths.card, `${JSON.stringify(result.teamsPayload, null, 2)}\n`);
+
+      const lines = [
+        '',
+        `Verdict: ${result.report.verdict.summary}`,
+        `Status:  ${result.report.investigation.status} (instance ${result.instanceId})`,
+        '',
+        'Written:',
+        `  ${paths.markdown}`,
+        `  ${paths.html}`,
+        `  ${paths.json}`,
+        ...(result.teamsPayload ? [`  ${paths.card}  (the Adaptive Card the Teams channel received)`] : []),
+        '',
+        'Timings (wall clock; durable timers skipped ' +
+          `${Math.round(result.timings.virtualSkippedMs / 1000)} s of virtual time):`,
+        `  simulated world start-up: ${Object.entries(result.timings.startupMs)
+          .map(([k, v]) => `${k} ${v} ms`)
+          .join(', ')}`,
+        ...result.timings.activities.map(
+          (a) =>
+            `  ${a.activity.padEnd(18)} ${String(a.wallMs).padStart(5)} ms${a.phase === 'failed' ? '  (failed, retried)' : ''}`,
+        ),
+        `  total: ${Math.round(performance.now() - started)} ms; capture Jobs left in the cluster: ${result.jobsLeft}`,
+        '',
+      ];
+      process.stdout.write(lines.join('\n'));
+    });
+}

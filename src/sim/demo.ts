@@ -1,0 +1,131 @@
+/**
+ * The demo: a complete investigation on the simulated world, through the real code paths. The alert goes
+ * through the real HTTP handler; the real registered orchestrator and activities run under the replay driver,
+ * which feeds history the way the Durable extension does (timers skip virtual time, so the 60 s trace window
+ * costs nothing); the adapters talk to the loopback ARM, Kubernetes, Azurite and Teams servers.
+ */
+import { REPORT_FILES } from '../azure/blob/reportStore.js';
+import type { InvestigationOutcome } from '../investigation/contracts.js';
+import { setInvestigationDeps } from '../investigation/dependencies.js';
+import type { Report } from '../report/model.js';
+import { demoAlertPayload } from './demoAlert.js';
+import { type DriverEvent, ManualClock, startDurableSim } from './durable/index.js';
+import { startSimWorld } from './world.js';
+
+export interface DemoOptions {
+  /** Alert payload (parsed JSON); default: the built-in SNAT alert for the hot node. */
+  alert?: unknown;
+  /** Progress lines (phase changes), e.g. to stderr. */
+  onProgress?: (line: string) => void;
+  /** Extra settings for the simulated deployment (env names). */
+  settings?: Record<string, string>;
+}
+
+export interface DemoPhaseTiming {
+  phase: string;
+  activity: string;
+  wallMs: number;
+}
+
+export interface DemoResult {
+  webhookStatus: number;
+  webhookBody: unknown;
+  instanceId: string | null;
+  runtimeStatus: string | null;
+  outcome: InvestigationOutcome | null;
+  report: Report | null;
+  files: { json: string; markdown: string; html: string } | null;
+  teamsPayload: unknown;
+  timings: {
+    startupMs: Record<string, number>;
+    activities: DemoPhaseTiming[];
+    totalMs: number;
+    virtualSkippedMs: number;
+  };
+  /** Capture Jobs still present in the simulated cluster after the run (must be zero). */
+  jobsLeft: number;
+}
+
+/** Runs one investigation end to end on a fresh simulated world and returns everything it produced. */
+export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
+  const t0 = performance.now();
+  const clock = new ManualClock({ followWallTime: true });
+  const activities: DemoPhaseTiming[] = [];
+  const onEvent = (e: DriverEvent) => {
+    if (e.kind === 'activityCompleted' || e.kind === 'activityFailed') {
+      activities.push({
+        phase: e.kind === 'activityFailed' ? 'failed' : 'ok',
+        activity: e.name,
+        wallMs: Math.round(e.wallMs),
+      });
+    }
+    if (e.kind === 'episode' && opts.onProgress) {
+      const s = e.customStatus as { phase?: string; detail?: string | null } | null;
+      if (s?.phase) opts.onProgress(`${s.phase}${s.detail ? ` (${s.detail})` : ''}`);
+    }
+  };
+  const world = await startSimWorld({
+    clock: () => clock.now(),
+    ...(opts.settings ? { settings: opts.settings } : {}),
+  });
+  const durable = await startDurableSim({ clock, onEvent, autoRun: false, activityConcurrency: 8 });
+  try {
+    setInvestigationDeps(world.deps);
+    // Registers every function with the stand-in host (once per process: the module cache keeps them).
+    await import('../../functions/index.js');
+    const payload = opts.alert ?? demoAlertPayload(new Date(clock.now()));
+    const response = await durable.registry.invokeHttp('alertWebhook', {
+      method: 'POST',
+      url: 'http://127.0.0.1:7071/api/alerts?code=demo',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+    const body = response.json() as { instances?: Array<{ instanceId: string }> };
+    const instanceId = body.instances?.[0]?.instanceId ?? null;
+    let runtimeStatus: string | null = null;
+    let outcome: InvestigationOutcome | null = null;
+    if (instanceId) {
+      const run = await durable.driver.runToCompletion(instanceId);
+      runtimeStatus = run.runtimeStatus;
+      if (run.runtimeStatus !== 'Completed') {
+        throw new Error(`the investigation ended ${run.runtimeStatus}: ${run.failure?.message ?? 'no detail'}`);
+      }
+      outcome = run.output as InvestigationOutcome;
+    }
+    let report: Report | null = null;
+    let files: DemoResult['files'] = null;
+    const stored = outcome?.nodes[0];
+    if (stored?.prefix) {
+      const store = await world.deps.reports();
+      const prefix = stored.prefix;
+      const read = async (f: string) => (await store.readFile(prefix, f)).toString('utf8');
+      files = {
+        json: await read(REPORT_FILES.json),
+        markdown: await read(REPORT_FILES.markdown),
+        html: await read(REPORT_FILES.html),
+      };
+      report = JSON.parse(files.json) as Report;
+    }
+    return {
+      webhookStatus: response.status,
+      webhookBody: body,
+      instanceId,
+      runtimeStatus,
+      outcome,
+      report,
+      files,
+      teamsPayload: world.teams.delivered.at(-1) ?? null,
+      timings: {
+        startupMs: world.startup,
+        activities,
+        totalMs: Math.round(performance.now() - t0),
+        virtualSkippedMs: clock.skippedMs,
+      },
+      jobsLeft: world.kube.state.jobs().length,
+    };
+  } finally {
+    setInvestigationDeps(null);
+    await durable.close();
+    await world.close();
+  }
+}

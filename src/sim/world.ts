@@ -1,0 +1,123 @@
+/**
+ * The simulated world the demo and the end-to-end tests run on: ARM over HTTPS, a Kubernetes API server that
+ * enforces infra/k8s RBAC, Azurite, and a Teams webhook sink, all on loopback and all speaking the real
+ * protocols, plus the investigation's dependencies wired to them through the production adapters.
+ */
+import type { Settings } from '../config/settings.js';
+import { loadSettings } from '../config/settings.js';
+import { buildFromSettings, type InvestigationDeps } from '../investigation/dependencies.js';
+import { simArmAdapterOptions, staticTokenCredential } from './arm/credential.js';
+import { type ArmServer, startArmServer } from './arm/server.js';
+import { type ArmWorld, DEMO_LOAD_BALANCER_ID, demoArmWorld } from './arm/world.js';
+import { type AzuriteBlob, startAzurite } from './azurite.js';
+import { demoScenario, type KubeScenario } from './kube/scenario.js';
+import { type KubeApiServer, type KubeFaults, startKubeApiServer } from './kube/server.js';
+import { projectPath } from './projectPath.js';
+import { startTeamsSink, type TeamsSink } from './teams/server.js';
+import { loopbackCertificate } from './tls.js';
+
+/** The identity the responder runs as inside the simulated cluster (bound by infra/k8s). */
+export const SIM_RESPONDER = { kind: 'ServiceAccount', name: 'snat-responder', namespace: 'snat-responder' } as const;
+
+export interface SimWorldOptions {
+  /** Virtual "now" in ms; the Kubernetes server's Job clock follows it so durable timers that skip time work. */
+  clock?: () => number;
+  scenario?: KubeScenario;
+  armWorld?: (kubeApiServer: string) => ArmWorld;
+  kubeFaults?: KubeFaults;
+  teamsScript?: Array<{ status: number; retryAfter?: string }>;
+  /** Extra settings (env names), e.g. `{ TRACE_SECONDS: '30' }`. */
+  settings?: Record<string, string>;
+}
+
+export interface SimWorld {
+  kube: KubeApiServer;
+  arm: ArmServer;
+  azurite: AzuriteBlob;
+  teams: TeamsSink;
+  settings: Settings;
+  deps: InvestigationDeps;
+  loadBalancerId: string;
+  /** Milliseconds each part took to start. */
+  startup: Record<string, number>;
+  close(): Promise<void>;
+}
+
+async function timed<T>(startup: Record<string, number>, name: string, work: Promise<T>): Promise<T> {
+  const t = performance.now();
+  const value = await work;
+  startup[name] = Math.round(performance.now() - t);
+  return value;
+}
+
+/** Starts every simulated service in parallel; `close()` stops all of them (also after a partial start). */
+export async function startSimWorld(opts: SimWorldOptions = {}): Promise<SimWorld> {
+  const startup: Record<string, number> = {};
+  const clock = opts.clock ?? Date.now;
+  const started: Array<{ close(): Promise<void> }> = [];
+  const track = <T extends { close(): Promise<void> }>(p: Promise<T>) =>
+    p.then((v) => {
+      started.push(v);
+      return v;
+    });
+  try {
+    const azuriteP = timed(
+      startup,
+      'azurite',
+      startAzurite().then((a) => {
+        started.push({ close: () => a.stop() });
+        return a;
+      }),
+    );
+    const [tls, kube, teams] = await Promise.all([
+      timed(startup, 'tls', loopbackCertificate()),
+      timed(
+        startup,
+        'kubernetes',
+        track(
+          startKubeApiServer({
+            scenario: opts.scenario ?? demoScenario(),
+            rbac: { manifestsDir: projectPath('infra/k8s'), subject: SIM_RESPONDER },
+            clock,
+            ...(opts.kubeFaults ? { faults: opts.kubeFaults } : {}),
+          }),
+        ),
+      ),
+      timed(startup, 'teams', track(startTeamsSink(opts.teamsScript ? { script: opts.teamsScript } : {}))),
+    ]);
+    const world =
+      opts.armWorld?.(kube.url) ?? demoArmWorld({ now: new Date(clock()), kubeApiServer: kube.url, aad: true });
+    const arm = await timed(startup, 'arm', track(startArmServer({ world, tls })));
+    const azurite = await azuriteP;
+
+    const settings = loadSettings({
+      REPORTS_CONNECTION_STRING: azurite.connectionString,
+      TEAMS_WEBHOOK_URL: teams.url,
+      ARM_ENDPOINT: arm.endpoint,
+      ...opts.settings,
+    });
+    const armOptions = simArmAdapterOptions(arm, tls);
+    const deps = await buildFromSettings(settings, {
+      credential: armOptions.credential,
+      arm: { ...armOptions, aksTokenCredential: staticTokenCredential(kube.token) },
+    });
+    return {
+      kube,
+      arm,
+      azurite,
+      teams,
+      settings,
+      deps,
+      loadBalancerId: DEMO_LOAD_BALANCER_ID,
+      startup,
+      close: () => closeAll(started),
+    };
+  } catch (err) {
+    await closeAll(started);
+    throw err;
+  }
+}
+
+async function closeAll(parts: Array<{ close(): Promise<void> }>): Promise<void> {
+  await Promise.allSettled(parts.map((p) => p.close()));
+}
