@@ -1,5 +1,7 @@
-// snat-responder: everything `azd up` provisions. Subscription scope so one deployment can create the app's
-// resource group and reach the target clusters' resource groups (role assignments, alerts) through modules.
+// snat-responder: the app `azd up` provisions, all in its own resource group (subscription scope so the
+// deployment can create that group). Nothing here touches the target clusters' resource groups: `azd down`
+// deletes every resource group its deployment contains, so the cluster-side alerts and role assignments live in
+// infra/clusters.bicep, deployed and removed as a deployment stack by the azd hooks (infra/hooks/clusters.ts).
 targetScope = 'subscription'
 
 metadata name = 'snat-responder'
@@ -79,17 +81,8 @@ var reportsContainerName = 'reports'
 var deploymentContainerName = 'deployment-package'
 var teamsSecretName = 'teams-webhook-url'
 
-// /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}
-var clusters = [
-  for c in targetClusters: {
-    subscriptionId: split(c.resourceId, '/')[2]
-    resourceGroup: split(c.resourceId, '/')[4]
-    name: last(split(c.resourceId, '/'))
-    nodeResourceGroup: c.nodeResourceGroup
-  }
-]
-var clusterSubscriptionIds = union(map(clusters, c => c.subscriptionId), [])
-var clusterResourceGroupIds = union(map(clusters, c => '/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroup}'), [])
+// Resource ids look like /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}.
+var clusterSubscriptionIds = union(map(targetClusters, c => split(c.resourceId, '/')[2]), [])
 var names = {
   resourceGroup: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName!
   identity: 'id-${resourceToken}'
@@ -101,11 +94,9 @@ var names = {
   functionApp: 'func-${resourceToken}'
   plan: 'plan-${resourceToken}'
   actionGroup: 'ag-${resourceToken}'
-  kubernetesRole: 'snat-responder Kubernetes access (${environmentName}-${resourceToken})'
 }
 // Names and ids known before the deployment starts are passed to modules instead of outputs, so what-if can
 // predict the resources; the dependsOn entries below keep the order those outputs used to imply.
-var kubernetesRoleDefinitionName = guid(subscription().id, names.kubernetesRole)
 var logAnalyticsResourceId = resourceId(
   subscription().subscriptionId,
   names.resourceGroup,
@@ -253,60 +244,6 @@ module actionGroup 'modules/actionGroup.bicep' = {
   ]
 }
 
-module kubernetesRole 'modules/kubernetesRoleDefinition.bicep' = if (useAzureRbacForKubernetes && !empty(targetClusters)) {
-  name: 'kubernetes-role-${resourceToken}'
-  params: {
-    name: kubernetesRoleDefinitionName
-    roleName: names.kubernetesRole
-    assignableScopes: clusterResourceGroupIds
-  }
-}
-
-module clusterRoles 'modules/roleAssignments.bicep' = [
-  for (c, i) in clusters: {
-    name: 'roles-cluster-${i}-${resourceToken}'
-    scope: resourceGroup(c.subscriptionId, c.resourceGroup)
-    params: {
-      #disable-next-line what-if-short-circuiting
-      principalId: identity.outputs.principalId
-      managedClusterName: c.name
-      kubernetesRoleDefinitionName: useAzureRbacForKubernetes ? kubernetesRoleDefinitionName : null
-    }
-    dependsOn: [
-      kubernetesRole
-    ]
-  }
-]
-
-module nodeResourceGroupRoles 'modules/roleAssignments.bicep' = [
-  for (c, i) in clusters: {
-    name: 'roles-nodes-${i}-${resourceToken}'
-    scope: resourceGroup(c.subscriptionId, c.nodeResourceGroup)
-    params: {
-      #disable-next-line what-if-short-circuiting
-      principalId: identity.outputs.principalId
-      grantMonitoringReaderOnResourceGroup: true
-    }
-  }
-]
-
-module snatAlerts 'modules/snatAlerts.bicep' = [
-  for (c, i) in clusters: {
-    name: 'snat-alerts-${i}-${resourceToken}'
-    scope: resourceGroup(c.subscriptionId, c.nodeResourceGroup)
-    params: {
-      clusterName: c.name
-      actionGroupResourceId: actionGroup.outputs.resourceId
-      usedSnatPortsThreshold: snatUsedPortsThreshold
-      healthEventWorkspaceResourceId: enableSnatHealthEventAlert ? logAnalyticsResourceId : null
-      tags: tags
-    }
-    dependsOn: [
-      monitoring
-    ]
-  }
-]
-
 module healthEventAlert 'modules/snatHealthEventAlert.bicep' = if (enableSnatHealthEventAlert) {
   name: 'snat-health-event-alert'
   scope: rg
@@ -364,5 +301,21 @@ output AZURE_ACTION_GROUP_ID string = actionGroup.outputs.resourceId
 @description('Required. The Kubernetes namespace of the capture Jobs.')
 output CAPTURE_NAMESPACE string = captureNamespace
 
-@description('Conditional. The resource ids of the UsedSnatPorts alert rules, one per target cluster; empty without target clusters.')
-output SNAT_ALERT_RULE_IDS string[] = [for (c, i) in clusters: snatAlerts[i].outputs.resourceId]
+@description('Required. The resource id of the Log Analytics workspace (health events of the load balancers go there).')
+output AZURE_LOG_ANALYTICS_WORKSPACE_ID string = logAnalyticsResourceId
+
+@description('Required. Token that makes resource names unique to this environment, subscription and region.')
+output SNAT_RESOURCE_TOKEN string = resourceToken
+
+// Inputs of infra/clusters.bicep, which the azd hooks deploy as a deployment stack (see infra/hooks/clusters.ts).
+@description('Required. The target clusters, for the cluster-side deployment.')
+output SNAT_TARGET_CLUSTERS targetClusterType[] = targetClusters
+
+@description('Required. The UsedSnatPorts threshold, for the cluster-side deployment.')
+output SNAT_USED_PORTS_THRESHOLD int = snatUsedPortsThreshold
+
+@description('Required. Whether the load balancers\' health events are alerted on, for the cluster-side deployment.')
+output SNAT_HEALTH_EVENT_ALERT bool = enableSnatHealthEventAlert
+
+@description('Required. Whether Kubernetes access is granted through Azure RBAC, for the cluster-side deployment.')
+output SNAT_USE_AZURE_RBAC_FOR_KUBERNETES bool = useAzureRbacForKubernetes

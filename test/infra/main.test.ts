@@ -17,9 +17,9 @@ import {
 } from './bicep.js';
 
 const bicep = await bicepForTests();
-const main: ArmTemplate = bicep
-  ? await buildTemplate(bicep, 'infra/main.bicep')
-  : { resources: {}, parameters: {}, outputs: {} };
+const empty: ArmTemplate = { resources: {}, parameters: {}, outputs: {} };
+const main: ArmTemplate = bicep ? await buildTemplate(bicep, 'infra/main.bicep') : empty;
+const clusters: ArmTemplate = bicep ? await buildTemplate(bicep, 'infra/clusters.bicep') : empty;
 
 // Built-in role definition ids.
 const ROLE = {
@@ -32,6 +32,8 @@ const ROLE = {
   monitoringReader: '43d0d8ad-25c7-4714-9337-8ba259a9fe05',
   aksClusterUser: '4abbcc35-e782-43d8-92c5-2d3f1bd2253f',
 } as const;
+
+const read = (file: string): string => readFileSync(path.join(repoRoot, file), 'utf8');
 
 const EXPECTED_DATA_ACTIONS = [
   'Microsoft.ContainerService/managedClusters/nodes/read',
@@ -90,8 +92,8 @@ function settingsOf(site: ArmResource): Array<{ name: string; value: string }> {
   return site.properties.siteConfig.appSettings as Array<{ name: string; value: string }>;
 }
 
-describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
-  const resources = allResources(main);
+describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM templates)', () => {
+  const resources = [...allResources(main), ...allResources(clusters)];
   const ofType = (type: string) =>
     resources.filter((r) => r.resource.type.toLowerCase() === type.toLowerCase() && !r.resource.existing);
   const functionTemplate = bicep ? moduleTemplate(main, 'functionApp') : main;
@@ -109,8 +111,24 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
       );
     });
 
+    it("keeps everything azd deploys in the app resource group, so `azd down` cannot delete a cluster's group", () => {
+      for (const [symbol, r] of resourcesOf(main)) {
+        if (r.type !== 'Microsoft.Resources/deployments') continue;
+        expect(r.resourceGroup, symbol).toBe("[variables('names').resourceGroup]");
+        expect(r.subscriptionId, symbol).toBeUndefined();
+        for (const nested of allResources(r.properties.template as ArmTemplate)) {
+          expect(nested.resource.type, `${symbol}/${nested.symbol}`).not.toBe('Microsoft.Resources/deployments');
+        }
+      }
+      const cluster = JSON.stringify(clusters);
+      expect(cluster).not.toContain('azd-env-name');
+      expect(read('azure.yaml')).toMatch(
+        /postprovision:[\s\S]*clusters\.ts provision[\s\S]*predown:[\s\S]*clusters\.ts down/,
+      );
+    });
+
     it('puts role assignments and alerts of each cluster in its own and its node resource group', () => {
-      const loops = main.variables?.copy as Array<{ name: string; input: Record<string, string> }>;
+      const loops = clusters.variables?.copy as Array<{ name: string; input: Record<string, string> }>;
       const input = loops.find((c) => c.name === 'clusters')?.input ?? {};
       expect(input.subscriptionId).toBe(
         "[split(parameters('targetClusters')[copyIndex('clusters')].resourceId, '/')[2]]",
@@ -120,11 +138,11 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
       );
       expect(input.nodeResourceGroup).toBe("[parameters('targetClusters')[copyIndex('clusters')].nodeResourceGroup]");
 
-      const clusterRoles = moduleOf(main, 'clusterRoles');
+      const clusterRoles = moduleOf(clusters, 'clusterRoles');
       expect(clusterRoles.resourceGroup).toBe("[variables('clusters')[copyIndex()].resourceGroup]");
       expect(clusterRoles.subscriptionId).toBe("[variables('clusters')[copyIndex()].subscriptionId]");
       for (const symbol of ['nodeResourceGroupRoles', 'snatAlerts']) {
-        const module = moduleOf(main, symbol);
+        const module = moduleOf(clusters, symbol);
         expect(module.resourceGroup, symbol).toBe("[variables('clusters')[copyIndex()].nodeResourceGroup]");
         expect(module.subscriptionId, symbol).toBe("[variables('clusters')[copyIndex()].subscriptionId]");
       }
@@ -336,7 +354,7 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
       expect([...grants.keys()].sort()).toEqual(
         [...Object.values(ROLE), "parameters('kubernetesRoleDefinitionName')"].sort(),
       );
-      const text = JSON.stringify(main);
+      const text = JSON.stringify([main, clusters]);
       for (const forbidden of [
         '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', // Owner
         'b24988ac-6180-42a0-ab88-20f7382dd24c', // Contributor
@@ -393,7 +411,7 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
         "[resourceId('Microsoft.ContainerService/managedClusters', parameters('managedClusterName'))]";
       expect(grants.get(ROLE.aksClusterUser)).toBe(clusterScope);
       expect(grants.get("parameters('kubernetesRoleDefinitionName')")).toBe(clusterScope);
-      const params = moduleOf(main, 'clusterRoles').properties.parameters;
+      const params = moduleOf(clusters, 'clusterRoles').properties.parameters;
       expect(params.managedClusterName.value).toBe("[variables('clusters')[copyIndex()].name]");
       expect(params.hostStorageAccountName).toBeUndefined();
       expect(params.grantMonitoringReaderOnResourceGroup).toBeUndefined();
@@ -401,7 +419,7 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
 
     it('grants Monitoring Reader on the node resource group and nothing else there', () => {
       expect(grants.get(ROLE.monitoringReader)).toBe('(resource group)');
-      const params = moduleOf(main, 'nodeResourceGroupRoles').properties.parameters;
+      const params = moduleOf(clusters, 'nodeResourceGroupRoles').properties.parameters;
       expect(Object.keys(params).sort()).toEqual(['grantMonitoringReaderOnResourceGroup', 'principalId']);
       expect(params.grantMonitoringReaderOnResourceGroup.value).toBe(true);
       const monitoringReader = roleResources.find(([s]) => s === 'monitoringReader')?.[1];
@@ -410,7 +428,7 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
   });
 
   describe('kubernetes custom role', () => {
-    const template = bicep ? moduleTemplate(main, 'kubernetesRole') : main;
+    const template = bicep ? moduleTemplate(clusters, 'kubernetesRole') : empty;
     const role = bicep ? onlyResource(template, 'Microsoft.Authorization/roleDefinitions')[1] : ({} as ArmResource);
 
     it('holds exactly the data actions the responder uses, and no control-plane actions', () => {
@@ -424,7 +442,7 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
     });
 
     it("is assignable only in the target clusters' resource groups and created only when needed", () => {
-      const module = moduleOf(main, 'kubernetesRole');
+      const module = moduleOf(clusters, 'kubernetesRole');
       expect(module.condition).toBe(
         "[and(parameters('useAzureRbacForKubernetes'), not(empty(parameters('targetClusters'))))]",
       );
@@ -482,14 +500,14 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
     });
 
     it('never exposes a key in any output', () => {
-      for (const { template, modulePath } of allTemplates(main)) {
+      for (const { template, modulePath } of [...allTemplates(main), ...allTemplates(clusters, ['clusters'])]) {
         for (const [name, output] of Object.entries(template.outputs ?? {})) {
           expect(JSON.stringify(output), [...modulePath, name].join('.')).not.toMatch(/list[A-Z]\w*\(|secureString/i);
         }
       }
     });
 
-    const alertsTemplate = bicep ? moduleTemplate(main, 'snatAlerts') : main;
+    const alertsTemplate = bicep ? moduleTemplate(clusters, 'snatAlerts') : empty;
     const metricAlerts = resourcesOf(alertsTemplate).filter(([, r]) => r.type === 'Microsoft.Insights/metricAlerts');
 
     it("watches the cluster's `kubernetes` load balancer, every minute over 5 minutes, severity 1, auto-mitigated", () => {
@@ -505,9 +523,11 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
         expect(alert.properties.autoMitigate, symbol).toBe(true);
         expect(alert.properties.actions, symbol).toEqual([{ actionGroupId: "[parameters('actionGroupResourceId')]" }]);
       }
-      expect(moduleOf(main, 'snatAlerts').properties.parameters.actionGroupResourceId.value).toBe(
-        "[reference('actionGroup').outputs.resourceId.value]",
+      expect(moduleOf(clusters, 'snatAlerts').properties.parameters.actionGroupResourceId.value).toBe(
+        "[parameters('actionGroupResourceId')]",
       );
+      // main hands the action group to the cluster-side deployment through its azd outputs.
+      expect(main.outputs?.AZURE_ACTION_GROUP_ID?.value).toBe("[reference('actionGroup').outputs.resourceId.value]");
     });
 
     it('fires on average UsedSnatPorts above the threshold (default 900), split by BackendIPAddress', () => {
@@ -525,7 +545,9 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
         dimensions: [{ name: 'BackendIPAddress', operator: 'Include', values: ['*'] }],
       });
       expect(main.parameters?.snatUsedPortsThreshold?.defaultValue).toBe(900);
-      expect(moduleOf(main, 'snatAlerts').properties.parameters.usedSnatPortsThreshold.value).toBe(
+      expect(main.outputs?.SNAT_USED_PORTS_THRESHOLD?.value).toBe("[parameters('snatUsedPortsThreshold')]");
+      expect(clusters.parameters?.snatUsedPortsThreshold?.defaultValue).toBe(900);
+      expect(moduleOf(clusters, 'snatAlerts').properties.parameters.usedSnatPortsThreshold.value).toBe(
         "[parameters('snatUsedPortsThreshold')]",
       );
     });
@@ -567,7 +589,7 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
     const prefix = /^(Required|Optional|Conditional)\. .+\.$/s;
 
     it('describes every parameter and output of every template as Required./Optional./Conditional. ... .', () => {
-      for (const { template, modulePath } of allTemplates(main)) {
+      for (const { template, modulePath } of [...allTemplates(main), ...allTemplates(clusters, ['clusters'])]) {
         const where = modulePath.join('.') || 'main';
         for (const [name, p] of Object.entries(template.parameters ?? {})) {
           expect(p.metadata?.description ?? '', `${where} param ${name}`).toMatch(prefix);
@@ -579,7 +601,7 @@ describe.skipIf(!bicep)('infra/main.bicep (compiled ARM template)', () => {
     });
 
     it('outputs name and resourceId from every module (and principalId from the identity)', () => {
-      for (const [symbol, r] of resourcesOf(main)) {
+      for (const [symbol, r] of [...resourcesOf(main), ...resourcesOf(clusters)]) {
         if (r.type !== 'Microsoft.Resources/deployments') continue;
         const outputs = Object.keys((r.properties.template as ArmTemplate).outputs ?? {});
         expect(outputs, symbol).toEqual(expect.arrayContaining(['name', 'resourceId']));
