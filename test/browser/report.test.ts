@@ -244,7 +244,7 @@ describe.skipIf(!launched.browser && !BROWSER_REQUIRED)(
       expect(await table.count()).toBe(1);
       expect(await table.locator('[role="row"]').count()).toBe(4); // header + 3 pods
       const tableText = await table.textContent();
-      expect(tableText).toContain('ESTABLISHED');
+      expect(tableText).toContain('ESTAB');
       expect(tableText).toContain('1. payments/checkout-api-7d9f8b6c5-x2k4q');
       const box = await page.locator('#host').boundingBox();
       expect(box!.height).toBeGreaterThan(300);
