@@ -5,6 +5,7 @@ import { CaptureManager } from '../../kube/capture.js';
 import { collectPodSockets } from '../../kube/netstat.js';
 import { resolveNode as resolveKubeNode } from '../../kube/nodes.js';
 import { listNodePodsWithJson } from '../../kube/pods.js';
+import { chooseCandidatePods } from '../candidates.js';
 import type {
   CaptureJobInput,
   CaptureStatusOutput,
@@ -102,19 +103,7 @@ export async function selectCandidates(
   await Promise.all([sink.put(BUNDLE_FILES.pods, podsJson), sink.put(BUNDLE_FILES.node, node.json)]);
 
   const report = await analyzeStoredEvidence(store, input.prefix, { privateCidrs: deps.settings.privateCidrs });
-  const running = pods.filter((p) => !p.hostNetwork && p.phase === 'Running');
-  const traced = new Set(
-    report.rankedPods.filter((p) => p.connectsPublic > 0 && !p.hostNetwork).map((p) => `${p.namespace}/${p.pod}`),
-  );
-  const basis = traced.size > 0 ? 'trace' : 'all-pods';
-  const chosen = basis === 'trace' ? running.filter((p) => traced.has(`${p.namespace}/${p.name}`)) : running;
-  return {
-    candidates: chosen
-      .slice(0, input.maxPods)
-      .map((p) => ({ namespace: p.namespace, name: p.name, containers: p.containers })),
-    basis,
-    skippedHostNetwork: pods.filter((p) => p.hostNetwork).length,
-  };
+  return chooseCandidatePods(pods, report.rankedPods, input.maxPods);
 }
 
 /** `netstat -ptn` (or /proc/net/tcp) in a batch of pods; tables go to Blob, methods come back. */

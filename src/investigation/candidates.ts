@@ -1,0 +1,43 @@
+/**
+ * Which pods get `netstat` (the runbook's step 3). One rule for the durable activity and the CLI, pure so both
+ * pick exactly the same pods from the same evidence.
+ */
+import type { RankedPod } from '../report/model.js';
+import type { SelectCandidatesOutput } from './contracts.js';
+
+/** What the rule needs to know about a pod on the node (a `NodePod` fits). */
+export interface PodOnNode {
+  namespace: string;
+  name: string;
+  containers: string[];
+  hostNetwork: boolean;
+  phase: string;
+}
+
+/**
+ * Picks the candidate pods: the Running, non-hostNetwork pods the trace tied to public connects, or every
+ * Running non-hostNetwork pod when the trace named none (no trace, or it saw only private traffic). Keeps the
+ * node's pod order and at most `maxPods`.
+ *
+ * @example
+ * const { candidates, basis } = chooseCandidatePods(pods, report.rankedPods, 250);
+ */
+export function chooseCandidatePods(
+  pods: readonly PodOnNode[],
+  rankedPods: ReadonlyArray<Pick<RankedPod, 'namespace' | 'pod' | 'connectsPublic' | 'hostNetwork'>>,
+  maxPods: number,
+): SelectCandidatesOutput {
+  const running = pods.filter((p) => !p.hostNetwork && p.phase === 'Running');
+  const traced = new Set(
+    rankedPods.filter((p) => p.connectsPublic > 0 && !p.hostNetwork).map((p) => `${p.namespace}/${p.pod}`),
+  );
+  const basis = traced.size > 0 ? 'trace' : 'all-pods';
+  const chosen = basis === 'trace' ? running.filter((p) => traced.has(`${p.namespace}/${p.name}`)) : running;
+  return {
+    candidates: chosen
+      .slice(0, Math.max(0, maxPods))
+      .map((p) => ({ namespace: p.namespace, name: p.name, containers: p.containers })),
+    basis,
+    skippedHostNetwork: pods.filter((p) => p.hostNetwork).length,
+  };
+}
