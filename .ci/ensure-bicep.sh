@@ -66,6 +66,7 @@ if [[ ! -f "$binary" ]]; then
   exit 1
 fi
 chmod +x "$binary"
-ln -sfn "$binary" "$target"
+# Relative, so the tree can move.
+ln -sfn "../nuget/${package,,}/$version/tools/bicep" "$target"
 "$target" --version >/dev/null
 echo "$target"
