@@ -9,6 +9,7 @@ import type { ClusterInfo } from '../azure/arm/clusterResolver.js';
 import type { AksCredentialOptions } from '../azure/arm/kubeCredentials.js';
 import type { BackendUsage, MetricsWindow } from '../azure/arm/snatMetrics.js';
 import type { BlobReportStore } from '../azure/blob/reportStore.js';
+import { BlobStoreError } from '../azure/errors.js';
 import { loadSettings, reportStorage, type Settings } from '../config/settings.js';
 import type { SnatMetricPoint } from '../report/model.js';
 import type { TeamsNotifier } from '../teams/notifier.js';
@@ -93,7 +94,13 @@ export async function buildFromSettings(
           target.kind === 'connectionString'
             ? await BlobReportStore.fromConnectionString(target.connectionString, settings.reportsContainer)
             : await BlobReportStore.fromAccountUrl(target.accountUrl, credential, settings.reportsContainer);
-        await s.ensureContainer();
+        try {
+          await s.ensureContainer();
+        } catch (err) {
+          // In Azure the infrastructure creates the container and the identity's role is scoped to it, so
+          // "create if missing" may be refused (403) on a container that exists; anything else is a real fault.
+          if (!(err instanceof BlobStoreError && err.statusCode === 403)) throw err;
+        }
         return s;
       })();
       return store;
