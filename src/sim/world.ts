@@ -3,6 +3,7 @@
  * enforces infra/k8s RBAC, Azurite, and a Teams webhook sink, all on loopback and all speaking the real
  * protocols, plus the investigation's dependencies wired to them through the production adapters.
  */
+import type { ArmRetryOptions } from '../azure/arm/options.js';
 import type { Settings } from '../config/settings.js';
 import { loadSettings } from '../config/settings.js';
 import { buildFromSettings, type InvestigationDeps } from '../investigation/dependencies.js';
@@ -11,7 +12,7 @@ import { type ArmServer, startArmServer } from './arm/server.js';
 import { type ArmWorld, DEMO_LOAD_BALANCER_ID, demoArmWorld } from './arm/world.js';
 import { type AzuriteBlob, startAzurite } from './azurite.js';
 import { demoScenario, type KubeScenario } from './kube/scenario.js';
-import { type KubeApiServer, type KubeFaults, startKubeApiServer } from './kube/server.js';
+import { type KubeApiServer, type KubeFaults, type KubeTiming, startKubeApiServer } from './kube/server.js';
 import { projectPath } from './projectPath.js';
 import { startTeamsSink, type TeamsSink } from './teams/server.js';
 import { loopbackCertificate } from './tls.js';
@@ -25,6 +26,10 @@ export interface SimWorldOptions {
   scenario?: KubeScenario;
   armWorld?: (kubeApiServer: string) => ArmWorld;
   kubeFaults?: KubeFaults;
+  /** How long capture pods stay Pending and Running on the clock (default 100 ms / 300 ms). */
+  kubeTiming?: KubeTiming;
+  /** The ARM SDK clients' own retries (default: 2 fast retries); tests set 0 so faults reach Durable's retries. */
+  armRetryOptions?: ArmRetryOptions;
   teamsScript?: Array<{ status: number; retryAfter?: string }>;
   /** Extra settings (env names), e.g. `{ TRACE_SECONDS: '30' }`. */
   settings?: Record<string, string>;
@@ -80,6 +85,7 @@ export async function startSimWorld(opts: SimWorldOptions = {}): Promise<SimWorl
             rbac: { manifestsDir: projectPath('infra/k8s'), subject: SIM_RESPONDER },
             clock,
             ...(opts.kubeFaults ? { faults: opts.kubeFaults } : {}),
+            ...(opts.kubeTiming ? { timing: opts.kubeTiming } : {}),
           }),
         ),
       ),
@@ -96,7 +102,7 @@ export async function startSimWorld(opts: SimWorldOptions = {}): Promise<SimWorl
       ARM_ENDPOINT: arm.endpoint,
       ...opts.settings,
     });
-    const armOptions = simArmAdapterOptions(arm, tls);
+    const armOptions = simArmAdapterOptions(arm, tls, opts.armRetryOptions);
     const deps = await buildFromSettings(settings, {
       credential: armOptions.credential,
       arm: { ...armOptions, aksTokenCredential: staticTokenCredential(kube.token) },
