@@ -1,0 +1,191 @@
+/**
+ * `snat-responder analyze` as a user runs it: the built CLI in a child process, on bundles in real tool formats.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../../src/report/model.js';
+import { netstatPtn } from '../../../src/sim/kube/formats.js';
+import { DEMO_NODE, demoScenario, renderNodeCapture } from '../../../src/sim/kube/scenario.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const bin = join(root, 'bin/snat-responder.js');
+const runbook = join(root, 'test/fixtures/bundles/runbook');
+
+function cli(...args: string[]) {
+  const res = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, timeout: 60_000 });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+function json(...args: string[]): Report {
+  const res = cli(...args, '--format', 'json');
+  expect(res.stderr).toBe('');
+  expect(res.code).toBe(0);
+  return JSON.parse(res.stdout) as Report;
+}
+
+let work: string;
+let demoBundle: string;
+
+beforeAll(async () => {
+  if (!existsSync(join(root, 'dist/src/cli/main.js'))) {
+    const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(build.status, build.stdout).toBe(0);
+  }
+  work = await mkdtemp(join(tmpdir(), 'snat-analyze-cli-'));
+  // The simulated node's capture, in the exact files the capture Job writes, plus netstat from two pods.
+  demoBundle = join(work, 'demo');
+  const scenario = demoScenario();
+  const node = scenario.nodes.find((n) => n.name === DEMO_NODE)!;
+  for (const f of renderNodeCapture(node, { TRACE_SECONDS: '60' }, scenario)) {
+    await mkdir(dirname(join(demoBundle, f.path)), { recursive: true });
+    await writeFile(join(demoBundle, f.path), f.data);
+  }
+  await mkdir(join(demoBundle, 'netstat'), { recursive: true });
+  for (const pod of scenario.pods.filter((p) => p.nodeName === DEMO_NODE && p.containers.some((c) => c.hasNetstat))) {
+    await writeFile(join(demoBundle, 'netstat', `${pod.namespace}_${pod.name}.txt`), netstatPtn(pod.sockets));
+  }
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('snat-responder analyze', () => {
+  describe('on the runbook example bundle', () => {
+    it('lists the runbook talker with its public connects and counts the redacted lines as warnings', () => {
+      const report = json('analyze', runbook);
+      expect(report.schemaVersion).toBe('1.0');
+      expect(report.unattributed[0]).toMatchObject({ saddr: '1.2.3.4', netns: 4026532785, connectsPublic: 4 });
+      expect(report.trace).toMatchObject({ connects: 4, closes: 4 });
+      expect(report.parseWarnings).toBeGreaterThan(0);
+      expect(report.evidenceFiles).toEqual(['crictl-ps.txt', 'lsns.txt', 'netstat/default_nginx.txt', 'pstree/19832.txt', 'tcptracer.log']);
+    });
+
+    it('prints Markdown by default: verdict first, then the table, then the evidence', () => {
+      const res = cli('analyze', runbook);
+      expect(res.code).toBe(0);
+      const verdict = res.stdout.indexOf('**Verdict:**');
+      const table = res.stdout.indexOf('## Ranked pods');
+      const evidence = res.stdout.indexOf('## Evidence');
+      expect(verdict).toBeGreaterThan(0);
+      expect(table).toBeGreaterThan(verdict);
+      expect(evidence).toBeGreaterThan(table);
+      expect(res.stdout).toContain('1.2.3.4');
+    });
+  });
+
+  describe('on a complete node capture', () => {
+    it('names the culprit pod with the attribution chain and socket numbers', () => {
+      const report = json('analyze', demoBundle);
+      const top = report.rankedPods[0]!;
+      expect(report.verdict).toMatchObject({ kind: 'pod', namespace: 'payments', pod: 'checkout-api-7d9f8b6c5-x2x9q' });
+      expect(top).toMatchObject({ namespace: 'payments', pod: 'checkout-api-7d9f8b6c5-x2x9q', socketMethod: 'netstat' });
+      expect(top.establishedPublic).toBeGreaterThan(100);
+      expect(top.connectsPublic).toBeGreaterThan(300);
+      expect(top.topDestinations[0]).toMatchObject({ ip: '20.60.1.12', port: 443 });
+      expect(top.attribution.paths).toContain('netns-chain');
+      expect(report.hostTraffic?.connectsPublic).toBeGreaterThan(0);
+      expect(report.rankedPods.some((p) => p.socketMethod === 'node-socket-table')).toBe(true);
+      expect(report.recommendations.length).toBeGreaterThan(0);
+    });
+
+    it('treats --private-cidr ranges as non-SNAT destinations', () => {
+      const report = json('analyze', demoBundle, '--private-cidr', '20.60.0.0/16');
+      const checkout = report.rankedPods.find((p) => p.pod === 'checkout-api-7d9f8b6c5-x2x9q')!;
+      expect(checkout.topDestinations.some((d) => d.ip === '20.60.1.12')).toBe(false);
+      expect(report.privateCidrs).toEqual(['20.60.0.0/16']);
+    });
+
+    it('renders HTML and the Teams card, and --out writes the file', async () => {
+      const out = join(work, 'report.html');
+      const html = cli('analyze', demoBundle, '--format', 'html', '--out', out);
+      expect(html.code).toBe(0);
+      expect(html.stdout).toBe('');
+      expect((await readFile(out, 'utf8')).toLowerCase()).toContain('<!doctype html>');
+      const card = cli('analyze', demoBundle, '--format', 'card', '--report-url', 'https://example.invalid/r.html');
+      const payload = JSON.parse(card.stdout) as { type: string; attachments: Array<{ contentType: string }> };
+      expect(payload.type).toBe('message');
+      expect(payload.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    });
+  });
+
+  describe('on a single trace file', () => {
+    const line = (comm: string, saddr: string, daddr: string, i: number) =>
+      `${String(i * 1000).padEnd(14)}${'connect'.padEnd(12)} ${String(100 + i).padEnd(6)} ${comm.padEnd(16)} 4  ${saddr.padEnd(16)} ${daddr.padEnd(16)} ${String(40000 + i).padEnd(6)} 443    4026532785`;
+    const header =
+      'Tracing TCP established connections. Ctrl-C to end.\nTIME(ns)      TYPE         PID    COMM             IP SADDR            DADDR            SPORT  DPORT  NETNS\n';
+    const trace = `${header}${[
+      ...Array.from({ length: 5 }, (_, i) => line('php-fpm: pool www', '10.244.1.5', '52.1.1.1', i)),
+      ...Array.from({ length: 3 }, (_, i) => line('curl', '10.244.1.9', '52.1.1.2', i + 5)),
+    ].join('\n')}\n`;
+
+    it('keeps COMM with spaces from shifting the columns (the runbook awk pipeline miscounts these)', async () => {
+      const file = join(work, 'spaces.log');
+      await writeFile(file, trace);
+      const report = json('analyze', file);
+      expect(report.unattributed.map((u) => [u.saddr, u.connectsPublic, u.processes])).toEqual([
+        ['10.244.1.5', 5, ['php-fpm: pool www']],
+        ['10.244.1.9', 3, ['curl']],
+      ]);
+      const awk = spawnSync('sh', ['-c', `awk '{print $6,$10}' "${file}" | sort | uniq -c | sort -nrk 1`], {
+        encoding: 'utf8',
+      });
+      // With two extra words in COMM, awk's $6 is no longer SADDR: the runbook's pipeline cannot see 10.244.1.5.
+      expect(awk.stdout).not.toContain('10.244.1.5');
+    });
+
+    it('reads gzip and CRLF traces exactly like the plain file', async () => {
+      const plain = join(work, 'plain.log');
+      const gz = join(work, 'trace.log.gz');
+      const crlf = join(work, 'crlf.log');
+      await writeFile(plain, trace);
+      await writeFile(gz, gzipSync(trace));
+      await writeFile(crlf, trace.replaceAll('\n', '\r\n'));
+      const expected = json('analyze', plain).unattributed;
+      expect(json('analyze', gz).unattributed).toEqual(expected);
+      expect(json('analyze', crlf).unattributed).toEqual(expected);
+    });
+  });
+
+  describe('bad input', () => {
+    it('exits 2 with one line for a missing path', () => {
+      const res = cli('analyze', join(work, 'does-not-exist'));
+      expect(res.code).toBe(2);
+      expect(res.stdout).toBe('');
+      expect(res.stderr.trim().split('\n')).toHaveLength(1);
+      expect(res.stderr).toMatch(/no such file or directory/);
+    });
+
+    it('exits 2 for a directory with no recognizable evidence', async () => {
+      const empty = join(work, 'empty');
+      await mkdir(empty, { recursive: true });
+      await writeFile(join(empty, 'notes.txt'), 'nothing here');
+      const res = cli('analyze', empty);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(/no recognizable evidence/);
+    });
+
+    it('exits 2 for an invalid --private-cidr and writes nothing', () => {
+      const out = join(work, 'never.json');
+      const res = cli('analyze', runbook, '--private-cidr', '10.0.0.0/33', '--out', out);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(/--private-cidr: invalid CIDR "10.0.0.0\/33"/);
+      expect(existsSync(out)).toBe(false);
+    });
+
+    it('exits 2 for an unknown format', () => {
+      const res = cli('analyze', runbook, '--format', 'pdf');
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(/pdf/);
+    });
+  });
+});
