@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAlertCommand } from './commands/alert.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerInvestigateCommand } from './commands/investigate.js';
 
 /** Builds the `snat-responder` command tree. Each command lives in its own module under commands/. */
 export function buildProgram(): Command {
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerAnalyzeCommand(program);
+  registerInvestigateCommand(program);
   registerAlertCommand(program);
   registerDemoCommand(program);
   return program;
