@@ -4,6 +4,7 @@
  * waits are durable timers. The capture Job is deleted in a `finally`, whatever failed.
  */
 
+import { isIP } from 'node:net';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import * as df from 'durable-functions';
 import { SNAT_INVESTIGATION_ORCHESTRATOR } from '../src/alert/names.js';
@@ -105,19 +106,6 @@ function* investigateNode(
   const lbId = request.target.loadBalancerId;
   progress.node = nodeRef;
 
-  progress.set('snat-metrics');
-  let metrics: SnatMetricsOutput = [];
-  try {
-    metrics = (yield context.df.callActivityWithRetry(ACTIVITY.snatMetrics, transientRetry(), {
-      loadBalancerId: lbId,
-      backendIp: request.target.backendIp,
-      windowEnd: context.df.currentUtcDateTime.toISOString(),
-      minutes: plan.metricsMinutes,
-    })) as SnatMetricsOutput;
-  } catch (err) {
-    problems.push(`SNAT metrics unavailable: ${failureMessage(err)}`);
-  }
-
   progress.set('resolve-node');
   let node: ResolveNodeOutput | null = null;
   try {
@@ -130,6 +118,21 @@ function* investigateNode(
   }
   const nodeName = node?.name ?? nodeRef;
   progress.node = nodeName;
+
+  // The node's own backend IP: an unsplit alert (worst nodes) or an on-demand node name carries none.
+  const backendIp = request.target.backendIp ?? (isIP(nodeRef) ? nodeRef : null) ?? node?.internalIPs[0] ?? null;
+  progress.set('snat-metrics');
+  let metrics: SnatMetricsOutput = [];
+  try {
+    metrics = (yield context.df.callActivityWithRetry(ACTIVITY.snatMetrics, transientRetry(), {
+      loadBalancerId: lbId,
+      backendIp,
+      windowEnd: context.df.currentUtcDateTime.toISOString(),
+      minutes: plan.metricsMinutes,
+    })) as SnatMetricsOutput;
+  } catch (err) {
+    problems.push(`SNAT metrics unavailable: ${failureMessage(err)}`);
+  }
   const prefix = reportPrefix({
     cluster: cluster.name,
     node: nodeName,
@@ -231,7 +234,7 @@ function* investigateNode(
     prefix,
     request,
     cluster,
-    node: { name: node?.name ?? nodeRef, ip: node?.internalIPs[0] ?? request.target.backendIp },
+    node: { name: node?.name ?? nodeRef, ip: backendIp },
     metrics,
     problems,
     status,

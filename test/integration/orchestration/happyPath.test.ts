@@ -89,8 +89,8 @@ describe('snatInvestigation orchestrator', () => {
     it('shows every phase in order in the custom status, with node and elapsed time', () => {
       expect(phases(happy.progress)).toEqual([
         'resolve-cluster',
-        'snat-metrics',
         'resolve-node',
+        'snat-metrics',
         'start-capture',
         'tracing',
         'collect-evidence',
@@ -166,6 +166,38 @@ describe('snatInvestigation orchestrator', () => {
       expect(results.length).toBeGreaterThanOrEqual(11);
       const max = Math.max(...results.map((r) => r.bytes));
       expect(max).toBeLessThanOrEqual(BUDGET);
+    });
+  });
+
+  describe('alert not split by BackendIPAddress', () => {
+    it('asks Azure Monitor for the worst node and investigates 10.224.0.7', async () => {
+      const alert = demoAlertPayload(new Date(T0)) as {
+        data: { alertContext: { condition: { allOf: Array<{ dimensions: Array<{ name: string }> }> } } };
+      };
+      for (const c of alert.data.alertContext.condition.allOf) {
+        c.dimensions = c.dimensions.filter((d) => d.name !== 'BackendIPAddress');
+      }
+      const unsplit = await rig.run(startViaWebhook(alert));
+      expect(unsplit.run.runtimeStatus).toBe('Completed');
+      expect(unsplit.instanceId).not.toBe(happy.instanceId);
+      const activities = scheduledActivities(unsplit.run.history);
+      expect(activities.slice(0, 2)).toEqual([ACTIVITY.resolveCluster, ACTIVITY.findWorstNodes]);
+      const worst = completedResults(unsplit.run.history).find((r) => r.name === ACTIVITY.findWorstNodes);
+      expect(JSON.parse(worst?.result ?? 'null')).toEqual([
+        { backendIp: DEMO_HOT_NODE.ip, maxUsedPorts: expect.any(Number) },
+      ]);
+      expect(phases(unsplit.progress)).toContain('find-worst-nodes');
+      // The metrics snapshot is the hot node's, not the whole load balancer's.
+      const metricsCall = eventsOf(unsplit.run.history, HistoryEventType.TaskScheduled).find(
+        (e) => e.Name === ACTIVITY.snatMetrics,
+      );
+      expect(JSON.parse(String(metricsCall?.Input))).toMatchObject({ backendIp: DEMO_HOT_NODE.ip });
+      expect(Math.max(...(unsplit.report?.metrics ?? []).map((m) => m.allocatedPorts ?? 0))).toBe(1024);
+      expect(unsplit.outcome.nodes).toHaveLength(1);
+      expect(unsplit.outcome.nodes[0]).toMatchObject({ node: DEMO_HOT_NODE.name, status: 'complete' });
+      expect(unsplit.report?.verdict).toMatchObject(CULPRIT);
+      expect(unsplit.report?.node).toMatchObject({ name: DEMO_HOT_NODE.name, ip: DEMO_HOT_NODE.ip });
+      expect(unsplit.jobsLeft).toBe(0);
     });
   });
 });

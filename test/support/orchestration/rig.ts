@@ -80,7 +80,6 @@ export async function startRig(opts: Omit<SimWorldOptions, 'clock' | 'armWorld'>
     },
   });
   const store = await world.deps.reports();
-  let counter = 0;
 
   async function run(starter: Starter, runOpts: RunOptions = {}): Promise<Investigation> {
     clock = new ManualClock({ start: runOpts.start ?? T0 });
@@ -97,7 +96,6 @@ export async function startRig(opts: Omit<SimWorldOptions, 'clock' | 'armWorld'>
       // Stand-in first, then the app registers (once per module graph, like runDemo).
       registered ??= import('../../../functions/index.js');
       await registered;
-      counter += 1;
       const instanceId = await starter(sim);
       const result = await sim.driver.runToCompletion(instanceId);
       const outcome = result.output as InvestigationOutcome;
