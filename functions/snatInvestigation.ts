@@ -221,7 +221,15 @@ function* investigateNode(
       )) as PodSocketsOutput[];
       // A pod exec could not reach (distroless, no shell) is still measured from the node-side socket table
       // when the capture has one, so a skip is not by itself a degradation; the report shows each method.
-      evidence ||= results.flat().some((r) => r.method !== 'skipped');
+      const tables = results.flat();
+      evidence ||= tables.some((r) => r.method !== 'skipped');
+      const failed = tables.filter((r) => r.failed);
+      if (failed.length > 0) {
+        const named = failed.slice(0, 5).map((r) => `${r.namespace}/${r.pod} (${r.reason ?? 'no reason'})`);
+        problems.push(
+          `netstat failed in ${failed.length} of ${tables.length} pods: ${named.join('; ')}${failed.length > 5 ? '; …' : ''}`,
+        );
+      }
     } catch (err) {
       problems.push(`pod socket tables failed: ${failureMessage(err)}`);
     }

@@ -111,7 +111,14 @@ export interface PodSocketsInput {
   pods: CandidatePod[];
   prefix: string;
 }
-export type PodSocketsOutput = Array<{ namespace: string; pod: string; method: string; reason?: string }>;
+export type PodSocketsOutput = Array<{
+  namespace: string;
+  pod: string;
+  method: string;
+  reason?: string;
+  /** The exec failed (timeout, dropped stream, refusal): this pod's table is missing for a reason worth reporting. */
+  failed?: boolean;
+}>;
 
 export interface AnalyzeAndStoreInput {
   prefix: string;

@@ -106,6 +106,13 @@ export async function selectCandidates(
   return chooseCandidatePods(pods, report.rankedPods, input.maxPods);
 }
 
+/**
+ * Skips that lose nothing (see collectPodSockets): hostNetwork pods (the node's table has them), pods not
+ * running or gone, and images with neither netstat nor cat (the node-side table covers them). Anything else
+ * (exec timeout, dropped stream, refusal) is a failure the report must mention.
+ */
+const EXPECTED_SKIP = /^(hostNetwork pod|pod is |pod vanished|no container could run netstat)/;
+
 /** `netstat -ptn` (or /proc/net/tcp) in a batch of pods; tables go to Blob, methods come back. */
 export async function podSockets(deps: InvestigationDeps, input: PodSocketsInput): Promise<PodSocketsOutput> {
   const kc = await deps.kubeConfigFor(input.cluster);
@@ -120,5 +127,6 @@ export async function podSockets(deps: InvestigationDeps, input: PodSocketsInput
     pod: r.pod,
     method: r.method,
     ...(r.reason ? { reason: r.reason.slice(0, 200) } : {}),
+    ...(r.method === 'skipped' && !EXPECTED_SKIP.test(r.reason ?? '') ? { failed: true } : {}),
   }));
 }
