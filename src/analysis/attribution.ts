@@ -120,6 +120,16 @@ export function attributeTrace(trace: TraceAggregate, index: EvidenceIndex): Tra
       assign(pods, index.podByKey(chain.pod.namespace, chain.pod.name) ?? chain.pod, talker, paths, steps, conflicts);
     } else if (ipPod) {
       assign(pods, ipPod, talker, ['pod-ip'], [ipStep!], conflicts);
+    } else if (talker.containerPod) {
+      // `tcptracer --containersmap` resolved the pod on the node itself: evidence of its own.
+      const { namespace, pod: name } = talker.containerPod;
+      const pod = index.podByKey(namespace, name) ?? { namespace, name, hostNetwork: false, podIPs: [], owner: null };
+      const step: AttributionStep = {
+        kind: 'container-map',
+        source: BUNDLE_FILES.tcptracer,
+        detail: `tcptracer --containersmap printed pod ${namespace}/${name} with the events`,
+      };
+      assign(pods, pod, talker, ['container-map'], [step], conflicts);
     } else {
       const why = [chain.stoppedAt, `SADDR ${talker.saddr} matches no pod IP`].filter(Boolean).join('; ');
       unattributed.push({ talker, reason: why });

@@ -19,6 +19,8 @@ export interface TalkerAggregate {
   publicDestinations: Map<string, number>;
   pids: Set<number>;
   comms: Set<string>;
+  /** The pod `tcptracer --containersmap` printed with this talker's events, when it did. */
+  containerPod?: { namespace: string; pod: string };
   /** Fast-path tallies of public IPv4 destinations (daddr * 65536 + dport -> count), folded by `result()`. */
   publicV4?: Map<number, number>;
   /** Hashes of COMM bytes already seen by the fast path. */
@@ -189,6 +191,9 @@ export class TraceAggregator {
     const talker = this.talkerFor(event.saddr, event.netns, event.pid);
     if (talker.pids.size < MAX_PIDS_PER_KEY) talker.pids.add(event.pid);
     if (talker.comms.size < MAX_COMMS_PER_KEY) talker.comms.add(event.comm);
+    if (talker.containerPod === undefined && event.container?.pod && event.container.namespace) {
+      talker.containerPod = { namespace: event.container.namespace, pod: event.container.pod };
+    }
     switch (event.type) {
       case 'connect': {
         s.connects += 1;
@@ -209,6 +214,46 @@ export class TraceAggregator {
         s.closes += 1;
         talker.closes += 1;
         break;
+    }
+  }
+
+  /**
+   * Adds another aggregate of the same trace (a slice read in parallel) into this one. Keys are the same
+   * everywhere, so talkers merge by key; per-talker bounds still hold.
+   */
+  absorb(other: TraceAggregate): void {
+    const s = this.state;
+    s.events += other.events;
+    s.connects += other.connects;
+    s.accepts += other.accepts;
+    s.closes += other.closes;
+    for (const ts of [other.firstTimestampNs, other.lastTimestampNs]) {
+      if (ts === null) continue;
+      if (s.firstTimestampNs === null || ts < s.firstTimestampNs) s.firstTimestampNs = ts;
+      if (s.lastTimestampNs === null || ts > s.lastTimestampNs) s.lastTimestampNs = ts;
+    }
+    this.result();
+    for (const [key, t] of other.talkers) {
+      const mine = s.talkers.get(key);
+      if (!mine) {
+        s.talkers.set(key, {
+          ...t,
+          publicDestinations: new Map(t.publicDestinations),
+          pids: new Set(t.pids),
+          comms: new Set(t.comms),
+        });
+        continue;
+      }
+      mine.connectsPublic += t.connectsPublic;
+      mine.connectsPrivate += t.connectsPrivate;
+      mine.accepts += t.accepts;
+      mine.closes += t.closes;
+      for (const [dest, n] of t.publicDestinations) {
+        mine.publicDestinations.set(dest, (mine.publicDestinations.get(dest) ?? 0) + n);
+      }
+      for (const pid of t.pids) if (mine.pids.size < MAX_PIDS_PER_KEY) mine.pids.add(pid);
+      for (const comm of t.comms) if (mine.comms.size < MAX_COMMS_PER_KEY) mine.comms.add(comm);
+      mine.containerPod ??= t.containerPod;
     }
   }
 

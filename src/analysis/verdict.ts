@@ -17,7 +17,9 @@ export function podActivityPhrase(pod: RankedPod): string {
   if (pod.connectRatePerMinute !== null && pod.connectsPublic > 0) {
     parts.push(`${pod.connectRatePerMinute} new public connections/min${top ? ` (mostly to ${top})` : ''}`);
   } else if (pod.connectsPublic > 0) {
-    parts.push(`${pod.connectsPublic} public connects in the trace${top ? ` (mostly to ${top})` : ''}`);
+    parts.push(
+      `${pod.connectsPublic} public connect${pod.connectsPublic === 1 ? '' : 's'} in the trace${top ? ` (mostly to ${top})` : ''}`,
+    );
   }
   return parts.length > 0 ? parts.join(', ') : 'no public connections';
 }

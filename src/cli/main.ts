@@ -5,7 +5,7 @@ import { buildProgram } from './program.js';
 /** Runs the CLI; maps errors to one stderr line and an exit code (2 = bad input, 1 = failure). */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv], { from: 'user' });
+    await (await buildProgram(argv)).parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -134,6 +134,15 @@ function timeAt(buf: Uint8Array, s: number, e: number): number | null {
   return whole * 1e9 + Math.round(frac);
 }
 
+/** Byte classes of the fast path: printable ASCII makes tokens, space and tab separate, anything else bails. */
+const TOKEN = 0;
+const BLANK = 1;
+const OTHER = 2;
+const BYTE_CLASS = new Uint8Array(256).fill(OTHER);
+for (let c = 33; c < 127; c++) BYTE_CLASS[c] = TOKEN;
+BYTE_CLASS[32] = BLANK;
+BYTE_CLASS[9] = BLANK;
+
 // Token spans found from the two ends of the line, reused across calls.
 const starts = new Int32Array(16);
 const ends = new Int32Array(16);
@@ -151,41 +160,30 @@ export function scanFastLine(buf: Uint8Array, s: number, e: number, layout: Fast
   // Tail tokens, right to left: ends[0..tail) holds NETNS/DPORT first.
   let i = e;
   for (let k = 0; k < tail; k++) {
-    while (i > s && (buf[i - 1] === 32 || buf[i - 1] === 9)) i--;
+    while (i > s && BYTE_CLASS[buf[i - 1]!] === BLANK) i--;
     if (i === s) return false;
     ends[k] = i;
-    while (i > s) {
-      const c = buf[i - 1]!;
-      if (c <= 32 || c >= 127) break;
-      i--;
-    }
-    if (i > s && buf[i - 1]! !== 32 && buf[i - 1]! !== 9) return false;
+    while (i > s && BYTE_CLASS[buf[i - 1]!] === TOKEN) i--;
+    if (i > s && BYTE_CLASS[buf[i - 1]!] !== BLANK) return false;
     starts[k] = i;
   }
   const tailStart = i;
   // Head tokens, left to right, into slots [tail, tail + head).
   i = s;
   for (let k = tail; k < tail + head; k++) {
-    while (i < tailStart && (buf[i] === 32 || buf[i] === 9)) i++;
+    while (i < tailStart && BYTE_CLASS[buf[i]!] === BLANK) i++;
     if (i >= tailStart) return false;
     starts[k] = i;
-    while (i < tailStart) {
-      const c = buf[i]!;
-      if (c <= 32 || c >= 127) break;
-      i++;
-    }
-    if (i < tailStart && buf[i]! !== 32 && buf[i]! !== 9) return false;
+    while (i < tailStart && BYTE_CLASS[buf[i]!] === TOKEN) i++;
+    if (i < tailStart && BYTE_CLASS[buf[i]!] !== BLANK) return false;
     ends[k] = i;
   }
   // COMM lies between: printable ASCII, spaces and tabs only (anything else goes to the general parser).
   let commStart = i;
   let commEnd = tailStart;
-  for (let j = commStart; j < commEnd; j++) {
-    const c = buf[j]!;
-    if (c >= 127 || (c < 32 && c !== 9)) return false;
-  }
-  while (commStart < commEnd && (buf[commStart] === 32 || buf[commStart] === 9)) commStart++;
-  while (commEnd > commStart && (buf[commEnd - 1] === 32 || buf[commEnd - 1] === 9)) commEnd--;
+  for (let j = commStart; j < commEnd; j++) if (BYTE_CLASS[buf[j]!] === OTHER) return false;
+  while (commStart < commEnd && BYTE_CLASS[buf[commStart]!] === BLANK) commStart++;
+  while (commEnd > commStart && BYTE_CLASS[buf[commEnd - 1]!] === BLANK) commEnd--;
 
   const ipIdx = tail - 1;
   if (ends[ipIdx]! - starts[ipIdx]! !== 1 || buf[starts[ipIdx]!] !== 52) return false;

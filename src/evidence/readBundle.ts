@@ -1,18 +1,14 @@
-import { createReadStream } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import { BUNDLE_FILES } from './bundle.js';
 import { EvidenceNotFoundError } from './errors.js';
 import { type CaptureFacts, type EvidenceSet, emptyEvidenceSet } from './evidenceSet.js';
-import { type FastLayout, type FastLine, headerLayout, scanFastLine } from './fastTraceLine.js';
 import { parseCrictlPods, parseCrictlPs } from './parsers/crictl.js';
 import { parseNode, parsePods } from './parsers/kubectl.js';
 import { parseLsns } from './parsers/lsns.js';
 import { parsePstree } from './parsers/pstree.js';
 import { parseSocketTable } from './parsers/sockets.js';
-import { TcptracerParser } from './parsers/tcptracer.js';
-import type { Parsed, ParseWarning, TraceEvent } from './types.js';
+import type { Parsed, ParseWarning } from './types.js';
 
 /** Warnings kept for display; all are counted. */
 const MAX_KEPT_WARNINGS = 50;
@@ -224,109 +220,4 @@ function captureFacts(value: unknown): CaptureFacts {
     facts.missingTools = v.missingTools.filter((t): t is string => typeof t === 'string');
   if (typeof v.truncated === 'boolean') facts.truncated = v.truncated;
   return facts;
-}
-
-/** Receives trace events: parsed objects from the general parser, or raw lines from the fast path. */
-export interface TraceSink {
-  add(event: TraceEvent): void;
-  addFast(line: FastLine, buf: Uint8Array): void;
-}
-
-/** What streaming a trace found besides its events. */
-export interface TraceStreamResult {
-  format: 'text' | 'json' | null;
-  lostSamples: number;
-  warnings: ParseWarning[];
-  warningCount: number;
-  lines: number;
-}
-
-/**
- * Streams a trace file into `sink` (gzip detected by its magic bytes), so memory stays flat however long the
- * trace is. Lines are cut from Buffers; once the header has announced the layout, plain IPv4 lines take the
- * byte-level fast path and everything else goes through the general {@link TcptracerParser}.
- */
-export async function streamTrace(path: string, sink: TraceSink): Promise<TraceStreamResult> {
-  const parser = new TcptracerParser(BUNDLE_FILES.tcptracer);
-  const head = Buffer.alloc(2);
-  const fd = await open(path, 'r');
-  try {
-    await fd.read(head, 0, 2, 0);
-  } finally {
-    await fd.close();
-  }
-  const gz = head[0] === 0x1f && head[1] === 0x8b;
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  const source: AsyncIterable<Buffer> = gz ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
-
-  const fast: FastLine = {
-    type: 0,
-    timestampNs: null,
-    pid: 0,
-    saddr: 0,
-    daddr: 0,
-    sport: 0,
-    dport: 0,
-    netns: null,
-    commStart: 0,
-    commEnd: 0,
-  };
-  let layout: FastLayout | null = null;
-  let lineNo = 0;
-  let fastLines = 0;
-  let lastLineWasFast = false;
-
-  const slow = (buf: Buffer, s: number, e: number) => {
-    const line = buf.toString('utf8', s, e);
-    if (layout === null) layout = headerLayout(line);
-    parser.lines = lineNo - 1; // keep warning line numbers true although the fast path skipped lines
-    const event = parser.push(line);
-    if (event) sink.add(event);
-    if (line.trim().length > 0) lastLineWasFast = false;
-  };
-  const onLine = (buf: Buffer, s: number, end: number) => {
-    lineNo++;
-    const e = end > s && buf[end - 1] === 13 ? end - 1 : end;
-    if (layout !== null && scanFastLine(buf, s, e, layout, fast)) {
-      sink.addFast(fast, buf);
-      fastLines++;
-      lastLineWasFast = true;
-      return;
-    }
-    slow(buf, s, e);
-  };
-
-  let carry: Buffer | null = null;
-  for await (const chunk of source) {
-    let start = 0;
-    let nl = chunk.indexOf(10, start);
-    if (carry !== null) {
-      if (nl === -1) {
-        carry = Buffer.concat([carry, chunk]);
-        continue;
-      }
-      // The line split across chunks: join just that line.
-      const joined: Buffer = Buffer.concat([carry, chunk.subarray(0, nl)]);
-      onLine(joined, 0, joined.length);
-      carry = null;
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    while (nl !== -1) {
-      onLine(chunk, start, nl);
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
-  }
-  if (carry !== null && carry.length > 0) onLine(carry, 0, carry.length);
-  // A last line the general parser failed on is reported as truncated; not when the fast path read it.
-  if (!lastLineWasFast) parser.end();
-  return {
-    format: parser.format ?? (fastLines > 0 ? 'text' : null),
-    lostSamples: parser.lostSamples,
-    warnings: parser.warnings,
-    warningCount: parser.warningCount,
-    lines: lineNo,
-  };
 }

@@ -28,8 +28,11 @@ export interface AttributionStep {
 
 /** How a pod was tied to the traffic. */
 export interface Attribution {
-  /** Which independent paths matched: the netns/PID chain, the source IP, the socket table. */
-  paths: Array<'netns-chain' | 'pod-ip' | 'socket-table'>;
+  /**
+   * Which independent paths matched: the netns/PID chain, the source IP, the socket table, or the pod names
+   * `tcptracer --containersmap` printed with the events.
+   */
+  paths: Array<'netns-chain' | 'pod-ip' | 'socket-table' | 'container-map'>;
   steps: AttributionStep[];
   /** Disagreements between paths (e.g. netns chain says pod A, SADDR says pod B). */
   conflicts: string[];

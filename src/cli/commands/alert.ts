@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
-import { decideAlert } from '../../alert/decide.js';
 import { AlertConfigError } from '../../alert/errors.js';
 import type { AlertDecision, InvestigationTarget } from '../../alert/types.js';
 import { CliError } from '../errors.js';
@@ -195,6 +194,7 @@ export function registerAlertCommand(program: Command, io: Partial<AlertCommandI
       const list = (value: string[] | string) => (Array.isArray(value) ? value : collect(value));
       let decision: AlertDecision;
       try {
+        const { decideAlert } = await import('../../alert/decide.js');
         decision = decideAlert(
           text,
           {

@@ -1,9 +1,7 @@
 import { type Command, Option } from 'commander';
-import { analyzeBundle } from '../../analysis/analyzeBundle.js';
 import { InvalidCidrError } from '../../analysis/errors.js';
 import { parseCidr } from '../../analysis/ipClassifier.js';
 import { EvidenceNotFoundError } from '../../evidence/errors.js';
-import { renderMarkdown } from '../../report/markdown.js';
 import type { Report } from '../../report/model.js';
 import { CliError } from '../errors.js';
 import { collect, emit } from '../output.js';
@@ -17,7 +15,7 @@ export async function renderReport(report: Report, format: ReportFormat, reportU
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'markdown':
-      return renderMarkdown(report);
+      return (await import('../../report/markdown.js')).renderMarkdown(report);
     case 'html': {
       const { renderHtml } = await import('../../report/html/renderHtml.js');
       return renderHtml(report, reportUrl ? { reportUrl } : {});
@@ -41,7 +39,15 @@ export function validateCidrs(cidrs: readonly string[], flag: string): void {
   }
 }
 
+function parseThreads(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new CliError(`--threads: expected a whole number from 1 to 64, got "${value}"`);
+  return n;
+}
+
 interface AnalyzeFlags {
+  threads?: number;
   format: ReportFormat;
   privateCidr: string[];
   azureServiceCidr: string[];
@@ -70,15 +76,20 @@ export function registerAnalyzeCommand(program: Command): void {
     )
     .option('-o, --out <file>', 'write the output to a file instead of stdout')
     .option('--report-url <url>', 'link to the full report, used by --format card')
+    .option('--threads <n>', 'threads reading a large trace (default: the cores available, at most 4)', parseThreads)
     .action(async (bundle: string, flags: AnalyzeFlags) => {
       validateCidrs(flags.privateCidr, '--private-cidr');
       validateCidrs(flags.azureServiceCidr, '--azure-service-cidr');
       let report: Report;
       try {
-        const { computeRecommendations } = await import('../../analysis/recommendations.js');
+        const [{ computeRecommendations }, { analyzeBundle }] = await Promise.all([
+          import('../../analysis/recommendations.js'),
+          import('../../analysis/analyzeBundle.js'),
+        ]);
         report = await analyzeBundle(bundle, {
           privateCidrs: flags.privateCidr,
           generatedAt: new Date().toISOString(),
+          ...(flags.threads ? { traceThreads: flags.threads } : {}),
           recommend: (r) => computeRecommendations(r, { azureServiceCidrs: flags.azureServiceCidr }),
         });
       } catch (err) {

@@ -1,7 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { decideAlert } from '../../alert/decide.js';
 import { ALERT_INTAKE_DEFAULTS } from '../../alert/types.js';
 import { CliError } from '../errors.js';
 import { writeFileAtomic } from '../output.js';
@@ -21,6 +20,7 @@ async function loadAlert(path: string): Promise<unknown> {
       `--alert: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
+  const { decideAlert } = await import('../../alert/decide.js');
   const decision = decideAlert(
     text,
     { cooldownMinutes: ALERT_INTAKE_DEFAULTS.cooldownMinutes, allowedSubscriptionIds: [], allowedAlertRuleIds: [] },

@@ -80,6 +80,20 @@ describe('SnatAnalysis', () => {
     });
   });
 
+  describe('attribution from tcptracer --containersmap', () => {
+    it('uses the pod the trace printed when neither the netns chain nor the pod IP names one', () => {
+      const evidence = emptyEvidenceSet();
+      const events = connects(6, { saddr: '10.244.3.3', daddr: '52.1.1.1', netns: 4026532111 }).map((e) => ({
+        ...e,
+        container: { node: 'n0', namespace: 'shop', pod: 'web-1', container: 'app' },
+      }));
+      const report = run(evidence, events);
+      expect(report.rankedPods[0]).toMatchObject({ namespace: 'shop', pod: 'web-1', connectsPublic: 6 });
+      expect(report.rankedPods[0]!.attribution.paths).toEqual(['container-map']);
+      expect(report.unattributed).toEqual([]);
+    });
+  });
+
   describe('host network namespace', () => {
     it('reports node traffic as host traffic, not on a hostNetwork pod sharing the node IP', () => {
       const evidence = chainEvidence([], [pod('kube-system', 'kube-proxy-x', ['10.224.0.7'], { hostNetwork: true })]);
