@@ -25,7 +25,7 @@ import type {
   PodSocketsOutput,
   ResolveClusterOutput,
   ResolveNodeOutput,
-  SelectCandidatesOutput,
+  SelectedCandidatesSummary,
   SnatMetricsOutput,
   StartCaptureOutput,
 } from '../src/investigation/contracts.js';
@@ -36,10 +36,10 @@ type Step = Generator<Task, unknown, unknown>;
 
 const addSeconds = (d: Date, s: number) => new Date(d.getTime() + s * 1000);
 
-/** Splits `items` into chunks of `size`. */
-function batches<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+/** Splits `count` items into slices of at most `size`. */
+function batches(count: number, size: number): Array<{ start: number; count: number }> {
+  const out: Array<{ start: number; count: number }> = [];
+  for (let start = 0; start < count; start += size) out.push({ start, count: Math.min(size, count - start) });
   return out;
 }
 
@@ -208,15 +208,19 @@ function* investigateNode(
         node: node.name,
         prefix,
         maxPods: plan.maxCandidatePods,
-      })) as SelectCandidatesOutput;
-      const groups = batches(selected.candidates, plan.netstatBatchSize);
+      })) as SelectedCandidatesSummary;
+      const groups = batches(selected.count, plan.netstatBatchSize);
       progress.set(
         'netstat',
-        `${selected.candidates.length} pods in ${groups.length} batch${groups.length === 1 ? '' : 'es'}, chosen by ${selected.basis}`,
+        `${selected.count} pods in ${groups.length} batch${groups.length === 1 ? '' : 'es'}, chosen by ${selected.basis}`,
       );
       const results = (yield context.df.Task.all(
-        groups.map((pods) =>
-          context.df.callActivityWithRetry(ACTIVITY.podSockets, transientRetry(), { cluster, pods, prefix }),
+        groups.map((slice) =>
+          context.df.callActivityWithRetry(ACTIVITY.podSockets, transientRetry(), {
+            cluster,
+            prefix,
+            slice: { file: selected.file, ...slice },
+          }),
         ),
       )) as PodSocketsOutput[];
       // A pod exec could not reach (distroless, no shell) is still measured from the node-side socket table

@@ -6,7 +6,7 @@ import {
   deleteCapture,
   podSockets,
   resolveNode,
-  selectCandidates,
+  selectAndStoreCandidates,
   startCapture,
 } from '../../src/investigation/steps/kubeSteps.js';
 import { registerStep } from './register.js';
@@ -15,6 +15,6 @@ registerStep(ACTIVITY.resolveNode, resolveNode);
 registerStep(ACTIVITY.startCapture, startCapture);
 registerStep(ACTIVITY.captureStatus, captureStatus);
 registerStep(ACTIVITY.collectEvidence, collectEvidence);
-registerStep(ACTIVITY.selectCandidates, selectCandidates);
+registerStep(ACTIVITY.selectCandidates, selectAndStoreCandidates);
 registerStep(ACTIVITY.podSockets, podSockets);
 registerStep(ACTIVITY.deleteCapture, deleteCapture);

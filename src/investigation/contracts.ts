@@ -106,10 +106,24 @@ export interface SelectCandidatesOutput {
   skippedHostNetwork: number;
 }
 
+/**
+ * What the selection activity returns through history: counts only. The chosen pods go to Blob
+ * (`<prefix>candidates.json`), because a list of hundreds of pods would break the 16 KB output budget.
+ */
+export interface SelectedCandidatesSummary {
+  count: number;
+  basis: SelectCandidatesOutput['basis'];
+  skippedHostNetwork: number;
+  /** The stored list, relative to the prefix. */
+  file: string;
+}
+
 export interface PodSocketsInput {
   cluster: ClusterInfo;
-  pods: CandidatePod[];
   prefix: string;
+  /** The pods themselves, or a slice of the stored candidate list (`file` relative to the prefix). */
+  pods?: CandidatePod[];
+  slice?: { file: string; start: number; count: number };
 }
 export type PodSocketsOutput = Array<{
   namespace: string;

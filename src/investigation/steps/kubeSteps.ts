@@ -7,6 +7,7 @@ import { resolveNode as resolveKubeNode } from '../../kube/nodes.js';
 import { listNodePodsWithJson } from '../../kube/pods.js';
 import { chooseCandidatePods } from '../candidates.js';
 import type {
+  CandidatePod,
   CaptureJobInput,
   CaptureStatusOutput,
   CollectEvidenceInput,
@@ -17,6 +18,7 @@ import type {
   ResolveNodeOutput,
   SelectCandidatesInput,
   SelectCandidatesOutput,
+  SelectedCandidatesSummary,
   StartCaptureInput,
   StartCaptureOutput,
 } from '../contracts.js';
@@ -113,11 +115,41 @@ export async function selectCandidates(
  */
 const EXPECTED_SKIP = /^(hostNetwork pod|pod is |pod vanished|no container could run netstat)/;
 
+/** The candidate list, next to the evidence but outside the bundle (`analyze` ignores it). */
+export const CANDIDATES_FILE = 'candidates.json';
+
+/**
+ * {@link selectCandidates} for the orchestration: the list goes to Blob and only counts come back, so the
+ * activity output stays small however many pods the node runs (NETSTAT_MAX_PODS allows 5,000).
+ */
+export async function selectAndStoreCandidates(
+  deps: InvestigationDeps,
+  input: SelectCandidatesInput,
+): Promise<SelectedCandidatesSummary> {
+  const selected = await selectCandidates(deps, input);
+  const store = await deps.reports();
+  await store.putFile(input.prefix, CANDIDATES_FILE, JSON.stringify(selected.candidates));
+  return {
+    count: selected.candidates.length,
+    basis: selected.basis,
+    skippedHostNetwork: selected.skippedHostNetwork,
+    file: CANDIDATES_FILE,
+  };
+}
+
+async function podsOf(input: PodSocketsInput, store: Awaited<ReturnType<InvestigationDeps['reports']>>) {
+  if (input.pods) return input.pods;
+  if (!input.slice) return [];
+  const { file, start, count } = input.slice;
+  const all = JSON.parse((await store.readFile(input.prefix, file)).toString('utf8')) as CandidatePod[];
+  return all.slice(start, start + count);
+}
+
 /** `netstat -ptn` (or /proc/net/tcp) in a batch of pods; tables go to Blob, methods come back. */
 export async function podSockets(deps: InvestigationDeps, input: PodSocketsInput): Promise<PodSocketsOutput> {
   const kc = await deps.kubeConfigFor(input.cluster);
   const store = await deps.reports();
-  const results = await collectPodSockets(kc, input.pods, {
+  const results = await collectPodSockets(kc, await podsOf(input, store), {
     concurrency: deps.settings.netstatConcurrency,
     allowInstallNetTools: deps.settings.allowInstallNetTools,
     sink: blobEvidenceSink(store, input.prefix),

@@ -39,7 +39,7 @@ describe('investigateNode (on-demand endpoint)', () => {
         const rpcBaseUrl = sim.rpc.rpcBaseUrl;
         const body = { loadBalancerId: DEMO_LOAD_BALANCER_ID, node: DEMO_HOT_NODE.name };
         answers.push(await post(sim, body));
-        const id = (answers[0]?.json() as CheckStatus).id;
+        const id = ((answers[0] as StandInHttpResponse).json() as CheckStatus).id;
         const running = sim.driver.runToCompletion(id);
         answers.push(await post(sim, body));
         const res = await fetch(`${rpcBaseUrl}instances/${encodeURIComponent(id)}`);
