@@ -67,7 +67,13 @@ describe('snat-responder analyze', () => {
       expect(report.unattributed[0]).toMatchObject({ saddr: '1.2.3.4', netns: 4026532785, connectsPublic: 4 });
       expect(report.trace).toMatchObject({ connects: 4, closes: 4 });
       expect(report.parseWarnings).toBeGreaterThan(0);
-      expect(report.evidenceFiles).toEqual(['crictl-ps.txt', 'lsns.txt', 'netstat/default_nginx.txt', 'pstree/19832.txt', 'tcptracer.log']);
+      expect(report.evidenceFiles).toEqual([
+        'crictl-ps.txt',
+        'lsns.txt',
+        'netstat/default_nginx.txt',
+        'pstree/19832.txt',
+        'tcptracer.log',
+      ]);
     });
 
     it('prints Markdown by default: verdict first, then the table, then the evidence', () => {
@@ -88,7 +94,11 @@ describe('snat-responder analyze', () => {
       const report = json('analyze', demoBundle);
       const top = report.rankedPods[0]!;
       expect(report.verdict).toMatchObject({ kind: 'pod', namespace: 'payments', pod: 'checkout-api-7d9f8b6c5-x2x9q' });
-      expect(top).toMatchObject({ namespace: 'payments', pod: 'checkout-api-7d9f8b6c5-x2x9q', socketMethod: 'netstat' });
+      expect(top).toMatchObject({
+        namespace: 'payments',
+        pod: 'checkout-api-7d9f8b6c5-x2x9q',
+        socketMethod: 'netstat',
+      });
       expect(top.establishedPublic).toBeGreaterThan(100);
       expect(top.connectsPublic).toBeGreaterThan(300);
       expect(top.topDestinations[0]).toMatchObject({ ip: '20.60.1.12', port: 443 });
@@ -153,6 +163,35 @@ describe('snat-responder analyze', () => {
       const expected = json('analyze', plain).unattributed;
       expect(json('analyze', gz).unattributed).toEqual(expected);
       expect(json('analyze', crlf).unattributed).toEqual(expected);
+    });
+  });
+
+  describe('on a large trace read in parallel slices', () => {
+    it('gives exactly the single-threaded report, warnings renumbered to whole-file lines', async () => {
+      const file = join(work, 'large.log');
+      const rows: string[] = [
+        'Tracing TCP established connections. Ctrl-C to end.',
+        'TIME(ns)      TYPE         PID    COMM             IP SADDR            DADDR            SPORT  DPORT  NETNS',
+      ];
+      const comms = ['curl', 'php-fpm: pool www', 'java', 'node'];
+      for (let i = 0; i < 180_000; i++) {
+        const pod = i % 37;
+        const type = ['connect', 'close', 'accept'][i % 3]!;
+        const daddr = i % 5 === 0 ? '10.0.0.4' : `52.1.${i % 7}.${(i % 11) + 1}`;
+        rows.push(
+          `${String(i * 1000).padEnd(14)}${type.padEnd(12)} ${String(1000 + (i % 50)).padEnd(6)} ${comms[pod % 4]!.padEnd(16)} 4  ${`10.244.0.${pod + 10}`.padEnd(16)} ${daddr.padEnd(16)} ${String(30000 + (i % 30000)).padEnd(6)} 443    ${4026532000 + pod}`,
+        );
+        if (i % 60_000 === 59_999) rows.push('garbage line that is no event');
+      }
+      await writeFile(file, `${rows.join('\n')}\n`);
+      const single = json('analyze', file, '--threads', '1');
+      const parallel = json('analyze', file, '--threads', '4');
+      const { generatedAt: _a, ...a } = single;
+      const { generatedAt: _b, ...b } = parallel;
+      expect(b).toEqual(a);
+      expect(single.trace.events).toBe(180_000);
+      expect(single.parseWarnings).toBe(3);
+      expect(single.warningSamples.map((w) => w.line)).toEqual([60_003, 120_004, 180_005]);
     });
   });
 
