@@ -3,7 +3,8 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { prng } from './lib.mjs';
+// The simulator's seeded PRNG, so every run benchmarks the same data (run `npm run build` first).
+import { seededRandom as prng } from '../dist/src/sim/kube/scenario.js';
 
 const pad = (v, w) => String(v).padEnd(w);
 

@@ -235,25 +235,8 @@ export class TraceAggregator {
     this.result();
     for (const [key, t] of other.talkers) {
       const mine = s.talkers.get(key);
-      if (!mine) {
-        s.talkers.set(key, {
-          ...t,
-          publicDestinations: new Map(t.publicDestinations),
-          pids: new Set(t.pids),
-          comms: new Set(t.comms),
-        });
-        continue;
-      }
-      mine.connectsPublic += t.connectsPublic;
-      mine.connectsPrivate += t.connectsPrivate;
-      mine.accepts += t.accepts;
-      mine.closes += t.closes;
-      for (const [dest, n] of t.publicDestinations) {
-        mine.publicDestinations.set(dest, (mine.publicDestinations.get(dest) ?? 0) + n);
-      }
-      for (const pid of t.pids) if (mine.pids.size < MAX_PIDS_PER_KEY) mine.pids.add(pid);
-      for (const comm of t.comms) if (mine.comms.size < MAX_COMMS_PER_KEY) mine.comms.add(comm);
-      mine.containerPod ??= t.containerPod;
+      if (mine) addTalker(mine, t);
+      else s.talkers.set(key, copyTalker(t));
     }
   }
 
@@ -278,27 +261,32 @@ export function traceSpanSeconds(agg: TraceAggregate): number | null {
   return span > 0 ? span : null;
 }
 
+/** A talker detached from its source (maps and sets copied, fast-path scratch left behind). */
+function copyTalker(t: TalkerAggregate): TalkerAggregate {
+  const { publicV4: _v4, commHashes: _hashes, ...rest } = t;
+  return { ...rest, publicDestinations: new Map(t.publicDestinations), pids: new Set(t.pids), comms: new Set(t.comms) };
+}
+
+/** Adds `source`'s counts into `target`, keeping the per-talker bounds. */
+function addTalker(target: TalkerAggregate, source: TalkerAggregate): void {
+  target.connectsPublic += source.connectsPublic;
+  target.connectsPrivate += source.connectsPrivate;
+  target.accepts += source.accepts;
+  target.closes += source.closes;
+  for (const [dest, n] of source.publicDestinations) {
+    target.publicDestinations.set(dest, (target.publicDestinations.get(dest) ?? 0) + n);
+  }
+  for (const pid of source.pids) if (target.pids.size < MAX_PIDS_PER_KEY) target.pids.add(pid);
+  for (const comm of source.comms) if (target.comms.size < MAX_COMMS_PER_KEY) target.comms.add(comm);
+  target.containerPod ??= source.containerPod;
+}
+
 /** Sums several talkers (one pod can own several keys: IPv4 + IPv6, several netns readings). */
 export function mergeTalkers(talkers: readonly TalkerAggregate[]): TalkerAggregate | null {
   const [first, ...rest] = talkers;
   if (first === undefined) return null;
-  const merged: TalkerAggregate = {
-    ...first,
-    publicDestinations: new Map(first.publicDestinations),
-    pids: new Set(first.pids),
-    comms: new Set(first.comms),
-  };
-  for (const t of rest) {
-    merged.connectsPublic += t.connectsPublic;
-    merged.connectsPrivate += t.connectsPrivate;
-    merged.accepts += t.accepts;
-    merged.closes += t.closes;
-    for (const [dest, n] of t.publicDestinations) {
-      merged.publicDestinations.set(dest, (merged.publicDestinations.get(dest) ?? 0) + n);
-    }
-    for (const pid of t.pids) merged.pids.add(pid);
-    for (const comm of t.comms) merged.comms.add(comm);
-  }
+  const merged = copyTalker(first);
+  for (const t of rest) addTalker(merged, t);
   return merged;
 }
 

@@ -27,6 +27,22 @@ export interface FastLine {
   commEnd: number;
 }
 
+/** A zeroed {@link FastLine} to reuse across calls. */
+export function newFastLine(): FastLine {
+  return {
+    type: 0,
+    timestampNs: null,
+    pid: 0,
+    saddr: 0,
+    daddr: 0,
+    sport: 0,
+    dport: 0,
+    netns: null,
+    commStart: 0,
+    commEnd: 0,
+  };
+}
+
 /** The column layout announced by the header line. */
 export interface FastLayout {
   hasTime: boolean;

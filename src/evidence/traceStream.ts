@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { BUNDLE_FILES } from './bundle.js';
-import { type FastLayout, type FastLine, headerLayout, scanFastLine } from './fastTraceLine.js';
+import { type FastLayout, type FastLine, headerLayout, newFastLine, scanFastLine } from './fastTraceLine.js';
 import { TcptracerParser } from './parsers/tcptracer.js';
 import type { ParseWarning, TraceEvent } from './types.js';
 
@@ -101,18 +101,8 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
       ? raw.pipe(createGunzip({ chunkSize: 1 << 20 }))
       : raw;
 
-  const fast: FastLine = {
-    type: 0,
-    timestampNs: null,
-    pid: 0,
-    saddr: 0,
-    daddr: 0,
-    sport: 0,
-    dport: 0,
-    netns: null,
-    commStart: 0,
-    commEnd: 0,
-  };
+  const fast = newFastLine();
+
   let layout: FastLayout | null = null;
   for (const line of slice?.preamble ?? []) {
     layout ??= headerLayout(line);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type FastLine, headerLayout, ipv4ToString, scanFastLine } from '../../../src/evidence/fastTraceLine.js';
+import { type FastLine, headerLayout, ipv4ToString, newFastLine, scanFastLine } from '../../../src/evidence/fastTraceLine.js';
 import { TcptracerParser } from '../../../src/evidence/parsers/tcptracer.js';
 import type { TraceEvent } from '../../../src/evidence/types.js';
 
@@ -9,20 +9,7 @@ const HEADER_TV =
 const HEADER_T = 'TIME(s)  T  PID    COMM             IP SADDR            DADDR            SPORT  DPORT';
 const TYPES = ['connect', 'accept', 'close'] as const;
 
-function blankLine(): FastLine {
-  return {
-    type: 0,
-    timestampNs: null,
-    pid: 0,
-    saddr: 0,
-    daddr: 0,
-    sport: 0,
-    dport: 0,
-    netns: null,
-    commStart: 0,
-    commEnd: 0,
-  };
-}
+const blankLine = newFastLine;
 
 function toEvent(buf: Buffer, f: FastLine): TraceEvent {
   return {
