@@ -12,7 +12,12 @@ import { emptyEvidenceSet } from '../../evidence/evidenceSet.js';
 import { chooseCandidatePods } from '../../investigation/candidates.js';
 import { kubeConfigFromFile } from '../../kube/access.js';
 import { CaptureManager, type CaptureStatus } from '../../kube/capture.js';
-import { DEADLINE_MARGIN_SECONDS, DEFAULT_CAPTURE_NAMESPACE, DEFAULT_TRACE_SECONDS } from '../../kube/captureJob.js';
+import {
+  DEADLINE_MARGIN_SECONDS,
+  DEFAULT_CAPTURE_IMAGE,
+  DEFAULT_CAPTURE_NAMESPACE,
+  DEFAULT_TRACE_SECONDS,
+} from '../../kube/captureJob.js';
 import {
   KubeApiError,
   KubeConfigError,
@@ -137,7 +142,7 @@ export function registerInvestigateCommand(program: Command): void {
       '--allow-install-net-tools',
       'install net-tools in pods lacking netstat (changes them: docs/investigate.md)',
     )
-    .option('--image <image>', 'capture image (default mcr.microsoft.com/azurelinux/base/core:3.0)')
+    .option('--image <image>', `capture image (default ${DEFAULT_CAPTURE_IMAGE})`)
     .option('--capture-timeout <s>', 'stop waiting for the capture after this many seconds (default: trace + 210)')
     .action((flags: InvestigateFlags) => investigate(flags));
 }
