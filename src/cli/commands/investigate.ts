@@ -285,24 +285,7 @@ async function investigate(flags: InvestigateFlags): Promise<void> {
     checkAbort();
     await sink.put(BUNDLE_FILES.node, node.json);
     try {
-      const { pods, podsJson } = await abortable(listNodePodsWithJson(kc, node.name));
-      await sink.put(BUNDLE_FILES.pods, podsJson);
-      const sofar = await analyze(evidenceDir, { privateCidrs: flags.privateCidr });
-      const chosen = chooseCandidatePods(pods, sofar.rankedPods, maxPods);
-      say(
-        `${pods.length} pods on the node (${chosen.skippedHostNetwork} hostNetwork); netstat in ${chosen.candidates.length} ` +
-          (chosen.basis === 'trace' ? 'pods the trace tied to public traffic' : 'running pods (no trace attribution)'),
-      );
-      const results = await abortable(
-        collectPodSockets(kc, chosen.candidates, {
-          sink,
-          allowInstallNetTools: flags.allowInstallNetTools === true,
-        }),
-      );
-      const count = (m: string) => results.filter((r) => r.method === m).length;
-      say(`netstat: ${count('netstat')} netstat, ${count('proc-net-tcp')} /proc/net/tcp, ${count('skipped')} skipped`);
-      for (const r of results.filter((x) => x.method === 'skipped').slice(0, 10))
-        say(`  skipped ${r.namespace}/${r.pod}: ${(r.reason ?? 'no reason given').slice(0, 160)}`);
+      await abortable(examinePods(kc, node.name, sink, { ...flags, maxPods, say }));
     } catch (err) {
       if (err instanceof Interrupted) throw err;
       problems.push(`the node's pods could not be examined: ${(err as Error).message}`);
@@ -325,9 +308,8 @@ async function investigate(flags: InvestigateFlags): Promise<void> {
       recommend: (r) => computeRecommendations(r, { azureServiceCidrs: flags.azureServiceCidr }),
     });
     const paths = { json: join(dir, 'report.json'), markdown: join(dir, 'report.md'), html: join(dir, 'report.html') };
-    await writeFileAtomic(paths.json, await renderReport(report, 'json'));
-    await writeFileAtomic(paths.markdown, await renderReport(report, 'markdown'));
-    await writeFileAtomic(paths.html, await renderReport(report, 'html'));
+    for (const [format, path] of Object.entries(paths) as Array<[ReportFormat, string]>)
+      await writeFileAtomic(path, await renderReport(report, format));
     say(`report written to ${dir}`);
 
     if (flags.format) {
@@ -352,7 +334,7 @@ async function investigate(flags: InvestigateFlags): Promise<void> {
       throw new CliError(
         jobToDelete
           ? `interrupted by ${err.signal}; capture Job ${jobToDelete} could NOT be deleted`
-          : `interrupted by ${err.signal}; nothing left in the cluster`,
+          : `interrupted by ${err.signal}; no capture Job of this run is left in the cluster`,
         SIGNAL_EXIT[err.signal],
       );
     }
@@ -414,6 +396,34 @@ async function waitForCapture(
       throw o.signal.reason;
     });
   }
+}
+
+/**
+ * Writes pods.json, picks the candidates from the evidence collected so far (the rule the durable activity
+ * uses) and runs netstat in them; the socket tables land in the bundle.
+ */
+async function examinePods(
+  kc: KubeConfig,
+  nodeName: string,
+  sink: DirectorySink,
+  o: { privateCidr: string[]; maxPods: number; allowInstallNetTools?: boolean; say: (msg: string) => void },
+): Promise<void> {
+  const { pods, podsJson } = await listNodePodsWithJson(kc, nodeName);
+  await sink.put(BUNDLE_FILES.pods, podsJson);
+  const sofar = await analyze(sink.dir, { privateCidrs: o.privateCidr });
+  const chosen = chooseCandidatePods(pods, sofar.rankedPods, o.maxPods);
+  o.say(
+    `${pods.length} pods on the node (${chosen.skippedHostNetwork} hostNetwork); netstat in ${chosen.candidates.length} ` +
+      (chosen.basis === 'trace' ? 'pods the trace tied to public traffic' : 'running pods (no trace attribution)'),
+  );
+  const results = await collectPodSockets(kc, chosen.candidates, {
+    sink,
+    allowInstallNetTools: o.allowInstallNetTools === true,
+  });
+  const count = (m: string) => results.filter((r) => r.method === m).length;
+  o.say(`netstat: ${count('netstat')} netstat, ${count('proc-net-tcp')} /proc/net/tcp, ${count('skipped')} skipped`);
+  for (const r of results.filter((x) => x.method === 'skipped').slice(0, 10))
+    o.say(`  skipped ${r.namespace}/${r.pod}: ${(r.reason ?? 'no reason given').slice(0, 160)}`);
 }
 
 /** analyzeBundle, or the empty report when nothing usable was collected (the report then says so). */

@@ -343,7 +343,9 @@ describe('snat-responder investigate', () => {
         expect(sent).toBe(true);
         expect(run.code, run.stderr).toBe(code);
         expect(run.stderr).toMatch(new RegExp(`${signal}: stopping, deleting capture Job snat-cap-`));
-        expect(errorLines(run)).toEqual([`snat-responder: interrupted by ${signal}; nothing left in the cluster`]);
+        expect(errorLines(run)).toEqual([
+          `snat-responder: interrupted by ${signal}; no capture Job of this run is left in the cluster`,
+        ]);
         expect(c.api.state.requests.some((r) => r.method === 'DELETE' && r.path.includes('/jobs/snat-cap-'))).toBe(
           true,
         );
