@@ -1,20 +1,13 @@
-/** Activities backed by the cluster's Kubernetes API. */
+/** Activities backed by the cluster's Kubernetes API (the client loads on first use). */
 import { ACTIVITY } from '../../src/investigation/activityNames.js';
-import {
-  captureStatus,
-  collectEvidence,
-  deleteCapture,
-  podSockets,
-  resolveNode,
-  selectAndStoreCandidates,
-  startCapture,
-} from '../../src/investigation/steps/kubeSteps.js';
 import { registerStep } from './register.js';
 
-registerStep(ACTIVITY.resolveNode, resolveNode);
-registerStep(ACTIVITY.startCapture, startCapture);
-registerStep(ACTIVITY.captureStatus, captureStatus);
-registerStep(ACTIVITY.collectEvidence, collectEvidence);
-registerStep(ACTIVITY.selectCandidates, selectAndStoreCandidates);
-registerStep(ACTIVITY.podSockets, podSockets);
-registerStep(ACTIVITY.deleteCapture, deleteCapture);
+const steps = () => import('../../src/investigation/steps/kubeSteps.js');
+
+registerStep(ACTIVITY.resolveNode, async () => (await steps()).resolveNode);
+registerStep(ACTIVITY.startCapture, async () => (await steps()).startCapture);
+registerStep(ACTIVITY.captureStatus, async () => (await steps()).captureStatus);
+registerStep(ACTIVITY.collectEvidence, async () => (await steps()).collectEvidence);
+registerStep(ACTIVITY.selectCandidates, async () => (await steps()).selectAndStoreCandidates);
+registerStep(ACTIVITY.podSockets, async () => (await steps()).podSockets);
+registerStep(ACTIVITY.deleteCapture, async () => (await steps()).deleteCapture);

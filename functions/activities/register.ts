@@ -21,13 +21,20 @@ function correlationKeys(input: unknown): Record<string, unknown> {
 /**
  * Registers one activity: thin by design. Errors propagate so Durable's retry policy sees them; the log line
  * says which step failed and for which investigation, never the input itself.
+ *
+ * `load` imports the step's module on first use: the Kubernetes client, the Azure SDKs and the chart renderer
+ * then load in the activity that needs them, and importing the Function App entry point stays cheap
+ * (bench/functions-import.mjs).
+ *
+ * @example registerStep(ACTIVITY.resolveNode, async () => (await import('./steps.js')).resolveNode);
  */
-export function registerStep<I, O>(name: ActivityName, step: Step<I, O>): void {
+export function registerStep<I, O>(name: ActivityName, load: () => Promise<Step<I, O>>): void {
   df.app.activity(name, {
     handler: async (input: unknown, context: InvocationContext) => {
       const logger = structuredLogger(context, { activity: name, ...correlationKeys(input) });
       try {
-        return await step(await investigationDeps(), input as I, logger);
+        const [step, deps] = await Promise.all([load(), investigationDeps()]);
+        return await step(deps, input as I, logger);
       } catch (err) {
         logger.warn('activity failed', { error: (err as Error).name, detail: (err as Error).message?.slice(0, 500) });
         throw err;

@@ -1,7 +1,8 @@
-/** Activities that store the report in Blob and announce it in Teams. */
+/** Activities that store the report in Blob and announce it in Teams (storage and charts load on first use). */
 import { ACTIVITY } from '../../src/investigation/activityNames.js';
-import { analyzeAndStore, notifyTeams } from '../../src/investigation/steps/reportSteps.js';
 import { registerStep } from './register.js';
 
-registerStep(ACTIVITY.analyzeAndStore, analyzeAndStore);
-registerStep(ACTIVITY.notifyTeams, notifyTeams);
+const steps = () => import('../../src/investigation/steps/reportSteps.js');
+
+registerStep(ACTIVITY.analyzeAndStore, async () => (await steps()).analyzeAndStore);
+registerStep(ACTIVITY.notifyTeams, async () => (await steps()).notifyTeams);
