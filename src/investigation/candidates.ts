@@ -41,3 +41,29 @@ export function chooseCandidatePods(
     skippedHostNetwork: pods.filter((p) => p.hostNetwork).length,
   };
 }
+
+/**
+ * Skips that lose nothing (see collectPodSockets): hostNetwork pods (the node's table has them), pods not
+ * running or gone, and images with neither netstat nor cat (the node-side table covers them). Anything else
+ * (exec timeout, dropped stream, refusal) is a failure the report must mention.
+ */
+const EXPECTED_SKIP = /^(hostNetwork pod|pod is |pod vanished|no container could run netstat)/;
+
+/** True when a netstat result is a skip that lost a pod's socket table for a reason worth reporting. */
+export function netstatFailed(r: { method: string; reason?: string }): boolean {
+  return r.method === 'skipped' && !EXPECTED_SKIP.test(r.reason ?? '');
+}
+
+/**
+ * The report problem for netstat failures, or null when none failed.
+ *
+ * @example netstatProblem(results) // 'netstat failed in 1 of 4 pods: default/web (app: timed out after 10000 ms)'
+ */
+export function netstatProblem(
+  results: ReadonlyArray<{ namespace: string; pod: string; method: string; reason?: string }>,
+): string | null {
+  const failed = results.filter(netstatFailed);
+  if (failed.length === 0) return null;
+  const named = failed.slice(0, 5).map((r) => `${r.namespace}/${r.pod} (${r.reason ?? 'no reason'})`);
+  return `netstat failed in ${failed.length} of ${results.length} pods: ${named.join('; ')}${failed.length > 5 ? '; …' : ''}`;
+}

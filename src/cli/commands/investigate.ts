@@ -9,7 +9,7 @@ import { type AnalysisOptions, SnatAnalysis } from '../../analysis/snatAnalysis.
 import { BUNDLE_FILES } from '../../evidence/bundle.js';
 import { EvidenceNotFoundError } from '../../evidence/errors.js';
 import { emptyEvidenceSet } from '../../evidence/evidenceSet.js';
-import { chooseCandidatePods } from '../../investigation/candidates.js';
+import { chooseCandidatePods, netstatProblem } from '../../investigation/candidates.js';
 import { kubeConfigFromFile } from '../../kube/access.js';
 import { CaptureManager, type CaptureStatus } from '../../kube/capture.js';
 import {
@@ -285,7 +285,11 @@ async function investigate(flags: InvestigateFlags): Promise<void> {
     checkAbort();
     await sink.put(BUNDLE_FILES.node, node.json);
     try {
-      await abortable(examinePods(kc, node.name, sink, { ...flags, maxPods, say }));
+      const problem = await abortable(examinePods(kc, node.name, sink, { ...flags, maxPods, say }));
+      if (problem) {
+        problems.push(problem);
+        say(`problem: ${problem}`);
+      }
     } catch (err) {
       if (err instanceof Interrupted) throw err;
       problems.push(`the node's pods could not be examined: ${(err as Error).message}`);
@@ -400,14 +404,15 @@ async function waitForCapture(
 
 /**
  * Writes pods.json, picks the candidates from the evidence collected so far (the rule the durable activity
- * uses) and runs netstat in them; the socket tables land in the bundle.
+ * uses) and runs netstat in them; the socket tables land in the bundle. Returns the problem to report when
+ * execs failed (the same rule as the orchestration).
  */
 async function examinePods(
   kc: KubeConfig,
   nodeName: string,
   sink: DirectorySink,
   o: { privateCidr: string[]; maxPods: number; allowInstallNetTools?: boolean; say: (msg: string) => void },
-): Promise<void> {
+): Promise<string | null> {
   const { pods, podsJson } = await listNodePodsWithJson(kc, nodeName);
   await sink.put(BUNDLE_FILES.pods, podsJson);
   const sofar = await analyze(sink.dir, { privateCidrs: o.privateCidr });
@@ -424,6 +429,7 @@ async function examinePods(
   o.say(`netstat: ${count('netstat')} netstat, ${count('proc-net-tcp')} /proc/net/tcp, ${count('skipped')} skipped`);
   for (const r of results.filter((x) => x.method === 'skipped').slice(0, 10))
     o.say(`  skipped ${r.namespace}/${r.pod}: ${(r.reason ?? 'no reason given').slice(0, 160)}`);
+  return netstatProblem(results);
 }
 
 /** analyzeBundle, or the empty report when nothing usable was collected (the report then says so). */

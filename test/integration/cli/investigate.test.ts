@@ -324,6 +324,20 @@ describe('snat-responder investigate', () => {
     }
   });
 
+  describe('netstat trouble', () => {
+    it('names pods whose exec failed and marks the report degraded', async () => {
+      const c = await cluster({ faults: { execDropSocket: [CULPRIT] } });
+      const run = await runCli(base(c.kubeconfig, c.out));
+      expect(run.code, run.stderr).toBe(0);
+      const report = await readReport(c.out);
+      expect(report.investigation.status).toBe('degraded');
+      expect(report.investigation.problems.join('\n')).toMatch(
+        new RegExp(`netstat failed in 1 of \\d+ pods: ${CULPRIT} \\(`),
+      );
+      expect(c.api.state.jobs()).toEqual([]);
+    });
+  });
+
   describe('signals', () => {
     for (const [signal, code, waitFor] of [
       ['SIGINT', 130, 'tracing on node'],

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { chooseCandidatePods, type PodOnNode } from '../../../src/investigation/candidates.js';
+import {
+  chooseCandidatePods,
+  netstatFailed,
+  netstatProblem,
+  type PodOnNode,
+} from '../../../src/investigation/candidates.js';
 
 const pod = (namespace: string, name: string, extra: Partial<PodOnNode> = {}): PodOnNode => ({
   namespace,
@@ -65,5 +70,47 @@ describe('chooseCandidatePods', () => {
       expect(chooseCandidatePods(pods, [], 2).candidates).toHaveLength(2);
       expect(chooseCandidatePods(pods, [], 0).candidates).toEqual([]);
     });
+  });
+});
+
+const result = (pod: string, method: string, reason?: string) => ({
+  namespace: 'default',
+  pod,
+  method,
+  ...(reason ? { reason } : {}),
+});
+
+describe('netstatFailed', () => {
+  it('treats skips that lose nothing as expected', () => {
+    expect(netstatFailed(result('a', 'skipped', "hostNetwork pod: its sockets are the node's"))).toBe(false);
+    expect(netstatFailed(result('a', 'skipped', 'pod is Pending'))).toBe(false);
+    expect(netstatFailed(result('a', 'skipped', 'pod vanished during exec'))).toBe(false);
+    expect(netstatFailed(result('a', 'skipped', 'no container could run netstat or read /proc/net/tcp (...): x'))).toBe(
+      false,
+    );
+    expect(netstatFailed(result('a', 'netstat'))).toBe(false);
+  });
+
+  it('flags exec failures and unexplained skips', () => {
+    expect(netstatFailed(result('a', 'skipped', 'app: timed out after 10000 ms'))).toBe(true);
+    expect(netstatFailed(result('a', 'skipped'))).toBe(true);
+  });
+});
+
+describe('netstatProblem', () => {
+  it('is null when nothing failed', () => {
+    expect(netstatProblem([result('a', 'netstat'), result('b', 'skipped', 'pod is Failed')])).toBeNull();
+  });
+
+  it('names the first five failed pods with their reasons and counts all', () => {
+    const results = [
+      result('ok', 'proc-net-tcp'),
+      ...Array.from({ length: 6 }, (_, i) => result(`p${i}`, 'skipped', 'app: stream dropped')),
+    ];
+    const text = netstatProblem(results) ?? '';
+    expect(text.startsWith('netstat failed in 6 of 7 pods: default/p0 (app: stream dropped); ')).toBe(true);
+    expect(text).toContain('default/p4 (app: stream dropped)');
+    expect(text).not.toContain('default/p5');
+    expect(text.endsWith('; …')).toBe(true);
   });
 });
