@@ -50,12 +50,27 @@ export function investigationDeps(): Promise<InvestigationDeps> {
   return built;
 }
 
+/**
+ * Loads the modules {@link buildFromSettings} needs (identity, ARM, AKS credentials, Kubernetes client). Call it
+ * early to overlap the SDK loading with other start-up work; the module cache makes the later call free.
+ */
+export function loadAdapterModules() {
+  return Promise.all([
+    import('@azure/identity'),
+    import('../azure/arm/clusterResolver.js'),
+    import('../azure/arm/snatMetrics.js'),
+    import('../azure/arm/kubeCredentials.js'),
+    import('../kube/access.js'),
+  ]);
+}
+
 /** Builds the production adapters: managed identity, ARM, AKS credentials, Blob, Teams. SDKs load lazily. */
 export async function buildFromSettings(
   settings: Settings,
   extra: { credential?: TokenCredential; arm?: Partial<AksCredentialOptions> } = {},
 ): Promise<InvestigationDeps> {
-  const identity = await import('@azure/identity');
+  const [identity, { ArmClusterResolver }, { SnatMetricsReader }, { AksCredentialProvider }, { kubeConfigFromString }] =
+    await loadAdapterModules();
   const credential =
     extra.credential ??
     (settings.azureClientId
@@ -66,13 +81,6 @@ export async function buildFromSettings(
     ...(settings.armEndpoint ? { endpoint: settings.armEndpoint } : {}),
     ...extra.arm,
   };
-  const [{ ArmClusterResolver }, { SnatMetricsReader }, { AksCredentialProvider }, { kubeConfigFromString }] =
-    await Promise.all([
-      import('../azure/arm/clusterResolver.js'),
-      import('../azure/arm/snatMetrics.js'),
-      import('../azure/arm/kubeCredentials.js'),
-      import('../kube/access.js'),
-    ]);
   const credentials = new AksCredentialProvider(armOptions);
   let store: Promise<BlobReportStore> | null = null;
   const notifier = settings.teamsWebhookUrl

@@ -6,13 +6,13 @@
 import type { ArmRetryOptions } from '../azure/arm/options.js';
 import type { Settings } from '../config/settings.js';
 import { loadSettings } from '../config/settings.js';
-import { buildFromSettings, type InvestigationDeps } from '../investigation/dependencies.js';
+import { buildFromSettings, type InvestigationDeps, loadAdapterModules } from '../investigation/dependencies.js';
 import { simArmAdapterOptions, staticTokenCredential } from './arm/credential.js';
 import { type ArmServer, startArmServer } from './arm/server.js';
 import { type ArmWorld, DEMO_LOAD_BALANCER_ID, demoArmWorld } from './arm/world.js';
 import { type AzuriteBlob, startAzurite } from './azurite.js';
 import { demoScenario, type KubeScenario } from './kube/scenario.js';
-import { type KubeApiServer, type KubeFaults, type KubeTiming, startKubeApiServer } from './kube/server.js';
+import type { KubeApiServer, KubeFaults, KubeTiming } from './kube/server.js';
 import { projectPath } from './projectPath.js';
 import { startTeamsSink, type TeamsSink } from './teams/server.js';
 import { loopbackCertificate } from './tls.js';
@@ -75,19 +75,25 @@ export async function startSimWorld(opts: SimWorldOptions = {}): Promise<SimWorl
         return a;
       }),
     );
+    // Azurite boots in its own process; meanwhile load the heavy modules (the Kubernetes client behind the
+    // sim API server's RBAC loader, the Azure SDKs behind the adapters) instead of having imported them upfront.
+    const adapters = loadAdapterModules();
+    adapters.catch(() => undefined); // awaited below by buildFromSettings; never an unhandled rejection
     const [tls, kube, teams] = await Promise.all([
       timed(startup, 'tls', loopbackCertificate()),
       timed(
         startup,
         'kubernetes',
         track(
-          startKubeApiServer({
-            scenario: opts.scenario ?? demoScenario(),
-            rbac: { manifestsDir: projectPath('infra/k8s'), subject: SIM_RESPONDER },
-            clock,
-            ...(opts.kubeFaults ? { faults: opts.kubeFaults } : {}),
-            ...(opts.kubeTiming ? { timing: opts.kubeTiming } : {}),
-          }),
+          import('./kube/server.js').then((m) =>
+            m.startKubeApiServer({
+              scenario: opts.scenario ?? demoScenario(),
+              rbac: { manifestsDir: projectPath('infra/k8s'), subject: SIM_RESPONDER },
+              clock,
+              ...(opts.kubeFaults ? { faults: opts.kubeFaults } : {}),
+              ...(opts.kubeTiming ? { timing: opts.kubeTiming } : {}),
+            }),
+          ),
         ),
       ),
       timed(startup, 'teams', track(startTeamsSink(opts.teamsScript ? { script: opts.teamsScript } : {}))),
