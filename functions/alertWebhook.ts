@@ -32,6 +32,7 @@ import {
 } from '../src/alert/types.js';
 import { SettingsError } from '../src/config/errors.js';
 import { loadSettings, type Settings } from '../src/config/settings.js';
+import { readBody } from './httpBody.js';
 
 /** What the intake needs to know about an existing orchestration (a subset of DurableOrchestrationStatus). */
 export interface OrchestrationStatusLike {
@@ -119,33 +120,6 @@ async function statusOrNull(starter: DurableStarter, instanceId: string): Promis
 function timeMs(value: Date | string | undefined): number {
   if (value === undefined) return Number.NaN;
   return value instanceof Date ? value.getTime() : Date.parse(value);
-}
-
-type Body = { kind: 'text'; text: string } | { kind: 'too-large'; bytes: number } | { kind: 'not-utf8' };
-
-/** Reads at most `max + 1` bytes of the body; never buffers an oversized one whole. */
-async function readBody(request: HttpRequest, max: number): Promise<Body> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const chunk = value instanceof Uint8Array ? value : new Uint8Array(value as ArrayBuffer);
-      total += chunk.byteLength;
-      if (total > max) {
-        await reader.cancel().catch(() => undefined);
-        return { kind: 'too-large', bytes: total };
-      }
-      chunks.push(chunk);
-    }
-  }
-  try {
-    return { kind: 'text', text: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)) };
-  } catch {
-    return { kind: 'not-utf8' };
-  }
 }
 
 function json(status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): HttpResponseInit {

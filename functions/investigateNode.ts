@@ -12,6 +12,7 @@ import { SNAT_INVESTIGATION_ORCHESTRATOR } from '../src/alert/names.js';
 import { isLoadBalancerId, normaliseIp } from '../src/alert/targets.js';
 import type { InvestigationRequest } from '../src/alert/types.js';
 import { loadSettings } from '../src/config/settings.js';
+import { readBody } from './httpBody.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
 const ACTIVE = new Set(['Running', 'Pending', 'ContinuedAsNew']);
@@ -39,11 +40,13 @@ function badRequest(message: string): HttpResponseInit {
 
 /** Handler for the on-demand trigger (exported for tests). */
 export async function investigateNode(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const text = await request.text();
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) return { status: 413, jsonBody: { error: 'body over 16 KB' } };
+  // Stream with a limit: a huge body is refused without being held in memory.
+  const body = await readBody(request, MAX_BODY_BYTES);
+  if (body.kind === 'too-large') return { status: 413, jsonBody: { error: 'body over 16 KB' } };
+  if (body.kind === 'not-utf8') return badRequest('body must be UTF-8 JSON');
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(body.text);
   } catch {
     return badRequest('body must be JSON: {"loadBalancerId": "...", "node": "<name or IP>"}');
   }

@@ -12,6 +12,7 @@ import type { InvestigationRequest } from '../src/alert/types.js';
 import type { ClusterInfo } from '../src/azure/arm/clusterResolver.js';
 import { reportPrefix } from '../src/azure/blob/reportPrefix.js';
 import { ACTIVITY } from '../src/investigation/activityNames.js';
+import { netstatProblem } from '../src/investigation/candidates.js';
 import type {
   AnalyzeAndStoreInput,
   AnalyzeAndStoreOutput,
@@ -227,13 +228,8 @@ function* investigateNode(
       // when the capture has one, so a skip is not by itself a degradation; the report shows each method.
       const tables = results.flat();
       evidence ||= tables.some((r) => r.method !== 'skipped');
-      const failed = tables.filter((r) => r.failed);
-      if (failed.length > 0) {
-        const named = failed.slice(0, 5).map((r) => `${r.namespace}/${r.pod} (${r.reason ?? 'no reason'})`);
-        problems.push(
-          `netstat failed in ${failed.length} of ${tables.length} pods: ${named.join('; ')}${failed.length > 5 ? '; …' : ''}`,
-        );
-      }
+      const failed = netstatProblem(tables);
+      if (failed) problems.push(failed);
     } catch (err) {
       problems.push(`pod socket tables failed: ${failureMessage(err)}`);
     }

@@ -5,7 +5,7 @@ import { CaptureManager } from '../../kube/capture.js';
 import { collectPodSockets } from '../../kube/netstat.js';
 import { resolveNode as resolveKubeNode } from '../../kube/nodes.js';
 import { listNodePodsWithJson } from '../../kube/pods.js';
-import { chooseCandidatePods } from '../candidates.js';
+import { chooseCandidatePods, netstatFailed } from '../candidates.js';
 import type {
   CandidatePod,
   CaptureJobInput,
@@ -108,13 +108,6 @@ export async function selectCandidates(
   return chooseCandidatePods(pods, report.rankedPods, input.maxPods);
 }
 
-/**
- * Skips that lose nothing (see collectPodSockets): hostNetwork pods (the node's table has them), pods not
- * running or gone, and images with neither netstat nor cat (the node-side table covers them). Anything else
- * (exec timeout, dropped stream, refusal) is a failure the report must mention.
- */
-const EXPECTED_SKIP = /^(hostNetwork pod|pod is |pod vanished|no container could run netstat)/;
-
 /** The candidate list, next to the evidence but outside the bundle (`analyze` ignores it). */
 export const CANDIDATES_FILE = 'candidates.json';
 
@@ -159,6 +152,6 @@ export async function podSockets(deps: InvestigationDeps, input: PodSocketsInput
     pod: r.pod,
     method: r.method,
     ...(r.reason ? { reason: r.reason.slice(0, 200) } : {}),
-    ...(r.method === 'skipped' && !EXPECTED_SKIP.test(r.reason ?? '') ? { failed: true } : {}),
+    ...(netstatFailed(r) ? { failed: true } : {}),
   }));
 }

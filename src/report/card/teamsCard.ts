@@ -240,7 +240,12 @@ function buildCard(report: Report, opts: TeamsCardOptions, level: Level): Adapti
     const total = report.rankedPods.length;
     const shown = table.rows.length - 1;
     const heading = total > shown ? `Top ${shown} of ${fmtCount(total)} pods` : `Pods (${fmtCount(total)})`;
-    body.push(text(`${heading}, public destinations only (ESTAB = ESTABLISHED sockets)`, { weight: 'bolder', spacing: 'medium' }));
+    body.push(
+      text(`${heading}, public destinations only (ESTAB = ESTABLISHED sockets)`, {
+        weight: 'bolder',
+        spacing: 'medium',
+      }),
+    );
     body.push(table);
   }
   const rec = report.recommendations[0];
