@@ -146,8 +146,10 @@ export class TraceAggregator {
     } else {
       talker = entry;
     }
-    if (talker.pids.size < MAX_PIDS_PER_KEY) talker.pids.add(line.pid);
-    if (talker.comms.size < MAX_COMMS_PER_KEY) {
+    // A PID already seen almost always has the COMM already recorded: skip hashing its bytes again.
+    const knownPid = talker.pids.has(line.pid);
+    if (!knownPid && talker.pids.size < MAX_PIDS_PER_KEY) talker.pids.add(line.pid);
+    if (!knownPid && talker.comms.size < MAX_COMMS_PER_KEY) {
       talker.commHashes ??= new Set();
       const h = hashBytes(buf, line.commStart, line.commEnd);
       if (!talker.commHashes.has(h)) {

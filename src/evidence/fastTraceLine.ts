@@ -70,25 +70,22 @@ function ipv4At(buf: Uint8Array, s: number, e: number): number {
   let octet = 0;
   let digits = 0;
   let parts = 0;
-  let leadingZero = false;
-  for (let i = s; i <= e; i++) {
-    const c = i === e ? 46 : buf[i]!;
+  for (let i = s; i < e; i++) {
+    const c = buf[i]!;
     if (c === 46) {
-      if (digits === 0 || octet > 255 || (leadingZero && digits > 1)) return -1;
+      if (digits === 0 || parts === 3) return -1;
       value = value * 256 + octet;
       parts++;
       octet = 0;
       digits = 0;
-      leadingZero = false;
       continue;
     }
     const d = c - 48;
-    if (d < 0 || d > 9 || digits === 3) return -1;
-    if (digits === 0) leadingZero = d === 0;
+    if (d < 0 || d > 9 || (digits === 1 && octet === 0)) return -1;
     octet = octet * 10 + d;
-    digits++;
+    if (++digits > 3 || octet > 255) return -1;
   }
-  return parts === 4 ? value : -1;
+  return digits === 0 || parts !== 3 ? -1 : value * 256 + octet;
 }
 
 /** TYPE token: verbose word or single letter; -1 for anything else (including `unknown`/`U`). */
@@ -115,34 +112,21 @@ function typeAt(buf: Uint8Array, s: number, e: number): number {
 
 /** TIME token: integer ns (`-tv`) or decimal seconds (`-t`), exactly as the general parser reads it. */
 function timeAt(buf: Uint8Array, s: number, e: number): number | null {
-  let dot = -1;
-  for (let i = s; i < e; i++) {
-    if (buf[i] === 46) {
-      dot = i;
-      break;
-    }
-  }
-  if (dot < 0) {
-    if (e - s > 15) return null;
-    let v = 0;
-    for (let i = s; i < e; i++) {
-      const d = buf[i]! - 48;
-      if (d < 0 || d > 9) return null;
-      v = v * 10 + d;
-    }
-    return v;
-  }
-  if (dot === s || dot + 1 === e || dot - s > 10) return null;
+  let i = s;
   let whole = 0;
-  for (let i = s; i < dot; i++) {
+  while (i < e) {
     const d = buf[i]! - 48;
-    if (d < 0 || d > 9) return null;
+    if (d < 0 || d > 9) break;
     whole = whole * 10 + d;
+    i++;
   }
+  if (i === e) return e - s > 15 ? null : whole;
+  // Seconds with a fraction; odd shapes (".5", "5.") are left to the general parser.
+  if (buf[i] !== 46 || i === s || i - s > 10 || i + 1 === e) return null;
   let frac = 0;
   let scale = 1e9;
-  for (let i = dot + 1; i < e; i++) {
-    const d = buf[i]! - 48;
+  for (let j = i + 1; j < e; j++) {
+    const d = buf[j]! - 48;
     if (d < 0 || d > 9) return null;
     scale /= 10;
     frac += d * scale;
@@ -150,78 +134,63 @@ function timeAt(buf: Uint8Array, s: number, e: number): number | null {
   return whole * 1e9 + Math.round(frac);
 }
 
-/** Byte classes of the fast path: printable ASCII makes tokens, space and tab separate, anything else bails. */
-const TOKEN = 0;
-const BLANK = 1;
-const OTHER = 2;
-const BYTE_CLASS = new Uint8Array(256).fill(OTHER);
-for (let c = 33; c < 127; c++) BYTE_CLASS[c] = TOKEN;
-BYTE_CLASS[32] = BLANK;
-BYTE_CLASS[9] = BLANK;
-
-// Token spans found from the two ends of the line, reused across calls.
-const starts = new Int32Array(16);
-const ends = new Int32Array(16);
+// Token spans of the current line, reused across calls.
+const MAX_TOKENS = 32;
+const starts = new Int32Array(MAX_TOKENS);
+const ends = new Int32Array(MAX_TOKENS);
 
 /**
  * Reads one line `[s, e)` of `buf` into `out`. Returns false when the line is not a plain IPv4 event in the
  * given layout; the caller then uses the general parser.
  *
- * Only the head (TIME TYPE PID) and the tail (IP SADDR DADDR SPORT DPORT NETNS) are tokenised, from both ends,
- * which is what makes COMM with spaces harmless and keeps the work per line small.
+ * One forward pass cuts the line into tokens (space and tab separate; any byte outside printable ASCII sends the
+ * line to the general parser). The head (TIME TYPE PID) is read from the first tokens and the tail (IP SADDR
+ * DADDR SPORT DPORT NETNS) from the last ones, so a COMM with spaces in between never shifts a column.
  */
 export function scanFastLine(buf: Uint8Array, s: number, e: number, layout: FastLayout, out: FastLine): boolean {
+  let n = 0;
+  let i = s;
+  while (i < e) {
+    let c = buf[i]!;
+    while (c === 32 || c === 9) {
+      if (++i === e) break;
+      c = buf[i]!;
+    }
+    if (i === e) break;
+    if (n === MAX_TOKENS) return false;
+    starts[n] = i;
+    while (c > 32 && c < 127) {
+      if (++i === e) break;
+      c = buf[i]!;
+    }
+    if (i < e && c !== 32 && c !== 9) return false;
+    ends[n++] = i;
+  }
   const tail = layout.hasNetns ? 6 : 5;
   const head = layout.hasTime ? 3 : 2;
-  // Tail tokens, right to left: ends[0..tail) holds NETNS/DPORT first.
-  let i = e;
-  for (let k = 0; k < tail; k++) {
-    while (i > s && BYTE_CLASS[buf[i - 1]!] === BLANK) i--;
-    if (i === s) return false;
-    ends[k] = i;
-    while (i > s && BYTE_CLASS[buf[i - 1]!] === TOKEN) i--;
-    if (i > s && BYTE_CLASS[buf[i - 1]!] !== BLANK) return false;
-    starts[k] = i;
-  }
-  const tailStart = i;
-  // Head tokens, left to right, into slots [tail, tail + head).
-  i = s;
-  for (let k = tail; k < tail + head; k++) {
-    while (i < tailStart && BYTE_CLASS[buf[i]!] === BLANK) i++;
-    if (i >= tailStart) return false;
-    starts[k] = i;
-    while (i < tailStart && BYTE_CLASS[buf[i]!] === TOKEN) i++;
-    if (i < tailStart && BYTE_CLASS[buf[i]!] !== BLANK) return false;
-    ends[k] = i;
-  }
-  // COMM lies between: printable ASCII, spaces and tabs only (anything else goes to the general parser).
-  let commStart = i;
-  let commEnd = tailStart;
-  for (let j = commStart; j < commEnd; j++) if (BYTE_CLASS[buf[j]!] === OTHER) return false;
-  while (commStart < commEnd && BYTE_CLASS[buf[commStart]!] === BLANK) commStart++;
-  while (commEnd > commStart && BYTE_CLASS[buf[commEnd - 1]!] === BLANK) commEnd--;
+  if (n < head + tail) return false;
+  const ip = n - tail;
+  if (ends[ip]! - starts[ip]! !== 1 || buf[starts[ip]!] !== 52) return false;
 
-  const ipIdx = tail - 1;
-  if (ends[ipIdx]! - starts[ipIdx]! !== 1 || buf[starts[ipIdx]!] !== 52) return false;
-  let t = tail;
+  let t = 0;
   let timestampNs: number | null = null;
   if (layout.hasTime) {
-    timestampNs = timeAt(buf, starts[t]!, ends[t]!);
+    timestampNs = timeAt(buf, starts[0]!, ends[0]!);
     if (timestampNs === null) return false;
-    t++;
+    t = 1;
   }
   const type = typeAt(buf, starts[t]!, ends[t]!);
   if (type < 0) return false;
   const pid = uintAt(buf, starts[t + 1]!, ends[t + 1]!, MAX_PID);
   if (pid < 0) return false;
-  const saddr = ipv4At(buf, starts[ipIdx - 1]!, ends[ipIdx - 1]!);
-  const daddr = ipv4At(buf, starts[ipIdx - 2]!, ends[ipIdx - 2]!);
-  const sport = uintAt(buf, starts[ipIdx - 3]!, ends[ipIdx - 3]!, 65535);
-  const dport = uintAt(buf, starts[ipIdx - 4]!, ends[ipIdx - 4]!, 65535);
+  const saddr = ipv4At(buf, starts[ip + 1]!, ends[ip + 1]!);
+  const daddr = ipv4At(buf, starts[ip + 2]!, ends[ip + 2]!);
+  const sport = uintAt(buf, starts[ip + 3]!, ends[ip + 3]!, 65535);
+  const dport = uintAt(buf, starts[ip + 4]!, ends[ip + 4]!, 65535);
   if (saddr < 0 || daddr < 0 || sport < 0 || dport < 0) return false;
   let netns: number | null = null;
   if (layout.hasNetns) {
-    netns = uintAt(buf, starts[0]!, ends[0]!, MAX_NETNS);
+    netns = uintAt(buf, starts[n - 1]!, ends[n - 1]!, MAX_NETNS);
     if (netns < 0) return false;
   }
   out.type = type as FastType;
@@ -232,8 +201,10 @@ export function scanFastLine(buf: Uint8Array, s: number, e: number, layout: Fast
   out.sport = sport;
   out.dport = dport;
   out.netns = netns;
-  out.commStart = commStart;
-  out.commEnd = commEnd;
+  // COMM: the tokens between PID and IP, with the blanks between them (empty when the columns touch).
+  const firstComm = t + 2;
+  out.commStart = firstComm < ip ? starts[firstComm]! : ends[t + 1]!;
+  out.commEnd = firstComm < ip ? ends[ip - 1]! : ends[t + 1]!;
   return true;
 }
 
