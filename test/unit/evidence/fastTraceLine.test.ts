@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type FastLine, headerLayout, ipv4ToString, newFastLine, scanFastLine } from '../../../src/evidence/fastTraceLine.js';
+import {
+  type FastLine,
+  headerLayout,
+  ipv4ToString,
+  newFastLine,
+  scanFastLine,
+} from '../../../src/evidence/fastTraceLine.js';
 import { TcptracerParser } from '../../../src/evidence/parsers/tcptracer.js';
 import type { TraceEvent } from '../../../src/evidence/types.js';
 
