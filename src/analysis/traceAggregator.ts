@@ -1,4 +1,4 @@
-import { type FastLine, ipv4ToString } from '../evidence/fastTraceLine.js';
+import { FAST_TYPE, type FastLine, ipv4ToString } from '../evidence/fastTraceLine.js';
 import type { TraceEvent } from '../evidence/types.js';
 import type { DestinationCount, TrafficCounters } from '../report/model.js';
 import type { IpClassifier } from './ipClassifier.js';
@@ -21,8 +21,8 @@ export interface TalkerAggregate {
   comms: Set<string>;
   /** The pod `tcptracer --containersmap` printed with this talker's events, when it did. */
   containerPod?: { namespace: string; pod: string };
-  /** Fast-path tallies of public IPv4 destinations (daddr * 65536 + dport -> count), folded by `result()`. */
-  publicV4?: Map<number, number>;
+  /** Fast-path tallies of public IPv4 destinations (daddr as int32 -> dport -> count), folded by `result()`. */
+  publicV4?: Map<number, Map<number, number>>;
   /** Hashes of COMM bytes already seen by the fast path. */
   commHashes?: Set<number>;
 }
@@ -37,7 +37,8 @@ function hashBytes(buf: Uint8Array, s: number, e: number): number {
   return h >>> 0;
 }
 
-const FAST_TYPES = ['connect', 'accept', 'close'] as const;
+/** Moves uint32 values (netns inodes) into int32 range so V8 keeps them as small integers. */
+const INT32_SHIFT = 2 ** 31;
 
 /** The trace folded into talkers; what attribution works on. */
 export interface TraceAggregate {
@@ -123,11 +124,13 @@ export class TraceAggregator {
    */
   addFast(line: FastLine, buf: Uint8Array): void {
     this.tick(line.timestampNs);
-    const netnsKey = line.netns ?? -1;
-    let byNetns = this.fastIndex.get(line.saddr);
+    // Keys shifted into int32 range stay small integers in V8: no boxed numbers per lookup.
+    const netnsKey = line.netns === null ? -1 - INT32_SHIFT : line.netns - INT32_SHIFT;
+    const saddrKey = line.saddr | 0;
+    let byNetns = this.fastIndex.get(saddrKey);
     if (byNetns === undefined) {
       byNetns = new Map();
-      this.fastIndex.set(line.saddr, byNetns);
+      this.fastIndex.set(saddrKey, byNetns);
     }
     let entry = byNetns.get(netnsKey);
     if (entry === undefined) {
@@ -159,25 +162,30 @@ export class TraceAggregator {
         );
       }
     }
-    switch (FAST_TYPES[line.type]) {
-      case 'connect': {
+    switch (line.type) {
+      case FAST_TYPE.connect: {
         this.state.connects += 1;
-        let pub = this.fastClass.get(line.daddr);
+        const daddrKey = line.daddr | 0;
+        let pub = this.fastClass.get(daddrKey);
         if (pub === undefined) {
           pub = this.classify(ipv4ToString(line.daddr)) === 'public';
-          this.fastClass.set(line.daddr, pub);
+          this.fastClass.set(daddrKey, pub);
         }
         if (pub) {
           talker.connectsPublic += 1;
           talker.publicV4 ??= new Map();
-          const dest = line.daddr * 65536 + line.dport;
-          talker.publicV4.set(dest, (talker.publicV4.get(dest) ?? 0) + 1);
+          let ports = talker.publicV4.get(daddrKey);
+          if (ports === undefined) {
+            ports = new Map();
+            talker.publicV4.set(daddrKey, ports);
+          }
+          ports.set(line.dport, (ports.get(line.dport) ?? 0) + 1);
         } else {
           talker.connectsPrivate += 1;
         }
         break;
       }
-      case 'accept':
+      case FAST_TYPE.accept:
         this.state.accepts += 1;
         talker.accepts += 1;
         break;
@@ -246,9 +254,12 @@ export class TraceAggregator {
   result(): TraceAggregate {
     for (const talker of this.state.talkers.values()) {
       if (!talker.publicV4) continue;
-      for (const [dest, n] of talker.publicV4) {
-        const key = `${ipv4ToString(Math.floor(dest / 65536))}|${dest % 65536}`;
-        talker.publicDestinations.set(key, (talker.publicDestinations.get(key) ?? 0) + n);
+      for (const [daddr, ports] of talker.publicV4) {
+        const ip = ipv4ToString(daddr >>> 0);
+        for (const [port, n] of ports) {
+          const key = `${ip}|${port}`;
+          talker.publicDestinations.set(key, (talker.publicDestinations.get(key) ?? 0) + n);
+        }
       }
       talker.publicV4.clear();
     }
