@@ -2,6 +2,7 @@
 // 1,000,000-line tcptracer -t4v log, alternating runs in one process, medians and ratio.
 // Usage: npm run build && node bench/analyze-vs-awk.mjs [--lines N] [--runs N]
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateTrace } from './gen-tcptracer.mjs';
@@ -16,13 +17,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const log = `${root}bench/.data/tcptracer-${lines}.log`;
 if (!existsSync(log)) await generateTrace(lines, log);
 const cli = `"${process.execPath}" "${root}bin/snat-responder.js" analyze "${log}" --format json > /dev/null`;
+const cli1 = `"${process.execPath}" "${root}bin/snat-responder.js" analyze "${log}" --format json --threads 1 > /dev/null`;
 const awk = `awk '{print $6,$10}' "${log}" | sort | uniq -c | sort -nrk 1 > /dev/null`;
 
 timeCommand(cli); // warm the page cache and Node's compile cache once for both
-const results = { cli: [], awk: [], cliRss: [], awkRss: [] };
+const results = { cli: [], cli1: [], awk: [], cliRss: [], awkRss: [] };
 for (let i = 0; i < runs; i++) {
   const a = timeCommand(cli);
   const b = timeCommand(awk);
+  results.cli1.push(timeCommand(cli1).ms);
   results.cli.push(a.ms);
   results.awk.push(b.ms);
   results.cliRss.push(a.rssMb ?? Number.NaN);
@@ -38,6 +41,9 @@ const summary = {
   analyzeMedianMs: Math.round(cliMs),
   pipelineMedianMs: Math.round(awkMs),
   speedup: +(awkMs / cliMs).toFixed(2),
+  analyzeOneThreadMedianMs: Math.round(median(results.cli1)),
+  speedupOneThread: +(awkMs / median(results.cli1)).toFixed(2),
+  cores: availableParallelism(),
   analyzePeakRssMB: Math.round(Math.max(...results.cliRss)),
   pipelinePeakRssMB: Math.round(Math.max(...results.awkRss)),
 };
