@@ -168,7 +168,29 @@ export class CaptureManager {
       throw err;
     }
     this.log.info('capture job created', { node, jobName, traceSeconds: this.traceSeconds });
-    return { jobName, reused: false };
+    return this.settleRace(node, jobName);
+  }
+
+  /**
+   * The one-per-node check above is read-then-create, so two investigations starting on the same node at the
+   * same instant can both create a Job. Both then look again and agree on one winner (oldest, then smallest
+   * name); the loser deletes its own Job and uses the winner's.
+   */
+  private async settleRace(node: string, jobName: string): Promise<{ jobName: string; reused: boolean }> {
+    const rivals = (await this.listCaptureJobs())
+      .filter((j) => !jobFinished(j) && j.spec?.template?.spec?.nodeName === node && j.metadata?.name)
+      .sort((a, b) => {
+        const ta = new Date(a.metadata?.creationTimestamp ?? 0).getTime();
+        const tb = new Date(b.metadata?.creationTimestamp ?? 0).getTime();
+        const na = a.metadata?.name ?? '';
+        const nb = b.metadata?.name ?? '';
+        return ta - tb || (na < nb ? -1 : na > nb ? 1 : 0);
+      });
+    const winner = rivals[0]?.metadata?.name;
+    if (!winner || winner === jobName) return { jobName, reused: false };
+    this.log.warn('another capture started on the node at the same time; using it', { node, jobName, winner });
+    await this.delete(jobName);
+    return { jobName: winner, reused: true };
   }
 
   private async jobPod(jobName: string): Promise<V1Pod | null> {

@@ -150,6 +150,21 @@ describe('CaptureManager', () => {
       await mgr.delete(a.jobName);
     });
 
+    it('settles two investigations racing for the same node on one Job', async () => {
+      const { api, mgr } = await setup();
+      const [a, b] = await Promise.all([mgr.start(DEMO_NODE, 'inv-race-a'), mgr.start(DEMO_NODE, 'inv-race-b')]);
+      expect(a.jobName).toBe(b.jobName);
+      expect([a.reused, b.reused].sort()).toEqual([false, true]);
+      // Both read "no capture on this node" before either created one: the race really happened.
+      expect(api.state.requests.filter((r) => r.method === 'POST' && r.path.includes('/jobs'))).toHaveLength(2);
+      const live = api.state
+        .jobs()
+        .filter((j) => !(j as { metadata?: { deletionTimestamp?: string } }).metadata?.deletionTimestamp);
+      expect(live.map((j) => (j as { metadata: { name: string } }).metadata.name)).toEqual([a.jobName]);
+      await mgr.delete(a.jobName);
+      expect(api.state.jobs()).toHaveLength(0);
+    });
+
     it('treats a retried start of the same investigation after completion as reused (409)', async () => {
       const { api, mgr, clock } = await setup();
       const a = await mgr.start(DEMO_NODE, 'inv-a');
