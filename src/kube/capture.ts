@@ -60,6 +60,9 @@ export interface CaptureSummary {
   nodeFacts: Record<string, string>;
 }
 
+/** Parallel writes into the evidence sink. */
+const SINK_WRITES_AT_ONCE = 8;
+
 const noopLogger: KubeLogger = { info() {}, warn() {} };
 
 function jobFinished(
@@ -288,11 +291,16 @@ export class CaptureManager {
       this.clients.core.readNamespacedPodLog({ name: podName, namespace: this.namespace, container: 'capture' }),
     );
     const files = decodeCapture(log);
-    let bytes = 0;
-    for (const f of files) {
-      await sink.put(f.path, f.data);
-      bytes += f.data.length;
-    }
+    const bytes = files.reduce((n, f) => n + f.data.length, 0);
+    // A few writes at a time: a capture is dozens of small files, and the sink is usually remote (Blob).
+    let next = 0;
+    const writer = async () => {
+      while (next < files.length) {
+        const f = files[next++]!;
+        await sink.put(f.path, f.data);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SINK_WRITES_AT_ONCE, files.length) }, writer));
     const summary: CaptureSummary = {
       files: files.map((f) => f.path),
       bytes,
