@@ -9,11 +9,13 @@ import { planTraceSlices, streamTrace, type TraceSlice, type TraceStreamResult }
 import type { Report } from '../report/model.js';
 import { type AnalysisOptions, SnatAnalysis } from './snatAnalysis.js';
 import type { TraceAggregate } from './traceAggregator.js';
-import type { TraceWorkerInput } from './traceWorker.js';
+import type { TraceWorkerInput, TraceWorkerMessage } from './traceWorker.js';
 
 /** Below this size one thread reads the trace: starting a worker costs more than it saves. */
 const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 const MAX_TRACE_THREADS = 4;
+/** Size of one slice on the shared queue. */
+const SLICE_BYTES = 8 * 1024 * 1024;
 const MAX_KEPT_WARNINGS = 50;
 
 export interface AnalyzeBundleOptions extends AnalysisOptions {
@@ -25,15 +27,46 @@ export interface AnalyzeBundleOptions extends AnalysisOptions {
 const WORKER_URL = new URL('./traceWorker.js', import.meta.url);
 const workerAvailable = () => WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
 
-function readSliceInWorker(input: TraceWorkerInput): Promise<{ trace: TraceAggregate; stream: TraceStreamResult }> {
-  return new Promise((resolve, reject) => {
+/**
+ * Runs one worker on the shared slice queue; resolves with the worker's aggregate. Slices it was given but did not
+ * finish (the worker died) go back to the queue, so no data is lost.
+ */
+function runWorker(input: TraceWorkerInput, queue: SliceQueue): Promise<TraceAggregate | null> {
+  return new Promise((resolve) => {
     const worker = new Worker(WORKER_URL, { workerData: input });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`trace worker exited with code ${code}`));
+    let current: number | null = null;
+    const giveNext = () => {
+      current = queue.take();
+      worker.postMessage(current === null ? null : { index: current, slice: queue.slices[current]! });
+    };
+    worker.on('message', (m: TraceWorkerMessage) => {
+      if (m.kind === 'ready') giveNext();
+      else if (m.kind === 'slice') {
+        queue.results[m.index] = m.stream;
+        giveNext();
+      } else resolve(m.trace);
+    });
+    worker.once('error', () => {
+      if (current !== null) queue.giveBack(current);
+      resolve(null);
     });
   });
+}
+
+/** Slices handed out one at a time to whichever thread is free. */
+class SliceQueue {
+  readonly results: Array<TraceStreamResult | undefined>;
+  private readonly pending: number[];
+  constructor(readonly slices: TraceSlice[]) {
+    this.results = slices.map(() => undefined);
+    this.pending = slices.map((_, i) => i);
+  }
+  take(): number | null {
+    return this.pending.shift() ?? null;
+  }
+  giveBack(index: number): void {
+    this.pending.unshift(index);
+  }
 }
 
 /**
@@ -53,34 +86,42 @@ export async function analyzeBundle(path: string, options: AnalyzeBundleOptions 
       size >= PARALLEL_MIN_BYTES && workerAvailable()
         ? Math.max(1, Math.min(options.traceThreads ?? availableParallelism(), MAX_TRACE_THREADS))
         : 1;
-    const slices = await planTraceSlices(tracePath, threads);
-    const results = await readSlices(tracePath, slices, evidence, run, [...(options.privateCidrs ?? [])]);
+    // Many small slices on a shared queue balance the threads; one slice when reading alone.
+    const slices = await planTraceSlices(tracePath, threads > 1 ? Math.ceil(size / SLICE_BYTES) : 1);
+    const results = await readSlices(tracePath, slices, threads, evidence, run, [...(options.privateCidrs ?? [])]);
     mergeStreamResults(evidence, results);
   }
   return run.report();
 }
 
-/** Reads the first slice here and the others in workers at the same time; results in file order. */
+/**
+ * Reads the slices with this thread and `threads - 1` workers pulling from one queue, so a worker that starts
+ * late (thread start, module load) simply takes fewer slices. Results come back in file order.
+ */
 async function readSlices(
   tracePath: string,
   slices: TraceSlice[],
+  threads: number,
   evidence: EvidenceSet,
   run: SnatAnalysis,
   privateCidrs: string[],
 ): Promise<TraceStreamResult[]> {
-  const [first, ...rest] = slices;
-  const pending = rest.map((slice) =>
-    readSliceInWorker({ path: tracePath, slice, evidence, privateCidrs }).catch(async () => {
-      // A worker that cannot start (resource limits) must not lose data: read that slice here instead.
-      const local = new SnatAnalysis(evidence, { privateCidrs });
-      const stream = await streamTrace(tracePath, local.aggregator, slice);
-      return { trace: local.aggregator.result(), stream };
-    }),
+  const queue = new SliceQueue(slices);
+  const workers = Array.from({ length: Math.min(threads, slices.length) - 1 }, () =>
+    runWorker({ path: tracePath, evidence, privateCidrs }, queue),
   );
-  const own = await streamTrace(tracePath, run.aggregator, first);
-  const others = await Promise.all(pending);
-  for (const o of others) run.aggregator.absorb(o.trace);
-  return [own, ...others.map((o) => o.stream)];
+  for (let i = queue.take(); i !== null; i = queue.take()) {
+    queue.results[i] = await streamTrace(tracePath, run.aggregator, slices[i]!);
+  }
+  for (const trace of await Promise.all(workers)) if (trace) run.aggregator.absorb(trace);
+  // Anything a failed worker gave back is read here.
+  for (let i = queue.take(); i !== null; i = queue.take()) {
+    queue.results[i] = await streamTrace(tracePath, run.aggregator, slices[i]!);
+  }
+  return queue.results.map((r, i) => {
+    if (!r) throw new Error(`trace slice ${i} was not read`);
+    return r;
+  });
 }
 
 /** Folds the slices' parse results into the evidence, renumbering warnings to whole-file line numbers. */
