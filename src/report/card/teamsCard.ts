@@ -4,6 +4,7 @@
  */
 import { fmtCount, fmtRate, fmtWindow, podRef, whatItDoes } from '../html/format.js';
 import type { Report } from '../model.js';
+import { snatUsage } from '../snatUsage.js';
 import type {
   AdaptiveCard15,
   CardElement,
@@ -88,16 +89,8 @@ function text(t: string, extra: Omit<TextBlock, 'type' | 'text'> = {}): TextBloc
 }
 
 function snatFacts(report: Report): Array<{ title: string; value: string }> {
-  const m = report.metrics;
   const facts: Array<{ title: string; value: string }> = [];
-  const peak = m.reduce<number | null>(
-    (a, p) => (p.usedPorts !== null && p.usedPorts > (a ?? -1) ? p.usedPorts : a),
-    null,
-  );
-  const alloc = m.reduce<number | null>(
-    (a, p) => (p.allocatedPorts !== null && p.allocatedPorts > (a ?? -1) ? p.allocatedPorts : a),
-    null,
-  );
+  const { peakUsed: peak, allocated: alloc, failedTotal, failedPeakPerMinute } = snatUsage(report.metrics);
   if (peak !== null) {
     const share = alloc ? ` (${Math.round((peak / alloc) * 100)}%)` : '';
     facts.push({
@@ -105,13 +98,13 @@ function snatFacts(report: Report): Array<{ title: string; value: string }> {
       value: `${fmtCount(peak)} used of ${alloc !== null ? fmtCount(alloc) : '?'} allocated at peak${share}`,
     });
   }
-  const failedPoints = m.filter((p) => p.failedConnections !== null);
-  if (failedPoints.length > 0) {
-    const total = failedPoints.reduce((s, p) => s + (p.failedConnections ?? 0), 0);
-    const max = failedPoints.reduce((s, p) => Math.max(s, p.failedConnections ?? 0), 0);
+  if (failedTotal !== null) {
     facts.push({
       title: 'Failed connections',
-      value: total === 0 ? 'none' : `${fmtCount(total)} in the window (up to ${fmtCount(max)}/min)`,
+      value:
+        failedTotal === 0
+          ? 'none'
+          : `${fmtCount(failedTotal)} in the window (up to ${fmtCount(failedPeakPerMinute ?? 0)}/min)`,
     });
   }
   return facts;

@@ -3,9 +3,11 @@
  * and a phone, printable. Every string from the report is escaped: pod names, process names and warnings come
  * from the node being investigated.
  */
+
 import type { ReportChart } from '../charts/reportCharts.js';
 import { renderReportCharts } from '../charts/reportCharts.js';
 import type { AttributionStep, Recommendation, Report, TrafficCounters } from '../model.js';
+import { snatUsage } from '../snatUsage.js';
 import { escapeHtml as e, fmtCount, fmtRate, fmtTime, fmtWindow, podRef, verdictTalker, whatItDoes } from './format.js';
 import { REPORT_CSS } from './styles.js';
 
@@ -157,18 +159,7 @@ function problemsHtml(report: Report): string {
 function snatHtml(report: Report, charts: ReportChart[]): string {
   const m = report.metrics;
   if (m.length === 0 && !report.cluster) return '';
-  const peakUsed = m.reduce<number | null>(
-    (a, p) => (p.usedPorts !== null && p.usedPorts > (a ?? -1) ? p.usedPorts : a),
-    null,
-  );
-  const allocated = m.reduce<number | null>(
-    (a, p) => (p.allocatedPorts !== null && p.allocatedPorts > (a ?? -1) ? p.allocatedPorts : a),
-    null,
-  );
-  const failed = m.reduce<number | null>(
-    (a, p) => (p.failedConnections !== null ? (a ?? 0) + p.failedConnections : a),
-    null,
-  );
+  const { peakUsed, allocated, failedTotal: failed } = snatUsage(m);
   const c = report.cluster;
   const stats: Array<[string, string]> = [];
   if (peakUsed !== null) stats.push([fmtCount(peakUsed), 'peak SNAT ports used']);
