@@ -178,13 +178,16 @@ export class EvidenceIndex {
     );
     for (const c of containers) {
       const sandbox = this.evidence.criPods.find((p) => idsMatch(p.id, c.podSandboxId));
-      const name = c.podName ?? sandbox?.name ?? null;
+      // pods.json lists each container's runtime id: an exact join when crictl's text names no pod.
+      const byContainerId = this.evidence.pods.find((p) => p.containerIds.some((id) => idsMatch(id, c.id)));
+      const name = c.podName ?? sandbox?.name ?? byContainerId?.name ?? null;
       // Older `crictl ps` text has a POD column but no NAMESPACE: the runbook then matches the name against
       // `kubectl get pods` on the node, which is unambiguous when exactly one pod has that name.
       const byName = name ? this.evidence.pods.filter((p) => p.name === name) : [];
       const namespace =
         c.podNamespace ??
         sandbox?.namespace ??
+        (byContainerId?.name === name ? byContainerId?.namespace : undefined) ??
         (byName.length === 1 ? byName[0]!.namespace : name ? UNKNOWN_NAMESPACE : null);
       if (namespace && name) {
         return {

@@ -43,6 +43,30 @@ describe('SnatAnalysis', () => {
       expect(report.rankedPods[0]!.attribution.paths).toEqual(['netns-chain']);
     });
 
+    it('joins crictl ps text (no POD/NAMESPACE) to pods.json through the container id', () => {
+      const evidence = chainEvidence(
+        [{ inode: 4026532785, pid: 19832, sandbox: SB_WEB, namespace: 'x', name: 'x' }],
+        [pod('shop', 'web-1', ['10.244.0.5'], { containerIds: ['6b5a1c2d3e4f5a6b7c8d9e0f'] })],
+      );
+      evidence.criPods = [];
+      evidence.criContainers = [
+        {
+          id: '6b5a1c2d3e4f5',
+          podSandboxId: SB_WEB.slice(0, 13),
+          name: 'app',
+          state: 'Running',
+          image: null,
+          attempt: 0,
+          podName: null,
+          podNamespace: null,
+          podUid: null,
+        },
+      ];
+      const report = run(evidence, connects(4, { saddr: '10.244.9.9', daddr: '52.1.1.1', netns: 4026532785 }));
+      expect(report.rankedPods[0]).toMatchObject({ namespace: 'shop', pod: 'web-1', connectsPublic: 4 });
+      expect(report.rankedPods[0]!.attribution.paths).toEqual(['netns-chain']);
+    });
+
     it('keeps the netns chain and flags a conflict when SADDR belongs to another pod', () => {
       const evidence = chainEvidence(
         [{ inode: 4026532785, pid: 19832, sandbox: SB_WEB, namespace: 'shop', name: 'web-1' }],
