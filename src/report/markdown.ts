@@ -44,6 +44,12 @@ export function renderMarkdown(report: Report, opts: { maxPods?: number } = {}):
   const inv = report.investigation;
   out.push('# SNAT port exhaustion report', '');
   out.push(`**Verdict:** ${md(report.verdict.summary)}`, '');
+  if (report.history && report.history.n > 1) {
+    out.push(
+      `${md(report.history.pod)} was the top talker in ${report.history.k} of the last ${report.history.n} incidents on this cluster.`,
+      '',
+    );
+  }
   if (inv.status !== 'complete') {
     out.push(`> **Investigation ${inv.status}.** ${inv.problems.map(md).join(' ')}`, '');
   }

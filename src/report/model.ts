@@ -203,4 +203,17 @@ export interface Report {
   evidenceFiles: string[];
   /** Private ranges applied on top of the built-in ones (user `--private-cidr`). */
   privateCidrs: string[];
+  /**
+   * How often the verdict's pod was the top talker in this cluster's recent incidents (this one included);
+   * set by the unattended responder from its incident index, absent offline.
+   */
+  history?: TopTalkerHistory | null;
+}
+
+/** "This pod was the top talker in k of the last n incidents on this cluster." */
+export interface TopTalkerHistory {
+  /** `namespace/pod`. */
+  pod: string;
+  k: number;
+  n: number;
 }

@@ -60,11 +60,8 @@ export async function analyzeAndStore(
     metrics: input.metrics,
     recommend: (r) => computeRecommendations(r, { azureServiceCidrs: s.azureServiceCidrs }),
   });
-  const stored = await store.putReport(input.prefix, {
-    json: `${JSON.stringify(report, null, 2)}\n`,
-    markdown: renderMarkdown(report),
-    html: await renderHtml(report),
-  });
+  // Record the incident first (idempotent per instance id), so the report can say how often this pod was
+  // the top talker on the cluster, this incident included.
   const topPod = report.verdict.pod ? `${report.verdict.namespace}/${report.verdict.pod}` : null;
   if (input.cluster) {
     await store.recordIncident(input.cluster.name, {
@@ -73,7 +70,14 @@ export async function analyzeAndStore(
       node: input.node.name ?? input.node.ip ?? 'unknown',
       topPod,
     });
+    if (topPod)
+      report.history = { pod: topPod, ...(await store.topTalkerHistory(input.cluster.name, topPod, HISTORY_WINDOW)) };
   }
+  const stored = await store.putReport(input.prefix, {
+    json: `${JSON.stringify(report, null, 2)}\n`,
+    markdown: renderMarkdown(report),
+    html: await renderHtml(report),
+  });
   return {
     prefix: input.prefix,
     status: report.investigation.status,
@@ -95,8 +99,7 @@ export async function notifyTeams(deps: InvestigationDeps, input: NotifyTeamsInp
     return { delivered: false, status: null, detail: 'TEAMS_WEBHOOK_URL is not set: notifications are off' };
   const store = await deps.reports();
   const report = JSON.parse((await store.readFile(input.prefix, REPORT_FILES.json)).toString('utf8')) as Report;
-  const topPod = report.verdict.pod ? `${report.verdict.namespace}/${report.verdict.pod}` : null;
-  const history = input.cluster && topPod ? await store.topTalkerHistory(input.cluster, topPod, HISTORY_WINDOW) : null;
+  const history = report.history ? { k: report.history.k, n: report.history.n } : null;
   const sent = await deps.notifier.send((budget) =>
     buildTeamsPayloadWithinLimit(report, { reportUrl: input.reportUrl, budget, history }),
   );

@@ -224,7 +224,7 @@ function buildCard(report: Report, opts: TeamsCardOptions, level: Level): Adapti
   if (opts.history && opts.history.n > 0) {
     facts.push({
       title: 'Recurrence',
-      value: `${fmtCount(opts.history.k)} of the last ${fmtCount(opts.history.n)} investigations on this node`,
+      value: `${fmtCount(opts.history.k)} of the last ${fmtCount(opts.history.n)} incidents on this cluster`,
     });
   }
   if (facts.length > 0) body.push({ type: 'FactSet', facts, spacing: 'medium' });

@@ -133,6 +133,9 @@ function headerHtml(report: Report): string {
     `<section class="card verdict ${sev.cls}" id="verdict" aria-labelledby="verdict-h"><h2 id="verdict-h">Verdict</h2>` +
     `<p class="summary">${e(report.verdict.summary)}</p>` +
     (does && talker ? `<p class="does"><strong>What it does:</strong> ${e(talker.label)} ${e(does)}.</p>` : '') +
+    (report.history && report.history.n > 1
+      ? `<p class="does"><strong>History:</strong> ${e(report.history.pod)} was the top talker in ${fmtCount(report.history.k)} of the last ${fmtCount(report.history.n)} incidents on this cluster.</p>`
+      : '') +
     `<ul class="badges" aria-label="Status">` +
     (inv.severity ? `<li class="badge ${sev.badge}">Severity ${e(inv.severity)}</li>` : '') +
     statusBadge +

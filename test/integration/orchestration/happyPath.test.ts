@@ -65,6 +65,8 @@ describe('snatInvestigation orchestrator', () => {
       expect(happy.report?.verdict).toMatchObject(CULPRIT);
       expect(happy.report?.investigation).toMatchObject({ status: 'complete', problems: [], id: happy.instanceId });
       expect(happy.outcome.nodes[0]?.verdict).toMatchObject(CULPRIT);
+      // The cluster's incident index: the first incident, with this pod on top.
+      expect(happy.report?.history).toEqual({ pod: `${CULPRIT.namespace}/${CULPRIT.pod}`, k: 1, n: 1 });
     });
 
     it('announces it in Teams with a valid Adaptive Card 1.5 message', () => {
@@ -196,6 +198,10 @@ describe('snatInvestigation orchestrator', () => {
       expect(unsplit.outcome.nodes).toHaveLength(1);
       expect(unsplit.outcome.nodes[0]).toMatchObject({ node: DEMO_HOT_NODE.name, status: 'complete' });
       expect(unsplit.report?.verdict).toMatchObject(CULPRIT);
+      // Second incident on the same cluster, same culprit: the report says so.
+      expect(unsplit.report?.history).toEqual({ pod: `${CULPRIT.namespace}/${CULPRIT.pod}`, k: 2, n: 2 });
+      const md = (await rig.world.deps.reports()).readFile(unsplit.prefix!, 'report.md');
+      expect((await md).toString('utf8')).toContain('was the top talker in 2 of the last 2 incidents on this cluster');
       expect(unsplit.report?.node).toMatchObject({ name: DEMO_HOT_NODE.name, ip: DEMO_HOT_NODE.ip });
       expect(unsplit.jobsLeft).toBe(0);
     });

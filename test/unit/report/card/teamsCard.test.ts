@@ -105,7 +105,7 @@ describe('buildTeamsPayload', () => {
       expect(t).toContain(
         'What it does: opens 410 new connections/min to 20.60.1.12:443, 380 ESTABLISHED to public IPs, 2,900 in TIME_WAIT',
       );
-      expect(t).toContain('Recurrence: 3 of the last 5 investigations on this node');
+      expect(t).toContain('Recurrence: 3 of the last 5 incidents on this cluster');
       expect(t).toContain('Recommended: Reuse connections to 20.60.1.12:443 (connection pooling / HTTP keep-alive)');
       expect(card(p).actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open full report', url: URL }]);
       expectValid(p);
