@@ -1,8 +1,11 @@
 import type { RankedPod, Report, TrafficCounters } from './model.js';
 
-/** Escapes text for a Markdown table cell or inline context (pod names and COMMs come from the node). */
+/**
+ * Escapes text for a Markdown table cell or inline context (pod names and COMMs come from the node): emphasis,
+ * code, links, table pipes and HTML openers. `>` and `#` only matter at the start of a line, which this text never is.
+ */
 function md(text: string): string {
-  return text.replace(/[\\`*_[\]|<>#]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
+  return text.replace(/[\\`*_[\]|<]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
 }
 
 function num(n: number | null | undefined): string {
