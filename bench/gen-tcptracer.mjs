@@ -21,7 +21,8 @@ export async function generateTrace(lines, file, seed = 42) {
   const pods = Array.from({ length: 40 }, (_, i) => ({
     saddr: `10.244.${Math.floor(i / 200)}.${(i % 200) + 10}`,
     netns: 4026532000 + i,
-    comm: i % 25 === 3 ? 'php-fpm: pool www' : ['curl', 'java', 'node', 'python3', 'dotnet'][i % 5],
+    // The kernel keeps 15 bytes of a COMM, so tcptracer prints `php-fpm: pool w` (spaces included).
+    comm: i % 25 === 3 ? 'php-fpm: pool www'.slice(0, 15) : ['curl', 'java', 'node', 'python3', 'dotnet'][i % 5],
     weight: 1 / (i + 1) ** 1.2,
   }));
   const total = pods.reduce((a, p) => a + p.weight, 0);
