@@ -1,0 +1,87 @@
+/**
+ * `snat-responder demo` as the README's main-job command: the built CLI in a child process, the whole product on
+ * the simulated world (loopback only).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../../src/report/model.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const bin = join(root, 'bin/snat-responder.js');
+
+function cli(...args: string[]) {
+  const res = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, timeout: 120_000 });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+let work: string;
+
+beforeAll(async () => {
+  if (!existsSync(join(root, 'dist/src/cli/main.js'))) {
+    const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(build.status, build.stdout).toBe(0);
+  }
+  work = await mkdtemp(join(tmpdir(), 'snat-demo-cli-'));
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('snat-responder demo', () => {
+  it('runs an investigation end to end and writes the report, its renderings and the Teams card', async () => {
+    const out = join(work, 'out');
+    const res = cli('demo', '--out', out);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(
+      /Verdict: Pod payments\/checkout-api-7d9f8b6c5-x2x9q on node aks-nodepool1-12345678-vmss000003/,
+    );
+    expect(res.stdout).toContain('capture Jobs left in the cluster: 0');
+    expect(res.stderr).toContain('phase: tracing');
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+    expect(report.verdict).toMatchObject({ kind: 'pod', namespace: 'payments', pod: 'checkout-api-7d9f8b6c5-x2x9q' });
+    expect(report.investigation.status).toBe('complete');
+    expect(report.cluster?.clusterName).toBe('aks-prod-weu');
+    expect(report.metrics.length).toBeGreaterThan(0);
+    expect((await readFile(join(out, 'report.md'), 'utf8')).startsWith('# SNAT port exhaustion report')).toBe(true);
+    expect((await readFile(join(out, 'report.html'), 'utf8')).toLowerCase()).toContain('<!doctype html>');
+    const card = JSON.parse(await readFile(join(out, 'teams-card.json'), 'utf8')) as {
+      type: string;
+      attachments: Array<{ contentType: string; content: { version: string } }>;
+    };
+    expect(card.type).toBe('message');
+    expect(card.attachments[0]!.content.version).toBe('1.5');
+  });
+
+  it('delivers a given alert: one not split by BackendIPAddress still finds the hot node', async () => {
+    const out = join(work, 'unsplit');
+    const alert = join(root, 'test/fixtures/alerts/metric-snat-unsplit.json');
+    const payload = JSON.parse(await readFile(alert, 'utf8')) as { data: { essentials: { alertTargetIDs: string[] } } };
+    // Point the fixture at the simulated cluster's load balancer.
+    const { DEMO_LOAD_BALANCER_ID } = await import('../../../src/sim/arm/world.js');
+    payload.data.essentials.alertTargetIDs = [DEMO_LOAD_BALANCER_ID];
+    const file = join(work, 'unsplit.json');
+    await writeFile(file, JSON.stringify(payload));
+    const res = cli('demo', '--out', out, '--alert', file);
+    expect(res.code, res.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+    expect(report.node.ip).toBe('10.224.0.7');
+    expect(report.verdict.pod).toBe('checkout-api-7d9f8b6c5-x2x9q');
+  });
+
+  it('exits 2 and writes nothing for an alert the webhook would reject', async () => {
+    const out = join(work, 'rejected');
+    const res = cli('demo', '--out', out, '--alert', join(root, 'test/fixtures/alerts/legacy-metric-alert.json'));
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--alert: .*common alert schema/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
