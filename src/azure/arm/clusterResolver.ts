@@ -2,9 +2,9 @@
  * Load balancer -> AKS managed cluster, through ARM (`@azure/arm-containerservice`).
  * The SDK is loaded on first use so importing this module stays cheap.
  */
-import type { ContainerServiceClient, ManagedCluster } from '@azure/arm-containerservice';
+import type { ManagedCluster } from '@azure/arm-containerservice';
 import { ClusterNotFoundError, translateArmError } from '../errors.js';
-import { type ArmAdapterOptions, sdkClientOptions } from './options.js';
+import { type ArmAdapterOptions, perSubscription, sdkClientOptions } from './options.js';
 import { parseLoadBalancerId, resourceGroupOf } from './resourceId.js';
 
 /** What the investigation needs to know about the cluster. */
@@ -98,7 +98,11 @@ export function snatSupport(info: Pick<ClusterInfo, 'outboundType' | 'name'>): S
 /** Resolves the AKS cluster that owns an outbound load balancer. */
 export class ArmClusterResolver {
   readonly #opts: ArmAdapterOptions;
-  readonly #clients = new Map<string, Promise<ContainerServiceClient>>();
+  readonly #client = perSubscription((subscriptionId) =>
+    import('@azure/arm-containerservice').then(
+      (m) => new m.ContainerServiceClient(this.#opts.credential, subscriptionId, sdkClientOptions(this.#opts)),
+    ),
+  );
 
   constructor(opts: ArmAdapterOptions) {
     this.#opts = opts;
@@ -129,17 +133,5 @@ export class ArmClusterResolver {
         `(clusters seen: ${seen.length === 0 ? 'none' : seen.join(', ')}). Is the load balancer an AKS outbound ` +
         'load balancer, and can the identity read the cluster (Reader)?',
     );
-  }
-
-  #client(subscriptionId: string): Promise<ContainerServiceClient> {
-    const key = subscriptionId.toLowerCase();
-    let client = this.#clients.get(key);
-    if (!client) {
-      client = import('@azure/arm-containerservice').then(
-        (m) => new m.ContainerServiceClient(this.#opts.credential, subscriptionId, sdkClientOptions(this.#opts)),
-      );
-      this.#clients.set(key, client);
-    }
-    return client;
   }
 }

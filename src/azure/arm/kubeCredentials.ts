@@ -1,12 +1,7 @@
-/**
- * Cluster user credentials through ARM (`listClusterUserCredentials`) plus, on Entra ID clusters,
- * a bearer token for the AKS server application that replaces the kubelogin exec plugin.
- */
-import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/identity';
 import { ClusterCredentialsError, translateArmError } from '../errors.js';
 import type { ClusterInfo } from './clusterResolver.js';
-import { type ArmAdapterOptions, sdkClientOptions } from './options.js';
+import { type ArmAdapterOptions, perSubscription, sdkClientOptions } from './options.js';
 
 /** The AKS server application (Entra ID), the audience of tokens the API server accepts. */
 export const AKS_SERVER_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default' as const;
@@ -33,7 +28,11 @@ export function usesExternalAuth(kubeconfigYaml: string): boolean {
 /** Fetches a kubeconfig (and token where needed) for a managed cluster. */
 export class AksCredentialProvider {
   readonly #opts: AksCredentialOptions;
-  readonly #clients = new Map<string, Promise<ContainerServiceClient>>();
+  readonly #client = perSubscription((subscriptionId) =>
+    import('@azure/arm-containerservice').then(
+      (m) => new m.ContainerServiceClient(this.#opts.credential, subscriptionId, sdkClientOptions(this.#opts)),
+    ),
+  );
 
   constructor(opts: AksCredentialOptions) {
     this.#opts = opts;
@@ -78,17 +77,5 @@ export class AksCredentialProvider {
       });
     }
     return { kubeconfigYaml, bearerToken: token.token };
-  }
-
-  #client(subscriptionId: string): Promise<ContainerServiceClient> {
-    const key = subscriptionId.toLowerCase();
-    let client = this.#clients.get(key);
-    if (!client) {
-      client = import('@azure/arm-containerservice').then(
-        (m) => new m.ContainerServiceClient(this.#opts.credential, subscriptionId, sdkClientOptions(this.#opts)),
-      );
-      this.#clients.set(key, client);
-    }
-    return client;
   }
 }

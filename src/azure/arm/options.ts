@@ -43,3 +43,25 @@ export function sdkClientOptions(opts: ArmAdapterOptions): {
   if (opts.retryOptions) out.retryOptions = opts.retryOptions;
   return out;
 }
+
+/**
+ * One SDK client per subscription, created on first use (the SDK module is imported then too, which keeps
+ * importing the adapters cheap). Subscription ids compare case-insensitively, as ARM does.
+ *
+ * @example
+ * readonly #client = perSubscription((sub) => import('@azure/arm-monitor').then((m) => new m.MonitorClient(cred, sub, o)));
+ */
+export function perSubscription<T>(
+  create: (subscriptionId: string) => Promise<T>,
+): (subscriptionId: string) => Promise<T> {
+  const clients = new Map<string, Promise<T>>();
+  return (subscriptionId) => {
+    const key = subscriptionId.toLowerCase();
+    let client = clients.get(key);
+    if (!client) {
+      client = create(subscriptionId);
+      clients.set(key, client);
+    }
+    return client;
+  };
+}

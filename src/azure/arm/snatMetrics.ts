@@ -1,11 +1,6 @@
-/**
- * Load balancer SNAT metrics through Azure Monitor (`@azure/arm-monitor` `metrics.list`).
- * The SDK is loaded on first use so importing this module stays cheap.
- */
-import type { MonitorClient } from '@azure/arm-monitor';
 import type { SnatMetricPoint } from '../../report/model.js';
 import { InvalidArgumentError, translateArmError } from '../errors.js';
-import { type ArmAdapterOptions, sdkClientOptions } from './options.js';
+import { type ArmAdapterOptions, perSubscription, sdkClientOptions } from './options.js';
 import { parseLoadBalancerId } from './resourceId.js';
 
 /** Time window of a metrics query. */
@@ -68,7 +63,11 @@ function minuteKey(d: Date): string {
 /** Reads `UsedSnatPorts`, `AllocatedSnatPorts` and failed `SnatConnectionCount` for a load balancer. */
 export class SnatMetricsReader {
   readonly #opts: ArmAdapterOptions;
-  readonly #clients = new Map<string, Promise<MonitorClient>>();
+  readonly #client = perSubscription((subscriptionId) =>
+    import('@azure/arm-monitor').then(
+      (m) => new m.MonitorClient(this.#opts.credential, subscriptionId, sdkClientOptions(this.#opts)),
+    ),
+  );
 
   constructor(opts: ArmAdapterOptions) {
     this.#opts = opts;
@@ -186,17 +185,5 @@ export class SnatMetricsReader {
       .map(([backendIp, maxUsedPorts]) => ({ backendIp, maxUsedPorts }))
       .sort((a, b) => b.maxUsedPorts - a.maxUsedPorts || a.backendIp.localeCompare(b.backendIp))
       .slice(0, count);
-  }
-
-  #client(subscriptionId: string): Promise<MonitorClient> {
-    const key = subscriptionId.toLowerCase();
-    let client = this.#clients.get(key);
-    if (!client) {
-      client = import('@azure/arm-monitor').then(
-        (m) => new m.MonitorClient(this.#opts.credential, subscriptionId, sdkClientOptions(this.#opts)),
-      );
-      this.#clients.set(key, client);
-    }
-    return client;
   }
 }
