@@ -6,21 +6,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/report/model.js';
 import { netstatPtn } from '../../../src/sim/kube/formats.js';
 import { DEMO_NODE, demoScenario, renderNodeCapture } from '../../../src/sim/kube/scenario.js';
+import { ensureBuilt, PROJECT_ROOT, runCli } from '../../support/cli.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = join(root, 'bin/snat-responder.js');
+const root = PROJECT_ROOT;
+const cli = runCli;
 const runbook = join(root, 'test/fixtures/bundles/runbook');
-
-function cli(...args: string[]) {
-  const res = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, timeout: 60_000 });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
 
 function json(...args: string[]): Report {
   const res = cli(...args, '--format', 'json');
@@ -33,13 +28,7 @@ let work: string;
 let demoBundle: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist/src/cli/main.js'))) {
-    const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    expect(build.status, build.stdout).toBe(0);
-  }
+  ensureBuilt();
   work = await mkdtemp(join(tmpdir(), 'snat-analyze-cli-'));
   // The simulated node's capture, in the exact files the capture Job writes, plus netstat from two pods.
   demoBundle = join(work, 'demo');

@@ -1,34 +1,18 @@
-/**
- * `snat-responder demo` as the README's main-job command: the built CLI in a child process, the whole product on
- * the simulated world (loopback only).
- */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/report/model.js';
+import { ensureBuilt, PROJECT_ROOT, runCli } from '../../support/cli.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = join(root, 'bin/snat-responder.js');
-
-function cli(...args: string[]) {
-  const res = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, timeout: 120_000 });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
+const root = PROJECT_ROOT;
+const cli = runCli;
 
 let work: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist/src/cli/main.js'))) {
-    const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    expect(build.status, build.stdout).toBe(0);
-  }
+  ensureBuilt();
   work = await mkdtemp(join(tmpdir(), 'snat-demo-cli-'));
 });
 

@@ -1,0 +1,28 @@
+/** Runs the built `snat-responder` CLI in a child process, as a user would. */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(PROJECT_ROOT, 'bin/snat-responder.js');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Builds dist/ when it is missing (a bare `vitest run` without `npm test`). */
+export function ensureBuilt(): void {
+  if (existsSync(join(PROJECT_ROOT, 'dist/src/cli/main.js'))) return;
+  const tsc = join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc');
+  const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+}
+
+/** Runs the CLI with these arguments and waits for it (Node 22 from the test runner's own process). */
+export function runCli(...args: string[]): CliRun {
+  const res = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 120_000 });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
