@@ -132,19 +132,22 @@ export interface KubeNode {
 }
 
 /** TCP state names as netstat prints them (ss and /proc are normalised to these). */
-export type TcpState =
-  | 'ESTABLISHED'
-  | 'SYN_SENT'
-  | 'SYN_RECV'
-  | 'FIN_WAIT1'
-  | 'FIN_WAIT2'
-  | 'TIME_WAIT'
-  | 'CLOSE'
-  | 'CLOSE_WAIT'
-  | 'LAST_ACK'
-  | 'LISTEN'
-  | 'CLOSING'
-  | 'UNKNOWN';
+export const TCP_STATES = [
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'UNKNOWN',
+] as const;
+
+export type TcpState = (typeof TCP_STATES)[number];
 
 export type SocketMethod = 'netstat' | 'ss' | 'proc-net-tcp' | 'node-socket-table';
 

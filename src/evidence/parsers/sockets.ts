@@ -3,23 +3,17 @@
  * kernel's `/proc/<pid>/net/tcp` + `tcp6` hex tables. {@link parseSocketTable} detects which.
  */
 import ipaddr from 'ipaddr.js';
-import type { Parsed, ParseWarning, SocketEntry, SocketMethod, TcpState } from '../types.js';
+import {
+  type Parsed,
+  type ParseWarning,
+  type SocketEntry,
+  type SocketMethod,
+  TCP_STATES,
+  type TcpState,
+} from '../types.js';
 import { bareAddress, excerpt, ipFamily, parseUint, splitLines, type Token, tokenize, warn } from './util.js';
 
-const NETSTAT_STATES: ReadonlySet<string> = new Set<TcpState>([
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT1',
-  'FIN_WAIT2',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'CLOSING',
-  'UNKNOWN',
-]);
+const NETSTAT_STATES: ReadonlySet<string> = new Set<TcpState>(TCP_STATES);
 
 /** iproute2 state names (ss.c `sstate_name`) to the netstat spelling. */
 const SS_STATES: Readonly<Record<string, TcpState>> = {

@@ -9,22 +9,10 @@ import {
   parseSs,
 } from '../../../../src/evidence/parsers/sockets.js';
 import type { SocketEntry } from '../../../../src/evidence/types.js';
+import { TCP_STATES } from '../../../../src/evidence/types.js';
 import { expectWellFormedWarnings, fixture, isPort, isValidIp, mutate, mutations } from './helpers.js';
 
-const STATES = [
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT1',
-  'FIN_WAIT2',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'CLOSING',
-  'UNKNOWN',
-];
+const STATES = TCP_STATES;
 
 function expectWellTyped(s: SocketEntry): void {
   expect(isValidIp(s.localIp) && isValidIp(s.remoteIp)).toBe(true);
