@@ -1,5 +1,6 @@
 /** Activities that ask Azure Resource Manager and Azure Monitor. */
 import { snatSupport } from '../../azure/arm/clusterResolver.js';
+import { DEADLINE_MARGIN_SECONDS } from '../../kube/captureJob.js';
 import type {
   FindWorstNodesInput,
   FindWorstNodesOutput,
@@ -11,9 +12,8 @@ import type {
 } from '../contracts.js';
 import type { InvestigationDeps } from '../dependencies.js';
 
-/** Seconds between capture status polls, and the grace past the trace window before giving up. */
+/** Seconds between capture status polls. */
 const POLL_SECONDS = 10;
-const CAPTURE_MARGIN_SECONDS = 180;
 /** Pods per netstat activity: each activity fans out inside, so a batch stays well under the output budget. */
 const NETSTAT_BATCH = 25;
 const METRICS_MINUTES = 30;
@@ -23,7 +23,8 @@ export function planFrom(settings: InvestigationDeps['settings']): Investigation
   return {
     traceSeconds: settings.traceSeconds,
     pollSeconds: POLL_SECONDS,
-    captureMarginSeconds: CAPTURE_MARGIN_SECONDS,
+    // Give up when the Job's own activeDeadlineSeconds (trace + the same margin) has passed.
+    captureMarginSeconds: DEADLINE_MARGIN_SECONDS,
     worstNodesCount: settings.worstNodesCount,
     netstatBatchSize: NETSTAT_BATCH,
     maxCandidatePods: settings.netstatMaxPods,
