@@ -191,6 +191,16 @@ export class BlobReportStore {
     return names.sort();
   }
 
+  /** Deletes one file of a report folder; a file that is already gone is fine. */
+  async deleteFile(prefix: string, relativePath: string): Promise<void> {
+    const name = `${ensurePrefix(prefix)}${cleanRelative(relativePath)}`;
+    try {
+      await this.#container.getBlobClient(name).deleteIfExists();
+    } catch (err) {
+      throw translateBlobError(err, `delete ${name}`);
+    }
+  }
+
   /** Reads one file of a report folder (e.g. `report.json` for the notifier). */
   async readFile(prefix: string, relativePath: string): Promise<Buffer> {
     const name = `${ensurePrefix(prefix)}${cleanRelative(relativePath)}`;

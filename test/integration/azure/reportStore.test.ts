@@ -95,6 +95,19 @@ describe('BlobReportStore', () => {
       expect(await store.listFiles(prefix)).toEqual(['report.html', 'report.json', 'report.md']);
     });
 
+    it('reads a file back and deletes it (deleting a missing file is fine)', async () => {
+      const prefix = 'c1/n1/20260101T000000Z-rw/';
+      await store.putFile(prefix, 'probe.txt', 'hello');
+      expect((await store.readFile(prefix, 'probe.txt')).toString('utf8')).toBe('hello');
+      await store.deleteFile(prefix, 'probe.txt');
+      await store.deleteFile(prefix, 'probe.txt');
+      expect(await store.listFiles(prefix)).toEqual([]);
+      await expect(store.readFile(prefix, 'probe.txt')).rejects.toMatchObject({
+        name: 'BlobStoreError',
+        statusCode: 404,
+      });
+    });
+
     it('overwrites idempotently (a retried activity leaves one blob with the latest content)', async () => {
       const prefix = 'c1/n1/20260101T000000Z-idem/';
       await store.putFile(prefix, 'report.json', '{"v":1}');
