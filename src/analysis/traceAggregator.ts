@@ -1,4 +1,4 @@
-import { FAST_TYPE, type FastLine, ipv4ToString } from '../evidence/fastTraceLine.js';
+import { FAST_TYPE, type FastGroup, ipv4ToString, newFastGroup, type ScanRun } from '../evidence/traceScanner.js';
 import type { TraceEvent } from '../evidence/types.js';
 import type { DestinationCount, TrafficCounters } from '../report/model.js';
 import type { IpClassifier } from './ipClassifier.js';
@@ -23,19 +23,10 @@ export interface TalkerAggregate {
   containerPod?: { namespace: string; pod: string };
   /** Fast-path tallies of public IPv4 destinations (daddr as int32 -> dport -> count), folded by `result()`. */
   publicV4?: Map<number, Map<number, number>>;
-  /** Hashes of COMM bytes already seen by the fast path. */
-  commHashes?: Set<number>;
 }
 
 /** Index entry of the fast path: the talker, or per-PID talkers for split (host) keys. */
 type FastEntry = TalkerAggregate | Map<number, TalkerAggregate>;
-
-/** FNV-1a over a byte range: identifies a COMM without decoding it. */
-function hashBytes(buf: Uint8Array, s: number, e: number): number {
-  let h = 0x811c9dc5;
-  for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  return h >>> 0;
-}
 
 /** Moves uint32 values (netns inodes) into int32 range so V8 keeps them as small integers. */
 const INT32_SHIFT = 2 ** 31;
@@ -87,13 +78,11 @@ export class TraceAggregator {
   private readonly fastIndex = new Map<number, Map<number, FastEntry>>();
   private readonly fastClass = new Map<number, boolean>();
 
-  private tick(timestampNs: number | null): void {
+  /** Widens the trace span to cover [first, last] (either may be null: no timestamp). */
+  private tickRange(first: number | null, last: number | null): void {
     const s = this.state;
-    s.events += 1;
-    if (timestampNs !== null) {
-      if (s.firstTimestampNs === null || timestampNs < s.firstTimestampNs) s.firstTimestampNs = timestampNs;
-      if (s.lastTimestampNs === null || timestampNs > s.lastTimestampNs) s.lastTimestampNs = timestampNs;
-    }
+    if (first !== null && (s.firstTimestampNs === null || first < s.firstTimestampNs)) s.firstTimestampNs = first;
+    if (last !== null && (s.lastTimestampNs === null || last > s.lastTimestampNs)) s.lastTimestampNs = last;
   }
 
   /** The talker for a key, created on first sight; split keys get one talker per PID. */
@@ -118,15 +107,26 @@ export class TraceAggregator {
     return talker;
   }
 
+  private readonly group = newFastGroup();
+
   /**
-   * The fast path: one IPv4 line read by `scanFastLine`, counted without creating strings for
-   * addresses or COMMs already seen. Produces exactly what {@link add} would for the same event.
+   * The fast path: a run of IPv4 lines the scanner folded into groups, counted without creating strings for
+   * addresses or COMMs already seen. Produces exactly what {@link add} would for the same lines in file order:
+   * groups come in the order of their first line, which is all that the first-seen bounds (PIDs, COMMs) and
+   * insertion orders depend on.
    */
-  addFast(line: FastLine, buf: Uint8Array): void {
-    this.tick(line.timestampNs);
+  addRun(run: ScanRun): void {
+    const s = this.state;
+    s.events += run.lines;
+    this.tickRange(run.minTimestampNs, run.maxTimestampNs);
+    const g = this.group;
+    for (let i = 0, n = run.groupCount; i < n; i++) this.addGroup(run.readGroup(i, g), run.commBytes);
+  }
+
+  private addGroup(g: FastGroup, buf: Buffer): void {
     // Keys shifted into int32 range stay small integers in V8: no boxed numbers per lookup.
-    const netnsKey = line.netns === null ? -1 - INT32_SHIFT : line.netns - INT32_SHIFT;
-    const saddrKey = line.saddr | 0;
+    const netnsKey = g.netns === null ? -1 - INT32_SHIFT : g.netns - INT32_SHIFT;
+    const saddrKey = g.saddr | 0;
     let byNetns = this.fastIndex.get(saddrKey);
     if (byNetns === undefined) {
       byNetns = new Map();
@@ -134,70 +134,62 @@ export class TraceAggregator {
     }
     let entry = byNetns.get(netnsKey);
     if (entry === undefined) {
-      const saddr = ipv4ToString(line.saddr);
-      entry = this.splitByPid(saddr, line.netns) ? new Map() : this.talkerFor(saddr, line.netns, line.pid);
+      const saddr = ipv4ToString(g.saddr);
+      entry = this.splitByPid(saddr, g.netns) ? new Map() : this.talkerFor(saddr, g.netns, g.pid);
       byNetns.set(netnsKey, entry);
     }
     let talker: TalkerAggregate;
     if (entry instanceof Map) {
-      let perPid = entry.get(line.pid);
+      let perPid = entry.get(g.pid);
       if (perPid === undefined) {
-        perPid = this.talkerFor(ipv4ToString(line.saddr), line.netns, line.pid);
-        entry.set(line.pid, perPid);
+        perPid = this.talkerFor(ipv4ToString(g.saddr), g.netns, g.pid);
+        entry.set(g.pid, perPid);
       }
       talker = perPid;
     } else {
       talker = entry;
     }
-    // A PID already seen almost always has the COMM already recorded: skip hashing its bytes again.
-    const knownPid = talker.pids.has(line.pid);
-    if (!knownPid && talker.pids.size < MAX_PIDS_PER_KEY) talker.pids.add(line.pid);
-    if (!knownPid && talker.comms.size < MAX_COMMS_PER_KEY) {
-      talker.commHashes ??= new Set();
-      const h = hashBytes(buf, line.commStart, line.commEnd);
-      if (!talker.commHashes.has(h)) {
-        talker.commHashes.add(h);
-        talker.comms.add(
-          Buffer.from(buf.buffer, buf.byteOffset + line.commStart, line.commEnd - line.commStart).toString('latin1'),
-        );
-      }
-    }
-    switch (line.type) {
+    // As `add` does per line: the group's lines share its PID and COMM, so once per group is the same.
+    if (talker.pids.size < MAX_PIDS_PER_KEY) talker.pids.add(g.pid);
+    if (talker.comms.size < MAX_COMMS_PER_KEY) talker.comms.add(buf.toString('latin1', g.commStart, g.commEnd));
+    const n = g.count;
+    switch (g.type) {
       case FAST_TYPE.connect: {
-        this.state.connects += 1;
-        const daddrKey = line.daddr | 0;
+        this.state.connects += n;
+        const daddrKey = g.daddr | 0;
         let pub = this.fastClass.get(daddrKey);
         if (pub === undefined) {
-          pub = this.classify(ipv4ToString(line.daddr)) === 'public';
+          pub = this.classify(ipv4ToString(g.daddr)) === 'public';
           this.fastClass.set(daddrKey, pub);
         }
         if (pub) {
-          talker.connectsPublic += 1;
+          talker.connectsPublic += n;
           talker.publicV4 ??= new Map();
           let ports = talker.publicV4.get(daddrKey);
           if (ports === undefined) {
             ports = new Map();
             talker.publicV4.set(daddrKey, ports);
           }
-          ports.set(line.dport, (ports.get(line.dport) ?? 0) + 1);
+          ports.set(g.dport, (ports.get(g.dport) ?? 0) + n);
         } else {
-          talker.connectsPrivate += 1;
+          talker.connectsPrivate += n;
         }
         break;
       }
       case FAST_TYPE.accept:
-        this.state.accepts += 1;
-        talker.accepts += 1;
+        this.state.accepts += n;
+        talker.accepts += n;
         break;
       default:
-        this.state.closes += 1;
-        talker.closes += 1;
+        this.state.closes += n;
+        talker.closes += n;
     }
   }
 
   add(event: TraceEvent): void {
     const s = this.state;
-    this.tick(event.timestampNs);
+    s.events += 1;
+    this.tickRange(event.timestampNs, event.timestampNs);
     const talker = this.talkerFor(event.saddr, event.netns, event.pid);
     if (talker.pids.size < MAX_PIDS_PER_KEY) talker.pids.add(event.pid);
     if (talker.comms.size < MAX_COMMS_PER_KEY) talker.comms.add(event.comm);
@@ -237,11 +229,7 @@ export class TraceAggregator {
     s.connects += other.connects;
     s.accepts += other.accepts;
     s.closes += other.closes;
-    for (const ts of [other.firstTimestampNs, other.lastTimestampNs]) {
-      if (ts === null) continue;
-      if (s.firstTimestampNs === null || ts < s.firstTimestampNs) s.firstTimestampNs = ts;
-      if (s.lastTimestampNs === null || ts > s.lastTimestampNs) s.lastTimestampNs = ts;
-    }
+    this.tickRange(other.firstTimestampNs, other.lastTimestampNs);
     this.result();
     for (const [key, t] of other.talkers) {
       const mine = s.talkers.get(key);
@@ -276,7 +264,7 @@ export function traceSpanSeconds(agg: TraceAggregate): number | null {
 
 /** A talker detached from its source (maps and sets copied, fast-path scratch left behind). */
 function copyTalker(t: TalkerAggregate): TalkerAggregate {
-  const { publicV4: _v4, commHashes: _hashes, ...rest } = t;
+  const { publicV4: _v4, ...rest } = t;
   return { ...rest, publicDestinations: new Map(t.publicDestinations), pids: new Set(t.pids), comms: new Set(t.comms) };
 }
 

@@ -2,14 +2,15 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { BUNDLE_FILES } from './bundle.js';
-import { type FastLayout, type FastLine, headerLayout, newFastLine, scanFastLine } from './fastTraceLine.js';
 import { TcptracerParser } from './parsers/tcptracer.js';
+import { type FastLayout, headerLayout, type ScanRun, type TraceScanner, withScanner } from './traceScanner.js';
 import type { ParseWarning, TraceEvent } from './types.js';
 
-/** Receives trace events: parsed objects from the general parser, or raw lines from the fast path. */
+/** Receives trace events: parsed objects from the general parser, or runs of grouped lines from the scanner. */
 export interface TraceSink {
   add(event: TraceEvent): void;
-  addFast(line: FastLine, buf: Uint8Array): void;
+  /** Valid only during the call. */
+  addRun(run: ScanRun): void;
 }
 
 /** What streaming a trace (or a slice of it) found besides its events. */
@@ -83,45 +84,65 @@ export async function planTraceSlices(path: string, parts: number): Promise<Trac
   }
 }
 
-/** Bytes read per call; one buffer is reused for the whole file. */
+/** Bytes of input the scanner folds per call, at most. */
 const READ_CHUNK = 1 << 20;
 
-/**
- * Reads `[start, end)` of a file into one reused buffer. Yielded chunks are only valid until the next one
- * (the line splitter copies the partial line it carries over). Reusing the buffer, rather than a fresh
- * allocation per chunk as streams do, keeps garbage collection out of the hot loop, which matters most when
- * several threads read slices at once.
- */
-async function* readRange(path: string, start: number, end: number): AsyncGenerator<Buffer> {
+/** Fills a buffer with the next bytes of a trace; 0 at the end. */
+type ByteSource = (target: Buffer, offset: number, length: number) => Promise<number>;
+
+/** `[start, end)` of a plain file, read straight into the caller's buffer. */
+async function fileRange(
+  path: string,
+  start: number,
+  end: number,
+): Promise<{ read: ByteSource; close(): Promise<void> }> {
   const fd = await open(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(READ_CHUNK);
-    let pos = start;
-    while (pos < end) {
-      const want = Math.min(READ_CHUNK, end - pos);
-      const { bytesRead } = await fd.read(buf, 0, want, pos);
-      if (bytesRead === 0) break;
+  let pos = start;
+  return {
+    read: async (target, offset, length) => {
+      const want = Math.min(length, end - pos);
+      if (want <= 0) return 0;
+      const { bytesRead } = await fd.read(target, offset, want, pos);
       pos += bytesRead;
-      yield buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await fd.close();
-  }
+      return bytesRead;
+    },
+    close: () => fd.close(),
+  };
+}
+
+/** A gzip file, decompressed as a stream and copied into the caller's buffer. */
+function gunzipped(path: string): { read: ByteSource; close(): Promise<void> } {
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }));
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let pending: Buffer | null = null;
+  return {
+    read: async (target, offset, length) => {
+      if (pending === null || pending.length === 0) {
+        const next = await chunks.next();
+        if (next.done) return 0;
+        pending = next.value;
+      }
+      const n = pending.copy(target, offset, 0, Math.min(length, pending.length));
+      pending = pending.subarray(n);
+      return n;
+    },
+    close: async () => {
+      stream.destroy();
+    },
+  };
 }
 
 /**
  * Streams a trace file (or one slice of it) into `sink` (gzip detected by its magic bytes), so memory stays
- * flat however long the trace is. Lines are cut from Buffers; once the header has announced the layout, plain
- * IPv4 lines take the byte-level fast path and everything else goes through the general {@link TcptracerParser}.
+ * flat however long the trace is. Bytes go straight into the WebAssembly scanner's memory; it folds plain IPv4
+ * lines into groups once the header has announced the layout, and every other line goes through the general
+ * {@link TcptracerParser}, in file order.
  */
 export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSlice): Promise<TraceStreamResult> {
   const parser = new TcptracerParser(BUNDLE_FILES.tcptracer);
-  const gz = await isGzip(path);
-  const source: AsyncIterable<Buffer> = gz
-    ? createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))
-    : readRange(path, slice?.start ?? 0, slice?.end ?? Number.POSITIVE_INFINITY);
-
-  const fast = newFastLine();
+  const source = (await isGzip(path))
+    ? gunzipped(path)
+    : await fileRange(path, slice?.start ?? 0, slice?.end ?? Number.POSITIVE_INFINITY);
 
   let layout: FastLayout | null = null;
   for (const line of slice?.preamble ?? []) {
@@ -134,6 +155,7 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
   let lastLineWasFast = false;
 
   const slow = (buf: Buffer, s: number, e: number) => {
+    lineNo++;
     const line = buf.toString('utf8', s, e);
     if (layout === null) layout = headerLayout(line);
     parser.lines = lineNo - 1; // keep warning line numbers true although the fast path skipped lines
@@ -141,42 +163,77 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
     if (event) sink.add(event);
     if (line.trim().length > 0) lastLineWasFast = false;
   };
-  const onLine = (buf: Buffer, s: number, end: number) => {
-    lineNo++;
-    const e = end > s && buf[end - 1] === 13 ? end - 1 : end;
-    if (layout !== null && scanFastLine(buf, s, e, layout, fast)) {
-      sink.addFast(fast, buf);
-      fastLines++;
-      lastLineWasFast = true;
-      return;
-    }
-    slow(buf, s, e);
+
+  /** Hands the scanner's groups so far to the sink. */
+  const apply = (scanner: TraceScanner) => {
+    if (scanner.lines === 0) return;
+    sink.addRun(scanner);
+    lineNo += scanner.lines;
+    fastLines += scanner.lines;
+    lastLineWasFast = true;
+    scanner.reset();
   };
 
-  let carry: Buffer | null = null;
-  for await (const chunk of source) {
+  /** Scans `input[0, len)`; returns where the unread rest (a partial last line) starts. Groups may stay pending. */
+  const drain = (scanner: TraceScanner, len: number, final: boolean): number => {
     let start = 0;
-    let nl = chunk.indexOf(10, start);
-    if (carry !== null) {
-      if (nl === -1) {
-        carry = Buffer.concat([carry, chunk]);
-        continue;
+    for (;;) {
+      const stop = scanner.scan(start, len, layout, final);
+      if (stop.kind === 'input') return stop.consumed;
+      apply(scanner); // before the slow line, or to make room
+      if (stop.kind === 'slowLine') {
+        slow(scanner.input, stop.start, stop.end);
+        start = stop.next;
+      } else start = stop.consumed;
+    }
+  };
+
+  try {
+    await withScanner(async (scanner) => {
+      const { input, capacity } = scanner;
+      let held = 0; // bytes of a partial line kept at the start of `input`
+      // A line longer than the scanner's input (garbage, in practice) is collected here and parsed on its own.
+      let long: Buffer[] | null = null;
+      for (;;) {
+        const n = await source.read(input, held, Math.min(READ_CHUNK, capacity - held));
+        if (n === 0) break;
+        if (long !== null) {
+          const nl = input.indexOf(10, 0);
+          if (nl === -1 || nl >= n) {
+            long.push(Buffer.from(input.subarray(0, n)));
+            continue;
+          }
+          long.push(input.subarray(0, nl));
+          apply(scanner);
+          slowLongLine(Buffer.concat(long));
+          long = null;
+          input.copyWithin(0, nl + 1, n);
+          held = n - nl - 1;
+          continue;
+        }
+        const len = held + n;
+        const rest = drain(scanner, len, false);
+        if (rest === 0 && len === capacity) {
+          long = [Buffer.from(input.subarray(0, len))];
+          held = 0;
+          continue;
+        }
+        input.copyWithin(0, rest, len);
+        held = len - rest;
       }
-      // The line split across chunks: join just that line.
-      const joined: Buffer = Buffer.concat([carry, chunk.subarray(0, nl)]);
-      onLine(joined, 0, joined.length);
-      carry = null;
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    while (nl !== -1) {
-      onLine(chunk, start, nl);
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+      if (held > 0) drain(scanner, held, true);
+      apply(scanner);
+      if (long !== null) slowLongLine(Buffer.concat(long));
+    });
+  } finally {
+    await source.close();
   }
-  if (carry !== null && carry.length > 0) onLine(carry, 0, carry.length);
+
+  function slowLongLine(line: Buffer): void {
+    const e = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
+    slow(line, 0, e);
+  }
+
   // A last line the general parser failed on is reported as truncated; not when the fast path read it.
   if (!lastLineWasFast && (slice?.last ?? true)) parser.end();
   return {

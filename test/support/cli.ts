@@ -13,12 +13,28 @@ export interface CliRun {
   stderr: string;
 }
 
+/** The trace scanner's WebAssembly binary, under a dist/ directory. */
+export const SCANNER_WASM = 'src/evidence/wasm/traceScanner.wasm';
+
+/** Compiles the trace scanner (AssemblyScript, as `npm run build:wasm` does) to `outFile`. */
+export function buildScanner(outFile = join(PROJECT_ROOT, 'dist', SCANNER_WASM)): void {
+  const asc = join(PROJECT_ROOT, 'node_modules/assemblyscript/bin/asc.js');
+  const config = join(PROJECT_ROOT, 'src/evidence/wasm/asconfig.json');
+  const run = spawnSync(process.execPath, [asc, '--config', config, '--target', 'release', '-o', outFile], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`scanner build failed: ${run.stdout}${run.stderr}`);
+}
+
 /** Builds dist/ when it is missing (a bare `vitest run` without `npm test`). */
 export function ensureBuilt(): void {
-  if (existsSync(join(PROJECT_ROOT, 'dist/src/cli/main.js'))) return;
-  const tsc = join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc');
-  const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+  if (!existsSync(join(PROJECT_ROOT, 'dist/src/cli/main.js'))) {
+    const tsc = join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc');
+    const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+  }
+  if (!existsSync(join(PROJECT_ROOT, 'dist', SCANNER_WASM))) buildScanner();
 }
 
 /** Runs the CLI with these arguments and waits for it (Node 22 from the test runner's own process). */

@@ -20,6 +20,7 @@ import {
   type KubeFaults,
   startKubeApiServer,
 } from '../../../src/sim/kube/server.js';
+import { buildScanner, SCANNER_WASM } from '../../support/cli.js';
 import { MANIFESTS_DIR, RESPONDER } from '../kube/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -82,6 +83,7 @@ beforeAll(async () => {
     [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(BUILD, 'dist')],
     { cwd: ROOT },
   ).catch(() => undefined);
+  buildScanner(join(BUILD, 'dist', SCANNER_WASM));
   expect(existsSync(join(BUILD, 'dist/src/cli/commands/investigate.js'))).toBe(true);
 }, 180_000);
 

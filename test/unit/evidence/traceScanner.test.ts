@@ -1,0 +1,326 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIpClassifier } from '../../../src/analysis/ipClassifier.js';
+import { type TraceAggregate, TraceAggregator } from '../../../src/analysis/traceAggregator.js';
+import { TcptracerParser } from '../../../src/evidence/parsers/tcptracer.js';
+import {
+  type FastGroup,
+  type FastLayout,
+  headerLayout,
+  ipv4ToString,
+  newFastGroup,
+  TraceScanner,
+} from '../../../src/evidence/traceScanner.js';
+import { streamTrace } from '../../../src/evidence/traceStream.js';
+import type { TraceEvent } from '../../../src/evidence/types.js';
+
+const HEADER_TV =
+  'TIME(ns)      TYPE         PID    COMM             IP SADDR            DADDR            SPORT  DPORT  NETNS';
+const HEADER_T = 'TIME(s)  T  PID    COMM             IP SADDR            DADDR            SPORT  DPORT';
+const TV: FastLayout = { hasTime: true, hasNetns: true };
+const TYPES = ['connect', 'accept', 'close'] as const;
+const pad = (v: string | number, w: number) => String(v).padEnd(w);
+const tvLine = (
+  ts: number,
+  type: string,
+  pid: number,
+  comm: string,
+  saddr: string,
+  daddr: string,
+  sport: number,
+  dport: number,
+  netns: number,
+) =>
+  `${pad(ts, 14)}${pad(type, 12)} ${pad(pid, 6)} ${pad(comm, 16)} ${pad(4, 2)} ${pad(saddr, 16)} ${pad(daddr, 16)} ${pad(sport, 6)} ${pad(dport, 6)} ${netns}`;
+
+const scanner = new TraceScanner();
+
+/** What the scanner makes of one line: its group and timestamp, or null when it leaves the line to the parser. */
+function scanOne(
+  line: Buffer | string,
+  layout: FastLayout,
+): { group: FastGroup; comm: string; timestampNs: number | null } | null {
+  const bytes = typeof line === 'string' ? Buffer.from(line, 'latin1') : line;
+  bytes.copy(scanner.input);
+  scanner.reset();
+  const stop = scanner.scan(0, bytes.length, layout, true);
+  if (stop.kind === 'slowLine') return null;
+  expect(scanner.groupCount).toBe(1);
+  expect(scanner.lines).toBe(1);
+  const group = scanner.readGroup(0, newFastGroup());
+  expect(group.count).toBe(1);
+  expect(scanner.minTimestampNs).toBe(scanner.maxTimestampNs);
+  return {
+    group,
+    comm: scanner.commBytes.toString('latin1', group.commStart, group.commEnd),
+    timestampNs: scanner.minTimestampNs,
+  };
+}
+
+/** The fields of a parsed event that a group stands for (destination only for connects). */
+function eventFields(e: TraceEvent) {
+  return {
+    type: e.type,
+    pid: e.pid,
+    comm: e.comm,
+    saddr: e.saddr,
+    destination: e.type === 'connect' ? `${e.daddr}:${e.dport}` : null,
+    netns: e.netns,
+    timestampNs: e.timestampNs,
+  };
+}
+function groupFields(r: NonNullable<ReturnType<typeof scanOne>>) {
+  const g = r.group;
+  return {
+    type: TYPES[g.type],
+    pid: g.pid,
+    comm: r.comm,
+    saddr: ipv4ToString(g.saddr),
+    destination: g.type === 0 ? `${ipv4ToString(g.daddr)}:${g.dport}` : null,
+    netns: g.netns,
+    timestampNs: r.timestampNs,
+  };
+}
+
+/** The general parser's reading of a line, after it has seen `header`. */
+function generalParse(header: string, line: string): TraceEvent | null {
+  const parser = new TcptracerParser();
+  parser.push(header);
+  return parser.push(line);
+}
+
+/** A scanned line must read exactly as the general parser reads it; a line the parser refuses must not fold. */
+function expectAgreement(header: string, layout: FastLayout, line: Buffer): void {
+  const scanned = scanOne(line, layout);
+  if (scanned === null) return;
+  const event = generalParse(header, line.toString('utf8'));
+  expect(event, line.toString('latin1')).not.toBeNull();
+  expect(groupFields(scanned)).toEqual(eventFields(event!));
+}
+
+describe('headerLayout', () => {
+  it('reads TIME and NETNS presence from the BCC header, refusing the containers-map prefix', () => {
+    expect(headerLayout(HEADER_TV)).toEqual({ hasTime: true, hasNetns: true });
+    expect(headerLayout(HEADER_T)).toEqual({ hasTime: true, hasNetns: false });
+    expect(headerLayout('T  PID    COMM             IP SADDR            DADDR            SPORT  DPORT')).toEqual({
+      hasTime: false,
+      hasNetns: false,
+    });
+    expect(headerLayout('NODE NAMESPACE POD CONTAINER TIME(ns) TYPE PID COMM IP SADDR DADDR SPORT DPORT')).toBeNull();
+    expect(headerLayout('Tracing TCP established connections. Ctrl-C to end.')).toBeNull();
+  });
+});
+
+describe('TraceScanner, one line', () => {
+  it('reads a -t4v line with a COMM containing spaces', () => {
+    const line = tvLine(
+      14000000,
+      'connect',
+      18629,
+      'php-fpm: pool w',
+      '10.244.0.5',
+      '52.1.2.3',
+      35686,
+      443,
+      4026532785,
+    );
+    const scanned = scanOne(line, TV);
+    expect(scanned).not.toBeNull();
+    expect(groupFields(scanned!)).toEqual(eventFields(generalParse(HEADER_TV, line)!));
+    expect(scanned!.comm).toBe('php-fpm: pool w');
+  });
+
+  it('leaves IPv6, unknown events, glued TIME, non-ASCII COMM, leading zeros and stray CRs to the general parser', () => {
+    for (const line of [
+      '0             connect      18627  curl             6  [fd00::5]        [2603:1030::1]   53746  443    4026532785',
+      '0             unknown      18627  curl             4  10.244.0.5       20.60.1.12       53746  443    4026532785',
+      '123456789012345connect     18627  curl             4  10.244.0.5       20.60.1.12       53746  443    4026532785',
+      '0             connect      18627  cürl             4  10.244.0.5       20.60.1.12       53746  443    4026532785',
+      '0             connect      18627  curl             4  010.244.0.5      20.60.1.12       53746  443    4026532785',
+      '0             connect      18627  cu\rl            4  10.244.0.5       20.60.1.12       53746  443    4026532785',
+      '0             connect      18627  curl             4  10.244.0.5       20.60.1.12       53746  443    4026532785\r\r',
+      '0             connect      18627  a-comm-of-more-than-thirty-two-bytes 4  10.244.0.5  20.60.1.12  53746  443  4026532785',
+      HEADER_TV,
+    ]) {
+      expect(scanOne(Buffer.from(line), TV), line).toBeNull();
+    }
+  });
+
+  it('takes one trailing CR (CRLF files) off the line', () => {
+    const line = tvLine(5, 'close', 7, 'curl', '10.244.0.5', '20.60.1.12', 1, 2, 3);
+    expect(groupFields(scanOne(`${line}\r`, TV)!)).toEqual(eventFields(generalParse(HEADER_TV, line)!));
+  });
+
+  it('leaves every line to the general parser before a header has given the layout', () => {
+    scanner.input.write(`${tvLine(5, 'close', 7, 'curl', '10.244.0.5', '20.60.1.12', 1, 2, 3)}\n`);
+    scanner.reset();
+    expect(scanner.scan(0, 10, null, true).kind).toBe('slowLine');
+  });
+
+  it('agrees with the general parser on every line it accepts (generated BCC lines)', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(99_999_999_999),
+        fc.constantFrom(...TYPES),
+        fc.integer({ min: 1, max: 4_194_304 }),
+        fc.stringMatching(/^[ -~]{0,16}$/),
+        fc.ipV4(),
+        fc.ipV4(),
+        fc.integer({ min: 0, max: 65535 }),
+        fc.integer({ min: 0, max: 65535 }),
+        fc.nat(4_294_967_295),
+        (ts, type, pid, comm, saddr, daddr, sport, dport, netns) => {
+          expectAgreement(HEADER_TV, TV, Buffer.from(tvLine(ts, type, pid, comm, saddr, daddr, sport, dport, netns)));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('agrees with the general parser on mutated lines (never accepts what the parser reads differently)', () => {
+    const base = tvLine(29000000, 'close', 18631, 'curl', '10.244.0.9', '20.60.1.12', 35688, 80, 4026532184);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        (edits) => {
+          const bytes = Buffer.from(base);
+          for (const [at, byte] of edits) bytes[at] = byte;
+          expectAgreement(HEADER_TV, TV, bytes);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads the non-verbose -t4 layout (TIME in seconds, C/A/X types, no NETNS) like the general parser', () => {
+    const line = `${pad('1.234', 9)}${pad('C', 2)} ${pad(18627, 6)} ${pad('curl', 16)} ${pad(4, 2)} ${pad('10.244.0.5', 16)} ${pad('20.60.1.12', 16)} ${pad(53746, 6)} ${pad(443, 6)}`;
+    const scanned = scanOne(line, { hasTime: true, hasNetns: false });
+    expect(groupFields(scanned!)).toEqual(eventFields(generalParse(HEADER_T, line)!));
+    expect(scanned!.timestampNs).toBe(1_234_000_000);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Whole traces: streamTrace (scanner groups + general parser for the rest) must build exactly the aggregate the
+// general parser alone builds, line by line, including first-seen orders and warnings.
+
+/** A trace aggregate without the fast path's scratch field (IPv4 tallies not yet folded). */
+function comparable(trace: TraceAggregate) {
+  const talkers = [...trace.talkers].map(([key, { publicV4: _v4, ...talker }]) => [key, talker] as const);
+  return { ...trace, talkers };
+}
+
+/** The reference: every line through the general parser, every event into the aggregator one at a time. */
+function referenceAggregate(text: string) {
+  const parser = new TcptracerParser('tcptracer.log');
+  const agg = new TraceAggregator(createIpClassifier(), (saddr) => saddr === '10.224.0.4');
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  for (const raw of lines) {
+    const event = parser.push(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+    if (event) agg.add(event);
+  }
+  parser.end();
+  return {
+    trace: comparable(agg.result()),
+    warningCount: parser.warningCount,
+    warnings: parser.warnings,
+    lines: lines.length,
+  };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'trace-scanner-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function streamed(text: string | Buffer) {
+  const file = join(dir, `t-${Math.random().toString(36).slice(2)}.log`);
+  await writeFile(file, text);
+  const agg = new TraceAggregator(createIpClassifier(), (saddr) => saddr === '10.224.0.4');
+  const result = await streamTrace(file, agg);
+  await rm(file);
+  return {
+    trace: comparable(agg.result()),
+    warningCount: result.warningCount,
+    warnings: result.warnings,
+    lines: result.lines,
+  };
+}
+
+const lineArb = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc
+      .record({
+        ts: fc.nat(99_999_999),
+        type: fc.constantFrom(...TYPES),
+        pid: fc.integer({ min: 1000, max: 1006 }),
+        comm: fc.constantFrom('curl', 'java', 'php-fpm: pool w', 'a b', ''),
+        saddr: fc.constantFrom('10.244.0.5', '10.244.0.6', '10.224.0.4'),
+        daddr: fc.constantFrom('20.60.1.12', '10.0.0.4', '168.63.129.16', '52.239.1.4'),
+        sport: fc.integer({ min: 0, max: 65535 }),
+        dport: fc.constantFrom(443, 80),
+        netns: fc.constantFrom(4026531840, 4026532785),
+      })
+      .map((l) => tvLine(l.ts, l.type, l.pid, l.comm, l.saddr, l.daddr, l.sport, l.dport, l.netns)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '0             connect      18627  curl             6  [fd00::5]        [2603:1030::1]   53746  443    4026532785',
+      '0             connect      1000   curl             4  010.244.0.5      20.60.1.12       53746  443    4026532785',
+      '7             U            1000   curl             4  10.244.0.5       20.60.1.12       53746  443    4026532785',
+      'Possibly lost 12 samples',
+      'garbage that is not a trace line',
+      HEADER_TV,
+    ),
+  },
+  { weight: 1, arbitrary: fc.stringMatching(/^[ -~\t]{0,120}$/) },
+);
+
+describe('streamTrace over the scanner', () => {
+  it('builds exactly the aggregate of the general parser, for random traces with odd lines and CRLF', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(lineArb, { maxLength: 300 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (body, crlf, trailingNewline) => {
+          const eol = crlf ? '\r\n' : '\n';
+          let text = ['Tracing TCP established connections. Ctrl-C to end.', HEADER_TV, ...body].join(eol);
+          if (trailingNewline) text += eol;
+          expect(await streamed(text)).toEqual(referenceAggregate(text));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('applies a full group table and goes on (more distinct groups than the scanner holds at once)', async () => {
+    const lines = [HEADER_TV];
+    for (let i = 0; i < 40_000; i++)
+      lines.push(
+        tvLine(i, 'connect', 1 + (i % 39_000), 'curl', '10.244.0.5', '20.60.1.12', i % 65536, 443, 4026532785),
+      );
+    const text = `${lines.join('\n')}\n`;
+    const got = await streamed(text);
+    expect(got).toEqual(referenceAggregate(text));
+    expect(got.trace.connects).toBe(40_000);
+  });
+
+  it('reads a line longer than the scanner input as one bad line, and the lines around it', async () => {
+    const ok = tvLine(1, 'connect', 1000, 'curl', '10.244.0.5', '20.60.1.12', 1, 443, 4026532785);
+    const text = `${HEADER_TV}\n${ok}\n${'x'.repeat(5 << 20)}\n${ok}\n`;
+    const got = await streamed(text);
+    expect(got).toEqual(referenceAggregate(text));
+    expect(got.trace.connects).toBe(2);
+    expect(got.warnings[0]?.line).toBe(3);
+  });
+});
