@@ -78,8 +78,8 @@ function scannerModule(): WebAssembly.Module {
   return compiled;
 }
 
-/** i32 fields of a group (see the scanner): KEY is type | dport << 2 | COMM length << 18. */
-const GROUP = { key: 0, pid: 1, saddr: 2, daddr: 3, netns: 4, count: 5 } as const;
+/** i32 fields of a group after its raw bytes (see the scanner): KEY is type | dport << 2 | COMM length << 18. */
+const GROUP = { key: 12, pid: 13, netns: 14, count: 15 } as const;
 
 /** One WebAssembly instance with its own memory; use one per concurrent reader (see {@link withScanner}). */
 export class TraceScanner implements ScanRun {
@@ -92,6 +92,8 @@ export class TraceScanner implements ScanRun {
   private readonly uints: Uint32Array;
   private readonly groupInts: number;
   private readonly commOffset: number;
+  private readonly addressInts: number;
+  private readonly addresses: Uint32Array;
   private hasNetns = false;
 
   constructor() {
@@ -108,6 +110,8 @@ export class TraceScanner implements ScanRun {
     this.input = Buffer.from(buffer, this.global('INPUT'), this.capacity);
     this.groupInts = this.global('GROUP_INTS');
     this.commOffset = this.global('GROUP_COMM_OFFSET');
+    this.addressInts = this.global('ADDRESSES_INTS');
+    this.addresses = new Uint32Array(buffer, this.global('ADDRESSES'), this.global('MAX_GROUPS') * this.addressInts);
     const groupsLength = this.global('MAX_GROUPS') * this.groupInts;
     // COMMs are stored inside the groups.
     this.commBytes = Buffer.from(buffer, this.global('GROUPS'), groupsLength * 4);
@@ -166,10 +170,10 @@ export class TraceScanner implements ScanRun {
     out.type = (key & 3) as FastType;
     out.dport = (key >>> 2) & 0xffff;
     out.pid = this.ints[o + GROUP.pid]!;
-    out.saddr = this.uints[o + GROUP.saddr]!;
-    out.daddr = this.uints[o + GROUP.daddr]!;
+    out.saddr = this.addresses[index * this.addressInts]!;
+    out.daddr = this.addresses[index * this.addressInts + 1]!;
     out.netns = this.hasNetns ? this.uints[o + GROUP.netns]! : null;
-    out.commStart = o * 4 + this.commOffset;
+    out.commStart = index * this.groupInts * 4 + this.commOffset;
     out.commEnd = out.commStart + (key >>> 18);
     out.count = this.ints[o + GROUP.count]!;
     return out;

@@ -84,13 +84,13 @@ export async function planTraceSlices(path: string, parts: number): Promise<Trac
   }
 }
 
-/** Bytes of input the scanner folds per call, at most. */
+/** Bytes read per call. */
 const READ_CHUNK = 1 << 20;
 
 /** Fills a buffer with the next bytes of a trace; 0 at the end. */
 type ByteSource = (target: Buffer, offset: number, length: number) => Promise<number>;
 
-/** `[start, end)` of a plain file, read straight into the caller's buffer. */
+/** `[start, end)` of a plain file. */
 async function fileRange(
   path: string,
   start: number,
@@ -110,7 +110,7 @@ async function fileRange(
   };
 }
 
-/** A gzip file, decompressed as a stream and copied into the caller's buffer. */
+/** A gzip file, decompressed as a stream. */
 function gunzipped(path: string): { read: ByteSource; close(): Promise<void> } {
   const stream = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }));
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -134,7 +134,7 @@ function gunzipped(path: string): { read: ByteSource; close(): Promise<void> } {
 
 /**
  * Streams a trace file (or one slice of it) into `sink` (gzip detected by its magic bytes), so memory stays
- * flat however long the trace is. Bytes go straight into the WebAssembly scanner's memory; it folds plain IPv4
+ * flat however long the trace is. Chunks are copied into the WebAssembly scanner's memory; it folds plain IPv4
  * lines into groups once the header has announced the layout, and every other line goes through the general
  * {@link TcptracerParser}, in file order.
  */
@@ -188,29 +188,31 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
     }
   };
 
-  try {
-    await withScanner(async (scanner) => {
-      const { input, capacity } = scanner;
-      let held = 0; // bytes of a partial line kept at the start of `input`
-      // A line longer than the scanner's input (garbage, in practice) is collected here and parsed on its own.
-      let long: Buffer[] | null = null;
-      for (;;) {
-        const n = await source.read(input, held, Math.min(READ_CHUNK, capacity - held));
-        if (n === 0) break;
+  await withScanner(async (scanner) => {
+    const { input, capacity } = scanner;
+    let held = 0; // bytes of a partial line kept at the start of `input`
+    // A line longer than the scanner's input (garbage, in practice) is collected here and parsed on its own.
+    let long: Buffer[] | null = null;
+
+    /** Scans the bytes of `chunk` after those held from before. */
+    const feed = (chunk: Buffer) => {
+      let off = 0;
+      while (off < chunk.length) {
         if (long !== null) {
-          const nl = input.indexOf(10, 0);
-          if (nl === -1 || nl >= n) {
-            long.push(Buffer.from(input.subarray(0, n)));
-            continue;
+          const nl = chunk.indexOf(10, off);
+          if (nl === -1) {
+            long.push(Buffer.from(chunk.subarray(off)));
+            return;
           }
-          long.push(input.subarray(0, nl));
+          long.push(Buffer.from(chunk.subarray(off, nl)));
           apply(scanner);
           slowLongLine(Buffer.concat(long));
           long = null;
-          input.copyWithin(0, nl + 1, n);
-          held = n - nl - 1;
+          off = nl + 1;
           continue;
         }
+        const n = chunk.copy(input, held, off, Math.min(chunk.length, off + capacity - held));
+        off += n;
         const len = held + n;
         const rest = drain(scanner, len, false);
         if (rest === 0 && len === capacity) {
@@ -221,13 +223,29 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
         input.copyWithin(0, rest, len);
         held = len - rest;
       }
-      if (held > 0) drain(scanner, held, true);
-      apply(scanner);
-      if (long !== null) slowLongLine(Buffer.concat(long));
-    });
-  } finally {
-    await source.close();
-  }
+    };
+
+    // The next chunk is read while this one is scanned (the read runs on libuv's thread pool).
+    let ready = Buffer.allocUnsafe(READ_CHUNK);
+    let ahead = Buffer.allocUnsafe(READ_CHUNK);
+    let reading = source.read(ahead, 0, READ_CHUNK);
+    try {
+      for (;;) {
+        const n = await reading;
+        if (n === 0) break;
+        [ready, ahead] = [ahead, ready];
+        reading = source.read(ahead, 0, READ_CHUNK);
+        feed(ready.subarray(0, n));
+      }
+    } finally {
+      // Never close the file under a read still in flight (the scan threw).
+      await reading.catch(() => 0);
+      await source.close();
+    }
+    if (held > 0) drain(scanner, held, true);
+    apply(scanner);
+    if (long !== null) slowLongLine(Buffer.concat(long));
+  });
 
   function slowLongLine(line: Buffer): void {
     const e = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;

@@ -1,37 +1,45 @@
 // AssemblyScript, compiled to dist/src/evidence/wasm/traceScanner.wasm by `npm run build` (not by tsc).
 //
 // The fast path for BCC tcptracer text lines (plain IPv4 events in the `-t`/`-v` layouts), folded into groups:
-// lines that the aggregator would count identically (same type, PID, COMM, SADDR, NETNS and, for connects,
-// DADDR:DPORT) become one group with a count, and groups carry over from one input chunk to the next, so a whole
-// trace usually folds into a few thousand groups. SIMD finds newlines and token boundaries 16 bytes at a time, so
+// lines the aggregator counts identically (same type, PID, COMM, SADDR, NETNS and, for connects, DADDR:DPORT)
+// become one group with a count, and groups carry over from one input chunk to the next, so a whole trace usually
+// folds into a few thousand groups. SIMD finds newlines and token boundaries 16 bytes at a time, so
 // the padding of BCC's fixed-width columns costs almost nothing. Any line it is not sure of (IPv6, `U` events,
-// glued columns, leading zeros, bytes outside printable ASCII, more than 32 tokens, a COMM over 32 bytes) stops
+// glued columns, leading zeros, bytes outside printable ASCII, more than 32 tokens, a COMM over 16 bytes) stops
 // the scan and goes back to the caller, which applies the groups so far and hands the line to the general
 // parser, so the aggregate sees everything in file order. The JavaScript side is src/evidence/traceScanner.ts.
 
-/** Bytes of input the caller may place at INPUT (plus 16 bytes of slack for the last vector load). */
+/** Bytes of input the caller may place at INPUT (plus 64 bytes of slack for the last vector loads). */
 export const INPUT_CAPACITY: i32 = 2 << 20;
 /** Distinct groups per run; a run that needs more stops early, and the caller applies them and goes on. */
-export const MAX_GROUPS: i32 = 32768;
+export const MAX_GROUPS: i32 = 65536;
 /**
- * A group is one 64-byte cache line of i32 fields: KEY (type | dport << 2 | COMM length << 18), PID, SADDR,
- * DADDR, NETNS, COUNT, NEXT (same hash slot), unused; then its COMM (the input it came from is overwritten later).
+ * A group is one 64-byte cache line (a trace's groups then stay in the CPU's L2 cache): the raw bytes of its
+ * SADDR, DADDR (connects only) and COMM tokens, zero-padded to 16 bytes each, then as u32 KEY (type | dport << 2
+ * | COMM length << 18), PID, NETNS, COUNT. A line with the same raw SADDR/DADDR/COMM and the same small fields
+ * reads as the group's first line did, so addresses are parsed once per group, not once per line.
  */
 export const GROUP_INTS: i32 = 16;
 export const GROUP_COMM_OFFSET: i32 = 32;
 const GROUP_BYTES: usize = 64;
-const COMM_BYTES: usize = 32;
+/** Per group, written once: SADDR and DADDR as u32, for the caller. */
+export const ADDRESSES_INTS: i32 = 2;
 
 const MAX_TOKENS: i32 = 32;
-const HASH_SLOTS: i32 = 32768;
+const HASH_SLOTS: i32 = 131072;
+const SLOT_GROUP_BITS: u32 = 17; // HASH_SLOTS > MAX_GROUPS: open addressing stays short
 
 export const INPUT: usize = heap.alloc(<usize>INPUT_CAPACITY + 64);
 export const GROUPS: usize = (heap.alloc(<usize>MAX_GROUPS * GROUP_BYTES + 64) + 63) & ~63;
+export const ADDRESSES: usize = heap.alloc(<usize>(MAX_GROUPS * ADDRESSES_INTS * 4));
 const TOKEN_STARTS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
 const TOKEN_ENDS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
-/** Per hash slot: the run number that wrote it (high half) and its first group; a new run needs no clearing. */
-const SLOTS: usize = heap.alloc(<usize>(HASH_SLOTS * 8));
-let generation: u64 = 1; // the zeroed SLOTS match no run
+/**
+ * Open-addressing hash table: per slot, the run number that wrote it (high 15 bits) and its group (low 17), so a
+ * new run starts empty without clearing (the table is cleared when the run number wraps).
+ */
+const SLOTS: usize = heap.alloc(<usize>(HASH_SLOTS * 4));
+let generation: u32 = 1; // the zeroed SLOTS match no run
 
 /** Why the last scan returned: more input needed (or all read), a line for the general parser, groups full. */
 export const STOP_INPUT: i32 = 0;
@@ -144,8 +152,15 @@ function timeAt(s: usize, e: usize): f64 {
   return whole * 1e9 + roundHalfUp(frac);
 }
 
+const IOTA = i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+
+/** The `len` bytes at `at`, zero-padded to 16 (len <= 16; reading past them is safe, see INPUT). */
+function raw(at: usize, len: usize): v128 {
+  return v128.and(v128.load(at), i8x16.lt_u(IOTA, i8x16.splat(<i8>len)));
+}
+
 /**
- * Reads the n tokens of one line and counts it into its group. Returns 1 when counted, 0 when the line is not a
+ * Counts the line whose n tokens were just found into its group. Returns 1 when counted, 0 when the line is not a
  * plain IPv4 event (the general parser's case), -1 when a new group is needed but the table is full.
  */
 function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
@@ -155,82 +170,92 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
   // Fixed fields come from both ends, so a COMM with spaces in between never shifts a column.
   const ip = n - tail;
   if (tokenEnd(ip) - tokenStart(ip) != 1 || load<u8>(tokenStart(ip)) != 52) return 0;
-  let t = 0;
+  const t = hasTime ? 1 : 0;
+  // The small fields are parsed on every line.
   let ts: f64 = -1;
   if (hasTime) {
     ts = timeAt(tokenStart(0), tokenEnd(0));
     if (ts < 0) return 0;
-    t = 1;
   }
   const type = typeAt(tokenStart(t), tokenEnd(t));
-  if (type < 0) return 0;
   const pid = uintAt(tokenStart(t + 1), tokenEnd(t + 1), MAX_PID);
-  const saddr = ipv4At(tokenStart(ip + 1), tokenEnd(ip + 1));
-  const daddr = ipv4At(tokenStart(ip + 2), tokenEnd(ip + 2));
   const sport = uintAt(tokenStart(ip + 3), tokenEnd(ip + 3), MAX_PORT);
   const dport = uintAt(tokenStart(ip + 4), tokenEnd(ip + 4), MAX_PORT);
-  if (pid < 0 || saddr < 0 || daddr < 0 || sport < 0 || dport < 0) return 0;
-  let netns: i64 = 0;
-  if (hasNetns) {
-    netns = uintAt(tokenStart(n - 1), tokenEnd(n - 1), MAX_NETNS);
-    if (netns < 0) return 0;
-  }
-  // COMM: the tokens between PID and IP with the blanks between them (empty when the columns touch).
+  const netns: i64 = hasNetns ? uintAt(tokenStart(n - 1), tokenEnd(n - 1), MAX_NETNS) : 0;
+  if (type < 0 || pid < 0 || sport < 0 || dport < 0 || netns < 0) return 0;
+  // Addresses and COMM are compared as raw bytes. DADDR only matters for connects; for the others it is checked
+  // here and left out of the key, so accepts and closes of one process share a group.
+  const saddrAt = tokenStart(ip + 1);
+  const saddrLen = tokenEnd(ip + 1) - saddrAt;
+  const daddrAt = tokenStart(ip + 2);
+  const daddrLen = tokenEnd(ip + 2) - daddrAt;
   const firstComm = t + 2;
-  const commStart = firstComm < ip ? tokenStart(firstComm) : tokenEnd(t + 1);
-  const commEnd = firstComm < ip ? tokenEnd(ip - 1) : tokenEnd(t + 1);
-  const commLen = commEnd - commStart;
-  if (commLen > COMM_BYTES) return 0;
-  // Only connects count per destination; accepts and closes group by talker, PID and COMM alone.
-  const d = type == 0 ? <u32>daddr : 0;
-  const key = <u32>type | ((type == 0 ? <u32>dport : 0) << 2) | ((<u32>commLen) << 18);
+  const commAt = firstComm < ip ? tokenStart(firstComm) : tokenEnd(t + 1);
+  const commLen = (firstComm < ip ? tokenEnd(ip - 1) : tokenEnd(t + 1)) - commAt;
+  // Longer tokens are never a valid address, and a COMM over 16 bytes is not a kernel COMM: the general parser's.
+  if (saddrLen > 15 || daddrLen > 15 || commLen > 16) return 0;
+  const connect = type == 0;
+  if (!connect && ipv4At(daddrAt, daddrAt + daddrLen) < 0) return 0;
+  const saddrRaw = raw(saddrAt, saddrLen);
+  const daddrRaw = connect ? raw(daddrAt, daddrLen) : i32x4.splat(0);
+  const commRaw = raw(commAt, commLen);
+  const key = <u32>type | ((connect ? <u32>dport : 0) << 2) | (<u32>commLen << 18);
 
   let h = <u32>pid * 0x9e3779b1;
-  h = (h ^ (h >> 15) ^ <u32>saddr) * 0x85ebca77;
-  h = (h ^ (h >> 13) ^ <u32>netns) * 0xc2b2ae3d;
-  h = (h ^ (h >> 16) ^ d) * 0x27d4eb2f;
-  h = (h ^ (h >> 15) ^ key) * 0x165667b1;
+  h = (h ^ (h >> 15) ^ <u32>netns) * 0x85ebca77;
+  h = (h ^ (h >> 13) ^ key) * 0xc2b2ae3d;
+  let acc = i32x4.mul(saddrRaw, i32x4(0x27d4eb2f, 0x165667b1, 0xd3a2646c, 0xfd7046c5));
+  acc = i32x4.add(acc, i32x4.mul(daddrRaw, i32x4(0xb55a4f09, 0x7feb352d, 0x846ca68b, 0x2c1b3c6d)));
+  acc = i32x4.add(acc, i32x4.mul(commRaw, i32x4(0x297a2d39, 0x5bd1e995, 0xcc9e2d51, 0x1b873593)));
+  acc = v128.xor(acc, i64x2.shr_u(acc, 29));
+  h ^= <u32>i32x4.extract_lane(acc, 0) ^ <u32>i32x4.extract_lane(acc, 1);
+  h = (h ^ (h >> 16)) * 0x85ebca6b;
+  h ^= <u32>i32x4.extract_lane(acc, 2) ^ <u32>i32x4.extract_lane(acc, 3);
+  h = (h ^ (h >> 13)) * 0xc2b2ae35;
   h ^= h >> 16;
-  const slot = SLOTS + ((<usize>(h & (HASH_SLOTS - 1))) << 3);
-  const slotValue = load<u64>(slot);
-  const first: i32 = slotValue >> 32 == generation ? <i32>slotValue : -1;
-  // COMM bytes beyond its length are masked out of the comparison (the stored copy is zero-padded).
-  const iota = v128(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const lengthLanes = i8x16.splat(<i8>commLen);
-  const maskLow = i8x16.lt_u(iota, lengthLanes);
-  const maskHigh = i8x16.lt_u(i8x16.add(iota, i8x16.splat(16)), lengthLanes);
-  const commLow = v128.and(v128.load(commStart), maskLow);
-  const commHigh = v128.and(v128.load(commStart, 16), maskHigh);
-  let g = first;
-  while (g >= 0) {
-    const rec = GROUPS + <usize>g * GROUP_BYTES;
-    if (
-      load<u32>(rec) == key &&
-      load<u32>(rec, 4) == <u32>pid &&
-      load<u32>(rec, 8) == <u32>saddr &&
-      load<u32>(rec, 12) == d &&
-      load<u32>(rec, 16) == <u32>netns &&
-      !v128.any_true(v128.or(v128.xor(v128.load(rec, 32), commLow), v128.xor(v128.load(rec, 48), commHigh)))
-    ) {
-      store<i32>(rec, load<i32>(rec, 20) + 1, 20);
+
+  const tag = generation << SLOT_GROUP_BITS;
+  let slot = h & (HASH_SLOTS - 1);
+  for (;;) {
+    const at = SLOTS + (<usize>slot << 2);
+    const value = load<u32>(at);
+    if (value >> SLOT_GROUP_BITS != generation) {
+      // A new key: the addresses are parsed and checked once, for the group's first line.
+      const saddr = ipv4At(saddrAt, saddrAt + saddrLen);
+      const daddr = connect ? ipv4At(daddrAt, daddrAt + daddrLen) : 0;
+      if (saddr < 0 || daddr < 0) return 0;
+      if (groupCount == MAX_GROUPS) return -1;
+      const g = groupCount++;
+      const rec = GROUPS + <usize>g * GROUP_BYTES;
+      v128.store(rec, saddrRaw);
+      v128.store(rec, daddrRaw, 16);
+      v128.store(rec, commRaw, 32);
+      store<u32>(rec, key, 48);
+      store<u32>(rec, <u32>pid, 52);
+      store<u32>(rec, <u32>netns, 56);
+      store<u32>(rec, 1, 60);
+      const addresses = ADDRESSES + <usize>g * <usize>(ADDRESSES_INTS * 4);
+      store<u32>(addresses, <u32>saddr);
+      store<u32>(addresses, <u32>daddr, 4);
+      store<u32>(at, tag | <u32>g);
       break;
     }
-    g = load<i32>(rec, 24);
-  }
-  if (g < 0) {
-    if (groupCount == MAX_GROUPS) return -1;
-    g = groupCount++;
-    const rec = GROUPS + <usize>g * GROUP_BYTES;
-    store<u32>(rec, key);
-    store<u32>(rec, <u32>pid, 4);
-    store<u32>(rec, <u32>saddr, 8);
-    store<u32>(rec, d, 12);
-    store<u32>(rec, <u32>netns, 16);
-    store<i32>(rec, 1, 20);
-    store<i32>(rec, first, 24);
-    v128.store(rec, commLow, 32);
-    v128.store(rec, commHigh, 48);
-    store<u64>(slot, (generation << 32) | <u64>(<u32>g));
+    const rec = GROUPS + <usize>(value & ((1 << SLOT_GROUP_BITS) - 1)) * GROUP_BYTES;
+    if (
+      load<u32>(rec, 48) == key &&
+      load<u32>(rec, 52) == <u32>pid &&
+      load<u32>(rec, 56) == <u32>netns &&
+      !v128.any_true(
+        v128.or(
+          v128.or(v128.xor(v128.load(rec), saddrRaw), v128.xor(v128.load(rec, 16), daddrRaw)),
+          v128.xor(v128.load(rec, 32), commRaw),
+        ),
+      )
+    ) {
+      store<u32>(rec, load<u32>(rec, 60) + 1, 60);
+      break;
+    }
+    slot = (slot + 1) & (HASH_SLOTS - 1);
   }
   if (hasTime) {
     if (minTimestampNs < 0 || ts < minTimestampNs) minTimestampNs = ts;
@@ -242,10 +267,35 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
 /** Starts a new run: no groups. */
 export function reset(): void {
   generation++;
+  if (generation >> (32 - SLOT_GROUP_BITS) != 0) {
+    memory.fill(SLOTS, 0, <usize>(HASH_SLOTS * 4));
+    generation = 1;
+  }
   groupCount = 0;
   lines = 0;
   minTimestampNs = -1;
   maxTimestampNs = -1;
+}
+
+const SPACE = i8x16.splat(32);
+const TAB = i8x16.splat(9);
+const NEWLINE = i8x16.splat(10);
+const CR = i8x16.splat(13);
+const NINETY_FIVE = i8x16.splat(95);
+
+/** Lanes holding a byte in 32-126. */
+function isText(v: v128): v128 {
+  return i8x16.lt_u(i8x16.sub(v, SPACE), NINETY_FIVE);
+}
+
+/** The lanes set in four 16-byte comparisons, as one 64-bit mask (bit i = byte i). */
+function mask4(a: v128, b: v128, c: v128, d: v128): u64 {
+  return (
+    <u64>i8x16.bitmask(a) |
+    ((<u64>i8x16.bitmask(b)) << 16) |
+    ((<u64>i8x16.bitmask(c)) << 32) |
+    ((<u64>i8x16.bitmask(d)) << 48)
+  );
 }
 
 /**
@@ -260,13 +310,8 @@ export function scan(start: i32, len: i32, layout: i32, final: bool): void {
   const end: usize = INPUT + <usize>len;
   let pos: usize = INPUT + <usize>start;
   stop = STOP_INPUT;
-  const space = i8x16.splat(32);
-  const tab = i8x16.splat(9);
-  const newline = i8x16.splat(10);
-  const cr = i8x16.splat(13);
-  const del = i8x16.splat(127);
   while (pos < end) {
-    // One line: token boundaries from bit masks of printable bytes, 16 bytes per step.
+    // One line: token boundaries from bit masks of printable bytes, 64 bytes per step.
     let starts = 0;
     let ends = 0;
     let bad = false;
@@ -274,25 +319,32 @@ export function scan(start: i32, len: i32, layout: i32, final: bool): void {
     let lastCr: usize = 0;
     let lineEnd: usize = end;
     let found = false;
-    let carry: u32 = 0;
-    for (let b = pos; b < end; b += 16) {
-      const v = v128.load(b);
+    let carry: u64 = 0;
+    for (let b = pos; b < end; b += 64) {
+      const v0 = v128.load(b);
+      const v1 = v128.load(b, 16);
+      const v2 = v128.load(b, 32);
+      const v3 = v128.load(b, 48);
       const avail = end - b;
-      let valid: u32 = avail >= 16 ? 0xffff : ((<u32>1) << (<u32>avail)) - 1;
-      const nl = <u32>i8x16.bitmask(i8x16.eq(v, newline)) & valid;
+      let valid: u64 = avail >= 64 ? <u64>-1 : ((<u64>1) << (<u64>avail)) - 1;
+      const nl = mask4(i8x16.eq(v0, NEWLINE), i8x16.eq(v1, NEWLINE), i8x16.eq(v2, NEWLINE), i8x16.eq(v3, NEWLINE)) & valid;
       if (nl != 0) {
         valid = (nl & (0 - nl)) - 1; // the bytes before the first newline
         found = true;
         lineEnd = b + <usize>ctz(nl);
       }
-      const blank = <u32>i8x16.bitmask(v128.or(i8x16.eq(v, space), i8x16.eq(v, tab)));
-      const printable = <u32>i8x16.bitmask(v128.and(i8x16.gt_u(v, space), i8x16.lt_u(v, del))) & valid;
-      const other = valid & ~(blank | printable);
-      if (other != 0) {
-        // Only a CR right before the newline is allowed (CRLF files); anything else is the general parser's.
-        const crs = other & <u32>i8x16.bitmask(i8x16.eq(v, cr));
-        if (crs != other) bad = true;
-        crCount += popcnt(crs);
+      // Bytes 32-126 (printable or space); anything else is unusual and checked below.
+      const text = mask4(isText(v0), isText(v1), isText(v2), isText(v3));
+      const spaces = mask4(i8x16.eq(v0, SPACE), i8x16.eq(v1, SPACE), i8x16.eq(v2, SPACE), i8x16.eq(v3, SPACE));
+      const printable = text & ~spaces & valid;
+      const unusual = valid & ~text;
+      if (unusual != 0) {
+        // Tabs separate like spaces; only a CR right before the newline is allowed (CRLF files); anything else
+        // is the general parser's.
+        const tabs = mask4(i8x16.eq(v0, TAB), i8x16.eq(v1, TAB), i8x16.eq(v2, TAB), i8x16.eq(v3, TAB));
+        const crs = mask4(i8x16.eq(v0, CR), i8x16.eq(v1, CR), i8x16.eq(v2, CR), i8x16.eq(v3, CR)) & unusual;
+        if ((unusual & ~tabs & ~crs) != 0) bad = true;
+        crCount += <i32>popcnt(crs);
         if (crs != 0) lastCr = b + <usize>ctz(crs);
       }
       const before = (printable << 1) | carry;
@@ -308,7 +360,7 @@ export function scan(start: i32, len: i32, layout: i32, final: bool): void {
         ends++;
         tokenEnds &= tokenEnds - 1;
       }
-      carry = (printable >> 15) & 1;
+      carry = printable >> 63;
       if (found) break;
     }
     if (!found && !final) break; // the partial last line waits for more input
