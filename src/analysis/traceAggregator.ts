@@ -1,4 +1,4 @@
-import { FAST_TYPE, type FastGroup, ipv4ToString, newFastGroup, type ScanRun } from '../evidence/traceScanner.js';
+import { FAST_TYPE, type FastEvent, ipv4ToString, newFastEvent, type ScanRun } from '../evidence/traceScanner.js';
 import type { TraceEvent } from '../evidence/types.js';
 import type { DestinationCount, TrafficCounters } from '../report/model.js';
 import type { IpClassifier } from './ipClassifier.js';
@@ -107,26 +107,39 @@ export class TraceAggregator {
     return talker;
   }
 
-  private readonly group = newFastGroup();
-
-  /**
-   * The fast path: a run of IPv4 lines the scanner folded into groups, counted without creating strings for
-   * addresses or COMMs already seen. Produces exactly what {@link add} would for the same lines in file order:
-   * groups come in the order of their first line, which is all that the first-seen bounds (PIDs, COMMs) and
-   * insertion orders depend on.
-   */
-  addRun(run: ScanRun): void {
-    const s = this.state;
-    s.events += run.lines;
-    this.tickRange(run.minTimestampNs, run.maxTimestampNs);
-    const g = this.group;
-    for (let i = 0, n = run.groupCount; i < n; i++) this.addGroup(run.readGroup(i, g), run.commBytes);
+  /** Whether talkers with this key are kept per PID (see the constructor). */
+  splitsByPid(saddr: string, netns: number | null): boolean {
+    return this.splitByPid(saddr, netns);
   }
 
-  private addGroup(g: FastGroup, buf: Buffer): void {
+  private readonly event = newFastEvent();
+
+  /**
+   * The fast path: what the scanner folded, applied without creating strings for addresses already seen.
+   * Produces exactly what {@link add} would for the same lines in file order: talkers, PIDs and COMMs are
+   * recorded in the order of the lines that first showed them, which is the order of the scanner's events, and
+   * counts do not depend on order.
+   */
+  addRun(run: ScanRun): void {
+    this.state.events += run.lines;
+    this.tickRange(run.minTimestampNs, run.maxTimestampNs);
+    const e = this.event;
+    for (let i = 0, n = run.eventCount; i < n; i++) {
+      run.readEvent(i, e);
+      const talker = this.fastTalker(e.saddr, e.netns, e.pid);
+      if (e.kind === 'process') {
+        if (talker.pids.size < MAX_PIDS_PER_KEY) talker.pids.add(e.pid);
+      } else {
+        this.addGroup(talker, e, run.commBytes);
+      }
+    }
+  }
+
+  /** The talker of a fast-path event (per PID for split keys), found through int32 keys. */
+  private fastTalker(saddrValue: number, netns: number | null, pid: number): TalkerAggregate {
     // Keys shifted into int32 range stay small integers in V8: no boxed numbers per lookup.
-    const netnsKey = g.netns === null ? -1 - INT32_SHIFT : g.netns - INT32_SHIFT;
-    const saddrKey = g.saddr | 0;
+    const netnsKey = netns === null ? -1 - INT32_SHIFT : netns - INT32_SHIFT;
+    const saddrKey = saddrValue | 0;
     let byNetns = this.fastIndex.get(saddrKey);
     if (byNetns === undefined) {
       byNetns = new Map();
@@ -134,23 +147,21 @@ export class TraceAggregator {
     }
     let entry = byNetns.get(netnsKey);
     if (entry === undefined) {
-      const saddr = ipv4ToString(g.saddr);
-      entry = this.splitByPid(saddr, g.netns) ? new Map() : this.talkerFor(saddr, g.netns, g.pid);
+      const saddr = ipv4ToString(saddrValue);
+      entry = this.splitByPid(saddr, netns) ? new Map() : this.talkerFor(saddr, netns, pid);
       byNetns.set(netnsKey, entry);
     }
-    let talker: TalkerAggregate;
-    if (entry instanceof Map) {
-      let perPid = entry.get(g.pid);
-      if (perPid === undefined) {
-        perPid = this.talkerFor(ipv4ToString(g.saddr), g.netns, g.pid);
-        entry.set(g.pid, perPid);
-      }
-      talker = perPid;
-    } else {
-      talker = entry;
+    if (!(entry instanceof Map)) return entry;
+    let perPid = entry.get(pid);
+    if (perPid === undefined) {
+      perPid = this.talkerFor(ipv4ToString(saddrValue), netns, pid);
+      entry.set(pid, perPid);
     }
-    // As `add` does per line: the group's lines share its PID and COMM, so once per group is the same.
-    if (talker.pids.size < MAX_PIDS_PER_KEY) talker.pids.add(g.pid);
+    return perPid;
+  }
+
+  /** A group's lines: they share the talker, COMM, type and (connects) destination. */
+  private addGroup(talker: TalkerAggregate, g: FastEvent, buf: Buffer): void {
     if (talker.comms.size < MAX_COMMS_PER_KEY) talker.comms.add(buf.toString('latin1', g.commStart, g.commEnd));
     const n = g.count;
     switch (g.type) {

@@ -19,31 +19,36 @@ export interface FastLayout {
   hasNetns: boolean;
 }
 
-/** Lines the aggregator counts identically: same talker, PID, COMM and (connects only) destination. */
-export interface FastGroup {
-  type: FastType;
-  pid: number;
-  /** IPv4 addresses as unsigned 32-bit integers; 0 for accepts and closes. */
+/**
+ * What the scanner reports, in the order of the lines that caused it: a process (a PID in a talker) seen for the
+ * first time, or a group's first line with the group's final count.
+ */
+export interface FastEvent {
+  kind: 'process' | 'group';
+  /** The talker: IPv4 SADDR as an unsigned 32-bit integer, and NETNS. */
   saddr: number;
-  daddr: number;
-  /** 0 for accepts and closes. */
-  dport: number;
   netns: number | null;
-  /** COMM of the group's lines, as a byte range of {@link ScanRun.commBytes}. */
+  /** The process's PID; for a group, the PID it is keyed by when its talker is keyed per PID, else 0. */
+  pid: number;
+  /** Group only. DADDR as an unsigned 32-bit integer and DPORT; 0 for accepts and closes. */
+  type: FastType;
+  daddr: number;
+  dport: number;
+  /** Group only. COMM, as a byte range of {@link ScanRun.commBytes}. */
   commStart: number;
   commEnd: number;
   count: number;
 }
 
-/** Lines folded by the scanner since its last reset, in groups ordered by their first line. */
+/** What the scanner folded since its last reset. */
 export interface ScanRun {
   readonly commBytes: Buffer;
-  readonly groupCount: number;
-  /** Lines folded into the groups. */
+  readonly eventCount: number;
+  /** Lines folded. */
   readonly lines: number;
   readonly minTimestampNs: number | null;
   readonly maxTimestampNs: number | null;
-  readGroup(index: number, out: FastGroup): FastGroup;
+  readEvent(index: number, out: FastEvent): FastEvent;
 }
 
 /** Why a scan returned. */
@@ -78,22 +83,27 @@ function scannerModule(): WebAssembly.Module {
   return compiled;
 }
 
-/** i32 fields of a group after its raw bytes (see the scanner): KEY is type | dport << 2 | COMM length << 18. */
-const GROUP = { key: 12, pid: 13, netns: 14, count: 15 } as const;
-
 /** One WebAssembly instance with its own memory; use one per concurrent reader (see {@link withScanner}). */
 export class TraceScanner implements ScanRun {
   /** Where the caller puts the bytes to scan; a view of the scanner's memory. */
   readonly input: Buffer;
   readonly capacity: number;
+  /** The scanner's whole memory, where group records hold their COMM. */
   readonly commBytes: Buffer;
+  /** Asked once per talker and run: whether the aggregator keys it per PID. */
+  splitsByPid: (saddr: number, netns: number | null) => boolean = () => false;
   private readonly ex: ScannerExports;
-  private readonly ints: Int32Array;
-  private readonly uints: Uint32Array;
-  private readonly groupInts: number;
-  private readonly commOffset: number;
-  private readonly addressInts: number;
-  private readonly addresses: Uint32Array;
+  private readonly words: Uint32Array;
+  private readonly globals = new Map<string, WebAssembly.Global>();
+  private readonly layout: {
+    record: number;
+    fields: number;
+    group: number;
+    processes: number;
+    groups: number;
+    talkers: number;
+    events: number;
+  };
   private hasNetns = false;
 
   constructor() {
@@ -103,28 +113,38 @@ export class TraceScanner implements ScanRun {
           throw new Error('trace scanner aborted');
         },
       },
+      traceScanner: {
+        splitsByPid: (saddr: number, netns: number) =>
+          this.splitsByPid(saddr >>> 0, this.hasNetns ? netns >>> 0 : null),
+      },
     });
     this.ex = instance.exports as unknown as ScannerExports;
+    for (const [name, value] of Object.entries(this.ex)) {
+      if (value instanceof WebAssembly.Global) this.globals.set(name, value);
+    }
     const buffer = this.ex.memory.buffer;
     this.capacity = this.global('INPUT_CAPACITY');
     this.input = Buffer.from(buffer, this.global('INPUT'), this.capacity);
-    this.groupInts = this.global('GROUP_INTS');
-    this.commOffset = this.global('GROUP_COMM_OFFSET');
-    this.addressInts = this.global('ADDRESSES_INTS');
-    this.addresses = new Uint32Array(buffer, this.global('ADDRESSES'), this.global('MAX_GROUPS') * this.addressInts);
-    const groupsLength = this.global('MAX_GROUPS') * this.groupInts;
-    // COMMs are stored inside the groups.
-    this.commBytes = Buffer.from(buffer, this.global('GROUPS'), groupsLength * 4);
-    this.ints = new Int32Array(buffer, this.global('GROUPS'), groupsLength);
-    this.uints = new Uint32Array(buffer, this.global('GROUPS'), groupsLength);
+    this.commBytes = Buffer.from(buffer);
+    this.words = new Uint32Array(buffer);
+    // Byte offsets in words.
+    this.layout = {
+      record: this.global('RECORD_INTS'),
+      fields: this.global('FIELDS_OFFSET') / 4,
+      group: this.global('EVENT_GROUP') >>> 0,
+      processes: this.global('PROCESSES') / 4,
+      groups: this.global('GROUPS') / 4,
+      talkers: this.global('TALKERS') / 4,
+      events: this.global('EVENTS') / 4,
+    };
   }
 
   private global(name: string): number {
-    return (this.ex[name] as WebAssembly.Global).value as number;
+    return this.globals.get(name)!.value as number;
   }
 
-  get groupCount(): number {
-    return this.global('groupCount');
+  get eventCount(): number {
+    return this.global('eventCount');
   }
   get lines(): number {
     return this.global('lines');
@@ -138,15 +158,15 @@ export class TraceScanner implements ScanRun {
     return v < 0 ? null : v;
   }
 
-  /** Starts a new run (no groups); call it after applying the groups. */
+  /** Starts a new run (nothing folded); call it after applying the events. */
   reset(): void {
     this.ex.reset();
   }
 
   /**
-   * Folds the lines of `input[start, len)` into the run's groups, with `layout` from the header (null: not seen
-   * yet, so every line goes to the general parser; it must not change within a run). With `final`, a last line
-   * without a newline is read too.
+   * Folds the lines of `input[start, len)` into the run, with `layout` from the header (null: not seen yet, so
+   * every line goes to the general parser; it must not change within a run). With `final`, a last line without
+   * a newline is read too.
    */
   scan(start: number, len: number, layout: FastLayout | null, final: boolean): ScanStop {
     const code = layout === null ? -1 : (layout.hasTime ? 1 : 0) | (layout.hasNetns ? 2 : 0);
@@ -164,25 +184,60 @@ export class TraceScanner implements ScanRun {
     return { kind: stop === this.global('STOP_FULL') ? 'full' : 'input', consumed: this.global('consumed') };
   }
 
-  readGroup(index: number, out: FastGroup): FastGroup {
-    const o = index * this.groupInts;
-    const key = this.ints[o + GROUP.key]!;
-    out.type = (key & 3) as FastType;
-    out.dport = (key >>> 2) & 0xffff;
-    out.pid = this.ints[o + GROUP.pid]!;
-    out.saddr = this.addresses[index * this.addressInts]!;
-    out.daddr = this.addresses[index * this.addressInts + 1]!;
-    out.netns = this.hasNetns ? this.uints[o + GROUP.netns]! : null;
-    out.commStart = index * this.groupInts * 4 + this.commOffset;
-    out.commEnd = out.commStart + (key >>> 18);
-    out.count = this.ints[o + GROUP.count]!;
+  readEvent(index: number, out: FastEvent): FastEvent {
+    const w = this.words;
+    const l = this.layout;
+    const event = w[l.events + index]!;
+    let process: number;
+    if ((event & l.group) !== 0) {
+      const g = l.groups + (event & ~l.group) * l.record;
+      const owner = w[g + l.fields]!;
+      const key = w[g + l.fields + 1]!;
+      out.kind = 'group';
+      out.type = (key & 3) as FastType;
+      out.dport = (key >>> 2) & 0xffff;
+      out.daddr = w[g + l.fields + 2]!;
+      out.count = w[g + l.fields + 3]!;
+      // COMM is the record's second raw key (16 bytes in).
+      out.commStart = (g + 4) * 4;
+      out.commEnd = out.commStart + (key >>> 18);
+      if ((owner & l.group) === 0) {
+        this.readTalker(owner, out);
+        out.pid = 0;
+        return out;
+      }
+      process = owner & ~l.group;
+    } else {
+      out.kind = 'process';
+      process = event;
+    }
+    const p = l.processes + process * l.record;
+    this.readTalker(w[p + l.fields]!, out);
+    out.pid = w[p + l.fields + 1]!;
     return out;
+  }
+
+  private readTalker(talker: number, out: FastEvent): void {
+    const t = this.layout.talkers + talker * this.layout.record + this.layout.fields;
+    out.saddr = this.words[t]!;
+    out.netns = this.hasNetns ? this.words[t + 1]! : null;
   }
 }
 
-/** A zeroed {@link FastGroup} to reuse across {@link ScanRun.readGroup} calls. */
-export function newFastGroup(): FastGroup {
-  return { type: 0, pid: 0, saddr: 0, daddr: 0, dport: 0, netns: null, commStart: 0, commEnd: 0, count: 0 };
+/** A zeroed {@link FastEvent} to reuse across {@link ScanRun.readEvent} calls. */
+export function newFastEvent(): FastEvent {
+  return {
+    kind: 'process',
+    saddr: 0,
+    netns: null,
+    pid: 0,
+    type: 0,
+    daddr: 0,
+    dport: 0,
+    commStart: 0,
+    commEnd: 0,
+    count: 0,
+  };
 }
 
 // Instances are reused (each holds a few MB of memory); concurrent readers on one thread each take their own.

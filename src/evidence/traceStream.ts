@@ -3,14 +3,23 @@ import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { BUNDLE_FILES } from './bundle.js';
 import { TcptracerParser } from './parsers/tcptracer.js';
-import { type FastLayout, headerLayout, type ScanRun, type TraceScanner, withScanner } from './traceScanner.js';
+import {
+  type FastLayout,
+  headerLayout,
+  ipv4ToString,
+  type ScanRun,
+  type TraceScanner,
+  withScanner,
+} from './traceScanner.js';
 import type { ParseWarning, TraceEvent } from './types.js';
 
-/** Receives trace events: parsed objects from the general parser, or runs of grouped lines from the scanner. */
+/** Receives trace events: parsed objects from the general parser, or what the scanner folded. */
 export interface TraceSink {
   add(event: TraceEvent): void;
   /** Valid only during the call. */
   addRun(run: ScanRun): void;
+  /** Whether talkers with this key are counted per PID; the scanner then groups their lines per PID too. */
+  splitsByPid(saddr: string, netns: number | null): boolean;
 }
 
 /** What streaming a trace (or a slice of it) found besides its events. */
@@ -164,7 +173,7 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
     if (line.trim().length > 0) lastLineWasFast = false;
   };
 
-  /** Hands the scanner's groups so far to the sink. */
+  /** Hands what the scanner folded so far to the sink. */
   const apply = (scanner: TraceScanner) => {
     if (scanner.lines === 0) return;
     sink.addRun(scanner);
@@ -189,6 +198,7 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
   };
 
   await withScanner(async (scanner) => {
+    scanner.splitsByPid = (saddr, netns) => sink.splitsByPid(ipv4ToString(saddr), netns);
     const { input, capacity } = scanner;
     let held = 0; // bytes of a partial line kept at the start of `input`
     // A line longer than the scanner's input (garbage, in practice) is collected here and parsed on its own.

@@ -76,7 +76,11 @@ export function registerAnalyzeCommand(program: Command): void {
     )
     .option('-o, --out <file>', 'write the output to a file instead of stdout')
     .option('--report-url <url>', 'link to the full report, used by --format card')
-    .option('--threads <n>', 'threads reading a large trace (default: the cores available, at most 4)', parseThreads)
+    .option(
+      '--threads <n>',
+      'threads reading a trace of 16 MB or more (default: 1 below 256 MB, else the cores available, at most 4)',
+      parseThreads,
+    )
     .action(async (bundle: string, flags: AnalyzeFlags) => {
       validateCidrs(flags.privateCidr, '--private-cidr');
       validateCidrs(flags.azureServiceCidr, '--azure-service-cidr');

@@ -1,64 +1,90 @@
 // AssemblyScript, compiled to dist/src/evidence/wasm/traceScanner.wasm by `npm run build` (not by tsc).
 //
-// The fast path for BCC tcptracer text lines (plain IPv4 events in the `-t`/`-v` layouts), folded into groups:
-// lines the aggregator counts identically (same type, PID, COMM, SADDR, NETNS and, for connects, DADDR:DPORT)
-// become one group with a count, and groups carry over from one input chunk to the next, so a whole trace usually
-// folds into a few thousand groups. SIMD finds newlines and token boundaries 16 bytes at a time, so
-// the padding of BCC's fixed-width columns costs almost nothing. Any line it is not sure of (IPv6, `U` events,
-// glued columns, leading zeros, bytes outside printable ASCII, more than 32 tokens, a COMM over 16 bytes) stops
-// the scan and goes back to the caller, which applies the groups so far and hands the line to the general
-// parser, so the aggregate sees everything in file order. The JavaScript side is src/evidence/traceScanner.ts.
+// The fast path for BCC tcptracer text lines (plain IPv4 events in the `-t`/`-v` layouts). It does not hand the
+// caller lines but what the aggregator makes of them, in file order:
+//   - a *process* event the first time a PID shows up in a talker (SADDR, NETNS): the aggregator's PID list;
+//   - a *group* event at the first line of each group, carrying the group's final count: lines of one talker with
+//     the same TYPE, COMM and, for connects, DADDR:DPORT (and the same PID, for talkers the caller keys per PID).
+// Both tables stay small (processes, and talkers x destinations), so they live in the CPU cache, and a repeated
+// key costs a hash probe, not a parse: SADDR, NETNS, DADDR and COMM are compared as raw bytes.
+// SIMD finds newlines and token boundaries 64 bytes at a time, so the padding of BCC's fixed-width columns costs
+// almost nothing. Any line it is not sure of (IPv6, `U` events, glued columns, leading zeros, bytes outside
+// printable ASCII, more than 32 tokens, a COMM over 16 bytes) stops the scan and goes back to the caller, which
+// applies the events so far and hands the line to the general parser. The JavaScript side is
+// src/evidence/traceScanner.ts.
 
 /** Bytes of input the caller may place at INPUT (plus 64 bytes of slack for the last vector loads). */
 export const INPUT_CAPACITY: i32 = 2 << 20;
-/** Distinct groups per run; a run that needs more stops early, and the caller applies them and goes on. */
-export const MAX_GROUPS: i32 = 65536;
-/**
- * A group is one 64-byte cache line (a trace's groups then stay in the CPU's L2 cache): the raw bytes of its
- * SADDR, DADDR (connects only) and COMM tokens, zero-padded to 16 bytes each, then as u32 KEY (type | dport << 2
- * | COMM length << 18), PID, NETNS, COUNT. A line with the same raw SADDR/DADDR/COMM and the same small fields
- * reads as the group's first line did, so addresses are parsed once per group, not once per line.
- */
-export const GROUP_INTS: i32 = 16;
-export const GROUP_COMM_OFFSET: i32 = 32;
-const GROUP_BYTES: usize = 64;
-/** Per group, written once: SADDR and DADDR as u32, for the caller. */
-export const ADDRESSES_INTS: i32 = 2;
 
+/** Capacities per run; a run that fills one stops early, and the caller applies it and goes on. */
+export const MAX_PROCESSES: i32 = 32768;
+export const MAX_GROUPS: i32 = 32768;
+const MAX_TALKERS: i32 = 8192;
 const MAX_TOKENS: i32 = 32;
-const HASH_SLOTS: i32 = 131072;
-const SLOT_GROUP_BITS: u32 = 17; // HASH_SLOTS > MAX_GROUPS: open addressing stays short
+
+/**
+ * Table records are 48 bytes: two 16-byte raw keys, then four u32.
+ *   process: SADDR raw | NETNS raw (up to 12 bytes) with the PID as u32 in the last 4 | TALKER, PID, -, -
+ *   talker:  SADDR raw | NETNS raw | SADDR, NETNS, SPLIT (keyed per PID), -
+ *   group:   DADDR raw | COMM raw | OWNER (talker, or process | 1 << 31), KEY, DADDR (connects), COUNT
+ * KEY is type | dport << 2 | COMM length << 18 (dport 0 for accepts and closes).
+ */
+export const RECORD_INTS: i32 = 12;
+const RECORD_BYTES: usize = 48;
+export const FIELDS_OFFSET: i32 = 32;
+const FIELDS: usize = 32;
+/** Events: a process index, or EVENT_GROUP | a group index, in the order of their first line. */
+export const EVENT_GROUP: u32 = 0x80000000;
+const MAX_EVENTS: i32 = MAX_PROCESSES + MAX_GROUPS;
 
 export const INPUT: usize = heap.alloc(<usize>INPUT_CAPACITY + 64);
-export const GROUPS: usize = (heap.alloc(<usize>MAX_GROUPS * GROUP_BYTES + 64) + 63) & ~63;
-export const ADDRESSES: usize = heap.alloc(<usize>(MAX_GROUPS * ADDRESSES_INTS * 4));
+export const PROCESSES: usize = heap.alloc(<usize>MAX_PROCESSES * RECORD_BYTES);
+export const GROUPS: usize = heap.alloc(<usize>MAX_GROUPS * RECORD_BYTES);
+export const TALKERS: usize = heap.alloc(<usize>MAX_TALKERS * RECORD_BYTES);
+export const EVENTS: usize = heap.alloc(<usize>MAX_EVENTS * 4);
 const TOKEN_STARTS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
 const TOKEN_ENDS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
-/**
- * Open-addressing hash table: per slot, the run number that wrote it (high 15 bits) and its group (low 17), so a
- * new run starts empty without clearing (the table is cleared when the run number wraps).
- */
-const SLOTS: usize = heap.alloc(<usize>(HASH_SLOTS * 4));
-let generation: u32 = 1; // the zeroed SLOTS match no run
 
-/** Why the last scan returned: more input needed (or all read), a line for the general parser, groups full. */
+/**
+ * Open-addressing hash tables (twice the records, so probes stay short): per slot, the run number that wrote it
+ * (high 15 bits) and its record (low 17), so a new run starts empty without clearing (the slots are cleared when
+ * the run number wraps).
+ */
+const SLOT_INDEX_BITS: u32 = 17;
+const SLOT_INDEX_MASK: u32 = (1 << SLOT_INDEX_BITS) - 1;
+const PROCESS_SLOTS: u32 = 65536;
+const GROUP_SLOTS: u32 = 65536;
+const TALKER_SLOTS: u32 = 16384;
+const PROCESS_SLOT_TABLE: usize = heap.alloc(<usize>PROCESS_SLOTS * 4);
+const GROUP_SLOT_TABLE: usize = heap.alloc(<usize>GROUP_SLOTS * 4);
+const TALKER_SLOT_TABLE: usize = heap.alloc(<usize>TALKER_SLOTS * 4);
+let generation: u32 = 1; // the zeroed slots match no run
+
+/** Whether the caller keys this talker per PID (host-network traffic); asked once per talker and run. */
+@external("traceScanner", "splitsByPid")
+declare function splitsByPid(saddr: u32, netns: u32): bool;
+
+/** Why the last scan returned: more input needed (or all read), a line for the general parser, a table full. */
 export const STOP_INPUT: i32 = 0;
 export const STOP_SLOW_LINE: i32 = 1;
 export const STOP_FULL: i32 = 2;
 
 // Results, read by the caller through these exported globals.
 export let stop: i32 = 0;
-/** Offset after the last line folded into groups (where the next scan starts unless a slow line follows). */
+/** Offset after the last line folded (where the next scan starts unless a slow line follows). */
 export let consumed: i32 = 0;
 /** The line to hand to the general parser: [slowStart, slowEnd) without the CR, next line at slowNext. */
 export let slowStart: i32 = 0;
 export let slowEnd: i32 = 0;
 export let slowNext: i32 = 0;
-/** The run so far (since `reset`): groups, lines folded into them, earliest and latest timestamps (-1: none). */
-export let groupCount: i32 = 0;
+/** The run so far (since `reset`): events, lines folded, earliest and latest timestamps (-1: none). */
+export let eventCount: i32 = 0;
 export let lines: i32 = 0;
 export let minTimestampNs: f64 = -1;
 export let maxTimestampNs: f64 = -1;
+let processCount: i32 = 0;
+let groupCount: i32 = 0;
+let talkerCount: i32 = 0;
 
 const MAX_PID: u64 = 4194304;
 const MAX_PORT: u64 = 65535;
@@ -81,6 +107,19 @@ function uintAt(s: usize, e: usize, max: u64): i64 {
     v = v * 10 + d;
   }
   return v > max ? -1 : <i64>v;
+}
+
+const ZERO = i8x16.splat(48);
+const TEN = i8x16.splat(10);
+
+/** True when [s, e) is a port number (what uintAt(s, e, 65535) accepts), mostly without a loop. */
+function isPort(s: usize, e: usize): bool {
+  const len = e - s;
+  if (len == 0 || len > 5) return uintAt(s, e, MAX_PORT) >= 0;
+  const lanes = (<u32>1 << <u32>len) - 1;
+  if ((<u32>i8x16.bitmask(i8x16.lt_u(i8x16.sub(v128.load(s), ZERO), TEN)) & lanes) != lanes) return false;
+  // Up to 4 digits, or 5 starting below 6, are always at most 65535.
+  return len < 5 || load<u8>(s) < 54 || uintAt(s, e, MAX_PORT) >= 0;
 }
 
 /** Dotted-quad IPv4 in [s, e), or -1. Leading zeros are refused (left to the general parser). */
@@ -132,14 +171,15 @@ function roundHalfUp(x: f64): f64 {
  */
 function timeAt(s: usize, e: usize): f64 {
   let i = s;
-  let whole: f64 = 0;
+  // Integer digits in a u64: exact, as the general parser's doubles are, up to the 15 digits accepted here.
+  let whole: u64 = 0;
   while (i < e) {
     const d = <u32>load<u8>(i) - 48;
     if (d > 9) break;
-    whole = whole * 10 + <f64>d;
+    whole = whole * 10 + d;
     i++;
   }
-  if (i == e) return e - s > 15 ? -1 : whole;
+  if (i == e) return e - s > 15 ? -1 : <f64>whole;
   if (load<u8>(i) != 46 || i == s || i - s > 10 || i + 1 == e) return -1;
   let frac: f64 = 0;
   let scale: f64 = 1e9;
@@ -149,7 +189,7 @@ function timeAt(s: usize, e: usize): f64 {
     scale /= 10;
     frac += <f64>d * scale;
   }
-  return whole * 1e9 + roundHalfUp(frac);
+  return <f64>whole * 1e9 + roundHalfUp(frac);
 }
 
 const IOTA = i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -159,9 +199,66 @@ function raw(at: usize, len: usize): v128 {
   return v128.and(v128.load(at), i8x16.lt_u(IOTA, i8x16.splat(<i8>len)));
 }
 
+const K1 = i32x4(0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f);
+const K2 = i32x4(0x165667b1, 0xd3a2646c, 0xfd7046c5, 0xb55a4f09);
+
+/** A 32-bit hash of two vectors and a word. */
+function hash(a: v128, b: v128, word: u32): u32 {
+  let acc = v128.xor(i32x4.mul(a, K1), i32x4.mul(b, K2));
+  acc = v128.xor(acc, i64x2.shr_u(acc, 29));
+  let h = (<u32>i32x4.extract_lane(acc, 0) ^ word) * 0x85ebca6b;
+  h = (h ^ (h >> 15) ^ <u32>i32x4.extract_lane(acc, 1)) * 0xc2b2ae35;
+  h = (h ^ (h >> 13) ^ <u32>i32x4.extract_lane(acc, 2)) * 0x27d4eb2f;
+  h = (h ^ (h >> 16) ^ <u32>i32x4.extract_lane(acc, 3)) * 0x165667b1;
+  return h ^ (h >> 15);
+}
+
+/** True when the record's two raw keys are `a` and `b`. */
+function sameKeys(rec: usize, a: v128, b: v128): bool {
+  return !v128.any_true(v128.or(v128.xor(v128.load(rec), a), v128.xor(v128.load(rec, 16), b)));
+}
+
+/** The record a slot holds when this run wrote it, else -1. */
+function slotIndex(value: u32): i32 {
+  return value >> SLOT_INDEX_BITS == generation ? <i32>(value & SLOT_INDEX_MASK) : -1;
+}
+
+function slotValue(index: i32): u32 {
+  return (generation << SLOT_INDEX_BITS) | <u32>index;
+}
+
+function pushEvent(event: u32): void {
+  store<u32>(EVENTS + ((<usize>eventCount) << 2), event);
+  eventCount++;
+}
+
+/** The talker of SADDR/NETNS, created (and the caller asked whether it keys it per PID) on first sight; -1: full. */
+function talkerOf(saddrRaw: v128, netnsRaw: v128, saddr: u32, netns: u32): i32 {
+  let slot = hash(saddrRaw, netnsRaw, 0) & (TALKER_SLOTS - 1);
+  for (;;) {
+    const at = TALKER_SLOT_TABLE + ((<usize>slot) << 2);
+    const k = slotIndex(load<u32>(at));
+    if (k < 0) {
+      if (talkerCount == MAX_TALKERS) return -1;
+      const t = talkerCount++;
+      const rec = TALKERS + <usize>t * RECORD_BYTES;
+      v128.store(rec, saddrRaw);
+      v128.store(rec, netnsRaw, 16);
+      store<u32>(rec + FIELDS, saddr);
+      store<u32>(rec + FIELDS, netns, 4);
+      store<u32>(rec + FIELDS, splitsByPid(saddr, netns) ? 1 : 0, 8);
+      store<u32>(at, slotValue(t));
+      return t;
+    }
+    if (sameKeys(TALKERS + <usize>k * RECORD_BYTES, saddrRaw, netnsRaw)) return k;
+    slot = (slot + 1) & (TALKER_SLOTS - 1);
+  }
+  return -1; // not reached: the table always has empty slots
+}
+
 /**
- * Counts the line whose n tokens were just found into its group. Returns 1 when counted, 0 when the line is not a
- * plain IPv4 event (the general parser's case), -1 when a new group is needed but the table is full.
+ * Counts the line whose n tokens were just found. Returns 1 when counted, 0 when the line is not a plain IPv4
+ * event (the general parser's case), -1 when a table is full.
  */
 function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
   const tail = hasNetns ? 6 : 5;
@@ -171,7 +268,20 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
   const ip = n - tail;
   if (tokenEnd(ip) - tokenStart(ip) != 1 || load<u8>(tokenStart(ip)) != 52) return 0;
   const t = hasTime ? 1 : 0;
-  // The small fields are parsed on every line.
+  const saddrAt = tokenStart(ip + 1);
+  const saddrLen = tokenEnd(ip + 1) - saddrAt;
+  const daddrAt = tokenStart(ip + 2);
+  const daddrLen = tokenEnd(ip + 2) - daddrAt;
+  const netnsAt = hasNetns ? tokenStart(n - 1) : 0;
+  const netnsLen = hasNetns ? tokenEnd(n - 1) - netnsAt : 0;
+  // COMM: the tokens between PID and IP with the blanks between them (empty when the columns touch).
+  const firstComm = t + 2;
+  const commAt = firstComm < ip ? tokenStart(firstComm) : tokenEnd(t + 1);
+  const commLen = (firstComm < ip ? tokenEnd(ip - 1) : tokenEnd(t + 1)) - commAt;
+  // Longer tokens are never valid here, and a COMM over 16 bytes is not a kernel COMM: the general parser's.
+  if (saddrLen > 15 || daddrLen > 15 || netnsLen > 12 || commLen > 16) return 0;
+
+  // The small fields are read on every line.
   let ts: f64 = -1;
   if (hasTime) {
     ts = timeAt(tokenStart(0), tokenEnd(0));
@@ -179,83 +289,75 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
   }
   const type = typeAt(tokenStart(t), tokenEnd(t));
   const pid = uintAt(tokenStart(t + 1), tokenEnd(t + 1), MAX_PID);
-  const sport = uintAt(tokenStart(ip + 3), tokenEnd(ip + 3), MAX_PORT);
   const dport = uintAt(tokenStart(ip + 4), tokenEnd(ip + 4), MAX_PORT);
-  const netns: i64 = hasNetns ? uintAt(tokenStart(n - 1), tokenEnd(n - 1), MAX_NETNS) : 0;
-  if (type < 0 || pid < 0 || sport < 0 || dport < 0 || netns < 0) return 0;
-  // Addresses and COMM are compared as raw bytes. DADDR only matters for connects; for the others it is checked
-  // here and left out of the key, so accepts and closes of one process share a group.
-  const saddrAt = tokenStart(ip + 1);
-  const saddrLen = tokenEnd(ip + 1) - saddrAt;
-  const daddrAt = tokenStart(ip + 2);
-  const daddrLen = tokenEnd(ip + 2) - daddrAt;
-  const firstComm = t + 2;
-  const commAt = firstComm < ip ? tokenStart(firstComm) : tokenEnd(t + 1);
-  const commLen = (firstComm < ip ? tokenEnd(ip - 1) : tokenEnd(t + 1)) - commAt;
-  // Longer tokens are never a valid address, and a COMM over 16 bytes is not a kernel COMM: the general parser's.
-  if (saddrLen > 15 || daddrLen > 15 || commLen > 16) return 0;
+  if (type < 0 || pid < 0 || dport < 0 || !isPort(tokenStart(ip + 3), tokenEnd(ip + 3))) return 0;
   const connect = type == 0;
-  if (!connect && ipv4At(daddrAt, daddrAt + daddrLen) < 0) return 0;
+
+  // The process: SADDR, NETNS and PID.
   const saddrRaw = raw(saddrAt, saddrLen);
-  const daddrRaw = connect ? raw(daddrAt, daddrLen) : i32x4.splat(0);
-  const commRaw = raw(commAt, commLen);
-  const key = <u32>type | ((connect ? <u32>dport : 0) << 2) | (<u32>commLen << 18);
-
-  let h = <u32>pid * 0x9e3779b1;
-  h = (h ^ (h >> 15) ^ <u32>netns) * 0x85ebca77;
-  h = (h ^ (h >> 13) ^ key) * 0xc2b2ae3d;
-  let acc = i32x4.mul(saddrRaw, i32x4(0x27d4eb2f, 0x165667b1, 0xd3a2646c, 0xfd7046c5));
-  acc = i32x4.add(acc, i32x4.mul(daddrRaw, i32x4(0xb55a4f09, 0x7feb352d, 0x846ca68b, 0x2c1b3c6d)));
-  acc = i32x4.add(acc, i32x4.mul(commRaw, i32x4(0x297a2d39, 0x5bd1e995, 0xcc9e2d51, 0x1b873593)));
-  acc = v128.xor(acc, i64x2.shr_u(acc, 29));
-  h ^= <u32>i32x4.extract_lane(acc, 0) ^ <u32>i32x4.extract_lane(acc, 1);
-  h = (h ^ (h >> 16)) * 0x85ebca6b;
-  h ^= <u32>i32x4.extract_lane(acc, 2) ^ <u32>i32x4.extract_lane(acc, 3);
-  h = (h ^ (h >> 13)) * 0xc2b2ae35;
-  h ^= h >> 16;
-
-  const tag = generation << SLOT_GROUP_BITS;
-  let slot = h & (HASH_SLOTS - 1);
+  const netnsRaw = raw(netnsAt, netnsLen);
+  const netnsPid = i32x4.replace_lane(netnsRaw, 3, <i32>pid);
+  let slot = hash(saddrRaw, netnsPid, 0) & (PROCESS_SLOTS - 1);
+  let p: i32;
   for (;;) {
-    const at = SLOTS + (<usize>slot << 2);
-    const value = load<u32>(at);
-    if (value >> SLOT_GROUP_BITS != generation) {
-      // A new key: the addresses are parsed and checked once, for the group's first line.
+    const at = PROCESS_SLOT_TABLE + ((<usize>slot) << 2);
+    p = slotIndex(load<u32>(at));
+    if (p < 0) {
+      // First line of this process: its address and NETNS are parsed and checked once.
       const saddr = ipv4At(saddrAt, saddrAt + saddrLen);
-      const daddr = connect ? ipv4At(daddrAt, daddrAt + daddrLen) : 0;
-      if (saddr < 0 || daddr < 0) return 0;
-      if (groupCount == MAX_GROUPS) return -1;
-      const g = groupCount++;
-      const rec = GROUPS + <usize>g * GROUP_BYTES;
+      const netns: i64 = hasNetns ? uintAt(netnsAt, netnsAt + netnsLen, MAX_NETNS) : 0;
+      if (saddr < 0 || netns < 0) return 0;
+      if (processCount == MAX_PROCESSES) return -1;
+      const talker = talkerOf(saddrRaw, netnsRaw, <u32>saddr, <u32>netns);
+      if (talker < 0) return -1;
+      p = processCount++;
+      const rec = PROCESSES + <usize>p * RECORD_BYTES;
       v128.store(rec, saddrRaw);
-      v128.store(rec, daddrRaw, 16);
-      v128.store(rec, commRaw, 32);
-      store<u32>(rec, key, 48);
-      store<u32>(rec, <u32>pid, 52);
-      store<u32>(rec, <u32>netns, 56);
-      store<u32>(rec, 1, 60);
-      const addresses = ADDRESSES + <usize>g * <usize>(ADDRESSES_INTS * 4);
-      store<u32>(addresses, <u32>saddr);
-      store<u32>(addresses, <u32>daddr, 4);
-      store<u32>(at, tag | <u32>g);
+      v128.store(rec, netnsPid, 16);
+      store<u32>(rec + FIELDS, <u32>talker);
+      store<u32>(rec + FIELDS, <u32>pid, 4);
+      store<u32>(at, slotValue(p));
+      pushEvent(<u32>p);
       break;
     }
-    const rec = GROUPS + <usize>(value & ((1 << SLOT_GROUP_BITS) - 1)) * GROUP_BYTES;
-    if (
-      load<u32>(rec, 48) == key &&
-      load<u32>(rec, 52) == <u32>pid &&
-      load<u32>(rec, 56) == <u32>netns &&
-      !v128.any_true(
-        v128.or(
-          v128.or(v128.xor(v128.load(rec), saddrRaw), v128.xor(v128.load(rec, 16), daddrRaw)),
-          v128.xor(v128.load(rec, 32), commRaw),
-        ),
-      )
-    ) {
-      store<u32>(rec, load<u32>(rec, 60) + 1, 60);
+    if (sameKeys(PROCESSES + <usize>p * RECORD_BYTES, saddrRaw, netnsPid)) break;
+    slot = (slot + 1) & (PROCESS_SLOTS - 1);
+  }
+  const talker = load<u32>(PROCESSES + <usize>p * RECORD_BYTES + FIELDS);
+  const split = load<u32>(TALKERS + <usize>talker * RECORD_BYTES + FIELDS, 8) != 0;
+
+  // The group: its owner (the talker, or the process when keyed per PID), TYPE, COMM and DADDR (raw, so it is
+  // parsed once per group; it only counts for connects, and so does DPORT).
+  const owner = split ? <u32>p | 0x80000000 : talker;
+  const key = <u32>type | ((connect ? <u32>dport : 0) << 2) | ((<u32>commLen) << 18);
+  const daddrRaw = raw(daddrAt, daddrLen);
+  const commRaw = raw(commAt, commLen);
+  slot = hash(daddrRaw, commRaw, owner ^ (key * 0x9e3779b1)) & (GROUP_SLOTS - 1);
+  for (;;) {
+    const at = GROUP_SLOT_TABLE + ((<usize>slot) << 2);
+    const g = slotIndex(load<u32>(at));
+    if (g < 0) {
+      const daddr = ipv4At(daddrAt, daddrAt + daddrLen);
+      if (daddr < 0) return 0;
+      if (groupCount == MAX_GROUPS) return -1;
+      const created = groupCount++;
+      const rec = GROUPS + <usize>created * RECORD_BYTES;
+      v128.store(rec, daddrRaw);
+      v128.store(rec, commRaw, 16);
+      store<u32>(rec + FIELDS, owner);
+      store<u32>(rec + FIELDS, key, 4);
+      store<u32>(rec + FIELDS, connect ? <u32>daddr : 0, 8);
+      store<u32>(rec + FIELDS, 1, 12);
+      store<u32>(at, slotValue(created));
+      pushEvent(EVENT_GROUP | <u32>created);
       break;
     }
-    slot = (slot + 1) & (HASH_SLOTS - 1);
+    const rec = GROUPS + <usize>g * RECORD_BYTES;
+    if (load<u32>(rec + FIELDS) == owner && load<u32>(rec + FIELDS, 4) == key && sameKeys(rec, daddrRaw, commRaw)) {
+      store<u32>(rec + FIELDS, load<u32>(rec + FIELDS, 12) + 1, 12);
+      break;
+    }
+    slot = (slot + 1) & (GROUP_SLOTS - 1);
   }
   if (hasTime) {
     if (minTimestampNs < 0 || ts < minTimestampNs) minTimestampNs = ts;
@@ -264,14 +366,19 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
   return 1;
 }
 
-/** Starts a new run: no groups. */
+/** Starts a new run: no events, processes, groups or talkers. */
 export function reset(): void {
   generation++;
-  if (generation >> (32 - SLOT_GROUP_BITS) != 0) {
-    memory.fill(SLOTS, 0, <usize>(HASH_SLOTS * 4));
+  if (generation >> (32 - SLOT_INDEX_BITS) != 0) {
+    memory.fill(PROCESS_SLOT_TABLE, 0, <usize>PROCESS_SLOTS * 4);
+    memory.fill(GROUP_SLOT_TABLE, 0, <usize>GROUP_SLOTS * 4);
+    memory.fill(TALKER_SLOT_TABLE, 0, <usize>TALKER_SLOTS * 4);
     generation = 1;
   }
+  eventCount = 0;
+  processCount = 0;
   groupCount = 0;
+  talkerCount = 0;
   lines = 0;
   minTimestampNs = -1;
   maxTimestampNs = -1;

@@ -7,11 +7,11 @@ import { createIpClassifier } from '../../../src/analysis/ipClassifier.js';
 import { type TraceAggregate, TraceAggregator } from '../../../src/analysis/traceAggregator.js';
 import { TcptracerParser } from '../../../src/evidence/parsers/tcptracer.js';
 import {
-  type FastGroup,
+  type FastEvent,
   type FastLayout,
   headerLayout,
   ipv4ToString,
-  newFastGroup,
+  newFastEvent,
   TraceScanner,
 } from '../../../src/evidence/traceScanner.js';
 import { streamTrace } from '../../../src/evidence/traceStream.js';
@@ -38,23 +38,27 @@ const tvLine = (
 
 const scanner = new TraceScanner();
 
-/** What the scanner makes of one line: its group and timestamp, or null when it leaves the line to the parser. */
+/** What the scanner makes of one line: its process and group, or null when it leaves the line to the parser. */
 function scanOne(
   line: Buffer | string,
   layout: FastLayout,
-): { group: FastGroup; comm: string; timestampNs: number | null } | null {
+): { group: FastEvent; pid: number; comm: string; timestampNs: number | null } | null {
   const bytes = typeof line === 'string' ? Buffer.from(line, 'latin1') : line;
   bytes.copy(scanner.input);
   scanner.reset();
   const stop = scanner.scan(0, bytes.length, layout, true);
   if (stop.kind === 'slowLine') return null;
-  expect(scanner.groupCount).toBe(1);
   expect(scanner.lines).toBe(1);
-  const group = scanner.readGroup(0, newFastGroup());
+  expect(scanner.eventCount).toBe(2);
+  const process = scanner.readEvent(0, newFastEvent());
+  const group = scanner.readEvent(1, newFastEvent());
+  expect([process.kind, group.kind]).toEqual(['process', 'group']);
   expect(group.count).toBe(1);
+  expect([group.saddr, group.netns]).toEqual([process.saddr, process.netns]);
   expect(scanner.minTimestampNs).toBe(scanner.maxTimestampNs);
   return {
     group,
+    pid: process.pid,
     comm: scanner.commBytes.toString('latin1', group.commStart, group.commEnd),
     timestampNs: scanner.minTimestampNs,
   };
@@ -76,7 +80,7 @@ function groupFields(r: NonNullable<ReturnType<typeof scanOne>>) {
   const g = r.group;
   return {
     type: TYPES[g.type],
-    pid: g.pid,
+    pid: r.pid,
     comm: r.comm,
     saddr: ipv4ToString(g.saddr),
     destination: g.type === 0 ? `${ipv4ToString(g.daddr)}:${g.dport}` : null,
