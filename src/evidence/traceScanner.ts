@@ -2,9 +2,10 @@
  * The JavaScript side of the tcptracer fast path: loads the WebAssembly scanner (source in
  * ./wasm/traceScanner.ts, AssemblyScript) and reads its results.
  *
- * The scanner folds plain IPv4 event lines into groups the aggregator counts in one step each, and stops at any
- * line it is not sure of; the caller gives that line to the general {@link TcptracerParser}, which stays the
- * single authority on the format. Property tests check that both read every line the scanner accepts the same way.
+ * The scanner folds plain IPv4 event lines into processes and groups the aggregator applies in one step each, and
+ * stops at any line it is not sure of; the caller gives that line to the general TcptracerParser, which stays
+ * the single authority on the format. Property tests check that a trace read this way aggregates exactly as the
+ * general parser's events do, line by line.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +31,9 @@ export interface FastEvent {
   netns: number | null;
   /** The process's PID; for a group, the PID it is keyed by when its talker is keyed per PID, else 0. */
   pid: number;
-  /** Group only. DADDR as an unsigned 32-bit integer and DPORT; 0 for accepts and closes. */
+  /** Group only. */
   type: FastType;
+  /** Group only. DADDR as an unsigned 32-bit integer and DPORT; 0 for accepts and closes. */
   daddr: number;
   dport: number;
   /** Group only. COMM, as a byte range of {@link ScanRun.commBytes}. */
@@ -127,7 +129,7 @@ export class TraceScanner implements ScanRun {
     this.input = Buffer.from(buffer, this.global('INPUT'), this.capacity);
     this.commBytes = Buffer.from(buffer);
     this.words = new Uint32Array(buffer);
-    // Byte offsets in words.
+    // Addresses and sizes in 32-bit words.
     this.layout = {
       record: this.global('RECORD_INTS'),
       fields: this.global('FIELDS_OFFSET') / 4,

@@ -4,7 +4,7 @@
 // caller lines but what the aggregator makes of them, in file order:
 //   - a *process* event the first time a PID shows up in a talker (SADDR, NETNS): the aggregator's PID list;
 //   - a *group* event at the first line of each group, carrying the group's final count: lines of one talker with
-//     the same TYPE, COMM and, for connects, DADDR:DPORT (and the same PID, for talkers the caller keys per PID).
+//     the same TYPE, COMM, DADDR and, for connects, DPORT (and the same PID, for talkers the caller keys per PID).
 // Both tables stay small (processes, and talkers x destinations), so they live in the CPU cache, and a repeated
 // key costs a hash probe, not a parse: SADDR, NETNS, DADDR and COMM are compared as raw bytes.
 // SIMD finds newlines and token boundaries 64 bytes at a time, so the padding of BCC's fixed-width columns costs
@@ -16,49 +16,101 @@
 /** Bytes of input the caller may place at INPUT (plus 64 bytes of slack for the last vector loads). */
 export const INPUT_CAPACITY: i32 = 2 << 20;
 
-/** Capacities per run; a run that fills one stops early, and the caller applies it and goes on. */
-export const MAX_PROCESSES: i32 = 32768;
-export const MAX_GROUPS: i32 = 32768;
-const MAX_TALKERS: i32 = 8192;
 const MAX_TOKENS: i32 = 32;
 
+const SLOT_INDEX_BITS: u32 = 17;
+const SLOT_INDEX_MASK: u32 = (1 << SLOT_INDEX_BITS) - 1;
+const RECORD_BYTES: usize = 48;
+const FIELDS: usize = 32;
+let generation: u32 = 1; // the zeroed slots match no run
+
 /**
- * Table records are 48 bytes: two 16-byte raw keys, then four u32.
+ * An open-addressing hash table of 48-byte records: two 16-byte raw keys, then four u32 fields. Twice as many
+ * slots as records keep probes short. A slot holds the run number that wrote it (high 15 bits) and its record
+ * (low 17), so a new run starts empty without clearing (the slots are cleared when the run number wraps).
+ */
+class Table {
+  readonly records: usize;
+  private readonly slots: usize;
+  private readonly slotMask: u32;
+  count: i32 = 0;
+  /** Where this table's last `find` stopped without a match: the slot `add` fills. */
+  private free: usize = 0;
+
+  constructor(
+    readonly capacity: i32,
+    slots: u32,
+  ) {
+    this.records = heap.alloc(<usize>capacity * RECORD_BYTES);
+    this.slots = heap.alloc(<usize>slots * 4);
+    this.slotMask = slots - 1;
+  }
+
+  record(index: i32): usize {
+    return this.records + <usize>index * RECORD_BYTES;
+  }
+
+  /** The record with keys `a`, `b` (and, when `words` is 2, first fields `w0`, `w1`), or -1. */
+  find(h: u32, a: v128, b: v128, w0: u32, w1: u32, words: i32): i32 {
+    let slot = h & this.slotMask;
+    for (;;) {
+      const at = this.slots + ((<usize>slot) << 2);
+      const value = load<u32>(at);
+      if (value >> SLOT_INDEX_BITS != generation) {
+        this.free = at;
+        return -1;
+      }
+      const index = <i32>(value & SLOT_INDEX_MASK);
+      const rec = this.record(index);
+      const same = !v128.any_true(v128.or(v128.xor(v128.load(rec), a), v128.xor(v128.load(rec, 16), b)));
+      if (same && (words == 0 || (load<u32>(rec + FIELDS) == w0 && load<u32>(rec + FIELDS, 4) == w1))) return index;
+      slot = (slot + 1) & this.slotMask;
+    }
+    return -1; // not reached: the table always has empty slots
+  }
+
+  /** Adds a record where the last `find` failed; -1 when the table is full. */
+  add(a: v128, b: v128, f0: u32, f1: u32, f2: u32, f3: u32): i32 {
+    if (this.count == this.capacity) return -1;
+    const index = this.count++;
+    const rec = this.record(index);
+    v128.store(rec, a);
+    v128.store(rec, b, 16);
+    store<u32>(rec + FIELDS, f0);
+    store<u32>(rec + FIELDS, f1, 4);
+    store<u32>(rec + FIELDS, f2, 8);
+    store<u32>(rec + FIELDS, f3, 12);
+    store<u32>(this.free, (generation << SLOT_INDEX_BITS) | <u32>index);
+    return index;
+  }
+
+  clear(): void {
+    memory.fill(this.slots, 0, <usize>(this.slotMask + 1) * 4);
+  }
+}
+
+/**
+ * The tables of a run (capacities: a run that fills one stops early, and the caller applies it and goes on):
  *   process: SADDR raw | NETNS raw (up to 12 bytes) with the PID as u32 in the last 4 | TALKER, PID, -, -
  *   talker:  SADDR raw | NETNS raw | SADDR, NETNS, SPLIT (keyed per PID), -
  *   group:   DADDR raw | COMM raw | OWNER (talker, or process | 1 << 31), KEY, DADDR (connects), COUNT
  * KEY is type | dport << 2 | COMM length << 18 (dport 0 for accepts and closes).
  */
+const processes = new Table(32768, 65536);
+const groups = new Table(32768, 65536);
+const talkers = new Table(8192, 16384);
+export const PROCESSES: usize = processes.records;
+export const GROUPS: usize = groups.records;
+export const TALKERS: usize = talkers.records;
 export const RECORD_INTS: i32 = 12;
-const RECORD_BYTES: usize = 48;
 export const FIELDS_OFFSET: i32 = 32;
-const FIELDS: usize = 32;
+
 /** Events: a process index, or EVENT_GROUP | a group index, in the order of their first line. */
 export const EVENT_GROUP: u32 = 0x80000000;
-const MAX_EVENTS: i32 = MAX_PROCESSES + MAX_GROUPS;
-
 export const INPUT: usize = heap.alloc(<usize>INPUT_CAPACITY + 64);
-export const PROCESSES: usize = heap.alloc(<usize>MAX_PROCESSES * RECORD_BYTES);
-export const GROUPS: usize = heap.alloc(<usize>MAX_GROUPS * RECORD_BYTES);
-export const TALKERS: usize = heap.alloc(<usize>MAX_TALKERS * RECORD_BYTES);
-export const EVENTS: usize = heap.alloc(<usize>MAX_EVENTS * 4);
+export const EVENTS: usize = heap.alloc(<usize>(processes.capacity + groups.capacity) * 4);
 const TOKEN_STARTS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
 const TOKEN_ENDS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
-
-/**
- * Open-addressing hash tables (twice the records, so probes stay short): per slot, the run number that wrote it
- * (high 15 bits) and its record (low 17), so a new run starts empty without clearing (the slots are cleared when
- * the run number wraps).
- */
-const SLOT_INDEX_BITS: u32 = 17;
-const SLOT_INDEX_MASK: u32 = (1 << SLOT_INDEX_BITS) - 1;
-const PROCESS_SLOTS: u32 = 65536;
-const GROUP_SLOTS: u32 = 65536;
-const TALKER_SLOTS: u32 = 16384;
-const PROCESS_SLOT_TABLE: usize = heap.alloc(<usize>PROCESS_SLOTS * 4);
-const GROUP_SLOT_TABLE: usize = heap.alloc(<usize>GROUP_SLOTS * 4);
-const TALKER_SLOT_TABLE: usize = heap.alloc(<usize>TALKER_SLOTS * 4);
-let generation: u32 = 1; // the zeroed slots match no run
 
 /** Whether the caller keys this talker per PID (host-network traffic); asked once per talker and run. */
 @external("traceScanner", "splitsByPid")
@@ -82,9 +134,6 @@ export let eventCount: i32 = 0;
 export let lines: i32 = 0;
 export let minTimestampNs: f64 = -1;
 export let maxTimestampNs: f64 = -1;
-let processCount: i32 = 0;
-let groupCount: i32 = 0;
-let talkerCount: i32 = 0;
 
 const MAX_PID: u64 = 4194304;
 const MAX_PORT: u64 = 65535;
@@ -166,8 +215,8 @@ function roundHalfUp(x: f64): f64 {
 }
 
 /**
- * TIME: integer ns (`-tv`) or decimal seconds (`-t`), computed with the same floating-point steps as the general
- * parser so both give the same number; -1 for shapes left to it (".5", "5.", more than 15 digits).
+ * TIME: integer ns (`-tv`) or decimal seconds (`-t`), giving exactly the general parser's number (the fraction
+ * with its floating-point steps); -1 for shapes left to it (".5", "5.", more than 15 digits).
  */
 function timeAt(s: usize, e: usize): f64 {
   let i = s;
@@ -213,20 +262,6 @@ function hash(a: v128, b: v128, word: u32): u32 {
   return h ^ (h >> 15);
 }
 
-/** True when the record's two raw keys are `a` and `b`. */
-function sameKeys(rec: usize, a: v128, b: v128): bool {
-  return !v128.any_true(v128.or(v128.xor(v128.load(rec), a), v128.xor(v128.load(rec, 16), b)));
-}
-
-/** The record a slot holds when this run wrote it, else -1. */
-function slotIndex(value: u32): i32 {
-  return value >> SLOT_INDEX_BITS == generation ? <i32>(value & SLOT_INDEX_MASK) : -1;
-}
-
-function slotValue(index: i32): u32 {
-  return (generation << SLOT_INDEX_BITS) | <u32>index;
-}
-
 function pushEvent(event: u32): void {
   store<u32>(EVENTS + ((<usize>eventCount) << 2), event);
   eventCount++;
@@ -234,26 +269,9 @@ function pushEvent(event: u32): void {
 
 /** The talker of SADDR/NETNS, created (and the caller asked whether it keys it per PID) on first sight; -1: full. */
 function talkerOf(saddrRaw: v128, netnsRaw: v128, saddr: u32, netns: u32): i32 {
-  let slot = hash(saddrRaw, netnsRaw, 0) & (TALKER_SLOTS - 1);
-  for (;;) {
-    const at = TALKER_SLOT_TABLE + ((<usize>slot) << 2);
-    const k = slotIndex(load<u32>(at));
-    if (k < 0) {
-      if (talkerCount == MAX_TALKERS) return -1;
-      const t = talkerCount++;
-      const rec = TALKERS + <usize>t * RECORD_BYTES;
-      v128.store(rec, saddrRaw);
-      v128.store(rec, netnsRaw, 16);
-      store<u32>(rec + FIELDS, saddr);
-      store<u32>(rec + FIELDS, netns, 4);
-      store<u32>(rec + FIELDS, splitsByPid(saddr, netns) ? 1 : 0, 8);
-      store<u32>(at, slotValue(t));
-      return t;
-    }
-    if (sameKeys(TALKERS + <usize>k * RECORD_BYTES, saddrRaw, netnsRaw)) return k;
-    slot = (slot + 1) & (TALKER_SLOTS - 1);
-  }
-  return -1; // not reached: the table always has empty slots
+  const found = talkers.find(hash(saddrRaw, netnsRaw, 0), saddrRaw, netnsRaw, 0, 0, 0);
+  if (found >= 0) return found;
+  return talkers.add(saddrRaw, netnsRaw, saddr, netns, splitsByPid(saddr, netns) ? 1 : 0, 0);
 }
 
 /**
@@ -297,34 +315,20 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
   const saddrRaw = raw(saddrAt, saddrLen);
   const netnsRaw = raw(netnsAt, netnsLen);
   const netnsPid = i32x4.replace_lane(netnsRaw, 3, <i32>pid);
-  let slot = hash(saddrRaw, netnsPid, 0) & (PROCESS_SLOTS - 1);
-  let p: i32;
-  for (;;) {
-    const at = PROCESS_SLOT_TABLE + ((<usize>slot) << 2);
-    p = slotIndex(load<u32>(at));
-    if (p < 0) {
-      // First line of this process: its address and NETNS are parsed and checked once.
-      const saddr = ipv4At(saddrAt, saddrAt + saddrLen);
-      const netns: i64 = hasNetns ? uintAt(netnsAt, netnsAt + netnsLen, MAX_NETNS) : 0;
-      if (saddr < 0 || netns < 0) return 0;
-      if (processCount == MAX_PROCESSES) return -1;
-      const talker = talkerOf(saddrRaw, netnsRaw, <u32>saddr, <u32>netns);
-      if (talker < 0) return -1;
-      p = processCount++;
-      const rec = PROCESSES + <usize>p * RECORD_BYTES;
-      v128.store(rec, saddrRaw);
-      v128.store(rec, netnsPid, 16);
-      store<u32>(rec + FIELDS, <u32>talker);
-      store<u32>(rec + FIELDS, <u32>pid, 4);
-      store<u32>(at, slotValue(p));
-      pushEvent(<u32>p);
-      break;
-    }
-    if (sameKeys(PROCESSES + <usize>p * RECORD_BYTES, saddrRaw, netnsPid)) break;
-    slot = (slot + 1) & (PROCESS_SLOTS - 1);
+  let p = processes.find(hash(saddrRaw, netnsPid, 0), saddrRaw, netnsPid, 0, 0, 0);
+  if (p < 0) {
+    // First line of this process: its address and NETNS are parsed and checked once.
+    const saddr = ipv4At(saddrAt, saddrAt + saddrLen);
+    const netns: i64 = hasNetns ? uintAt(netnsAt, netnsAt + netnsLen, MAX_NETNS) : 0;
+    if (saddr < 0 || netns < 0) return 0;
+    if (processes.count == processes.capacity) return -1;
+    const t = talkerOf(saddrRaw, netnsRaw, <u32>saddr, <u32>netns);
+    if (t < 0) return -1;
+    p = processes.add(saddrRaw, netnsPid, <u32>t, <u32>pid, 0, 0);
+    pushEvent(<u32>p);
   }
-  const talker = load<u32>(PROCESSES + <usize>p * RECORD_BYTES + FIELDS);
-  const split = load<u32>(TALKERS + <usize>talker * RECORD_BYTES + FIELDS, 8) != 0;
+  const talker = load<u32>(processes.record(p) + FIELDS);
+  const split = load<u32>(talkers.record(talker) + FIELDS, 8) != 0;
 
   // The group: its owner (the talker, or the process when keyed per PID), TYPE, COMM and DADDR (raw, so it is
   // parsed once per group; it only counts for connects, and so does DPORT).
@@ -332,32 +336,16 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
   const key = <u32>type | ((connect ? <u32>dport : 0) << 2) | ((<u32>commLen) << 18);
   const daddrRaw = raw(daddrAt, daddrLen);
   const commRaw = raw(commAt, commLen);
-  slot = hash(daddrRaw, commRaw, owner ^ (key * 0x9e3779b1)) & (GROUP_SLOTS - 1);
-  for (;;) {
-    const at = GROUP_SLOT_TABLE + ((<usize>slot) << 2);
-    const g = slotIndex(load<u32>(at));
-    if (g < 0) {
-      const daddr = ipv4At(daddrAt, daddrAt + daddrLen);
-      if (daddr < 0) return 0;
-      if (groupCount == MAX_GROUPS) return -1;
-      const created = groupCount++;
-      const rec = GROUPS + <usize>created * RECORD_BYTES;
-      v128.store(rec, daddrRaw);
-      v128.store(rec, commRaw, 16);
-      store<u32>(rec + FIELDS, owner);
-      store<u32>(rec + FIELDS, key, 4);
-      store<u32>(rec + FIELDS, connect ? <u32>daddr : 0, 8);
-      store<u32>(rec + FIELDS, 1, 12);
-      store<u32>(at, slotValue(created));
-      pushEvent(EVENT_GROUP | <u32>created);
-      break;
-    }
-    const rec = GROUPS + <usize>g * RECORD_BYTES;
-    if (load<u32>(rec + FIELDS) == owner && load<u32>(rec + FIELDS, 4) == key && sameKeys(rec, daddrRaw, commRaw)) {
-      store<u32>(rec + FIELDS, load<u32>(rec + FIELDS, 12) + 1, 12);
-      break;
-    }
-    slot = (slot + 1) & (GROUP_SLOTS - 1);
+  const g = groups.find(hash(daddrRaw, commRaw, owner ^ (key * 0x9e3779b1)), daddrRaw, commRaw, owner, key, 2);
+  if (g >= 0) {
+    const count = groups.record(g) + FIELDS + 12;
+    store<u32>(count, load<u32>(count) + 1);
+  } else {
+    const daddr = ipv4At(daddrAt, daddrAt + daddrLen);
+    if (daddr < 0) return 0;
+    const created = groups.add(daddrRaw, commRaw, owner, key, connect ? <u32>daddr : 0, 1);
+    if (created < 0) return -1;
+    pushEvent(EVENT_GROUP | <u32>created);
   }
   if (hasTime) {
     if (minTimestampNs < 0 || ts < minTimestampNs) minTimestampNs = ts;
@@ -370,15 +358,15 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
 export function reset(): void {
   generation++;
   if (generation >> (32 - SLOT_INDEX_BITS) != 0) {
-    memory.fill(PROCESS_SLOT_TABLE, 0, <usize>PROCESS_SLOTS * 4);
-    memory.fill(GROUP_SLOT_TABLE, 0, <usize>GROUP_SLOTS * 4);
-    memory.fill(TALKER_SLOT_TABLE, 0, <usize>TALKER_SLOTS * 4);
+    processes.clear();
+    groups.clear();
+    talkers.clear();
     generation = 1;
   }
   eventCount = 0;
-  processCount = 0;
-  groupCount = 0;
-  talkerCount = 0;
+  processes.count = 0;
+  groups.count = 0;
+  talkers.count = 0;
   lines = 0;
   minTimestampNs = -1;
   maxTimestampNs = -1;

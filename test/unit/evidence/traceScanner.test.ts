@@ -307,7 +307,34 @@ describe('streamTrace over the scanner', () => {
     );
   });
 
-  it('applies a full group table and goes on (more distinct groups than the scanner holds at once)', async () => {
+  it('builds exactly the aggregate of the general parser for the -t4 layout (seconds, C/A/X, no NETNS)', async () => {
+    const tLine = fc
+      .record({
+        ms: fc.nat(9_999_999),
+        type: fc.constantFrom('C', 'A', 'X'),
+        pid: fc.integer({ min: 1000, max: 1004 }),
+        comm: fc.constantFrom('curl', 'php-fpm: pool w'),
+        saddr: fc.constantFrom('10.244.0.5', '10.224.0.4'),
+        daddr: fc.constantFrom('20.60.1.12', '10.0.0.4'),
+        sport: fc.integer({ min: 0, max: 65535 }),
+      })
+      .map(
+        (l) =>
+          `${pad((l.ms / 1000).toFixed(3), 9)}${pad(l.type, 2)} ${pad(l.pid, 6)} ${pad(l.comm, 16)} ${pad(4, 2)} ${pad(l.saddr, 16)} ${pad(l.daddr, 16)} ${pad(l.sport, 6)} 443`,
+      );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof({ weight: 9, arbitrary: tLine }, { weight: 1, arbitrary: lineArb })),
+        async (body) => {
+          const text = `${[HEADER_T, ...body].join('\n')}\n`;
+          expect(await streamed(text)).toEqual(referenceAggregate(text));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('applies full tables and goes on (more distinct processes than the scanner holds at once)', async () => {
     const lines = [HEADER_TV];
     for (let i = 0; i < 40_000; i++)
       lines.push(
