@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 export const FAST_TYPE = { connect: 0, accept: 1, close: 2 } as const;
 export type FastType = (typeof FAST_TYPE)[keyof typeof FAST_TYPE];
 
-/** The column layout announced by the header line. */
+/** The columns of the fast path's lines, from the general parser's reading of the last header line. */
 export interface FastLayout {
   hasTime: boolean;
   hasNetns: boolean;
@@ -259,13 +259,4 @@ export async function withScanner<T>(use: (scanner: TraceScanner) => Promise<T>)
 /** uint32 -> dotted quad. */
 export function ipv4ToString(v: number): string {
   return `${(v >>> 24) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
-}
-
-/** Reads a tcptracer header line (`TIME(ns) TYPE PID COMM IP SADDR DADDR SPORT DPORT NETNS`) into a layout. */
-export function headerLayout(line: string): FastLayout | null {
-  const words = line.trim().split(/\s+/);
-  if (!words.includes('PID') || !words.includes('SADDR') || !words.includes('DPORT')) return null;
-  // The containers-map prefix (NODE NAMESPACE POD CONTAINER) is left to the general parser.
-  if (words[0] === 'NODE') return null;
-  return { hasTime: words[0]?.startsWith('TIME') ?? false, hasNetns: words.includes('NETNS') };
 }

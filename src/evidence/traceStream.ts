@@ -2,15 +2,8 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { BUNDLE_FILES } from './bundle.js';
-import { TcptracerParser } from './parsers/tcptracer.js';
-import {
-  type FastLayout,
-  headerLayout,
-  ipv4ToString,
-  type ScanRun,
-  type TraceScanner,
-  withScanner,
-} from './traceScanner.js';
+import { TcptracerParser, type TraceColumns } from './parsers/tcptracer.js';
+import { type FastLayout, ipv4ToString, type ScanRun, type TraceScanner, withScanner } from './traceScanner.js';
 import type { ParseWarning, TraceEvent } from './types.js';
 
 /** Receives trace events: parsed objects from the general parser, or what the scanner folded. */
@@ -153,11 +146,17 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
     ? gunzipped(path)
     : await fileRange(path, slice?.start ?? 0, slice?.end ?? Number.POSITIVE_INFINITY);
 
+  // The scanner follows the general parser's idea of the columns (it changes at each header line); it stays off
+  // before a header and for the containers-map prefix.
   let layout: FastLayout | null = null;
-  for (const line of slice?.preamble ?? []) {
-    layout ??= headerLayout(line);
-    parser.push(line);
-  }
+  let columns: Readonly<TraceColumns> | null = null;
+  const followHeader = () => {
+    if (parser.columns === columns) return;
+    columns = parser.columns;
+    layout = columns?.prefixCols === 0 ? { hasTime: columns.hasTime, hasNetns: columns.hasNetns } : null;
+  };
+  for (const line of slice?.preamble ?? []) parser.push(line);
+  followHeader();
   parser.lines = 0;
   let lineNo = 0;
   let fastLines = 0;
@@ -166,9 +165,9 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
   const slow = (buf: Buffer, s: number, e: number) => {
     lineNo++;
     const line = buf.toString('utf8', s, e);
-    if (layout === null) layout = headerLayout(line);
     parser.lines = lineNo - 1; // keep warning line numbers true although the fast path skipped lines
     const event = parser.push(line);
+    followHeader();
     if (event) sink.add(event);
     if (line.trim().length > 0) lastLineWasFast = false;
   };

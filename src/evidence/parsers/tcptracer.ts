@@ -33,8 +33,8 @@ const MAX_NETNS = 4_294_967_295; // u32 inode
 
 type RawType = TraceEventType | 'unknown';
 
-/** Layout learnt from the last header line; without one, each line is inferred on its own. */
-interface Layout {
+/** TraceColumns learnt from the last header line; without one, each line is inferred on its own. */
+export interface TraceColumns {
   prefixCols: number;
   hasTime: boolean;
   hasNetns: boolean;
@@ -56,7 +56,7 @@ export class TcptracerParser {
   format: 'text' | 'json' | null = null;
   lines = 0;
 
-  private layout: Layout | null = null;
+  private layout: TraceColumns | null = null;
   private readonly cache = new AddressCache();
   // Token spans of the current line, reused for every line. A real line has under 30 tokens.
   private readonly starts = new Int32Array(MAX_TOKENS);
@@ -71,6 +71,11 @@ export class TcptracerParser {
 
   /** Bundle-relative name used in warnings. */
   readonly file: string;
+
+  /** The columns announced by the last header line (a new object each time one is read), or null before one. */
+  get columns(): Readonly<TraceColumns> | null {
+    return this.layout;
+  }
 
   constructor(file = 'tcptracer.log') {
     this.file = file;

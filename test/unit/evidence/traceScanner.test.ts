@@ -9,7 +9,6 @@ import { TcptracerParser } from '../../../src/evidence/parsers/tcptracer.js';
 import {
   type FastEvent,
   type FastLayout,
-  headerLayout,
   ipv4ToString,
   newFastEvent,
   TraceScanner,
@@ -105,16 +104,20 @@ function expectAgreement(header: string, layout: FastLayout, line: Buffer): void
   expect(groupFields(scanned)).toEqual(eventFields(event!));
 }
 
-describe('headerLayout', () => {
-  it('reads TIME and NETNS presence from the BCC header, refusing the containers-map prefix', () => {
-    expect(headerLayout(HEADER_TV)).toEqual({ hasTime: true, hasNetns: true });
-    expect(headerLayout(HEADER_T)).toEqual({ hasTime: true, hasNetns: false });
-    expect(headerLayout('T  PID    COMM             IP SADDR            DADDR            SPORT  DPORT')).toEqual({
-      hasTime: false,
-      hasNetns: false,
-    });
-    expect(headerLayout('NODE NAMESPACE POD CONTAINER TIME(ns) TYPE PID COMM IP SADDR DADDR SPORT DPORT')).toBeNull();
-    expect(headerLayout('Tracing TCP established connections. Ctrl-C to end.')).toBeNull();
+describe('the columns the scanner follows', () => {
+  it('come from the general parser: each header line replaces them, the containers-map prefix is kept apart', () => {
+    const parser = new TcptracerParser();
+    expect(parser.columns).toBeNull();
+    parser.push(HEADER_TV);
+    expect(parser.columns).toEqual({ prefixCols: 0, hasTime: true, hasNetns: true });
+    parser.push(HEADER_T);
+    expect(parser.columns).toEqual({ prefixCols: 0, hasTime: true, hasNetns: false });
+    parser.push('T  PID    COMM             IP SADDR            DADDR            SPORT  DPORT');
+    expect(parser.columns).toEqual({ prefixCols: 0, hasTime: false, hasNetns: false });
+    parser.push('NODE NAMESPACE POD CONTAINER TIME(ns) TYPE PID COMM IP SADDR DADDR SPORT DPORT');
+    expect(parser.columns?.prefixCols).toBe(4);
+    parser.push('Tracing TCP established connections. Ctrl-C to end.');
+    expect(parser.columns?.prefixCols).toBe(4);
   });
 });
 
@@ -284,6 +287,8 @@ const lineArb = fc.oneof(
       'Possibly lost 12 samples',
       'garbage that is not a trace line',
       HEADER_TV,
+      HEADER_T,
+      'NODE             NAMESPACE        POD              CONTAINER        TIME(ns)      TYPE         PID    COMM             IP SADDR            DADDR            SPORT  DPORT  NETNS',
     ),
   },
   { weight: 1, arbitrary: fc.stringMatching(/^[ -~\t]{0,120}$/) },
@@ -332,6 +337,16 @@ describe('streamTrace over the scanner', () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it('follows a header that changes the columns mid-trace (a restarted tcptracer appending to the log)', async () => {
+    const tv = tvLine(1, 'connect', 1000, 'curl', '10.244.0.5', '20.60.1.12', 1, 443, 4026532785);
+    const t = `${pad('0.000', 9)}${pad('C', 2)} ${pad(1000, 6)} ${pad('curl', 16)} ${pad(4, 2)} ${pad('10.244.0.5', 16)} ${pad('20.60.1.12', 16)} ${pad(0, 6)} 443`;
+    const text = `${[HEADER_T, t, HEADER_TV, t, tv, HEADER_T, t].join('\n')}\n`;
+    const got = await streamed(text);
+    expect(got).toEqual(referenceAggregate(text));
+    expect(got.trace.connects).toBe(3);
+    expect(got.warningCount).toBe(1);
   });
 
   it('applies full tables and goes on (more distinct processes than the scanner holds at once)', async () => {
