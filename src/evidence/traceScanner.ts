@@ -61,7 +61,7 @@ export type ScanStop =
 
 interface ScannerExports {
   memory: WebAssembly.Memory;
-  scan(start: number, len: number, layout: number, final: number): void;
+  scan(start: number, len: number, layout: number, final: number): number;
   reset(): void;
   [global: string]: WebAssembly.Global | unknown;
 }
@@ -85,6 +85,9 @@ function scannerModule(): WebAssembly.Module {
   return compiled;
 }
 
+/** i32 slots of the scanner's RESULTS area. */
+const RESULT = { consumed: 1, slowStart: 2, slowEnd: 3, slowNext: 4, eventCount: 5, lines: 6 } as const;
+
 /** One WebAssembly instance with its own memory; use one per concurrent reader (see {@link withScanner}). */
 export class TraceScanner implements ScanRun {
   /** Where the caller puts the bytes to scan; a view of the scanner's memory. */
@@ -97,6 +100,10 @@ export class TraceScanner implements ScanRun {
   private readonly ex: ScannerExports;
   private readonly words: Uint32Array;
   private readonly globals = new Map<string, WebAssembly.Global>();
+  /** The scanner's RESULTS area (see there). */
+  private readonly results: Int32Array;
+  private readonly timestamps: Float64Array;
+  private readonly stops: { slowLine: number; full: number };
   private readonly layout: {
     record: number;
     fields: number;
@@ -129,6 +136,9 @@ export class TraceScanner implements ScanRun {
     this.input = Buffer.from(buffer, this.global('INPUT'), this.capacity);
     this.commBytes = Buffer.from(buffer);
     this.words = new Uint32Array(buffer);
+    this.results = new Int32Array(buffer, this.global('RESULTS'), 8);
+    this.timestamps = new Float64Array(buffer, this.global('RESULTS') + 32, 2);
+    this.stops = { slowLine: this.global('STOP_SLOW_LINE'), full: this.global('STOP_FULL') };
     // Addresses and sizes in 32-bit words.
     this.layout = {
       record: this.global('RECORD_INTS'),
@@ -146,17 +156,17 @@ export class TraceScanner implements ScanRun {
   }
 
   get eventCount(): number {
-    return this.global('eventCount');
+    return this.results[RESULT.eventCount]!;
   }
   get lines(): number {
-    return this.global('lines');
+    return this.results[RESULT.lines]!;
   }
   get minTimestampNs(): number | null {
-    const v = this.global('minTimestampNs');
+    const v = this.timestamps[0]!;
     return v < 0 ? null : v;
   }
   get maxTimestampNs(): number | null {
-    const v = this.global('maxTimestampNs');
+    const v = this.timestamps[1]!;
     return v < 0 ? null : v;
   }
 
@@ -173,17 +183,12 @@ export class TraceScanner implements ScanRun {
   scan(start: number, len: number, layout: FastLayout | null, final: boolean): ScanStop {
     const code = layout === null ? -1 : (layout.hasTime ? 1 : 0) | (layout.hasNetns ? 2 : 0);
     this.hasNetns = layout?.hasNetns ?? false;
-    this.ex.scan(start, len, code, final ? 1 : 0);
-    const stop = this.global('stop');
-    if (stop === this.global('STOP_SLOW_LINE')) {
-      return {
-        kind: 'slowLine',
-        start: this.global('slowStart'),
-        end: this.global('slowEnd'),
-        next: this.global('slowNext'),
-      };
+    const stop = this.ex.scan(start, len, code, final ? 1 : 0);
+    const r = this.results;
+    if (stop === this.stops.slowLine) {
+      return { kind: 'slowLine', start: r[RESULT.slowStart]!, end: r[RESULT.slowEnd]!, next: r[RESULT.slowNext]! };
     }
-    return { kind: stop === this.global('STOP_FULL') ? 'full' : 'input', consumed: this.global('consumed') };
+    return { kind: stop === this.stops.full ? 'full' : 'input', consumed: r[RESULT.consumed]! };
   }
 
   readEvent(index: number, out: FastEvent): FastEvent {

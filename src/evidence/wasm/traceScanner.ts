@@ -121,19 +121,30 @@ export const STOP_INPUT: i32 = 0;
 export const STOP_SLOW_LINE: i32 = 1;
 export const STOP_FULL: i32 = 2;
 
-// Results, read by the caller through these exported globals.
-export let stop: i32 = 0;
-/** Offset after the last line folded (where the next scan starts unless a slow line follows). */
-export let consumed: i32 = 0;
-/** The line to hand to the general parser: [slowStart, slowEnd) without the CR, next line at slowNext. */
-export let slowStart: i32 = 0;
-export let slowEnd: i32 = 0;
-export let slowNext: i32 = 0;
-/** The run so far (since `reset`): events, lines folded, earliest and latest timestamps (-1: none). */
-export let eventCount: i32 = 0;
-export let lines: i32 = 0;
-export let minTimestampNs: f64 = -1;
-export let maxTimestampNs: f64 = -1;
+/**
+ * Results of the last scan, written to memory (typed-array reads are cheaper for the caller than global reads):
+ * i32 STOP, CONSUMED (offset after the last line folded), SLOW_START, SLOW_END (the line for the general parser,
+ * without its CR), SLOW_NEXT (the line after it), EVENT_COUNT and LINES of the run so far, unused; then f64 the
+ * run's earliest and latest timestamps (-1: none).
+ */
+export const RESULTS: usize = heap.alloc(48);
+let eventCount: i32 = 0;
+let lines: i32 = 0;
+let minTimestampNs: f64 = -1;
+let maxTimestampNs: f64 = -1;
+
+function report(stop: i32, consumed: usize, slowStart: usize, slowEnd: usize, slowNext: usize): i32 {
+  store<i32>(RESULTS, stop);
+  store<i32>(RESULTS, <i32>(consumed - INPUT), 4);
+  store<i32>(RESULTS, <i32>(slowStart - INPUT), 8);
+  store<i32>(RESULTS, <i32>(slowEnd - INPUT), 12);
+  store<i32>(RESULTS, <i32>(slowNext - INPUT), 16);
+  store<i32>(RESULTS, eventCount, 20);
+  store<i32>(RESULTS, lines, 24);
+  store<f64>(RESULTS, minTimestampNs, 32);
+  store<f64>(RESULTS, maxTimestampNs, 40);
+  return stop;
+}
 
 const MAX_PID: u64 = 4194304;
 const MAX_PORT: u64 = 65535;
@@ -370,6 +381,7 @@ export function reset(): void {
   lines = 0;
   minTimestampNs = -1;
   maxTimestampNs = -1;
+  report(STOP_INPUT, INPUT, INPUT, INPUT, INPUT);
 }
 
 const SPACE = i8x16.splat(32);
@@ -394,17 +406,16 @@ function mask4(a: v128, b: v128, c: v128, d: v128): u64 {
 }
 
 /**
- * Folds the lines of INPUT[start, len) into the run's groups until the input ends, a line needs the general
- * parser, or the group table is full (see `stop`). `layout` is -1 before the header has been seen (every line
+ * Folds the lines of INPUT[start, len) into the run until the input ends, a line needs the general parser, or
+ * a table is full; returns which (see RESULTS). `layout` is -1 before the header has been seen (every line
  * goes to the general parser), else bit 0 = TIME column, bit 1 = NETNS column; it must not change within a run.
  * With `final`, a last line without a newline is read too.
  */
-export function scan(start: i32, len: i32, layout: i32, final: bool): void {
+export function scan(start: i32, len: i32, layout: i32, final: bool): i32 {
   const hasTime = (layout & 1) != 0;
   const hasNetns = (layout & 2) != 0;
   const end: usize = INPUT + <usize>len;
   let pos: usize = INPUT + <usize>start;
-  stop = STOP_INPUT;
   while (pos < end) {
     // One line: token boundaries from bit masks of printable bytes, 64 bytes per step.
     let starts = 0;
@@ -472,18 +483,13 @@ export function scan(start: i32, len: i32, layout: i32, final: bool): void {
     const next = found ? lineEnd + 1 : end;
     const folded = bad || layout < 0 ? 0 : foldLine(starts, hasTime, hasNetns);
     if (folded == 0) {
-      stop = STOP_SLOW_LINE;
-      slowStart = <i32>(pos - INPUT);
-      slowEnd = <i32>(e - INPUT);
-      slowNext = <i32>(next - INPUT);
-      break;
+      return report(STOP_SLOW_LINE, pos, pos, e, next);
     }
     if (folded < 0) {
-      stop = STOP_FULL;
-      break;
+      return report(STOP_FULL, pos, pos, pos, pos);
     }
     lines++;
     pos = next;
   }
-  consumed = <i32>(pos - INPUT);
+  return report(STOP_INPUT, pos, pos, pos, pos);
 }
