@@ -21,15 +21,7 @@ export interface TalkerAggregate {
   comms: Set<string>;
   /** The pod `tcptracer --containersmap` printed with this talker's events, when it did. */
   containerPod?: { namespace: string; pod: string };
-  /** Fast-path tallies of public IPv4 destinations (daddr as int32 -> dport -> count), folded by `result()`. */
-  publicV4?: Map<number, Map<number, number>>;
 }
-
-/** Index entry of the fast path: the talker, or per-PID talkers for split (host) keys. */
-type FastEntry = TalkerAggregate | Map<number, TalkerAggregate>;
-
-/** Moves uint32 values (netns inodes) into int32 range so V8 keeps them as small integers. */
-const INT32_SHIFT = 2 ** 31;
 
 /** The trace folded into talkers; what attribution works on. */
 export interface TraceAggregate {
@@ -67,15 +59,15 @@ export class TraceAggregator {
   };
 
   /**
-   * @param splitByPid says which talkers to key per PID as well: host-namespace traffic mixes kubelet,
+   * @param splitsByPid says which talkers to key per PID as well: host-namespace traffic mixes kubelet,
    * hostNetwork pods and node daemons, and only a per-PID chain can tell them apart.
    */
   constructor(
     private readonly classify: IpClassifier,
-    private readonly splitByPid: (saddr: string, netns: number | null) => boolean = () => false,
+    readonly splitsByPid: (saddr: string, netns: number | null) => boolean = () => false,
   ) {}
 
-  private readonly fastIndex = new Map<number, Map<number, FastEntry>>();
+  /** Fast-path destinations already classified: IPv4 as uint32 -> public. */
   private readonly fastClass = new Map<number, boolean>();
 
   /** Widens the trace span to cover [first, last] (either may be null: no timestamp). */
@@ -88,7 +80,7 @@ export class TraceAggregator {
   /** The talker for a key, created on first sight; split keys get one talker per PID. */
   private talkerFor(saddr: string, netns: number | null, pid: number): TalkerAggregate {
     let key = talkerKey(saddr, netns);
-    if (this.splitByPid(saddr, netns)) key = `${key}#${pid}`;
+    if (this.splitsByPid(saddr, netns)) key = `${key}#${pid}`;
     let talker = this.state.talkers.get(key);
     if (talker === undefined) {
       talker = {
@@ -107,26 +99,28 @@ export class TraceAggregator {
     return talker;
   }
 
-  /** Whether talkers with this key are kept per PID (see the constructor). */
-  splitsByPid(saddr: string, netns: number | null): boolean {
-    return this.splitByPid(saddr, netns);
-  }
-
   private readonly event = newFastEvent();
+  /** The talkers of the run being applied, by the scanner's owner number. */
+  private readonly runTalkers = new Map<number, TalkerAggregate>();
 
   /**
-   * The fast path: what the scanner folded, applied without creating strings for addresses already seen.
-   * Produces exactly what {@link add} would for the same lines in file order: talkers, PIDs and COMMs are
-   * recorded in the order of the lines that first showed them, which is the order of the scanner's events, and
-   * counts do not depend on order.
+   * The fast path: what the scanner folded. Produces exactly what {@link add} would for the same lines in file
+   * order: talkers, PIDs, COMMs and destinations are recorded in the order of the lines that first showed them,
+   * which is the order of the scanner's events, and counts do not depend on order.
    */
   addRun(run: ScanRun): void {
     this.state.events += run.lines;
     this.tickRange(run.minTimestampNs, run.maxTimestampNs);
     const e = this.event;
+    const talkers = this.runTalkers;
+    talkers.clear();
     for (let i = 0, n = run.eventCount; i < n; i++) {
       run.readEvent(i, e);
-      const talker = this.fastTalker(e.saddr, e.netns, e.pid);
+      let talker = talkers.get(e.owner);
+      if (talker === undefined) {
+        talker = this.talkerFor(ipv4ToString(e.saddr), e.netns, e.pid);
+        talkers.set(e.owner, talker);
+      }
       if (e.kind === 'process') {
         if (talker.pids.size < MAX_PIDS_PER_KEY) talker.pids.add(e.pid);
       } else {
@@ -135,34 +129,12 @@ export class TraceAggregator {
     }
   }
 
-  /** The talker of a fast-path event (per PID for split keys), found through int32 keys. */
-  private fastTalker(saddrValue: number, netns: number | null, pid: number): TalkerAggregate {
-    // Keys shifted into int32 range stay small integers in V8: no boxed numbers per lookup.
-    const netnsKey = netns === null ? -1 - INT32_SHIFT : netns - INT32_SHIFT;
-    const saddrKey = saddrValue | 0;
-    let byNetns = this.fastIndex.get(saddrKey);
-    if (byNetns === undefined) {
-      byNetns = new Map();
-      this.fastIndex.set(saddrKey, byNetns);
-    }
-    let entry = byNetns.get(netnsKey);
-    if (entry === undefined) {
-      const saddr = ipv4ToString(saddrValue);
-      entry = this.splitByPid(saddr, netns) ? new Map() : this.talkerFor(saddr, netns, pid);
-      byNetns.set(netnsKey, entry);
-    }
-    if (!(entry instanceof Map)) return entry;
-    let perPid = entry.get(pid);
-    if (perPid === undefined) {
-      perPid = this.talkerFor(ipv4ToString(saddrValue), netns, pid);
-      entry.set(pid, perPid);
-    }
-    return perPid;
-  }
-
   /** A group's lines: they share the talker, COMM, type and (connects) destination. */
   private addGroup(talker: TalkerAggregate, g: FastEvent, buf: Buffer): void {
-    if (talker.comms.size < MAX_COMMS_PER_KEY) talker.comms.add(buf.toString('latin1', g.commStart, g.commEnd));
+    // Only the owner's first group with a COMM can add it; later ones would add the same string again.
+    if (g.newComm && talker.comms.size < MAX_COMMS_PER_KEY) {
+      talker.comms.add(buf.toString('latin1', g.commStart, g.commEnd));
+    }
     const n = g.count;
     switch (g.type) {
       case FAST_TYPE.connect: {
@@ -175,13 +147,8 @@ export class TraceAggregator {
         }
         if (pub) {
           talker.connectsPublic += n;
-          talker.publicV4 ??= new Map();
-          let ports = talker.publicV4.get(daddrKey);
-          if (ports === undefined) {
-            ports = new Map();
-            talker.publicV4.set(daddrKey, ports);
-          }
-          ports.set(g.dport, (ports.get(g.dport) ?? 0) + n);
+          const dest = `${ipv4ToString(g.daddr)}|${g.dport}`;
+          talker.publicDestinations.set(dest, (talker.publicDestinations.get(dest) ?? 0) + n);
         } else {
           talker.connectsPrivate += n;
         }
@@ -241,7 +208,6 @@ export class TraceAggregator {
     s.accepts += other.accepts;
     s.closes += other.closes;
     this.tickRange(other.firstTimestampNs, other.lastTimestampNs);
-    this.result();
     for (const [key, t] of other.talkers) {
       const mine = s.talkers.get(key);
       if (mine) addTalker(mine, t);
@@ -249,19 +215,8 @@ export class TraceAggregator {
     }
   }
 
-  /** The aggregate so far (fast-path tallies folded in; safe to call more than once). */
+  /** The aggregate so far. */
   result(): TraceAggregate {
-    for (const talker of this.state.talkers.values()) {
-      if (!talker.publicV4) continue;
-      for (const [daddr, ports] of talker.publicV4) {
-        const ip = ipv4ToString(daddr >>> 0);
-        for (const [port, n] of ports) {
-          const key = `${ip}|${port}`;
-          talker.publicDestinations.set(key, (talker.publicDestinations.get(key) ?? 0) + n);
-        }
-      }
-      talker.publicV4.clear();
-    }
     return this.state;
   }
 }
@@ -273,10 +228,9 @@ export function traceSpanSeconds(agg: TraceAggregate): number | null {
   return span > 0 ? span : null;
 }
 
-/** A talker detached from its source (maps and sets copied, fast-path scratch left behind). */
+/** A talker detached from its source (maps and sets copied). */
 function copyTalker(t: TalkerAggregate): TalkerAggregate {
-  const { publicV4: _v4, ...rest } = t;
-  return { ...rest, publicDestinations: new Map(t.publicDestinations), pids: new Set(t.pids), comms: new Set(t.comms) };
+  return { ...t, publicDestinations: new Map(t.publicDestinations), pids: new Set(t.pids), comms: new Set(t.comms) };
 }
 
 /** Adds `source`'s counts into `target`, keeping the per-talker bounds. */

@@ -26,6 +26,11 @@ export interface FastLayout {
  */
 export interface FastEvent {
   kind: 'process' | 'group';
+  /**
+   * Who the event counts for, as a small integer valid until the scanner's next reset: the same for all events
+   * of one talker (one process, for talkers keyed per PID).
+   */
+  owner: number;
   /** The talker: IPv4 SADDR as an unsigned 32-bit integer, and NETNS. */
   saddr: number;
   netns: number | null;
@@ -36,9 +41,10 @@ export interface FastEvent {
   /** Group only. DADDR as an unsigned 32-bit integer and DPORT; 0 for accepts and closes. */
   daddr: number;
   dport: number;
-  /** Group only. COMM, as a byte range of {@link ScanRun.commBytes}. */
+  /** Group only. COMM, as a byte range of {@link ScanRun.commBytes}, and whether no earlier group of its owner had it. */
   commStart: number;
   commEnd: number;
+  newComm: boolean;
   count: number;
 }
 
@@ -108,6 +114,7 @@ export class TraceScanner implements ScanRun {
     record: number;
     fields: number;
     group: number;
+    newComm: number;
     processes: number;
     groups: number;
     talkers: number;
@@ -144,6 +151,7 @@ export class TraceScanner implements ScanRun {
       record: this.global('RECORD_INTS'),
       fields: this.global('FIELDS_OFFSET') / 4,
       group: this.global('EVENT_GROUP') >>> 0,
+      newComm: this.global('KEY_NEW_COMM'),
       processes: this.global('PROCESSES') / 4,
       groups: this.global('GROUPS') / 4,
       talkers: this.global('TALKERS') / 4,
@@ -205,12 +213,14 @@ export class TraceScanner implements ScanRun {
       out.dport = (key >>> 2) & 0xffff;
       out.daddr = w[g + l.fields + 2]!;
       out.count = w[g + l.fields + 3]!;
+      out.newComm = (key & l.newComm) !== 0;
       // COMM is the record's second raw key (16 bytes in).
       out.commStart = (g + 4) * 4;
-      out.commEnd = out.commStart + (key >>> 18);
+      out.commEnd = out.commStart + ((key >>> 18) & 0x3f);
       if ((owner & l.group) === 0) {
         this.readTalker(owner, out);
         out.pid = 0;
+        out.owner = owner;
         return out;
       }
       process = owner & ~l.group;
@@ -219,15 +229,19 @@ export class TraceScanner implements ScanRun {
       process = event;
     }
     const p = l.processes + process * l.record;
-    this.readTalker(w[p + l.fields]!, out);
+    const talker = w[p + l.fields]!;
+    const split = this.readTalker(talker, out);
     out.pid = w[p + l.fields + 1]!;
+    out.owner = split ? -1 - process : talker;
     return out;
   }
 
-  private readTalker(talker: number, out: FastEvent): void {
+  /** Fills in the talker's address and NETNS; returns whether it is keyed per PID. */
+  private readTalker(talker: number, out: FastEvent): boolean {
     const t = this.layout.talkers + talker * this.layout.record + this.layout.fields;
     out.saddr = this.words[t]!;
     out.netns = this.hasNetns ? this.words[t + 1]! : null;
+    return this.words[t + 2]! !== 0;
   }
 }
 
@@ -235,6 +249,7 @@ export class TraceScanner implements ScanRun {
 export function newFastEvent(): FastEvent {
   return {
     kind: 'process',
+    owner: 0,
     saddr: 0,
     netns: null,
     pid: 0,
@@ -243,6 +258,7 @@ export function newFastEvent(): FastEvent {
     dport: 0,
     commStart: 0,
     commEnd: 0,
+    newComm: false,
     count: 0,
   };
 }

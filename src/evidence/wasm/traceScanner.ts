@@ -22,6 +22,8 @@ const SLOT_INDEX_BITS: u32 = 17;
 const SLOT_INDEX_MASK: u32 = (1 << SLOT_INDEX_BITS) - 1;
 const RECORD_BYTES: usize = 48;
 const FIELDS: usize = 32;
+export const KEY_NEW_COMM: u32 = 1 << 24;
+const KEY_FLAGS: u32 = KEY_NEW_COMM;
 let generation: u32 = 1; // the zeroed slots match no run
 
 /**
@@ -50,7 +52,10 @@ class Table {
     return this.records + <usize>index * RECORD_BYTES;
   }
 
-  /** The record with keys `a`, `b` (and, when `words` is 2, first fields `w0`, `w1`), or -1. */
+  /**
+   * The record with keys `a`, `b` (and, when `words` is 2, first fields `w0` and `w1`, the latter without its flag
+   * bits, see KEY_FLAGS), or -1.
+   */
   find(h: u32, a: v128, b: v128, w0: u32, w1: u32, words: i32): i32 {
     let slot = h & this.slotMask;
     for (;;) {
@@ -63,7 +68,9 @@ class Table {
       const index = <i32>(value & SLOT_INDEX_MASK);
       const rec = this.record(index);
       const same = !v128.any_true(v128.or(v128.xor(v128.load(rec), a), v128.xor(v128.load(rec, 16), b)));
-      if (same && (words == 0 || (load<u32>(rec + FIELDS) == w0 && load<u32>(rec + FIELDS, 4) == w1))) return index;
+      if (same && (words == 0 || (load<u32>(rec + FIELDS) == w0 && (load<u32>(rec + FIELDS, 4) & ~KEY_FLAGS) == w1))) {
+        return index;
+      }
       slot = (slot + 1) & this.slotMask;
     }
     return -1; // not reached: the table always has empty slots
@@ -93,12 +100,16 @@ class Table {
  * The tables of a run (capacities: a run that fills one stops early, and the caller applies it and goes on):
  *   process: SADDR raw | NETNS raw (up to 12 bytes) with the PID as u32 in the last 4 | TALKER, PID, -, -
  *   talker:  SADDR raw | NETNS raw | SADDR, NETNS, SPLIT (keyed per PID), -
- *   group:   DADDR raw | COMM raw | OWNER (talker, or process | 1 << 31), KEY, DADDR (connects), COUNT
- * KEY is type | dport << 2 | COMM length << 18 (dport 0 for accepts and closes).
+ *   group:   DADDR raw (connects) | COMM raw | OWNER (talker, or process | 1 << 31), KEY, DADDR (connects), COUNT
+ *   owner COMM: COMM raw | OWNER in every lane | -
+ * KEY is type | dport << 2 | COMM length << 18 (dport 0 for accepts and closes), plus flags that are not part of
+ * the key: KEY_NEW_COMM marks the owner's first group with this COMM.
  */
 const processes = new Table(32768, 65536);
 const groups = new Table(32768, 65536);
 const talkers = new Table(8192, 16384);
+const ownerComms = new Table(32768, 65536);
+
 export const PROCESSES: usize = processes.records;
 export const GROUPS: usize = groups.records;
 export const TALKERS: usize = talkers.records;
@@ -321,6 +332,9 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
   const dport = uintAt(tokenStart(ip + 4), tokenEnd(ip + 4), MAX_PORT);
   if (type < 0 || pid < 0 || dport < 0 || !isPort(tokenStart(ip + 3), tokenEnd(ip + 3))) return 0;
   const connect = type == 0;
+  // The destination only matters for connects; for the others it is checked here and left out of the key, so a
+  // process's accepts and closes to many peers stay one group.
+  if (!connect && ipv4At(daddrAt, daddrAt + daddrLen) < 0) return 0;
 
   // The process: SADDR, NETNS and PID.
   const saddrRaw = raw(saddrAt, saddrLen);
@@ -341,21 +355,25 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
   const talker = load<u32>(processes.record(p) + FIELDS);
   const split = load<u32>(talkers.record(talker) + FIELDS, 8) != 0;
 
-  // The group: its owner (the talker, or the process when keyed per PID), TYPE, COMM and DADDR (raw, so it is
-  // parsed once per group; it only counts for connects, and so does DPORT).
+  // The group: its owner (the talker, or the process when keyed per PID), TYPE, COMM and, for connects, DADDR
+  // (raw, so it is parsed once per group) and DPORT.
   const owner = split ? <u32>p | 0x80000000 : talker;
-  const key = <u32>type | ((connect ? <u32>dport : 0) << 2) | ((<u32>commLen) << 18);
-  const daddrRaw = raw(daddrAt, daddrLen);
+  let key = <u32>type | ((connect ? <u32>dport : 0) << 2) | ((<u32>commLen) << 18);
+  const daddrRaw = connect ? raw(daddrAt, daddrLen) : i32x4.splat(0);
   const commRaw = raw(commAt, commLen);
   const g = groups.find(hash(daddrRaw, commRaw, owner ^ (key * 0x9e3779b1)), daddrRaw, commRaw, owner, key, 2);
   if (g >= 0) {
     const count = groups.record(g) + FIELDS + 12;
     store<u32>(count, load<u32>(count) + 1);
   } else {
-    const daddr = ipv4At(daddrAt, daddrAt + daddrLen);
-    if (daddr < 0) return 0;
-    const created = groups.add(daddrRaw, commRaw, owner, key, connect ? <u32>daddr : 0, 1);
-    if (created < 0) return -1;
+    const daddr = connect ? ipv4At(daddrAt, daddrAt + daddrLen) : 0;
+    if (daddr < 0 || groups.count == groups.capacity || ownerComms.count == ownerComms.capacity) return daddr < 0 ? 0 : -1;
+    // Flag the first group of each COMM of an owner: the caller records COMMs only from those.
+    if (ownerComms.find(hash(commRaw, commRaw, owner), commRaw, i32x4.splat(<i32>owner), 0, 0, 0) < 0) {
+      ownerComms.add(commRaw, i32x4.splat(<i32>owner), 0, 0, 0, 0);
+      key |= KEY_NEW_COMM;
+    }
+    const created = groups.add(daddrRaw, commRaw, owner, key, <u32>daddr, 1);
     pushEvent(EVENT_GROUP | <u32>created);
   }
   if (hasTime) {
@@ -372,12 +390,14 @@ export function reset(): void {
     processes.clear();
     groups.clear();
     talkers.clear();
+    ownerComms.clear();
     generation = 1;
   }
   eventCount = 0;
   processes.count = 0;
   groups.count = 0;
   talkers.count = 0;
+  ownerComms.count = 0;
   lines = 0;
   minTimestampNs = -1;
   maxTimestampNs = -1;
