@@ -3,6 +3,7 @@
  * phone screen: the verdict first, the facts people ask for, the top pods as a table, a button to the full report.
  */
 import { fmtCount, fmtRate, fmtWindow, podRef, whatItDoes } from '../html/format.js';
+import { isHttpUrl } from '../links.js';
 import type { Report } from '../model.js';
 import { snatUsage } from '../snatUsage.js';
 import type {
@@ -64,16 +65,6 @@ export function cardText(text: string, max: number): string {
     .replace(/\]\(/g, '] (');
   const chars = Array.from(clean);
   return chars.length <= max ? clean : `${chars.slice(0, Math.max(1, max - 1)).join('')}…`;
-}
-
-function isHttpUrl(url: string | null | undefined): url is string {
-  if (!url) return false;
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
 
 function headerStyle(report: Report): ContainerStyle {

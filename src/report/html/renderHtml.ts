@@ -6,6 +6,7 @@
 
 import type { ReportChart } from '../charts/reportCharts.js';
 import { renderReportCharts } from '../charts/reportCharts.js';
+import { isHttpUrl } from '../links.js';
 import type { AttributionStep, Recommendation, Report, TrafficCounters } from '../model.js';
 import { snatUsage } from '../snatUsage.js';
 import { escapeHtml as e, fmtCount, fmtRate, fmtTime, fmtWindow, podRef, verdictTalker, whatItDoes } from './format.js';
@@ -43,16 +44,6 @@ function severityClass(sev: string | null): { cls: string; badge: string } {
   const n = sev ? /([0-4])/.exec(sev)?.[1] : undefined;
   if (n === undefined) return { cls: 'sev-none', badge: 'b-info' };
   return { cls: `sev-${n}`, badge: Number(n) <= 1 ? 'b-crit' : Number(n) === 2 ? 'b-warn' : 'b-info' };
-}
-
-function isHttpUrl(url: string | undefined): url is string {
-  if (!url) return false;
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
 
 /** Relative link to an evidence file, or null for names that could leave the evidence folder or carry a scheme. */
