@@ -146,6 +146,22 @@ function statusBody(code: number, message: string, details?: Json, reason?: stri
   };
 }
 
+/** The authorization verb Kubernetes derives from a request (RequestInfo): `deletecollection` for an unnamed DELETE. */
+function kubeVerb(method: string, named: boolean, q: URLSearchParams): string {
+  switch (method) {
+    case 'GET':
+      return named ? 'get' : q.get('watch') === 'true' ? 'watch' : 'list';
+    case 'POST':
+      return 'create';
+    case 'DELETE':
+      return named ? 'delete' : 'deletecollection';
+    case 'PUT':
+      return 'update';
+    default:
+      return 'patch';
+  }
+}
+
 /** Kubernetes RequestInfo for any resource path: `/api/v1/...` or `/apis/GROUP/VERSION/...`. */
 function requestInfo(method: string, path: string, q: URLSearchParams): RequestAttributes | null {
   const parts = path.split('/').filter(Boolean);
@@ -163,24 +179,8 @@ function requestInfo(method: string, path: string, q: URLSearchParams): RequestA
   }
   const [resource, name, subresource] = rest;
   if (!resource) return null;
-  const verb =
-    method === 'GET'
-      ? name
-        ? 'get'
-        : q.get('watch') === 'true'
-          ? 'watch'
-          : 'list'
-      : method === 'POST'
-        ? 'create'
-        : method === 'DELETE'
-          ? name
-            ? 'delete'
-            : 'deletecollection'
-          : method === 'PUT'
-            ? 'update'
-            : 'patch';
   return {
-    verb,
+    verb: kubeVerb(method, Boolean(name), q),
     apiGroup,
     resource,
     ...(subresource ? { subresource } : {}),
@@ -600,20 +600,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
 
   function route(method: string, path: string, q: URLSearchParams, req: IncomingMessage): Route | null {
     const parts = path.split('/').filter(Boolean);
-    const verbOf = (named: boolean) =>
-      method === 'GET'
-        ? named
-          ? 'get'
-          : q.get('watch') === 'true'
-            ? 'watch'
-            : 'list'
-        : method === 'POST'
-          ? 'create'
-          : method === 'DELETE'
-            ? 'delete'
-            : method === 'PUT'
-              ? 'update'
-              : 'patch';
+    const verbOf = (named: boolean) => kubeVerb(method, named, q);
     // /api/v1/...
     if (parts[0] === 'api' && parts[1] === 'v1') {
       const rest = parts.slice(2);
