@@ -308,6 +308,16 @@ function evidenceChainHtml(report: Report, base: string): string {
   return section('evidence-chain', 'Evidence chain for the top pods', blocks.join(''));
 }
 
+/** Header of the tables whose rows come from countersRow (its `extra` cells start with the processes). */
+const COUNTERS_COLUMNS = [
+  { label: 'Source' },
+  { label: 'Connects public', num: true },
+  { label: 'Connects private', num: true },
+  { label: 'Connects/min', num: true },
+  { label: 'Top destination' },
+  { label: 'Processes' },
+];
+
 function countersRow(label: string, c: TrafficCounters, extra: string): string {
   return (
     `<tr><th scope="row" class="name">${label}</th><td class="num">${fmtCount(c.connectsPublic)}</td><td class="num">${fmtCount(c.connectsPrivate)}</td>` +
@@ -327,18 +337,9 @@ function hostHtml(report: Report): string {
     'host',
     'Host traffic',
     `<p>Connections from the node's own network namespace${h.netns !== null ? ` (netns ${e(h.netns)})` : ''} that no hostNetwork pod is proven to own. They are not pinned on any pod.</p>${sockets}` +
-      table(
-        'Traffic from the node network namespace',
-        [
-          { label: 'Source' },
-          { label: 'Connects public', num: true },
-          { label: 'Connects private', num: true },
-          { label: 'Connects/min', num: true },
-          { label: 'Top destination' },
-          { label: 'Processes' },
-        ],
-        [countersRow(`<code>${e(h.saddr)}</code>`, h, `<td>${procs}</td>`)],
-      ),
+      table('Traffic from the node network namespace', COUNTERS_COLUMNS, [
+        countersRow(`<code>${e(h.saddr)}</code>`, h, `<td>${procs}</td>`),
+      ]),
   );
 }
 
@@ -364,15 +365,7 @@ function unattributedHtml(report: Report): string {
     '<p>Trace keys (source IP + network namespace) that map to no pod. Listed so nothing is silently dropped.</p>' +
       table(
         `Unattributed talkers (${fmtCount(u.length)})`,
-        [
-          { label: 'Source' },
-          { label: 'Connects public', num: true },
-          { label: 'Connects private', num: true },
-          { label: 'Connects/min', num: true },
-          { label: 'Top destination' },
-          { label: 'Processes' },
-          { label: 'Why unattributed' },
-        ],
+        [...COUNTERS_COLUMNS, { label: 'Why unattributed' }],
         rows,
       ) +
       more,
