@@ -43,24 +43,35 @@ export class ClusterNotFoundError extends AzureAdapterError {
   }
 }
 
-/** An ARM request failed; carries the HTTP status and the ARM error code. */
-export class ArmRequestError extends AzureAdapterError {
+/** What a failed HTTP call to Azure reported: its status and the service's error code. */
+interface RequestErrorOptions {
+  statusCode: number | null;
+  code: string | null;
+  cause?: unknown;
+}
+
+/** A failed HTTP call to an Azure service (ARM or Blob). */
+abstract class AzureRequestError extends AzureAdapterError {
   readonly statusCode: number | null;
   readonly code: string | null;
-  constructor(
-    message: string,
-    options: { statusCode: number | null; code: string | null; cause?: unknown; retryable?: boolean },
-  ) {
+  constructor(message: string, options: RequestErrorOptions & { retryable?: boolean }) {
     super(message, options);
-    this.name = 'ArmRequestError';
     this.statusCode = options.statusCode;
     this.code = options.code;
   }
 }
 
+/** An ARM request failed; carries the HTTP status and the ARM error code. */
+export class ArmRequestError extends AzureRequestError {
+  constructor(message: string, options: RequestErrorOptions & { retryable?: boolean }) {
+    super(message, options);
+    this.name = 'ArmRequestError';
+  }
+}
+
 /** 401/403: the identity lacks a role (e.g. Reader, Monitoring Reader, Cluster User). Not retryable. */
 export class ArmAuthorizationError extends ArmRequestError {
-  constructor(message: string, options: { statusCode: number | null; code: string | null; cause?: unknown }) {
+  constructor(message: string, options: RequestErrorOptions) {
     super(message, { ...options, retryable: false });
     this.name = 'ArmAuthorizationError';
   }
@@ -68,7 +79,7 @@ export class ArmAuthorizationError extends ArmRequestError {
 
 /** 404: the resource does not exist (or is not visible). Not retryable. */
 export class ArmNotFoundError extends ArmRequestError {
-  constructor(message: string, options: { statusCode: number | null; code: string | null; cause?: unknown }) {
+  constructor(message: string, options: RequestErrorOptions) {
     super(message, { ...options, retryable: false });
     this.name = 'ArmNotFoundError';
   }
@@ -76,7 +87,7 @@ export class ArmNotFoundError extends ArmRequestError {
 
 /** 429, 5xx or a network failure: transient, retry with backoff. */
 export class ArmUnavailableError extends ArmRequestError {
-  constructor(message: string, options: { statusCode: number | null; code: string | null; cause?: unknown }) {
+  constructor(message: string, options: RequestErrorOptions) {
     super(message, { ...options, retryable: true });
     this.name = 'ArmUnavailableError';
   }
@@ -91,17 +102,10 @@ export class ClusterCredentialsError extends AzureAdapterError {
 }
 
 /** A Blob Storage operation failed. */
-export class BlobStoreError extends AzureAdapterError {
-  readonly statusCode: number | null;
-  readonly code: string | null;
-  constructor(
-    message: string,
-    options: { statusCode: number | null; code: string | null; cause?: unknown; retryable?: boolean },
-  ) {
+export class BlobStoreError extends AzureRequestError {
+  constructor(message: string, options: RequestErrorOptions & { retryable?: boolean }) {
     super(message, options);
     this.name = 'BlobStoreError';
-    this.statusCode = options.statusCode;
-    this.code = options.code;
   }
 }
 
