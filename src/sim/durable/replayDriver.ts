@@ -347,7 +347,8 @@ export class ReplayDriver {
   }
 
   async #run(instance: Instance, maxEpisodes: number): Promise<RunResult> {
-    let delivered: HistoryEvent[] = [
+    // A run starts, and continues as new, from one ExecutionStarted event (continueAsNew replaces input and execution id).
+    const started = (): HistoryEvent[] => [
       historyEvent.executionStarted(
         this.#clock.now(),
         instance.name,
@@ -356,6 +357,7 @@ export class ReplayDriver {
         instance.input,
       ),
     ];
+    let delivered = started();
     while (true) {
       if (instance.terminateReason !== undefined) {
         this.#finishTerminated(instance);
@@ -370,15 +372,7 @@ export class ReplayDriver {
       const next = await this.#episode(instance, delivered);
       if (next === 'finished') break;
       if (next === 'continuedAsNew') {
-        delivered = [
-          historyEvent.executionStarted(
-            this.#clock.now(),
-            instance.name,
-            instance.instanceId,
-            instance.executionId,
-            instance.input,
-          ),
-        ];
+        delivered = started();
         continue;
       }
       delivered = [await this.#nextEvent(instance)];
