@@ -89,15 +89,15 @@ export async function planTraceSlices(path: string, parts: number): Promise<Trac
 /** Bytes read per call. */
 const READ_CHUNK = 1 << 20;
 
-/** Fills a buffer with the next bytes of a trace; 0 at the end. */
-type ByteSource = (target: Buffer, offset: number, length: number) => Promise<number>;
+/** The bytes of a trace (or of a slice of it), in order. */
+interface TraceBytes {
+  /** Fills `target` from `offset` with up to `length` next bytes; 0 at the end. */
+  read(target: Buffer, offset: number, length: number): Promise<number>;
+  close(): Promise<void>;
+}
 
 /** `[start, end)` of a plain file. */
-async function fileRange(
-  path: string,
-  start: number,
-  end: number,
-): Promise<{ read: ByteSource; close(): Promise<void> }> {
+async function fileRange(path: string, start: number, end: number): Promise<TraceBytes> {
   const fd = await open(path, 'r');
   let pos = start;
   return {
@@ -113,7 +113,7 @@ async function fileRange(
 }
 
 /** A gzip file, decompressed as a stream. */
-function gunzipped(path: string): { read: ByteSource; close(): Promise<void> } {
+function gunzipped(path: string): TraceBytes {
   const stream = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }));
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let pending: Buffer | null = null;
