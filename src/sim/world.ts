@@ -24,7 +24,8 @@ export interface SimWorldOptions {
   /** Virtual "now" in ms; the Kubernetes server's Job clock follows it so durable timers that skip time work. */
   clock?: () => number;
   scenario?: KubeScenario;
-  armWorld?: (kubeApiServer: string) => ArmWorld;
+  /** The ARM data, given the Kubernetes API server's URL and its CA (base64 PEM) for the cluster kubeconfig. */
+  armWorld?: (kubeApiServer: string, kubeCaData: string) => ArmWorld;
   kubeFaults?: KubeFaults;
   /** How long capture pods stay Pending and Running on the clock (default 100 ms / 300 ms). */
   kubeTiming?: KubeTiming;
@@ -99,7 +100,8 @@ export async function startSimWorld(opts: SimWorldOptions = {}): Promise<SimWorl
       timed(startup, 'teams', track(startTeamsSink(opts.teamsScript ? { script: opts.teamsScript } : {}))),
     ]);
     const world =
-      opts.armWorld?.(kube.url) ?? demoArmWorld({ now: new Date(clock()), kubeApiServer: kube.url, aad: true });
+      opts.armWorld?.(kube.url, kube.caData) ??
+      demoArmWorld({ now: new Date(clock()), kubeApiServer: kube.url, kubeCaData: kube.caData, aad: true });
     const arm = await timed(startup, 'arm', track(startArmServer({ world, tls })));
     const azurite = await azuriteP;
 

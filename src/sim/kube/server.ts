@@ -7,15 +7,23 @@
  * it enforces the Role/ClusterRole bindings of `infra/k8s/`. Faults can be
  * injected (and changed while running through `state.faults`).
  *
- * Plain HTTP on 127.0.0.1 only; the kubeconfig it returns sets
- * `insecure-skip-tls-verify`, which the client requires for http servers.
+ * HTTPS on 127.0.0.1 only, with the loopback certificate (src/sim/tls.ts) whose CA the kubeconfigs embed
+ * (`certificate-authority-data`), like a real cluster's. It answers what kubectl needs before any command:
+ * discovery (./discovery.ts), SelfSubjectAccessReviews from the same authorizer that enforces requests
+ * (./authorizer.ts, ./accessReview.ts), and server-side Tables (./table.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { encodeCapture } from '../../kube/framing.js';
+import { loopbackCertificate } from '../tls.js';
+import { selfSubjectAccessReview } from './accessReview.js';
+import { SIM_ADMIN, SimAuthorizer, type SimUser, simUser } from './authorizer.js';
+import { discoveryAnswer, SIM_KUBERNETES_VERSION } from './discovery.js';
 import { netstatPtn, procNetTcp } from './formats.js';
+import { simKubeconfigYaml } from './kubeconfig.js';
 import { RbacPolicy, type RbacSubject, type RequestAttributes } from './rbac.js';
 import {
   type KubeScenario,
@@ -26,6 +34,8 @@ import {
   simId,
   simUid,
 } from './scenario.js';
+import { fieldOf, filterItems, parseSelector, selectorMatches } from './selectors.js';
+import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js';
 
 type Json = Record<string, unknown>;
 
@@ -77,6 +87,16 @@ export interface KubeTiming {
   pendingMs?: number;
   /** How long it runs before Succeeded (default 300 ms). */
   runningMs?: number;
+  /**
+   * How long a finished Job shows only its interim condition (`SuccessCriteriaMet` / `FailureTarget`) while its
+   * pods terminate, before `Complete` / `Failed` (Kubernetes 1.31+; default 100 ms).
+   */
+  terminatingMs?: number;
+  /**
+   * `current` (default): the 1.31+ sequence, interim condition first. `pre-1.31`: `Complete` / `Failed` at once,
+   * no interim condition and no `terminating` count, as older control planes report.
+   */
+  jobConditions?: 'current' | 'pre-1.31';
 }
 
 export interface KubeApiServerOptions {
@@ -112,10 +132,16 @@ export interface KubeServerState {
 }
 
 export interface KubeApiServer {
+  /** `https://127.0.0.1:PORT`. */
   url: string;
-  /** A kubeconfig (YAML) pointing at this server with a bearer token. */
+  /** A kubeconfig (YAML) for this server: its CA embedded, the bearer token of the `rbac` subject (or admin). */
   kubeconfig: string;
   token: string;
+  /** A kubeconfig of the cluster administrator (`system:masters`: allowed everything). */
+  adminKubeconfig: string;
+  adminToken: string;
+  /** The server's CA certificate, base64 PEM (what kubeconfigs carry as `certificate-authority-data`). */
+  caData: string;
   close(): Promise<void>;
   state: KubeServerState;
 }
@@ -193,41 +219,6 @@ function matches(p: RegExp | string, path: string): boolean {
   return typeof p === 'string' ? path === p || path.startsWith(p) : p.test(path);
 }
 
-type Selector = Array<{ key: string; op: '=' | '!=' | 'exists'; value?: string }>;
-
-function parseSelector(s: string | null): Selector {
-  if (!s) return [];
-  return s
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean)
-    .map((t) => {
-      const ne = t.indexOf('!=');
-      if (ne > 0) return { key: t.slice(0, ne), op: '!=' as const, value: t.slice(ne + 2) };
-      const eq = t.indexOf('=');
-      if (eq > 0) return { key: t.slice(0, eq), op: '=' as const, value: t.slice(eq).replace(/^==?/, '') };
-      return { key: t, op: 'exists' as const };
-    });
-}
-
-function selectorMatches(sel: Selector, get: (k: string) => string | undefined): boolean {
-  return sel.every((r) => {
-    const v = get(r.key);
-    if (r.op === 'exists') return v !== undefined;
-    if (r.op === '=') return v === r.value;
-    return v !== r.value;
-  });
-}
-
-function fieldOf(obj: Json, path: string): string | undefined {
-  let cur: unknown = obj;
-  for (const part of path.split('.')) {
-    if (!cur || typeof cur !== 'object') return undefined;
-    cur = (cur as Json)[part];
-  }
-  return cur === undefined || cur === null ? undefined : String(cur);
-}
-
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function nodeJson(n: ScenarioNode, notReady: boolean): Json {
@@ -271,7 +262,7 @@ function nodeJson(n: ScenarioNode, notReady: boolean): Json {
         kernelVersion: n.kernel ?? '5.15.0-1079-azure',
         osImage: n.osImage ?? 'Ubuntu 22.04.5 LTS',
         containerRuntimeVersion: 'containerd://1.7.27-1',
-        kubeletVersion: 'v1.31.2',
+        kubeletVersion: SIM_KUBERNETES_VERSION.gitVersion,
         architecture: 'amd64',
         operatingSystem: 'linux',
       },
@@ -294,7 +285,7 @@ function scenarioPodJson(p: ScenarioPod): Json {
         ? {
             ownerReferences: [
               {
-                apiVersion: 'apps/v1',
+                apiVersion: p.owner.kind === 'Job' ? 'batch/v1' : 'apps/v1',
                 kind: p.owner.kind,
                 name: p.owner.name,
                 uid: simUid(`owner:${p.owner.name}`),
@@ -341,10 +332,15 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   const clock = opts.clock ?? Date.now;
   const pendingMs = opts.timing?.pendingMs ?? 100;
   const runningMs = opts.timing?.runningMs ?? 300;
-  const token = randomBytes(16).toString('hex');
-  const policy = opts.rbac ? RbacPolicy.fromDirectory(opts.rbac.manifestsDir) : null;
-  const subject = opts.rbac?.subject ?? null;
-  const userName = subject ? RbacPolicy.userName(subject) : 'kubernetes-admin';
+  const terminatingMs = opts.timing?.terminatingMs ?? 100;
+  const legacyConditions = opts.timing?.jobConditions === 'pre-1.31';
+  const tls = await loopbackCertificate();
+  const authorizer = new SimAuthorizer(opts.rbac ? RbacPolicy.fromDirectory(opts.rbac.manifestsDir) : null);
+  // Bearer tokens and who they are: the admin (system:masters), and the `rbac` subject when given.
+  const adminToken = randomBytes(16).toString('hex');
+  const token = opts.rbac ? randomBytes(16).toString('hex') : adminToken;
+  const users = new Map<string, SimUser>([[adminToken, SIM_ADMIN]]);
+  if (opts.rbac) users.set(token, simUser(opts.rbac.subject));
 
   const pods = new Map<string, Json>();
   const scenarioPods = new Map<string, ScenarioPod>();
@@ -379,10 +375,15 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   };
 
   // ---- Jobs and their pods, computed from the clock on every read. ----
-  function jobTimeline(r: JobRecord): 'Pending' | 'Running' | 'Done' {
+  /**
+   * Where a Job is: its pod pends, runs, then the Job is `Finishing` (1.31+: the interim condition is set while
+   * its pods terminate) for `terminatingMs`, then `Done` (terminal condition).
+   */
+  function jobTimeline(r: JobRecord): 'Pending' | 'Running' | 'Finishing' | 'Done' {
     const age = clock() - r.createdAt;
     if (age < pendingMs || state.faults.jobStuck) return 'Pending';
     if (age < pendingMs + runningMs) return 'Running';
+    if (!legacyConditions && age < pendingMs + runningMs + terminatingMs) return 'Finishing';
     return 'Done';
   }
 
@@ -396,60 +397,57 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     );
   }
 
+  /** How the Job ends, decided by the faults: success, deadline, or the pod's failure. */
+  function jobOutcome(): { ok: boolean; reason: string; message: string } {
+    if (state.faults.jobDeadlineExceeded)
+      return { ok: false, reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
+    if (state.faults.jobExitCode !== undefined && state.faults.jobExitCode !== 0)
+      return { ok: false, reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+    return { ok: true, reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' };
+  }
+
+  /**
+   * The Job's status as the Job controller reports it. Kubernetes 1.31+: `SuccessCriteriaMet` / `FailureTarget`
+   * first (with `terminating` counting pods still shutting down), then `Complete` / `Failed` once no pod is
+   * left running; before 1.31 the terminal condition came at once.
+   */
   function withJobStatus(r: JobRecord): Json {
     const t = jobTimeline(r);
     const now = new Date(clock()).toISOString();
     const startTime = new Date(r.createdAt).toISOString();
-    let status: Json = { startTime, active: r.podName && t !== 'Done' ? 1 : 0, ready: t === 'Running' ? 1 : 0 };
-    if (t === 'Done' && r.podName !== null) {
-      if (state.faults.jobDeadlineExceeded) {
-        status = {
-          startTime,
-          failed: 1,
-          conditions: [
-            {
-              type: 'FailureTarget',
-              status: 'True',
-              reason: 'DeadlineExceeded',
-              message: 'Job was active longer than specified deadline',
-              lastTransitionTime: now,
-            },
-            {
-              type: 'Failed',
-              status: 'True',
-              reason: 'DeadlineExceeded',
-              message: 'Job was active longer than specified deadline',
-              lastTransitionTime: now,
-            },
-          ],
-        };
-        // The Job controller kills the pod on deadline.
-        pods.delete(`${fieldOf(r.job, 'metadata.namespace')}/${r.podName}`);
-      } else if (state.faults.jobExitCode !== undefined && state.faults.jobExitCode !== 0) {
-        status = {
-          startTime,
-          failed: 1,
-          conditions: [
-            {
-              type: 'Failed',
-              status: 'True',
-              reason: 'BackoffLimitExceeded',
-              message: 'Job has reached the specified backoff limit',
-              lastTransitionTime: now,
-            },
-          ],
-        };
-      } else {
-        status = {
-          startTime,
-          completionTime: now,
-          succeeded: 1,
-          conditions: [
-            { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', lastTransitionTime: now },
-            { type: 'Complete', status: 'True', reason: 'CompletionsReached', lastTransitionTime: now },
-          ],
-        };
-      }
+    const ns = fieldOf(r.job, 'metadata.namespace');
+    if ((t !== 'Finishing' && t !== 'Done') || r.podName === null) {
+      const status: Json = { startTime, active: r.podName ? 1 : 0, ready: t === 'Running' ? 1 : 0 };
+      if (!legacyConditions) status.terminating = 0;
+      return { ...r.job, status };
+    }
+    const end = jobOutcome();
+    const ended = new Date(r.createdAt + pendingMs + runningMs).toISOString();
+    const interim = {
+      type: end.ok ? 'SuccessCriteriaMet' : 'FailureTarget',
+      status: 'True',
+      reason: end.reason,
+      message: end.message,
+      lastProbeTime: ended,
+      lastTransitionTime: ended,
+    };
+    // On deadline the controller kills the running pod: it terminates during the interim phase, then is gone.
+    const killed = end.reason === 'DeadlineExceeded';
+    const status: Json = { startTime, active: 0, ready: 0, ...(end.ok ? { succeeded: 1 } : {}) };
+    if (t === 'Finishing') {
+      status.terminating = killed ? 1 : 0;
+      if (!end.ok && !killed) status.failed = 1;
+      status.conditions = [interim];
+      return { ...r.job, status };
+    }
+    if (killed) pods.delete(`${ns}/${r.podName}`);
+    if (!end.ok) status.failed = 1;
+    if (end.ok) status.completionTime = now;
+    const terminal = { ...interim, type: end.ok ? 'Complete' : 'Failed', lastProbeTime: now, lastTransitionTime: now };
+    if (legacyConditions) status.conditions = [terminal];
+    else {
+      status.terminating = 0;
+      status.conditions = [interim, terminal];
     }
     return { ...r.job, status };
   }
@@ -498,9 +496,18 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
       } else {
         status.containerStatuses = cs({ waiting: { reason: 'ContainerCreating' } });
       }
-    } else if (t === 'Running') {
+    } else if (t === 'Running' || (t === 'Finishing' && state.faults.jobDeadlineExceeded)) {
       status.phase = 'Running';
       status.containerStatuses = cs({ running: { startedAt: new Date(r.createdAt + pendingMs).toISOString() } }, true);
+      if (t === 'Finishing') {
+        // Killed on deadline: terminating until its grace period ends.
+        const deletedAt = new Date(r.createdAt + pendingMs + runningMs).toISOString();
+        return {
+          ...pod,
+          metadata: { ...(pod.metadata as Json), deletionTimestamp: deletedAt, deletionGracePeriodSeconds: 30 },
+          status,
+        };
+      }
     } else {
       const code = state.faults.jobExitCode ?? 0;
       status.phase = code === 0 ? 'Succeeded' : 'Failed';
@@ -598,6 +605,82 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     }
   }
 
+  function namespaceJson(n: KubeScenario['namespaces'][number]): Json {
+    return {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: n.name,
+        uid: simUid(`ns:${n.name}`),
+        creationTimestamp: '2026-10-01T08:00:00Z',
+        labels: { 'kubernetes.io/metadata.name': n.name, ...n.labels },
+      },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    };
+  }
+
+  /**
+   * The ReplicaSets behind the scenario's pods: one per `ReplicaSet` owner, owned in turn by the Deployment
+   * whose name is the ReplicaSet's minus its pod-template hash (what `kubectl get rs` and workload resolution see).
+   */
+  function replicaSets(): Json[] {
+    const byKey = new Map<string, ScenarioPod[]>();
+    for (const p of scenarioPods.values()) {
+      if (p.owner?.kind !== 'ReplicaSet' || !pods.has(`${p.namespace}/${p.name}`)) continue;
+      const key = `${p.namespace}/${p.owner.name}`;
+      byKey.set(key, [...(byKey.get(key) ?? []), p]);
+    }
+    return [...byKey.values()].map((members) => {
+      const first = members[0] as ScenarioPod;
+      const name = first.owner?.name ?? '';
+      const hash = /-([a-z0-9]{5,10})$/.exec(name)?.[1];
+      const deployment = hash ? name.slice(0, -hash.length - 1) : null;
+      const podLabels = (scenarioPodJson(first).metadata as Json).labels as Record<string, string>;
+      const matchLabels = { ...podLabels, ...(hash ? { 'pod-template-hash': hash } : {}) };
+      return {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: {
+          name,
+          namespace: first.namespace,
+          uid: simUid(`owner:${name}`),
+          creationTimestamp: '2026-11-25T06:59:58Z',
+          labels: matchLabels,
+          ...(deployment
+            ? {
+                ownerReferences: [
+                  {
+                    apiVersion: 'apps/v1',
+                    kind: 'Deployment',
+                    name: deployment,
+                    uid: simUid(`owner:${deployment}`),
+                    controller: true,
+                    blockOwnerDeletion: true,
+                  },
+                ],
+              }
+            : {}),
+        },
+        spec: {
+          replicas: members.length,
+          selector: { matchLabels },
+          template: {
+            metadata: { labels: matchLabels },
+            spec: { containers: first.containers.map((c) => ({ name: c.name, image: c.image })) },
+          },
+        },
+        status: {
+          replicas: members.length,
+          fullyLabeledReplicas: members.length,
+          readyReplicas: members.length,
+          availableReplicas: members.length,
+          observedGeneration: 1,
+        },
+      };
+    });
+  }
+
   function route(method: string, path: string, q: URLSearchParams, req: IncomingMessage): Route | null {
     const parts = path.split('/').filter(Boolean);
     const verbOf = (named: boolean) => kubeVerb(method, named, q);
@@ -633,6 +716,12 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
           handle: () => ({ status: 200, body: list('Pod', 'v1', podList([...pods.values()], q)) }),
         };
       }
+      if (rest[0] === 'namespaces' && rest.length === 1 && method === 'GET') {
+        return {
+          attrs: { verb: verbOf(false), apiGroup: '', resource: 'namespaces' },
+          handle: () => ({ status: 200, body: list('Namespace', 'v1', scenario.namespaces.map(namespaceJson)) }),
+        };
+      }
       if (rest[0] === 'namespaces' && rest[1]) {
         const ns = rest[1];
         if (rest.length === 2) {
@@ -641,20 +730,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
             handle: () => {
               const n = scenario.namespaces.find((x) => x.name === ns);
               if (!n) return notFound('namespaces', ns);
-              return {
-                status: 200,
-                body: {
-                  apiVersion: 'v1',
-                  kind: 'Namespace',
-                  metadata: {
-                    name: ns,
-                    uid: simUid(`ns:${ns}`),
-                    labels: { 'kubernetes.io/metadata.name': ns, ...n.labels },
-                  },
-                  spec: { finalizers: ['kubernetes'] },
-                  status: { phase: 'Active' },
-                },
-              };
+              return { status: 200, body: namespaceJson(n) };
             },
           };
         }
@@ -720,6 +796,33 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
           }
         }
       }
+    }
+    // /apis/batch/v1/jobs (all namespaces)
+    if (path === '/apis/batch/v1/jobs' && method === 'GET') {
+      return {
+        attrs: { verb: verbOf(false), apiGroup: 'batch', resource: 'jobs' },
+        handle: () => ({ status: 200, body: list('Job', 'batch/v1', state.jobs()) }),
+      };
+    }
+    // /apis/apps/v1[/namespaces/NS]/replicasets[/NAME] (read-only)
+    const rs = /^\/apis\/apps\/v1(?:\/namespaces\/([^/]+))?\/replicasets(?:\/([^/]+))?$/.exec(path);
+    if (rs && method === 'GET') {
+      const [, ns, name] = rs;
+      return {
+        attrs: {
+          verb: verbOf(Boolean(name)),
+          apiGroup: 'apps',
+          resource: 'replicasets',
+          ...(ns ? { namespace: ns } : {}),
+          ...(name ? { name } : {}),
+        },
+        handle: () => {
+          const items = replicaSets().filter((r) => !ns || fieldOf(r, 'metadata.namespace') === ns);
+          if (!name) return { status: 200, body: list('ReplicaSet', 'apps/v1', items) };
+          const found = items.find((r) => fieldOf(r, 'metadata.name') === name);
+          return found ? { status: 200, body: found } : notFound('replicasets.apps', name, 'apps');
+        },
+      };
     }
     // /apis/batch/v1/namespaces/NS/jobs[/NAME]
     if (
@@ -825,7 +928,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     return null;
   }
 
-  function forbiddenMessage(a: RequestAttributes): string {
+  function forbiddenMessage(user: SimUser, a: RequestAttributes): string {
     const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
     const scope =
       a.namespace && a.resource !== 'namespaces'
@@ -833,37 +936,49 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
         : a.resource === 'namespaces'
           ? ''
           : ' at the cluster scope';
-    return `${res}${a.name ? ` "${a.name}"` : ''} is forbidden: User "${userName}" cannot ${a.verb} resource "${res}" in API group "${a.apiGroup}"${scope}`;
+    return `${res}${a.name ? ` "${a.name}"` : ''} is forbidden: User "${user.name}" cannot ${a.verb} resource "${res}" in API group "${a.apiGroup}"${scope}`;
   }
 
-  function authenticated(req: IncomingMessage): boolean {
-    return req.headers.authorization === `Bearer ${token}`;
+  /** The user a request's bearer token belongs to, or null (401). */
+  function authenticate(req: IncomingMessage): SimUser | null {
+    const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    return (m?.[1] && users.get(m[1])) || null;
   }
 
-  function authorize(a: RequestAttributes): boolean {
-    if (!policy || !subject) return true;
-    const ok = policy.allows(subject, a);
+  /** Enforces `a` for `user`, recording refusals. */
+  function authorize(user: SimUser, a: RequestAttributes): boolean {
+    const ok = authorizer.allows(user, a);
     if (!ok) state.forbidden.push(a);
     return ok;
   }
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  /** The Table kind of a GET answer kubectl can print server-side (a list of, or one, Pod/Node/Job/...). */
+  function tableKind(body: Json): { kind: string; items: Json[] } | null {
+    const kind = typeof body.kind === 'string' ? body.kind : '';
+    if (kind.endsWith('List') && Array.isArray(body.items))
+      return { kind: kind.slice(0, -4), items: body.items as Json[] };
+    if (kind && kind !== 'Status' && body.metadata) return { kind, items: [body] };
+    return null;
+  }
+
+  const server = createServer({ key: tls.key, cert: tls.cert }, async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const method = req.method ?? 'GET';
-    const send = (status: number, body: Json | string) => {
+    const send = (status: number, body: Json | string, contentType?: string) => {
       state.requests.push({ method, path: `${url.pathname}${url.search}`, status });
       if (res.destroyed) return;
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       res.writeHead(status, {
-        'content-type': typeof body === 'string' ? 'text/plain' : 'application/json',
+        'content-type': contentType ?? (typeof body === 'string' ? 'text/plain' : 'application/json'),
         'content-length': Buffer.byteLength(text),
       });
       res.end(text);
     };
     try {
-      if (!authenticated(req)) return send(401, statusBody(401, 'Unauthorized'));
+      const user = authenticate(req);
+      if (!user) return send(401, statusBody(401, 'Unauthorized'));
       const delay = consume(
         state.faults.delays,
         (f) => (!f.method || f.method === method) && matches(f.path, url.pathname),
@@ -878,16 +993,62 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
           fault.status,
           statusBody(fault.status, fault.status >= 500 ? 'etcdserver: request timed out' : 'injected fault'),
         );
+      const accept = req.headers.accept ?? '';
+      if (method === 'GET') {
+        const d = discoveryAnswer(url.pathname, accept, `127.0.0.1:${port}`);
+        if (d) {
+          if (!authorizer.allowsPath(user, url.pathname, 'get'))
+            return send(403, statusBody(403, `forbidden: User "${user.name}" cannot get path "${url.pathname}"`));
+          return send(200, d.body, d.contentType);
+        }
+      }
+      if (url.pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews' && method === 'POST') {
+        const attrs: RequestAttributes = {
+          verb: 'create',
+          apiGroup: 'authorization.k8s.io',
+          resource: 'selfsubjectaccessreviews',
+        };
+        if (!authorize(user, attrs)) return send(403, statusBody(403, forbiddenMessage(user, attrs)));
+        const review = selfSubjectAccessReview(await readBody(req), user, authorizer);
+        return review.ok ? send(201, review.review) : send(422, statusBody(422, review.message));
+      }
       const r = route(method, url.pathname, url.searchParams, req);
       if (!r) {
         // Not served here: still authorize first, as the real server does (403 before 404).
         const a = requestInfo(method, url.pathname, url.searchParams);
-        if (a && !authorize(a)) return send(403, statusBody(403, forbiddenMessage(a)));
+        if (a && !authorize(user, a)) return send(403, statusBody(403, forbiddenMessage(user, a)));
         return send(404, statusBody(404, 'the server could not find the requested resource'));
       }
-      if (!authorize(r.attrs))
-        return send(403, statusBody(403, forbiddenMessage(r.attrs), { name: r.attrs.name, kind: r.attrs.resource }));
+      if (!authorize(user, r.attrs))
+        return send(
+          403,
+          statusBody(403, forbiddenMessage(user, r.attrs), { name: r.attrs.name, kind: r.attrs.resource }),
+        );
       const out = await r.handle();
+      if (method === 'GET' && out.status === 200 && typeof out.body === 'object') {
+        let body = out.body;
+        const listed = tableKind(body);
+        if (listed && body.kind === `${listed.kind}List`) {
+          try {
+            body = { ...body, items: filterItems(listed.kind, listed.items, url.searchParams) };
+          } catch (err) {
+            return send(400, statusBody(400, (err as Error).message));
+          }
+        }
+        const table = tableKind(body);
+        if (table && wantsTable(accept)) {
+          return send(
+            200,
+            toTable(table.kind, table.kind === listed?.kind && body.items ? (body.items as Json[]) : table.items, {
+              now: clock(),
+              resourceVersion: String(resourceVersion),
+              includeObject: url.searchParams.get('includeObject'),
+            }),
+            TABLE_CONTENT_TYPE,
+          );
+        }
+        return send(200, body);
+      }
       send(out.status, out.body);
     } catch (err) {
       send(500, statusBody(500, (err as Error).message));
@@ -911,11 +1072,12 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
     const record = (status: number) =>
       state.requests.push({ method: 'GET', path: `${url.pathname}${url.search}`, status });
-    if (!authenticated(req)) {
+    const user = authenticate(req);
+    if (!user) {
       record(401);
       return refuseUpgrade(socket, 401, statusBody(401, 'Unauthorized'));
     }
@@ -928,9 +1090,9 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     // WebSocket exec is a GET authorized as `get`; newer API servers also check `create`.
     for (const verb of ['get', 'create']) {
       const a: RequestAttributes = { verb, apiGroup: '', resource: 'pods', subresource: 'exec', namespace: ns, name };
-      if (!authorize(a)) {
+      if (!authorize(user, a)) {
         record(403);
-        return refuseUpgrade(socket, 403, statusBody(403, forbiddenMessage(a)));
+        return refuseUpgrade(socket, 403, statusBody(403, forbiddenMessage(user, a)));
       }
     }
     const pod = scenarioPods.get(`${ns}/${name}`);
@@ -1054,32 +1216,18 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
-  const url = `http://127.0.0.1:${port}`;
-  const kubeconfig = [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: sim',
-    '  cluster:',
-    `    server: ${url}`,
-    '    insecure-skip-tls-verify: true',
-    'users:',
-    '- name: sim-user',
-    '  user:',
-    `    token: ${token}`,
-    'contexts:',
-    '- name: sim',
-    '  context:',
-    '    cluster: sim',
-    '    user: sim-user',
-    'current-context: sim',
-    '',
-  ].join('\n');
+  const url = `https://127.0.0.1:${port}`;
+  const caData = Buffer.from(tls.cert).toString('base64');
+  const kubeconfig = simKubeconfigYaml({ server: url, caData, token });
+  const adminKubeconfig = simKubeconfigYaml({ server: url, caData, token: adminToken, user: 'kubernetes-admin' });
 
   return {
     url,
     kubeconfig,
     token,
+    adminKubeconfig,
+    adminToken,
+    caData,
     state,
     close: async () => {
       for (const c of wss.clients) c.terminate();

@@ -74,8 +74,8 @@ export async function startRig(opts: Omit<SimWorldOptions, 'clock' | 'armWorld'>
   const world = await startSimWorld({
     ...opts,
     clock: () => clock.now(),
-    armWorld: (kubeApiServer) => {
-      arm = demoArmWorld({ now: new Date(T0), kubeApiServer, aad: true });
+    armWorld: (kubeApiServer, kubeCaData) => {
+      arm = demoArmWorld({ now: new Date(T0), kubeApiServer, kubeCaData, aad: true });
       return arm;
     },
   });
