@@ -24,6 +24,7 @@ import { SIM_ADMIN, SimAuthorizer, type SimUser, simUser } from './authorizer.js
 import { discoveryAnswer, SIM_KUBERNETES_VERSION } from './discovery.js';
 import { netstatPtn, procNetTcp } from './formats.js';
 import { simKubeconfigYaml } from './kubeconfig.js';
+import { decodeSelfSubjectAccessReview, PROTOBUF_CONTENT_TYPE } from './protobuf.js';
 import { RbacPolicy, type RbacSubject, type RequestAttributes } from './rbac.js';
 import {
   type KubeScenario,
@@ -152,6 +153,7 @@ const STATUS_REASONS: Record<number, string> = {
   403: 'Forbidden',
   404: 'NotFound',
   409: 'AlreadyExists',
+  415: 'UnsupportedMediaType',
   422: 'Invalid',
   429: 'TooManyRequests',
   500: 'InternalError',
@@ -413,7 +415,6 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
    */
   function withJobStatus(r: JobRecord): Json {
     const t = jobTimeline(r);
-    const now = new Date(clock()).toISOString();
     const startTime = new Date(r.createdAt).toISOString();
     const ns = fieldOf(r.job, 'metadata.namespace');
     if ((t !== 'Finishing' && t !== 'Done') || r.podName === null) {
@@ -441,9 +442,17 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
       return { ...r.job, status };
     }
     if (killed) pods.delete(`${ns}/${r.podName}`);
+    const finished = legacyConditions
+      ? ended
+      : new Date(r.createdAt + pendingMs + runningMs + terminatingMs).toISOString();
     if (!end.ok) status.failed = 1;
-    if (end.ok) status.completionTime = now;
-    const terminal = { ...interim, type: end.ok ? 'Complete' : 'Failed', lastProbeTime: now, lastTransitionTime: now };
+    if (end.ok) status.completionTime = finished;
+    const terminal = {
+      ...interim,
+      type: end.ok ? 'Complete' : 'Failed',
+      lastProbeTime: finished,
+      lastTransitionTime: finished,
+    };
     if (legacyConditions) status.conditions = [terminal];
     else {
       status.terminating = 0;
@@ -593,6 +602,20 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
           selectorMatches(fs, (k) => fieldOf(p, k)) &&
           selectorMatches(ls, (k) => ((p.metadata as Json)?.labels as Record<string, string> | undefined)?.[k]),
       );
+  }
+
+  /** A SelfSubjectAccessReview body, JSON or (as kubectl sends it) protobuf. */
+  async function readReview(req: IncomingMessage): Promise<Json> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
+    if ((req.headers['content-type'] ?? '').startsWith(PROTOBUF_CONTENT_TYPE))
+      return decodeSelfSubjectAccessReview(raw);
+    try {
+      return JSON.parse(raw.toString('utf8') || '{}') as Json;
+    } catch {
+      throw new Error('the body of the request was in an unknown format');
+    }
   }
 
   async function readBody(req: IncomingMessage): Promise<Json> {
@@ -1009,8 +1032,29 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
           resource: 'selfsubjectaccessreviews',
         };
         if (!authorize(user, attrs)) return send(403, statusBody(403, forbiddenMessage(user, attrs)));
-        const review = selfSubjectAccessReview(await readBody(req), user, authorizer);
+        let body: Json;
+        try {
+          body = await readReview(req);
+        } catch (err) {
+          return send(400, statusBody(400, (err as Error).message));
+        }
+        const review = selfSubjectAccessReview(body, user, authorizer);
         return review.ok ? send(201, review.review) : send(422, statusBody(422, review.message));
+      }
+      if (
+        (method === 'POST' || method === 'PUT' || method === 'PATCH') &&
+        (req.headers['content-type'] ?? '').startsWith(PROTOBUF_CONTENT_TYPE)
+      ) {
+        // Only SelfSubjectAccessReviews are decoded from protobuf; say so rather than misread a body.
+        return send(
+          415,
+          statusBody(
+            415,
+            `the simulated API server reads protobuf bodies only for SelfSubjectAccessReview; send ${url.pathname} as application/json (e.g. kubectl create -f FILE)`,
+            undefined,
+            'UnsupportedMediaType',
+          ),
+        );
       }
       const r = route(method, url.pathname, url.searchParams, req);
       if (!r) {
