@@ -65,13 +65,24 @@ const SINK_WRITES_AT_ONCE = 8;
 
 const noopLogger: KubeLogger = { info() {}, warn() {} };
 
+/**
+ * The Job's outcome once it is decided. Kubernetes 1.31+ first sets `SuccessCriteriaMet` / `FailureTarget`
+ * while the pods terminate, then `Complete` / `Failed`; older control planes set only the latter. The interim
+ * condition already decides the outcome (and the capture pod has finished or is being killed), so either
+ * condition of each pair ends the wait.
+ */
 function jobFinished(
   job: V1Job,
 ): { type: 'Complete' | 'Failed'; reason: string | null; message: string | null } | null {
+  const OUTCOME: Record<string, 'Complete' | 'Failed'> = {
+    Complete: 'Complete',
+    SuccessCriteriaMet: 'Complete',
+    Failed: 'Failed',
+    FailureTarget: 'Failed',
+  };
   for (const c of job.status?.conditions ?? []) {
-    if ((c.type === 'Complete' || c.type === 'Failed') && c.status === 'True') {
-      return { type: c.type, reason: c.reason ?? null, message: c.message ?? null };
-    }
+    const type = OUTCOME[c.type];
+    if (type && c.status === 'True') return { type, reason: c.reason ?? null, message: c.message ?? null };
   }
   return null;
 }
