@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import { ALERT_INTAKE_DEFAULTS } from '../../alert/types.js';
 import { CliError } from '../errors.js';
 import { writeFileAtomic } from '../output.js';
+import { checkServeFlags, type DemoServeFlags, runDemoServe } from './demoServe.js';
 
-interface DemoFlags {
+interface DemoFlags extends DemoServeFlags {
   out: string;
   alert?: string;
 }
@@ -45,7 +46,11 @@ export function registerDemoCommand(program: Command): void {
       './demo-output',
     )
     .option('--alert <file>', 'deliver this Common Alert Schema payload instead of the built-in SNAT alert')
+    .option('--serve', 'keep the simulated world running for kubectl and investigate (until Ctrl-C)')
+    .option('--state-dir <dir>', 'with --serve: where to write the kubeconfigs, endpoints.json and ready')
     .action(async (flags: DemoFlags) => {
+      checkServeFlags(flags);
+      if (flags.serve) return runDemoServe(flags);
       const alert = flags.alert ? await loadAlert(flags.alert) : undefined;
       const out = resolve(flags.out);
       const started = performance.now();
