@@ -4,7 +4,7 @@
  * and Azure Monitor metrics (metricnames, aggregation, interval, timespan, $filter, top, orderby),
  * with ARM error bodies and scriptable faults. HTTPS only: the SDK's bearer policy refuses http.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -279,27 +279,73 @@ function clusterJson(c: SimManagedCluster): unknown {
   };
 }
 
+/**
+ * The AKS outbound load balancer as `LoadBalancers_Get` answers it (shape of the REST spec example
+ * LoadBalancerCreateWithOutboundRules.json): Standard SKU, one frontend per outbound public IP, the
+ * `aksOutboundBackendPool`, and the `aksOutboundRule`. Public IP addresses are separate resources, named by id.
+ */
 function loadBalancerJson(lb: SimLoadBalancer): unknown {
   const name = lb.id.split('/').pop();
-  return {
-    id: lb.id,
-    name,
-    type: 'Microsoft.Network/loadBalancers',
-    location: lb.location,
-    sku: { name: 'Standard', tier: 'Regional' },
+  const rg = lb.id.replace(/\/providers\/Microsoft\.Network\/loadBalancers\/[^/]+$/i, '');
+  const etag = `W/"${simGuid(`etag:${lb.id}`)}"`;
+  const sub = (kind: string, child: string) => ({
+    name: child,
+    id: `${lb.id}/${kind}/${child}`,
+    type: `Microsoft.Network/loadBalancers/${kind}`,
+    etag,
+  });
+  const rule = { id: `${lb.id}/outboundRules/aksOutboundRule` };
+  const pool = { id: `${lb.id}/backendAddressPools/aksOutboundBackendPool` };
+  const frontends = lb.frontendIps.map((_ip, i) => ({
+    ...sub('frontendIPConfigurations', simGuid(`frontend:${lb.id}:${i}`)),
     properties: {
       provisioningState: 'Succeeded',
-      frontendIPConfigurations: lb.frontendIps.map((ip, i) => ({
-        id: `${lb.id}/frontendIPConfigurations/outbound-${i}`,
-        name: `outbound-${i}`,
-        properties: { publicIPAddress: { id: `${lb.id}-pip-${i}` }, simulatedIpAddress: ip },
-      })),
+      privateIPAllocationMethod: 'Dynamic',
+      publicIPAddress: { id: `${rg}/providers/Microsoft.Network/publicIPAddresses/${simGuid(`pip:${lb.id}:${i}`)}` },
+      outboundRules: [rule],
+      privateIPAddressVersion: 'IPv4',
+    },
+  }));
+  return {
+    name,
+    id: lb.id,
+    type: 'Microsoft.Network/loadBalancers',
+    etag,
+    location: lb.location,
+    sku: { name: 'Standard' },
+    properties: {
+      provisioningState: 'Succeeded',
+      resourceGuid: simGuid(`lb:${lb.id}`),
+      frontendIPConfigurations: frontends,
       backendAddressPools: [
-        { id: `${lb.id}/backendAddressPools/aksOutboundBackendPool`, name: 'aksOutboundBackendPool' },
+        {
+          ...sub('backendAddressPools', 'aksOutboundBackendPool'),
+          properties: { provisioningState: 'Succeeded', outboundRules: [rule] },
+        },
       ],
-      outboundRules: [{ id: `${lb.id}/outboundRules/aksOutboundRule`, name: 'aksOutboundRule' }],
+      outboundRules: [
+        {
+          ...sub('outboundRules', 'aksOutboundRule'),
+          properties: {
+            provisioningState: 'Succeeded',
+            allocatedOutboundPorts: 0,
+            protocol: 'All',
+            enableTcpReset: true,
+            idleTimeoutInMinutes: 30,
+            backendAddressPool: pool,
+            frontendIPConfigurations: frontends.map((f) => ({ id: f.id })),
+          },
+        },
+      ],
+      inboundNatPools: [],
     },
   };
+}
+
+/** A stable GUID-shaped id derived from `seed`. */
+function simGuid(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 // ---- Azure Monitor metrics ------------------------------------------------------------------
