@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   investigate: async () => (await import('./commands/investigate.js')).registerInvestigateCommand,
   alert: async () => (await import('./commands/alert.js')).registerAlertCommand,
   demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
+  watch: async () => (await import('./commands/watch.js')).registerWatchCommand,
 };
 
 /** Builds the `snat-responder` command tree for these arguments. */
