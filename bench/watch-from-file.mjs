@@ -43,7 +43,10 @@ for (let n = 0; n < nodes; n++) {
   used.push({ metadatavalues: meta, data });
   allocated.push({ metadatavalues: meta, data: data.map((d) => ({ timeStamp: d.timeStamp, maximum: 1024 })) });
   failed.push({
-    metadatavalues: [...meta, { name: { value: 'connectionstate', localizedValue: 'connectionstate' }, value: 'failed' }],
+    metadatavalues: [
+      ...meta,
+      { name: { value: 'connectionstate', localizedValue: 'connectionstate' }, value: 'failed' },
+    ],
     data: data.map((d) => ({ timeStamp: d.timeStamp, total: 0 })),
   });
 }
@@ -51,7 +54,11 @@ const metric = (name, timeseries) => ({ name: { value: name, localizedValue: nam
 const body = {
   timespan: `${ts(0)}/${ts(points)}`,
   interval: 'PT1M',
-  value: [metric('UsedSnatPorts', used), metric('AllocatedSnatPorts', allocated), metric('SnatConnectionCount', failed)],
+  value: [
+    metric('UsedSnatPorts', used),
+    metric('AllocatedSnatPorts', allocated),
+    metric('SnatConnectionCount', failed),
+  ],
   namespace: 'Microsoft.Network/loadBalancers',
   resourceregion: 'westeurope',
 };
@@ -62,7 +69,10 @@ const bin = join(root, 'bin/snat-responder.js');
 const rows = {
   'node -e ""  (process floor)': [process.execPath, ['-e', '']],
   'snat-responder --version  (CLI floor)': [process.execPath, [bin, '--version']],
-  [`watch --from-file --json  (${nodes} x ${points})`]: [process.execPath, [bin, 'watch', '--from-file', file, '--json']],
+  [`watch --from-file --json  (${nodes} x ${points})`]: [
+    process.execPath,
+    [bin, 'watch', '--from-file', file, '--json'],
+  ],
   [`watch --from-file  table  (${nodes} x ${points})`]: [process.execPath, [bin, 'watch', '--from-file', file]],
 };
 const times = Object.fromEntries(Object.keys(rows).map((k) => [k, []]));
