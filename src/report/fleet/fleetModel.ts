@@ -137,7 +137,12 @@ export function repeatOffenders(incidents: readonly FleetIncident[]): RepeatOffe
  * Adds or replaces (same instance id: an activity retry) an incident, newest first, bounded to `max`.
  * Returns a new document.
  */
-export function withIncident(doc: FleetIndex, incident: FleetIncident, now: string, max = FLEET_MAX_INCIDENTS): FleetIndex {
+export function withIncident(
+  doc: FleetIndex,
+  incident: FleetIncident,
+  now: string,
+  max = FLEET_MAX_INCIDENTS,
+): FleetIndex {
   const known = doc.incidents.some((i) => i.instanceId === incident.instanceId);
   const all = [incident, ...doc.incidents.filter((i) => i.instanceId !== incident.instanceId)].sort(
     (a, b) => b.timestamp.localeCompare(a.timestamp) || a.instanceId.localeCompare(b.instanceId),
