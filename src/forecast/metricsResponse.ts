@@ -131,10 +131,12 @@ function readResource(metrics: unknown[], where: string): { nodes: NodeSeries[];
 /**
  * Parses a metrics REST response (already JSON-decoded) into per-load-balancer node series.
  *
+ * @param opts.requireUsedPorts - refuse a response without `UsedSnatPorts` (default true: a file given to `watch`
+ *   must be about SNAT ports; the failed-connection query of a live scan has only `SnatConnectionCount`).
  * @throws NotMetricsResponseError when the value is neither shape, or holds no `UsedSnatPorts` metric.
  * @example parseMetricsResponse(JSON.parse(text)) // => [{ resourceId: null, nodes: [{ backendIp: '10.224.0.7', used, allocated }] }]
  */
-export function parseMetricsResponse(body: unknown): ResourceSeries[] {
+export function parseMetricsResponse(body: unknown, opts: { requireUsedPorts?: boolean } = {}): ResourceSeries[] {
   if (!isObject(body))
     throw new NotMetricsResponseError('not an Azure Monitor metrics response (expected a JSON object)');
   let resources: ResourceSeries[];
@@ -160,7 +162,7 @@ export function parseMetricsResponse(body: unknown): ResourceSeries[] {
       'not an Azure Monitor metrics response: expected "value" (single resource) or "values" (batch) at the top level',
     );
   }
-  if (!sawSnat) {
+  if (!sawSnat && opts.requireUsedPorts !== false) {
     throw new NotMetricsResponseError(
       'the metrics response holds no UsedSnatPorts metric (query metricnames=UsedSnatPorts,AllocatedSnatPorts)',
     );

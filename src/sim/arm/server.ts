@@ -1,14 +1,22 @@
 /**
  * A loopback Azure Resource Manager that speaks the REST shapes the ARM SDK clients use:
  * managed clusters (list with nextLink paging, get, listClusterUserCredential), load balancers (get)
- * and Azure Monitor metrics (metricnames, aggregation, interval, timespan, $filter, top, orderby),
- * with ARM error bodies and scriptable faults. HTTPS only: the SDK's bearer policy refuses http.
+ * NAT gateways (list per resource group), subscriptions (list), Azure Monitor metrics (metricnames, aggregation,
+ * interval, timespan, $filter, top, orderby) and the regional metrics batch API (`metrics:getBatch`, served on the
+ * same loopback host), with ARM error bodies and scriptable faults. HTTPS only: the SDK's bearer policy refuses http.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { ArmFault, ArmWorld, SimLoadBalancer, SimManagedCluster, SimMetricSeries } from './world.js';
+import type {
+  ArmFault,
+  ArmWorld,
+  SimLoadBalancer,
+  SimManagedCluster,
+  SimMetricSeries,
+  SimNatGateway,
+} from './world.js';
 
 export interface ArmRequestRecord {
   method: string;
@@ -74,8 +82,9 @@ export async function startArmServer(opts: {
     for (const [k, v] of url.searchParams) query[k] = v;
     const path = decodeURIComponent(url.pathname);
     requests.push({ method: req.method ?? 'GET', path, query });
-    // Drain the body (POST credential calls send none that matters).
-    req.resume();
+    // Read the body: only metrics:getBatch sends one that matters (the resource ids).
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       try {
         const fault = takeFault(world.faults, req.method ?? 'GET', path);
@@ -94,7 +103,7 @@ export async function startArmServer(opts: {
             'The api-version query parameter (?api-version=) is required for all requests.',
           );
         }
-        const body = route(world, req, path, query, endpoint);
+        const body = route(world, req, path, query, endpoint, Buffer.concat(chunks).toString('utf8'));
         send(res, 200, body);
       } catch (err) {
         if (err instanceof HttpError) {
@@ -178,8 +187,19 @@ function route(
   path: string,
   query: Record<string, string>,
   endpoint: string,
+  body = '',
 ): unknown {
   const method = req.method ?? 'GET';
+  if (/^\/subscriptions\/?$/i.test(path) && method === 'GET') {
+    return {
+      value: world.subscriptionIds.map((id) => ({
+        id: `/subscriptions/${id}`,
+        subscriptionId: id,
+        displayName: `Simulated subscription ${id.slice(0, 8)}`,
+        state: 'Enabled',
+      })),
+    };
+  }
   const sub = /^\/subscriptions\/([^/]+)(\/.*)?$/i.exec(path);
   if (!sub) throw new HttpError(404, 'InvalidResourceType', `No route for ${path}.`);
   const subscriptionId = sub[1] ?? '';
@@ -190,6 +210,28 @@ function route(
   // Metrics of any resource: <resourceId>/providers/Microsoft.Insights/metrics
   const metrics = /^(.*)\/providers\/Microsoft\.Insights\/metrics$/i.exec(path);
   if (metrics && method === 'GET') return metricsResponse(world, metrics[1] ?? '', query);
+  if (/^\/subscriptions\/[^/]+\/metrics:getBatch$/i.test(path)) {
+    if (method !== 'POST') throw new HttpError(405, 'MethodNotAllowed', 'Use POST.', true);
+    return metricsBatchResponse(world, subscriptionId, query, body);
+  }
+  const natList = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/natGateways$/i.exec(
+    path,
+  );
+  if (natList && method === 'GET') {
+    const prefix = `/subscriptions/${subscriptionId}/resourcegroups/${(natList[1] ?? '').toLowerCase()}/`;
+    return {
+      value: (world.natGateways ?? [])
+        .filter((g) => g.id.toLowerCase().startsWith(prefix))
+        .map((g) => ({
+          id: g.id,
+          name: g.id.split('/').pop(),
+          type: 'Microsoft.Network/natGateways',
+          location: g.location,
+          sku: { name: 'Standard' },
+          properties: { provisioningState: 'Succeeded', idleTimeoutInMinutes: 4 },
+        })),
+    };
+  }
 
   const list =
     /^\/subscriptions\/[^/]+(?:\/resourceGroups\/([^/]+))?\/providers\/Microsoft\.ContainerService\/managedClusters$/i.exec(
@@ -402,8 +444,71 @@ function aggregate(values: number[], agg: Aggregation): number {
   }
 }
 
+const NAT_METRICS = [
+  'SNATConnectionCount',
+  'PacketDropCount',
+  'TotalConnectionCount',
+  'ByteCount',
+  'PacketCount',
+  'DatapathAvailability',
+];
+
+/** A resource with metrics: a load balancer or a NAT gateway, with its namespace and metric names. */
+function findMetricResource(
+  world: ArmWorld,
+  id: string,
+): { resource: SimLoadBalancer | SimNatGateway; namespace: string; known: string[] } {
+  const gw = (world.natGateways ?? []).find((g) => g.id.toLowerCase() === id.toLowerCase());
+  if (gw) return { resource: gw, namespace: 'Microsoft.Network/natGateways', known: NAT_METRICS };
+  return { resource: findLoadBalancer(world, id), namespace: 'Microsoft.Network/loadBalancers', known: LB_METRICS };
+}
+
+/**
+ * `POST /subscriptions/S/metrics:getBatch?metricnamespace=...&metricnames=...&starttime=...&endtime=...&filter=...`
+ * with `{"resourceids": [...]}`: one metrics response per resource in `values[]`. Up to 50 resources, all in the
+ * subscription of the path and of the namespace asked for, as the service requires.
+ */
+function metricsBatchResponse(
+  world: ArmWorld,
+  subscriptionId: string,
+  query: Record<string, string>,
+  body: string,
+): unknown {
+  let ids: unknown;
+  try {
+    ids = (JSON.parse(body) as { resourceids?: unknown }).resourceids;
+  } catch {
+    throw new HttpError(400, 'BadRequest', 'The request body is not JSON.', true);
+  }
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((i) => typeof i === 'string')) {
+    throw new HttpError(400, 'BadRequest', 'The body must hold "resourceids": a non-empty list of resource ids.', true);
+  }
+  if (ids.length > 50)
+    throw new HttpError(400, 'BadRequest', `At most 50 resource ids per batch, got ${ids.length}.`, true);
+  const namespace = query.metricnamespace ?? query.metricNamespace;
+  if (!namespace) throw new HttpError(400, 'BadRequest', 'metricnamespace is required.', true);
+  const single: Record<string, string> = { ...query };
+  if (query.filter !== undefined) single.$filter = query.filter;
+  if (query.starttime && query.endtime) single.timespan = `${query.starttime}/${query.endtime}`;
+  return {
+    values: (ids as string[]).map((id) => {
+      if (!sameSub(id, subscriptionId)) {
+        throw new HttpError(400, 'BadRequest', `Resource ${id} is not in subscription ${subscriptionId}.`, true);
+      }
+      const r = findMetricResource(world, id);
+      if (r.namespace.toLowerCase() !== namespace.toLowerCase()) {
+        throw new HttpError(400, 'BadRequest', `Resource ${id} is not of namespace ${namespace}.`, true);
+      }
+      const res = metricsResponse(world, id, single) as { timespan: string };
+      const [starttime, endtime] = res.timespan.split('/');
+      const { timespan: _span, ...rest } = res;
+      return { starttime, endtime, ...rest, resourceid: r.resource.id };
+    }),
+  };
+}
+
 function metricsResponse(world: ArmWorld, resourceId: string, query: Record<string, string>): unknown {
-  const lb = findLoadBalancer(world, resourceId);
+  const { resource: lb, namespace, known: knownMetrics } = findMetricResource(world, resourceId);
   const names = (query.metricnames ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -430,12 +535,12 @@ function metricsResponse(world: ArmWorld, resourceId: string, query: Record<stri
   for (let t = bucketStart; t < span.end; t += stepMs) buckets.push(t);
 
   const value = names.map((name) => {
-    const known = LB_METRICS.find((m) => m.toLowerCase() === name.toLowerCase());
+    const known = knownMetrics.find((m) => m.toLowerCase() === name.toLowerCase());
     if (!known) {
       throw new HttpError(
         400,
         'BadRequest',
-        `Failed to find metric configuration for provider: Microsoft.Network, resource Type: loadBalancers, metric: ${name}, Valid metrics: ${LB_METRICS.join(',')}`,
+        `Failed to find metric configuration for provider: Microsoft.Network, resource Type: ${namespace.split('/')[1]}, metric: ${name}, Valid metrics: ${knownMetrics.join(',')}`,
         true,
       );
     }
@@ -456,7 +561,7 @@ function metricsResponse(world: ArmWorld, resourceId: string, query: Record<stri
       id: `${lb.id}/providers/Microsoft.Insights/metrics/${known}`,
       type: 'Microsoft.Insights/metrics',
       name: { value: known, localizedValue: known.replace(/([a-z])([A-Z])/g, '$1 $2') },
-      displayDescription: `${known} of the load balancer (simulated).`,
+      displayDescription: `${known} of the ${namespace.split('/')[1]} resource (simulated).`,
       unit: 'Count',
       timeseries,
       errorCode: 'Success',
@@ -468,7 +573,7 @@ function metricsResponse(world: ArmWorld, resourceId: string, query: Record<stri
     timespan: `${new Date(span.start).toISOString()}/${new Date(span.end).toISOString()}`,
     interval: query.interval ?? 'PT1M',
     value,
-    namespace: 'Microsoft.Network/loadBalancers',
+    namespace,
     resourceregion: lb.location,
   };
 }

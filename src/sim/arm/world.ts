@@ -22,6 +22,15 @@ export interface SimLoadBalancer {
   metrics: SimMetricSeries[];
 }
 
+/** A NAT gateway (egress of clusters with outboundType managedNATGateway/userAssignedNATGateway) and its metrics. */
+export interface SimNatGateway {
+  /** `/subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/natGateways/N`. */
+  id: string;
+  location: string;
+  /** `SNATConnectionCount` (dimension ConnectionState), `PacketDropCount`, ... */
+  metrics: SimMetricSeries[];
+}
+
 export interface SimManagedCluster {
   /** `/subscriptions/S/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/N`. */
   id: string;
@@ -51,6 +60,8 @@ export interface ArmWorld {
   subscriptionIds: string[];
   clusters: SimManagedCluster[];
   loadBalancers: SimLoadBalancer[];
+  /** NAT gateways (listed per resource group, metrics through the metrics and batch APIs). */
+  natGateways?: SimNatGateway[];
   /** Page size of list operations (nextLink paging). Default 100. */
   listPageSize?: number;
   /** Scripted failures, consumed in order. Mutable while the server runs. */
@@ -260,6 +271,24 @@ export function demoArmWorld(opts: DemoArmWorldOptions = {}): ArmWorld {
   });
 
   const natClusterName = 'aks-batch-neu';
+  const natNodeRg = `MC_rg-batch_${natClusterName}_northeurope`;
+  const natMetrics: SimMetricSeries[] = [
+    {
+      metric: 'SNATConnectionCount',
+      dimensions: { ConnectionState: 'Successful' },
+      points: timestamps.map((timestamp, i) => ({ timestamp, value: 900 + 7 * i })),
+    },
+    {
+      metric: 'SNATConnectionCount',
+      dimensions: { ConnectionState: 'Failed' },
+      points: timestamps.map((timestamp) => ({ timestamp, value: 0 })),
+    },
+    {
+      metric: 'PacketDropCount',
+      dimensions: {},
+      points: timestamps.map((timestamp, i) => ({ timestamp, value: i % 7 === 0 ? 2 : 0 })),
+    },
+  ];
   return {
     subscriptionIds: [sub],
     clusters: [
@@ -268,7 +297,7 @@ export function demoArmWorld(opts: DemoArmWorldOptions = {}): ArmWorld {
         name: natClusterName,
         location: 'northeurope',
         properties: simClusterProperties({
-          nodeResourceGroup: `MC_rg-batch_${natClusterName}_northeurope`,
+          nodeResourceGroup: natNodeRg,
           outboundType: 'managedNATGateway',
           nodeCount: 5,
           aad: true,
@@ -299,6 +328,13 @@ export function demoArmWorld(opts: DemoArmWorldOptions = {}): ArmWorld {
     ],
     loadBalancers: [
       { id: DEMO_LOAD_BALANCER_ID, location: DEMO_CLUSTER.location, frontendIps: [DEMO_FRONTEND_IP], metrics },
+    ],
+    natGateways: [
+      {
+        id: `/subscriptions/${sub}/resourceGroups/${natNodeRg}/providers/Microsoft.Network/natGateways/${natClusterName}-natgw`,
+        location: 'northeurope',
+        metrics: natMetrics,
+      },
     ],
     faults: [],
     nodes: DEMO_NODES.map((n) => ({ ...n, clusterName: DEMO_CLUSTER.name })),
