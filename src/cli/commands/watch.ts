@@ -108,7 +108,8 @@ export function registerWatchCommand(program: Command): void {
         horizonMinutes: flags.horizonMinutes,
         thresholdPercent: flags.thresholdPercent,
       };
-      if (flags.fromFile === undefined) throw new CliError('--from-file <metrics.json> is required');
-      return watchFile(flags.fromFile, flags, options);
+      if (flags.fromFile !== undefined) return watchFile(flags.fromFile, flags, options);
+      const { watchLive } = await import('./watchLive.js');
+      return watchLive(flags, options);
     });
 }
