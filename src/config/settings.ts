@@ -30,6 +30,12 @@ export const SETTING_NAMES = [
   'REPORT_BASE_URL',
   'ARM_ENDPOINT',
   'AZURE_CLIENT_ID',
+  'PROACTIVE_CLUSTER_IDS',
+  'PROACTIVE_SCAN_MINUTES',
+  'PROACTIVE_LOOKBACK_MINUTES',
+  'PROACTIVE_HORIZON_MINUTES',
+  'PROACTIVE_THRESHOLD_PERCENT',
+  'FLEET_MAX_INCIDENTS',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -69,6 +75,24 @@ export interface Settings {
   armEndpoint: string | null;
   /** Client id of the user-assigned managed identity; null = system-assigned / developer credential. */
   azureClientId: string | null;
+  /** The proactive watch (timer function) and the fleet view. */
+  proactive: ProactiveSettings;
+}
+
+/** The proactive watch's slice of the settings. */
+export interface ProactiveSettings {
+  /** AKS cluster resource ids the timer scans; empty = the proactive watch is off. */
+  clusterIds: string[];
+  /** Minutes between scans (the timer's schedule). */
+  scanMinutes: number;
+  /** Minutes of metrics each scan reads. */
+  lookbackMinutes: number;
+  /** Investigate when exhaustion is projected within this many minutes. */
+  horizonMinutes: number;
+  /** Investigate at or above this usage percent. */
+  thresholdPercent: number;
+  /** Incidents kept in each fleet index (older reports stay in the container). */
+  fleetMaxIncidents: number;
 }
 
 /** Defaults applied when a setting is absent or empty. */
@@ -82,12 +106,19 @@ export const SETTING_DEFAULTS = {
   NETSTAT_MAX_PODS: 250,
   WORST_NODES_COUNT: 1,
   ALLOW_INSTALL_NET_TOOLS: false,
+  PROACTIVE_SCAN_MINUTES: 5,
+  PROACTIVE_LOOKBACK_MINUTES: 30,
+  PROACTIVE_HORIZON_MINUTES: 15,
+  PROACTIVE_THRESHOLD_PERCENT: 90,
+  FLEET_MAX_INCIDENTS: 200,
 } as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const AKS_CLUSTER_ID =
+  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.ContainerService\/managedClusters\/[A-Za-z0-9][-_A-Za-z0-9]{0,62}$/i;
 
 /** Empty or whitespace-only values count as unset. */
 const optionalText = z.preprocess(
@@ -233,6 +264,12 @@ const schema = z.object({
   AZURE_SERVICE_CIDRS: list(cidrProblem),
   REPORT_BASE_URL: url('report base'),
   ARM_ENDPOINT: url('ARM'),
+  PROACTIVE_CLUSTER_IDS: list((s) => (AKS_CLUSTER_ID.test(s) ? null : 'is not an AKS cluster resource id')),
+  PROACTIVE_SCAN_MINUTES: integer(1, 60, SETTING_DEFAULTS.PROACTIVE_SCAN_MINUTES),
+  PROACTIVE_LOOKBACK_MINUTES: integer(10, 240, SETTING_DEFAULTS.PROACTIVE_LOOKBACK_MINUTES),
+  PROACTIVE_HORIZON_MINUTES: integer(1, 1440, SETTING_DEFAULTS.PROACTIVE_HORIZON_MINUTES),
+  PROACTIVE_THRESHOLD_PERCENT: integer(1, 100, SETTING_DEFAULTS.PROACTIVE_THRESHOLD_PERCENT),
+  FLEET_MAX_INCIDENTS: integer(10, 5000, SETTING_DEFAULTS.FLEET_MAX_INCIDENTS),
   AZURE_CLIENT_ID: optionalText.transform((v, ctx) => {
     if (v === undefined) return null;
     if (!GUID.test(v)) {
@@ -296,7 +333,30 @@ export function loadSettings(
     reportBaseUrl: s.REPORT_BASE_URL,
     armEndpoint: s.ARM_ENDPOINT,
     azureClientId: s.AZURE_CLIENT_ID,
+    proactive: {
+      clusterIds: s.PROACTIVE_CLUSTER_IDS,
+      scanMinutes: s.PROACTIVE_SCAN_MINUTES,
+      lookbackMinutes: s.PROACTIVE_LOOKBACK_MINUTES,
+      horizonMinutes: s.PROACTIVE_HORIZON_MINUTES,
+      thresholdPercent: s.PROACTIVE_THRESHOLD_PERCENT,
+      fleetMaxIncidents: s.FLEET_MAX_INCIDENTS,
+    },
   };
+}
+
+/**
+ * The proactive timer's NCRONTAB schedule (second 0 of every Nth minute), read from `PROACTIVE_SCAN_MINUTES` alone: the timer
+ * is registered when the app loads, before (and whatever) the rest of the settings say. A value that is not a whole
+ * number from 1 to 60 falls back to the default here and is reported by {@link loadSettings} when the timer runs.
+ * Values that divide 60 give an even cadence (the minute counter restarts each hour).
+ *
+ * @example proactiveSchedule({ PROACTIVE_SCAN_MINUTES: '10' }) // '0 *\/10 * * * *'
+ */
+export function proactiveSchedule(env: Record<string, string | undefined>): string {
+  const raw = env.PROACTIVE_SCAN_MINUTES?.trim() ?? '';
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  const minutes = n >= 1 && n <= 60 ? n : SETTING_DEFAULTS.PROACTIVE_SCAN_MINUTES;
+  return minutes === 60 ? '0 0 * * * *' : `0 */${minutes} * * * *`;
 }
 
 /** Where reports go, resolved from the settings. */
@@ -352,6 +412,11 @@ export function describeSettings(settings: Settings): { values: Record<string, u
   }
   if (settings.allowInstallNetTools) {
     notes.push('ALLOW_INSTALL_NET_TOOLS is on: net-tools may be installed inside production containers.');
+  }
+  if (settings.proactive.clusterIds.length === 0) {
+    notes.push(
+      'PROACTIVE_CLUSTER_IDS is empty: the proactive watch is off (alerts and on-demand requests still work).',
+    );
   }
   if (settings.allowedSubscriptionIds.length === 0) {
     notes.push(

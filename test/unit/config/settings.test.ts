@@ -3,6 +3,7 @@ import { SettingsError } from '../../../src/config/errors.js';
 import {
   describeSettings,
   loadSettings,
+  proactiveSchedule,
   reportStorage,
   SETTING_DEFAULTS,
   SETTING_NAMES,
@@ -47,6 +48,14 @@ describe('loadSettings', () => {
         reportBaseUrl: null,
         armEndpoint: null,
         azureClientId: null,
+        proactive: {
+          clusterIds: [],
+          scanMinutes: 5,
+          lookbackMinutes: 30,
+          horizonMinutes: 15,
+          thresholdPercent: 90,
+          fleetMaxIncidents: 200,
+        },
       });
       expect(SETTING_DEFAULTS.TRACE_SECONDS).toBe(s.traceSeconds);
     });
@@ -253,6 +262,63 @@ describe('loadSettings', () => {
     it('ignores unrelated environment variables', () => {
       expect(() => loadSettings({ PATH: '/usr/bin', FUNCTIONS_WORKER_RUNTIME: 'node' })).not.toThrow();
     });
+  });
+});
+
+describe('proactive settings', () => {
+  const CLUSTER =
+    '/subscriptions/5a3c7f2e-1b8d-4e6f-9a0c-2d4b6e8f0a1c/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod-weu';
+
+  it('reads the cluster list and the numbers', () => {
+    const s = loadSettings({
+      PROACTIVE_CLUSTER_IDS: `${CLUSTER}, ${CLUSTER}`,
+      PROACTIVE_SCAN_MINUTES: '10',
+      PROACTIVE_HORIZON_MINUTES: '20',
+      PROACTIVE_THRESHOLD_PERCENT: '80',
+      PROACTIVE_LOOKBACK_MINUTES: '60',
+      FLEET_MAX_INCIDENTS: '50',
+    });
+    expect(s.proactive).toEqual({
+      clusterIds: [CLUSTER],
+      scanMinutes: 10,
+      lookbackMinutes: 60,
+      horizonMinutes: 20,
+      thresholdPercent: 80,
+      fleetMaxIncidents: 50,
+    });
+  });
+
+  it('names each bad proactive setting', () => {
+    const err = errorOf(() =>
+      loadSettings({
+        PROACTIVE_CLUSTER_IDS:
+          '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/kubernetes',
+        PROACTIVE_SCAN_MINUTES: '0',
+        PROACTIVE_THRESHOLD_PERCENT: '101',
+        FLEET_MAX_INCIDENTS: 'lots',
+      }),
+    );
+    expect(err.issues.map((i) => i.setting).sort()).toEqual([
+      'FLEET_MAX_INCIDENTS',
+      'PROACTIVE_CLUSTER_IDS',
+      'PROACTIVE_SCAN_MINUTES',
+      'PROACTIVE_THRESHOLD_PERCENT',
+    ]);
+    expect(err.message).toMatch(/PROACTIVE_CLUSTER_IDS.*is not an AKS cluster resource id/);
+  });
+
+  it('says at start-up when the proactive watch is off', () => {
+    expect(describeSettings(loadSettings({})).notes.join(' ')).toMatch(
+      /PROACTIVE_CLUSTER_IDS is empty: the proactive watch is off/,
+    );
+  });
+
+  it('proactiveSchedule turns PROACTIVE_SCAN_MINUTES into an NCRONTAB schedule, falling back to 5', () => {
+    expect(proactiveSchedule({})).toBe('0 */5 * * * *');
+    expect(proactiveSchedule({ PROACTIVE_SCAN_MINUTES: ' 10 ' })).toBe('0 */10 * * * *');
+    expect(proactiveSchedule({ PROACTIVE_SCAN_MINUTES: '60' })).toBe('0 0 * * * *');
+    expect(proactiveSchedule({ PROACTIVE_SCAN_MINUTES: '0' })).toBe('0 */5 * * * *');
+    expect(proactiveSchedule({ PROACTIVE_SCAN_MINUTES: '5; rm -rf' })).toBe('0 */5 * * * *');
   });
 });
 
