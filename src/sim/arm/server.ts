@@ -499,9 +499,10 @@ function metricsBatchResponse(
       if (r.namespace.toLowerCase() !== namespace.toLowerCase()) {
         throw new HttpError(400, 'BadRequest', `Resource ${id} is not of namespace ${namespace}.`, true);
       }
-      const res = metricsResponse(world, id, single) as { timespan: string };
+      const res = metricsResponse(world, id, single) as { timespan: string; cost?: number };
       const [starttime, endtime] = res.timespan.split('/');
-      const { timespan: _span, ...rest } = res;
+      // The batch API's entries carry starttime/endtime instead of timespan, and no cost (MetricBatchExample.json).
+      const { timespan: _span, cost: _cost, ...rest } = res as { timespan: string; cost?: number };
       return { starttime, endtime, ...rest, resourceid: r.resource.id };
     }),
   };
