@@ -31,7 +31,7 @@ import {
   type InvestigationTarget,
 } from '../src/alert/types.js';
 import { SettingsError } from '../src/config/errors.js';
-import { loadSettings, type Settings } from '../src/config/settings.js';
+import { loadSlice, type SettingsSlice } from '../src/config/settings.js';
 import { readBody } from './httpBody.js';
 
 /** What the intake needs to know about an existing orchestration (a subset of DurableOrchestrationStatus). */
@@ -75,15 +75,16 @@ export interface InstanceOutcome {
 }
 
 /**
- * Reads the intake settings from the environment: `COOLDOWN_MINUTES` (default 15), `ALLOWED_SUBSCRIPTION_IDS`,
- * `ALLOWED_ALERT_RULE_IDS` (comma-separated, empty = allow all). Stand-in until the central typed config.
+ * Reads the intake slice of the settings: `COOLDOWN_MINUTES` (default 15), `ALLOWED_SUBSCRIPTION_IDS`,
+ * `ALLOWED_ALERT_RULE_IDS` (comma-separated, empty = allow all). Only the intake's own settings can stop intake:
+ * a bad Teams or storage setting does not.
  *
- * @throws AlertConfigError naming the setting when a value is invalid.
+ * @throws AlertConfigError naming the setting when a value is invalid (its cause says whether it is transient).
  */
 export function readAlertIntakeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AlertIntakeOptions {
-  let settings: Settings;
+  let settings: SettingsSlice<'intake'>;
   try {
-    settings = loadSettings(env);
+    settings = loadSlice('intake', env);
   } catch (err) {
     // Bad settings are the operator's to fix: a 500 naming the setting, never a crash.
     if (err instanceof SettingsError) throw new AlertConfigError(err.message, { cause: err });
@@ -246,6 +247,15 @@ export function createAlertWebhookHandler(deps: AlertWebhookDeps): HttpHandler {
       now = deps.now();
     } catch (error) {
       context.error(`alert intake misconfigured: ${errorText(error)}`);
+      if (error instanceof Error && error.cause instanceof SettingsError && error.cause.transient) {
+        // An unresolved Key Vault reference heals by itself (access propagating, vault back): the action group
+        // retries a 503, never a 500.
+        return json(
+          503,
+          { action: 'error', reason: 'The alert intake is not configured yet; the action group will retry.' },
+          { 'Retry-After': '60' },
+        );
+      }
       return json(500, { action: 'error', reason: 'The alert intake is misconfigured; see the function logs.' });
     }
     const maxBodyBytes = options.maxBodyBytes ?? ALERT_INTAKE_DEFAULTS.maxBodyBytes;

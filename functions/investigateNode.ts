@@ -11,7 +11,8 @@ import { instanceIdFor } from '../src/alert/instanceId.js';
 import { SNAT_INVESTIGATION_ORCHESTRATOR } from '../src/alert/names.js';
 import { isLoadBalancerId, normaliseIp } from '../src/alert/targets.js';
 import type { InvestigationRequest } from '../src/alert/types.js';
-import { loadSettings } from '../src/config/settings.js';
+import { SettingsError } from '../src/config/errors.js';
+import { loadSlice, type SettingsSlice } from '../src/config/settings.js';
 import { readBody } from './httpBody.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -55,7 +56,17 @@ export async function investigateNode(request: HttpRequest, context: InvocationC
     return badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   const { loadBalancerId, node } = parsed.data;
   const ip = node ? normaliseIp(node) : null;
-  const settings = loadSettings(process.env);
+  let settings: SettingsSlice<'intake'>;
+  try {
+    settings = loadSlice('intake', process.env);
+  } catch (err) {
+    if (!(err instanceof SettingsError)) throw err;
+    context.error(JSON.stringify({ level: 'error', message: 'on-demand intake misconfigured', detail: err.message }));
+    // An unresolved Key Vault reference heals by itself: tell the caller to retry (503), not that it failed.
+    return err.transient
+      ? { status: 503, headers: { 'Retry-After': '60' }, jsonBody: { error: 'not configured yet; retry later' } }
+      : { status: 500, jsonBody: { error: 'the on-demand endpoint is misconfigured; see the function logs' } };
+  }
   const target = { loadBalancerId, backendIp: ip };
   const instanceId = instanceIdFor(
     { loadBalancerId, backendIp: ip ?? node ?? null },

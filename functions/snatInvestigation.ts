@@ -11,6 +11,7 @@ import { SNAT_INVESTIGATION_ORCHESTRATOR } from '../src/alert/names.js';
 import type { InvestigationRequest } from '../src/alert/types.js';
 import type { ClusterInfo } from '../src/azure/arm/clusterResolver.js';
 import { reportPrefix } from '../src/azure/blob/reportPrefix.js';
+import { SETTING_DEFAULTS } from '../src/config/settings.js';
 import { ACTIVITY } from '../src/investigation/activityNames.js';
 import { netstatProblem } from '../src/investigation/candidates.js';
 import type {
@@ -30,7 +31,12 @@ import type {
   SnatMetricsOutput,
   StartCaptureOutput,
 } from '../src/investigation/contracts.js';
-import { cleanupRetry, failureMessage, transientRetry } from '../src/investigation/retryPolicy.js';
+import {
+  callRidingStoreOutage,
+  cleanupRetry,
+  failureMessage,
+  transientRetry,
+} from '../src/investigation/retryPolicy.js';
 import type { InvestigationStatus } from '../src/report/model.js';
 
 type Step = Generator<Task, unknown, unknown>;
@@ -70,27 +76,74 @@ function* storeAndNotify(
   context: OrchestrationContext,
   progress: Progress,
   input: AnalyzeAndStoreInput,
+  storeRetryMinutes: number,
 ): Generator<Task, InvestigationOutcome['nodes'][number], unknown> {
   progress.set('store-report');
-  const stored = (yield context.df.callActivityWithRetry(
-    ACTIVITY.analyzeAndStore,
-    transientRetry(),
-    input,
-  )) as AnalyzeAndStoreOutput;
+  let stored: AnalyzeAndStoreOutput;
+  try {
+    // Rides out a Blob outage on durable timers, up to the store retry bound.
+    stored = yield* callRidingStoreOutage<AnalyzeAndStoreOutput>(
+      context,
+      ACTIVITY.analyzeAndStore,
+      input,
+      storeRetryMinutes,
+    );
+  } catch (err) {
+    return yield* reportUnstored(context, progress, input, `the report could not be stored: ${failureMessage(err)}`);
+  }
   progress.set('notify');
   let notified = false;
+  let notifyDetail: string;
   try {
-    const sent = (yield context.df.callActivityWithRetry(ACTIVITY.notifyTeams, transientRetry(), {
-      prefix: input.prefix,
-      cluster: input.cluster?.name ?? null,
-      reportUrl: stored.reportUrl,
-    })) as NotifyTeamsOutput;
+    // The notifier is the one retry layer for Teams (Retry-After honoured, 4xx final): no Durable retry on top.
+    const sent = yield* callRidingStoreOutage<NotifyTeamsOutput>(
+      context,
+      ACTIVITY.notifyTeams,
+      { prefix: input.prefix, cluster: input.cluster?.name ?? null, reportUrl: stored.reportUrl },
+      storeRetryMinutes,
+    );
     notified = sent.delivered;
+    notifyDetail = sent.detail;
   } catch (err) {
     // The report is already stored: a Teams outage loses nothing, it is only said in the outcome.
-    if (!context.df.isReplaying) context.warn(`Teams notification failed: ${failureMessage(err)}`);
+    notifyDetail = `Teams notification failed: ${failureMessage(err)}`;
+    if (!context.df.isReplaying) context.warn(notifyDetail);
   }
-  return { node: input.node.name, ...stored, notified };
+  return { node: input.node.name, ...stored, notified, notifyDetail };
+}
+
+/**
+ * Storage stayed down past the bound: a text-only card (verdict when known, the problems) so the on-call still
+ * hears of it, and an outcome entry that makes the orchestration end Failed with the reason.
+ */
+function* reportUnstored(
+  context: OrchestrationContext,
+  progress: Progress,
+  input: AnalyzeAndStoreInput,
+  reason: string,
+): Generator<Task, InvestigationOutcome['nodes'][number], unknown> {
+  progress.set('notify', 'text-only card: the report could not be stored');
+  let notified = false;
+  let notifyDetail: string;
+  try {
+    const sent = (yield context.df.callActivity(ACTIVITY.notifyUnstoredReport, {
+      instanceId: input.request.instanceId,
+      cluster: input.cluster?.name ?? null,
+      node: input.node.name ?? input.node.ip,
+      verdict: null,
+      problems: [...input.problems, reason],
+    })) as NotifyTeamsOutput;
+    notified = sent.delivered;
+    notifyDetail = sent.detail;
+  } catch (err) {
+    notifyDetail = `Teams notification failed: ${failureMessage(err)}`;
+  }
+  if (!context.df.isReplaying) {
+    context.error(
+      JSON.stringify({ level: 'error', message: reason, instanceId: input.request.instanceId, node: input.node.name }),
+    );
+  }
+  return { node: input.node.name, status: 'failed', notified, notifyDetail, reportLost: reason };
 }
 
 /** Investigates one node of a resolved cluster. */
@@ -179,12 +232,14 @@ function* investigateNode(
       }
       if (status.phase === 'Succeeded' || status.phase === 'Failed') {
         progress.set('collect-evidence');
-        const collected = (yield context.df.callActivityWithRetry(ACTIVITY.collectEvidence, transientRetry(), {
-          cluster,
-          jobName,
-          node: node.name,
-          prefix,
-        })) as CollectEvidenceOutput;
+        // The Job (and its log) stays until the evidence is stored: this rides out a Blob outage before the
+        // `finally` below deletes it. The Job's TTL after finishing covers the same bound.
+        const collected = yield* callRidingStoreOutage<CollectEvidenceOutput>(
+          context,
+          ACTIVITY.collectEvidence,
+          { cluster, jobName, node: node.name, prefix },
+          plan.storeRetryMinutes,
+        );
         evidence = collected.files > 0;
         if (collected.missingTools.length > 0) problems.push(`the node lacks ${collected.missingTools.join(', ')}`);
         if (collected.truncated) problems.push('the capture output was truncated to fit the log budget');
@@ -197,19 +252,33 @@ function* investigateNode(
         try {
           yield context.df.callActivityWithRetry(ACTIVITY.deleteCapture, cleanupRetry(), { cluster, jobName });
         } catch (err) {
-          problems.push(`could not delete capture Job ${jobName}: ${failureMessage(err)} (delete it by hand)`);
+          const problem = `could not delete capture Job ${jobName}: ${failureMessage(err)} (delete it by hand)`;
+          problems.push(problem);
+          // Self-monitoring alerts on this line (infra/modules/selfMonitoring.bicep); the sweeper retries later.
+          if (!context.df.isReplaying) {
+            context.error(
+              JSON.stringify({
+                level: 'error',
+                message: problem,
+                instanceId: request.instanceId,
+                cluster: cluster.name,
+                node: node.name,
+                jobName,
+              }),
+            );
+          }
         }
       }
     }
 
     try {
       progress.set('select-pods');
-      const selected = (yield context.df.callActivityWithRetry(ACTIVITY.selectCandidates, transientRetry(), {
-        cluster,
-        node: node.name,
-        prefix,
-        maxPods: plan.maxCandidatePods,
-      })) as SelectedCandidatesSummary;
+      const selected = yield* callRidingStoreOutage<SelectedCandidatesSummary>(
+        context,
+        ACTIVITY.selectCandidates,
+        { cluster, node: node.name, prefix, maxPods: plan.maxCandidatePods },
+        plan.storeRetryMinutes,
+      );
       const groups = batches(selected.count, plan.netstatBatchSize);
       progress.set(
         'netstat',
@@ -238,18 +307,23 @@ function* investigateNode(
   let status: InvestigationStatus | null = null;
   if (!evidence) status = 'failed';
   else if (problems.length > 0) status = 'degraded';
-  return yield* storeAndNotify(context, progress, {
-    prefix,
-    request,
-    cluster,
-    node: { name: node?.name ?? nodeRef, ip: backendIp },
-    metrics,
-    problems,
-    status,
-    generatedAt: context.df.currentUtcDateTime.toISOString(),
-    windowStart,
-    windowEnd: context.df.currentUtcDateTime.toISOString(),
-  });
+  return yield* storeAndNotify(
+    context,
+    progress,
+    {
+      prefix,
+      request,
+      cluster,
+      node: { name: node?.name ?? nodeRef, ip: backendIp },
+      metrics,
+      problems,
+      status,
+      generatedAt: context.df.currentUtcDateTime.toISOString(),
+      windowStart,
+      windowEnd: context.df.currentUtcDateTime.toISOString(),
+    },
+    plan.storeRetryMinutes,
+  );
 }
 
 /**
@@ -280,23 +354,28 @@ export function* snatInvestigationOrchestrator(
 
   const failWith = function* (problem: string): Step {
     const node = request.nodeHint ?? request.target.backendIp ?? 'unknown-node';
-    const stored = yield* storeAndNotify(context, progress, {
-      prefix: reportPrefix({
-        cluster: resolved?.cluster.name ?? 'unknown-cluster',
-        node,
-        timestamp: startedAt,
-        instanceId: request.instanceId,
-      }),
-      request,
-      cluster: resolved?.cluster ?? null,
-      node: { name: request.nodeHint ?? null, ip: request.target.backendIp },
-      metrics: [],
-      problems: [...outcome.problems, problem].filter((p, i, all) => all.indexOf(p) === i),
-      status: 'failed',
-      generatedAt: context.df.currentUtcDateTime.toISOString(),
-      windowStart: null,
-      windowEnd: null,
-    });
+    const stored = yield* storeAndNotify(
+      context,
+      progress,
+      {
+        prefix: reportPrefix({
+          cluster: resolved?.cluster.name ?? 'unknown-cluster',
+          node,
+          timestamp: startedAt,
+          instanceId: request.instanceId,
+        }),
+        request,
+        cluster: resolved?.cluster ?? null,
+        node: { name: request.nodeHint ?? null, ip: request.target.backendIp },
+        metrics: [],
+        problems: [...outcome.problems, problem].filter((p, i, all) => all.indexOf(p) === i),
+        status: 'failed',
+        generatedAt: context.df.currentUtcDateTime.toISOString(),
+        windowStart: null,
+        windowEnd: null,
+      },
+      resolved?.plan.storeRetryMinutes ?? SETTING_DEFAULTS.STORE_RETRY_MINUTES,
+    );
     outcome.nodes.push(stored);
     return stored;
   };
@@ -304,14 +383,14 @@ export function* snatInvestigationOrchestrator(
   if (!resolved) {
     yield* failWith(outcome.problems[0] ?? 'the cluster could not be resolved');
     progress.set('done');
-    return outcome;
+    return endOf(outcome);
   }
   const { cluster, support, plan } = resolved;
   progress.cluster = cluster.name;
   if (!support.supported) {
     yield* failWith(support.reason);
     progress.set('done');
-    return outcome;
+    return endOf(outcome);
   }
 
   let nodes: string[] = [];
@@ -333,7 +412,7 @@ export function* snatInvestigationOrchestrator(
     if (nodes.length === 0) {
       yield* failWith(outcome.problems[0] ?? 'Azure Monitor reports no backend using SNAT ports on this load balancer');
       progress.set('done');
-      return outcome;
+      return endOf(outcome);
     }
   }
 
@@ -342,6 +421,15 @@ export function* snatInvestigationOrchestrator(
     outcome.nodes.push(result);
   }
   progress.set('done');
+  return endOf(outcome);
+}
+
+/** The outcome, or a failure naming each report that could not be stored (the orchestration ends Failed). */
+function endOf(outcome: InvestigationOutcome): InvestigationOutcome {
+  const lost = outcome.nodes.filter((n) => n.reportLost);
+  if (lost.length > 0) {
+    throw new Error(lost.map((n) => `node ${n.node ?? 'unknown'}: ${n.reportLost}`).join('; '));
+  }
   return outcome;
 }
 

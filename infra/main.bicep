@@ -28,8 +28,8 @@ param targetClusters targetClusterType[] = []
 @secure()
 param teamsWebhookUrl string
 
-@description('Optional. Seconds the node trace runs during an investigation.')
-@minValue(10)
+@description('Optional. Seconds the node trace runs during an investigation (the range of src/config/ranges.ts).')
+@minValue(5)
 @maxValue(600)
 param traceSeconds int = 60
 
@@ -64,13 +64,16 @@ param useAzureRbacForKubernetes bool = true
 @maxLength(63)
 param captureNamespace string = 'snat-responder'
 
-@description('Optional. Cluster-wide cap on concurrent node captures.')
+@description('Optional. Cluster-wide cap on concurrent node captures (the range of src/config/ranges.ts).')
 @minValue(1)
-@maxValue(20)
+@maxValue(50)
 param maxConcurrentCaptures int = 3
 
 @description('Optional. Public base URL under which reports are linked from Teams cards; empty links the blob URL.')
 param reportBaseUrl string = ''
+
+@description('Optional. Resource id of an operations action group (e-mail, paging) for the self-monitoring alerts; null sends them to the alert action group, whose only receiver is the webhook.')
+param opsActionGroupResourceId string?
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -223,6 +226,7 @@ module functionApp 'modules/functionApp.bicep' = {
     captureNamespace: captureNamespace
     maxConcurrentCaptures: maxConcurrentCaptures
     reportBaseUrl: reportBaseUrl
+    sweepClusterIds: map(targetClusters, c => c.resourceId)
   }
   // The host starts as soon as the site exists: give it its storage and Key Vault rights first.
   dependsOn: [
@@ -252,6 +256,19 @@ module healthEventAlert 'modules/snatHealthEventAlert.bicep' = if (enableSnatHea
     location: location
     workspaceResourceId: monitoring.outputs.logAnalyticsResourceId
     actionGroupResourceId: actionGroup.outputs.resourceId
+    tags: tags
+  }
+}
+
+// Self-monitoring: failed orchestrations, undeleted capture Jobs, webhook 5xx and undelivered notifications.
+module selfMonitoring 'modules/selfMonitoring.bicep' = {
+  name: 'self-monitoring'
+  scope: rg
+  params: {
+    namePrefix: 'snat-responder-${resourceToken}'
+    location: location
+    applicationInsightsResourceId: monitoring.outputs.resourceId
+    actionGroupResourceId: opsActionGroupResourceId ?? actionGroup.outputs.resourceId
     tags: tags
   }
 }

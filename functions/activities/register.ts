@@ -3,6 +3,7 @@ import * as df from 'durable-functions';
 import type { ActivityName } from '../../src/investigation/activityNames.js';
 import { type InvestigationDeps, investigationDeps } from '../../src/investigation/dependencies.js';
 import { keysFromPrefix, type StructuredLogger, structuredLogger } from '../../src/investigation/logger.js';
+import { isStoreOutage, StoreUnavailableError } from '../../src/investigation/storeOutage.js';
 
 /** A step: the dependencies, the activity's (small) input, and a logger carrying correlation keys. */
 export type Step<I, O> = (deps: InvestigationDeps, input: I, logger: StructuredLogger) => Promise<O>;
@@ -37,6 +38,11 @@ export function registerStep<I, O>(name: ActivityName, load: () => Promise<Step<
         return await step(deps, input as I, logger);
       } catch (err) {
         logger.warn('activity failed', { error: (err as Error).name, detail: (err as Error).message?.slice(0, 500) });
+        // Say "storage outage" in a way the orchestration can see through Durable: it then backs off on timers
+        // for up to STORE_RETRY_MINUTES instead of giving up after three tries.
+        if (isStoreOutage(err) && !(err instanceof StoreUnavailableError)) {
+          throw new StoreUnavailableError((err as Error).message, { cause: err });
+        }
         throw err;
       }
     },

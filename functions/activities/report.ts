@@ -6,3 +6,4 @@ const steps = () => import('../../src/investigation/steps/reportSteps.js');
 
 registerStep(ACTIVITY.analyzeAndStore, async () => (await steps()).analyzeAndStore);
 registerStep(ACTIVITY.notifyTeams, async () => (await steps()).notifyTeams);
+registerStep(ACTIVITY.notifyUnstoredReport, async () => (await steps()).notifyUnstoredReport);

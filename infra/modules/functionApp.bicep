@@ -62,6 +62,9 @@ param maxConcurrentCaptures int
 @description('Optional. Public base URL under which reports are linked from Teams cards (REPORT_BASE_URL); empty links the blob URL.')
 param reportBaseUrl string = ''
 
+@description('Optional. AKS cluster resource ids the capture Job sweeper visits (SWEEP_CLUSTER_IDS).')
+param sweepClusterIds string[] = []
+
 @description('Optional. Memory per instance in MB.')
 @allowed([
   512
@@ -132,6 +135,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'MAX_CONCURRENT_CAPTURES', value: string(maxConcurrentCaptures) }
         // Empty counts as unset for the app: reports are then linked by their blob URL.
         { name: 'REPORT_BASE_URL', value: reportBaseUrl }
+        { name: 'SWEEP_CLUSTER_IDS', value: join(sweepClusterIds, ',') }
       ]
     }
     functionAppConfig: {

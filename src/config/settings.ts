@@ -1,361 +1,397 @@
 /**
- * The responder's configuration: one typed object read once from an env-like record (Function App
- * settings, `process.env`, or CLI flags mapped to the same names) and validated at start-up.
- * Precedence: explicit overrides (CLI flags) > environment > defaults. Every error names the setting.
+ * The responder's configuration: one registry of settings ({@link SETTING_SPECS}), one loader, typed slices per
+ * consumer. Values come from an env-like record (Function App settings, `process.env`) with explicit overrides
+ * (CLI flags mapped to the same names) winning; every error names the setting.
+ *
+ * Each setting belongs to one slice, and the slice decides what a bad value does:
+ * - `notify` problems turn notifications off (a warning at start-up and in every report); nothing else stops;
+ * - `store` problems surface when a report is stored ({@link reportStorage} throws), so intake and capture go on;
+ * - every other slice refuses to load. An unresolved Key Vault reference is marked transient (answer 503, retry).
+ *
+ * Adding a setting is one entry in {@link SETTING_SPECS} (plus its row in docs/configuration.md): the types,
+ * defaults, slices, secrets and start-up log follow from it.
  */
-import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { isManagedClusterId } from '../azure/arm/clusterId.js';
 import { validateWebhookUrl } from '../teams/notifier.js';
 import { SettingsError, type SettingsIssue } from './errors.js';
+import { inRange, type RangedSetting } from './ranges.js';
+import {
+  boolean,
+  cidrProblem,
+  integer,
+  isUnresolvedKeyVaultReference,
+  list,
+  matching,
+  optionalText,
+  url,
+} from './values.js';
 
-/** Every setting the responder reads, by its environment name. */
-export const SETTING_NAMES = [
-  'REPORTS_ACCOUNT_URL',
-  'REPORTS_CONNECTION_STRING',
-  'REPORTS_CONTAINER',
-  'TEAMS_WEBHOOK_URL',
-  'TRACE_SECONDS',
-  'COOLDOWN_MINUTES',
-  'ALLOWED_SUBSCRIPTION_IDS',
-  'ALLOWED_ALERT_RULE_IDS',
-  'CAPTURE_NAMESPACE',
-  'CAPTURE_IMAGE',
-  'MAX_CONCURRENT_CAPTURES',
-  'NETSTAT_CONCURRENCY',
-  'NETSTAT_MAX_PODS',
-  'WORST_NODES_COUNT',
-  'ALLOW_INSTALL_NET_TOOLS',
-  'PRIVATE_CIDRS',
-  'AZURE_SERVICE_CIDRS',
-  'REPORT_BASE_URL',
-  'ARM_ENDPOINT',
-  'AZURE_CLIENT_ID',
-  'PROACTIVE_CLUSTER_IDS',
-  'PROACTIVE_SCAN_MINUTES',
-  'PROACTIVE_LOOKBACK_MINUTES',
-  'PROACTIVE_HORIZON_MINUTES',
-  'PROACTIVE_THRESHOLD_PERCENT',
-  'FLEET_MAX_INCIDENTS',
+/** The consumers settings are sliced for. */
+export const SETTING_SLICES = [
+  'intake',
+  'capture',
+  'store',
+  'notify',
+  'analysis',
+  'azure',
+  'sweep',
+  'proactive',
 ] as const;
-export type SettingName = (typeof SETTING_NAMES)[number];
+export type SliceName = (typeof SETTING_SLICES)[number];
 
-/** Settings that hold secrets: never log their values. */
-export const SECRET_SETTINGS: readonly SettingName[] = ['REPORTS_CONNECTION_STRING', 'TEAMS_WEBHOOK_URL'];
+/** Slices whose values sit under their own property (`settings.proactive.scanMinutes`), not at the top level. */
+const NESTED_SLICES = ['proactive'] as const;
+type NestedSlice = (typeof NESTED_SLICES)[number];
+const isNested = (slice: SliceName): slice is NestedSlice => (NESTED_SLICES as readonly string[]).includes(slice);
 
-/** The validated configuration. */
-export interface Settings {
-  /** Blob account URL (identity auth), e.g. `https://streports.blob.core.windows.net`. */
-  reportsAccountUrl: string | null;
-  /** Blob connection string (local development and Azurite). Secret. */
-  reportsConnectionString: string | null;
-  reportsContainer: string;
-  /** Teams Workflows webhook; null turns notifications off. Secret. */
-  teamsWebhookUrl: string | null;
-  traceSeconds: number;
-  cooldownMinutes: number;
-  /** Lower-cased subscription GUIDs; empty = no allowlist. */
-  allowedSubscriptionIds: string[];
-  /** Lower-cased alert rule resource ids or names; empty = no allowlist. */
-  allowedAlertRuleIds: string[];
-  captureNamespace: string;
-  /** Node capture image; null = the capture module's default. */
-  captureImage: string | null;
-  maxConcurrentCaptures: number;
-  netstatConcurrency: number;
-  netstatMaxPods: number;
-  worstNodesCount: number;
-  allowInstallNetTools: boolean;
-  /** Extra private ranges (CIDR), on top of the built-in RFC 1918 / CGNAT / ... ranges. */
-  privateCidrs: string[];
-  /** CIDRs of Azure services (Storage, SQL, ...) for the private-endpoint recommendation. */
-  azureServiceCidrs: string[];
-  /** Base URL for report links in Teams cards; null = link to the blob URL. */
-  reportBaseUrl: string | null;
-  /** ARM endpoint; null = public cloud (`https://management.azure.com`). */
-  armEndpoint: string | null;
-  /** Client id of the user-assigned managed identity; null = system-assigned / developer credential. */
-  azureClientId: string | null;
-  /** The proactive watch (timer function) and the fleet view. */
-  proactive: ProactiveSettings;
+/** What a bad value in a slice does: refuse to load, fail when the slice is used, or turn the feature off. */
+const SLICE_POLICY = {
+  intake: 'required',
+  capture: 'required',
+  analysis: 'required',
+  azure: 'required',
+  sweep: 'required',
+  proactive: 'required',
+  store: 'deferred',
+  notify: 'optional',
+} as const satisfies Record<SliceName, 'required' | 'deferred' | 'optional'>;
+
+interface SettingSpec {
+  slice: SliceName;
+  /** The property name in {@link Settings} and in the slice. */
+  key: string;
+  /** Parses the raw string (undefined when unset) into the typed value, defaults included. */
+  schema: z.ZodType;
+  /** The default when unset (documented in configuration.md); absent means null/empty. */
+  default?: unknown;
+  /** Never logged, never echoed in an error. */
+  secret?: true;
 }
-
-/** The proactive watch's slice of the settings. */
-export interface ProactiveSettings {
-  /** AKS cluster resource ids the timer scans; empty = the proactive watch is off. */
-  clusterIds: string[];
-  /** Minutes between scans (the timer's schedule). */
-  scanMinutes: number;
-  /** Minutes of metrics each scan reads. */
-  lookbackMinutes: number;
-  /** Investigate when exhaustion is projected within this many minutes. */
-  horizonMinutes: number;
-  /** Investigate at or above this usage percent. */
-  thresholdPercent: number;
-  /** Incidents kept in each fleet index (older reports stay in the container). */
-  fleetMaxIncidents: number;
-}
-
-/** Defaults applied when a setting is absent or empty. */
-export const SETTING_DEFAULTS = {
-  REPORTS_CONTAINER: 'reports',
-  TRACE_SECONDS: 60,
-  COOLDOWN_MINUTES: 15,
-  CAPTURE_NAMESPACE: 'snat-responder',
-  MAX_CONCURRENT_CAPTURES: 3,
-  NETSTAT_CONCURRENCY: 16,
-  NETSTAT_MAX_PODS: 250,
-  WORST_NODES_COUNT: 1,
-  ALLOW_INSTALL_NET_TOOLS: false,
-  PROACTIVE_SCAN_MINUTES: 5,
-  PROACTIVE_LOOKBACK_MINUTES: 30,
-  PROACTIVE_HORIZON_MINUTES: 15,
-  PROACTIVE_THRESHOLD_PERCENT: 90,
-  FLEET_MAX_INCIDENTS: 200,
-} as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-const AKS_CLUSTER_ID =
-  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.ContainerService\/managedClusters\/[A-Za-z0-9][-_A-Za-z0-9]{0,62}$/i;
 
-/** Empty or whitespace-only values count as unset. */
-const optionalText = z.preprocess(
-  (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
-  z.string().optional(),
-);
+/** A ranged whole number with its default (range from ranges.ts). */
+const ranged = <D extends number>(setting: RangedSetting, fallback: D) => ({
+  default: fallback,
+  schema: integer(setting, fallback),
+});
 
-const integer = (min: number, max: number, fallback: number) =>
-  optionalText.transform((v, ctx) => {
-    if (v === undefined) return fallback;
-    if (!/^-?\d+$/.test(v)) {
-      ctx.addIssue({ code: 'custom', message: `must be a whole number between ${min} and ${max}, got "${v}"` });
+/** A text setting with a default, checked against `pattern`. */
+const named = <D extends string>(fallback: D, pattern: RegExp, message: (v: string) => string) => ({
+  default: fallback,
+  schema: optionalText.transform((v, ctx) => {
+    const value = v ?? fallback;
+    if (!pattern.test(value)) {
+      ctx.addIssue({ code: 'custom', message: message(value) });
       return z.NEVER;
     }
-    const n = Number(v);
-    if (n < min || n > max) {
-      ctx.addIssue({ code: 'custom', message: `must be between ${min} and ${max}, got ${n}` });
-      return z.NEVER;
-    }
-    return n;
-  });
-
-const boolean = (fallback: boolean) =>
-  optionalText.transform((v, ctx) => {
-    if (v === undefined) return fallback;
-    const lower = v.toLowerCase();
-    if (['true', '1', 'yes', 'on'].includes(lower)) return true;
-    if (['false', '0', 'no', 'off'].includes(lower)) return false;
-    ctx.addIssue({ code: 'custom', message: `must be true or false, got "${v}"` });
-    return z.NEVER;
-  });
-
-const list = (check: (item: string) => string | null, normalise: (item: string) => string = (s) => s) =>
-  optionalText.transform((v, ctx) => {
-    if (v === undefined) return [] as string[];
-    const items = v
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-    for (const item of items) {
-      const problem = check(item);
-      if (problem) {
-        ctx.addIssue({ code: 'custom', message: `"${item}" ${problem}` });
-        return z.NEVER;
-      }
-    }
-    return [...new Set(items.map(normalise))];
-  });
-
-/** https URL (http allowed on loopback, for the simulated world). The value is echoed unless secret. */
-const url = (what: string, opts: { secret?: boolean } = {}) =>
-  optionalText.transform((v, ctx) => {
-    if (v === undefined) return null;
-    let parsed: URL;
-    try {
-      parsed = new URL(v);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `must be an absolute ${what} URL${opts.secret ? '' : `, got "${v}"`}` });
-      return z.NEVER;
-    }
-    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && LOOPBACK.has(parsed.hostname))) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must use https (http only for 127.0.0.1/localhost), got ${parsed.protocol}//${parsed.host}`,
-      });
-      return z.NEVER;
-    }
-    return v.replace(/\/+$/, '');
-  });
-
-function cidrProblem(item: string): string | null {
-  return ipaddr.isValidCIDR(item) ? null : 'is not a CIDR range (e.g. 10.0.0.0/8 or fd00::/8)';
-}
-
-const schema = z.object({
-  REPORTS_ACCOUNT_URL: url('Blob account'),
-  REPORTS_CONNECTION_STRING: optionalText.transform((v, ctx) => {
-    if (v === undefined) return null;
-    const ok = /(^|;)\s*UseDevelopmentStorage=true\s*(;|$)/i.test(v) || /(^|;)\s*(AccountName|BlobEndpoint)=/i.test(v);
-    if (!ok) {
-      // Never echo the value: it holds the account key.
-      ctx.addIssue({
-        code: 'custom',
-        message: 'is not a storage connection string (expected AccountName=... or BlobEndpoint=...)',
-      });
-      return z.NEVER;
-    }
-    return v;
-  }),
-  REPORTS_CONTAINER: optionalText.transform((v, ctx) => {
-    const name = v ?? SETTING_DEFAULTS.REPORTS_CONTAINER;
-    if (!CONTAINER_NAME.test(name)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${name}" is not a valid container name (3-63 lowercase letters, digits and single hyphens)`,
-      });
-      return z.NEVER;
-    }
-    return name;
-  }),
-  TEAMS_WEBHOOK_URL: optionalText.transform((v, ctx) => {
-    if (v === undefined) return null;
-    try {
-      validateWebhookUrl(v);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^The Teams webhook URL /, '') });
-      return z.NEVER;
-    }
-    return v;
-  }),
-  TRACE_SECONDS: integer(5, 600, SETTING_DEFAULTS.TRACE_SECONDS),
-  COOLDOWN_MINUTES: integer(1, 1440, SETTING_DEFAULTS.COOLDOWN_MINUTES),
-  ALLOWED_SUBSCRIPTION_IDS: list(
-    (s) => (GUID.test(s) ? null : 'is not a subscription id (GUID)'),
-    (s) => s.toLowerCase(),
-  ),
-  ALLOWED_ALERT_RULE_IDS: list(
-    (s) => (/\s/.test(s) ? 'contains spaces (use the rule resource id or rule name)' : null),
-    (s) => s.toLowerCase(),
-  ),
-  CAPTURE_NAMESPACE: optionalText.transform((v, ctx) => {
-    const ns = v ?? SETTING_DEFAULTS.CAPTURE_NAMESPACE;
-    if (!DNS_LABEL.test(ns)) {
-      ctx.addIssue({ code: 'custom', message: `"${ns}" is not a Kubernetes namespace name (DNS-1123 label)` });
-      return z.NEVER;
-    }
-    return ns;
-  }),
-  CAPTURE_IMAGE: optionalText.transform((v, ctx) => {
-    if (v === undefined) return null;
-    if (/\s/.test(v) || !/^[A-Za-z0-9]/.test(v)) {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not a container image reference` });
-      return z.NEVER;
-    }
-    return v;
-  }),
-  MAX_CONCURRENT_CAPTURES: integer(1, 50, SETTING_DEFAULTS.MAX_CONCURRENT_CAPTURES),
-  NETSTAT_CONCURRENCY: integer(1, 128, SETTING_DEFAULTS.NETSTAT_CONCURRENCY),
-  NETSTAT_MAX_PODS: integer(1, 5000, SETTING_DEFAULTS.NETSTAT_MAX_PODS),
-  WORST_NODES_COUNT: integer(1, 20, SETTING_DEFAULTS.WORST_NODES_COUNT),
-  ALLOW_INSTALL_NET_TOOLS: boolean(SETTING_DEFAULTS.ALLOW_INSTALL_NET_TOOLS),
-  PRIVATE_CIDRS: list(cidrProblem),
-  AZURE_SERVICE_CIDRS: list(cidrProblem),
-  REPORT_BASE_URL: url('report base'),
-  ARM_ENDPOINT: url('ARM'),
-  PROACTIVE_CLUSTER_IDS: list((s) => (AKS_CLUSTER_ID.test(s) ? null : 'is not an AKS cluster resource id')),
-  PROACTIVE_SCAN_MINUTES: integer(1, 60, SETTING_DEFAULTS.PROACTIVE_SCAN_MINUTES),
-  PROACTIVE_LOOKBACK_MINUTES: integer(10, 240, SETTING_DEFAULTS.PROACTIVE_LOOKBACK_MINUTES),
-  PROACTIVE_HORIZON_MINUTES: integer(1, 1440, SETTING_DEFAULTS.PROACTIVE_HORIZON_MINUTES),
-  PROACTIVE_THRESHOLD_PERCENT: integer(1, 100, SETTING_DEFAULTS.PROACTIVE_THRESHOLD_PERCENT),
-  FLEET_MAX_INCIDENTS: integer(10, 5000, SETTING_DEFAULTS.FLEET_MAX_INCIDENTS),
-  AZURE_CLIENT_ID: optionalText.transform((v, ctx) => {
-    if (v === undefined) return null;
-    if (!GUID.test(v)) {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not a client id (GUID)` });
-      return z.NEVER;
-    }
-    return v.toLowerCase();
+    return value;
   }),
 });
 
 /**
- * Read and validate the settings once.
+ * Every setting the responder reads, by its environment name. Add a setting here (one entry) and document it in
+ * docs/configuration.md; a numeric one also gets its range in ranges.ts.
+ */
+export const SETTING_SPECS = {
+  REPORTS_ACCOUNT_URL: { slice: 'store', key: 'reportsAccountUrl', schema: url('Blob account') },
+  REPORTS_CONNECTION_STRING: {
+    slice: 'store',
+    key: 'reportsConnectionString',
+    secret: true,
+    schema: optionalText.transform((v, ctx) => {
+      if (v === undefined) return null;
+      const ok =
+        /(^|;)\s*UseDevelopmentStorage=true\s*(;|$)/i.test(v) || /(^|;)\s*(AccountName|BlobEndpoint)=/i.test(v);
+      if (!ok) {
+        // Never echo the value: it holds the account key.
+        ctx.addIssue({
+          code: 'custom',
+          message: 'is not a storage connection string (expected AccountName=... or BlobEndpoint=...)',
+        });
+        return z.NEVER;
+      }
+      return v;
+    }),
+  },
+  REPORTS_CONTAINER: {
+    slice: 'store',
+    key: 'reportsContainer',
+    ...named(
+      'reports',
+      CONTAINER_NAME,
+      (v) => `"${v}" is not a valid container name (3-63 lowercase letters, digits and single hyphens)`,
+    ),
+  },
+  STORE_RETRY_MINUTES: { slice: 'store', key: 'storeRetryMinutes', ...ranged('STORE_RETRY_MINUTES', 30) },
+  REPORT_BASE_URL: { slice: 'store', key: 'reportBaseUrl', schema: url('report base') },
+  TEAMS_WEBHOOK_URL: {
+    slice: 'notify',
+    key: 'teamsWebhookUrl',
+    secret: true,
+    schema: optionalText.transform((v, ctx) => {
+      if (v === undefined) return null;
+      try {
+        validateWebhookUrl(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^The Teams webhook URL /, '') });
+        return z.NEVER;
+      }
+      return v;
+    }),
+  },
+  TRACE_SECONDS: { slice: 'capture', key: 'traceSeconds', ...ranged('TRACE_SECONDS', 60) },
+  COOLDOWN_MINUTES: { slice: 'intake', key: 'cooldownMinutes', ...ranged('COOLDOWN_MINUTES', 15) },
+  ALLOWED_SUBSCRIPTION_IDS: {
+    slice: 'intake',
+    key: 'allowedSubscriptionIds',
+    schema: list(
+      (s) => (GUID.test(s) ? null : 'is not a subscription id (GUID)'),
+      (s) => s.toLowerCase(),
+    ),
+  },
+  ALLOWED_ALERT_RULE_IDS: {
+    slice: 'intake',
+    key: 'allowedAlertRuleIds',
+    schema: list(
+      (s) => (/\s/.test(s) ? 'contains spaces (use the rule resource id or rule name)' : null),
+      (s) => s.toLowerCase(),
+    ),
+  },
+  WORST_NODES_COUNT: { slice: 'intake', key: 'worstNodesCount', ...ranged('WORST_NODES_COUNT', 1) },
+  CAPTURE_NAMESPACE: {
+    slice: 'capture',
+    key: 'captureNamespace',
+    ...named('snat-responder', DNS_LABEL, (v) => `"${v}" is not a Kubernetes namespace name (DNS-1123 label)`),
+  },
+  CAPTURE_IMAGE: {
+    slice: 'capture',
+    key: 'captureImage',
+    schema: matching(/^[A-Za-z0-9]\S*$/, 'a container image reference'),
+  },
+  MAX_CONCURRENT_CAPTURES: { slice: 'capture', key: 'maxConcurrentCaptures', ...ranged('MAX_CONCURRENT_CAPTURES', 3) },
+  NETSTAT_CONCURRENCY: { slice: 'capture', key: 'netstatConcurrency', ...ranged('NETSTAT_CONCURRENCY', 16) },
+  NETSTAT_MAX_PODS: { slice: 'capture', key: 'netstatMaxPods', ...ranged('NETSTAT_MAX_PODS', 250) },
+  ALLOW_INSTALL_NET_TOOLS: {
+    slice: 'capture',
+    key: 'allowInstallNetTools',
+    default: false,
+    schema: boolean(false),
+  },
+  SWEEP_CLUSTER_IDS: {
+    slice: 'sweep',
+    key: 'sweepClusterIds',
+    schema: list((s) => (isManagedClusterId(s) ? null : 'is not an AKS cluster resource id')),
+  },
+  PRIVATE_CIDRS: { slice: 'analysis', key: 'privateCidrs', schema: list(cidrProblem) },
+  AZURE_SERVICE_CIDRS: { slice: 'analysis', key: 'azureServiceCidrs', schema: list(cidrProblem) },
+  ARM_ENDPOINT: { slice: 'azure', key: 'armEndpoint', schema: url('ARM') },
+  AZURE_CLIENT_ID: {
+    slice: 'azure',
+    key: 'azureClientId',
+    schema: matching(GUID, 'a client id (GUID)', (v) => v.toLowerCase()),
+  },
+  PROACTIVE_CLUSTER_IDS: {
+    slice: 'proactive',
+    key: 'clusterIds',
+    schema: list((s) => (isManagedClusterId(s) ? null : 'is not an AKS cluster resource id')),
+  },
+  PROACTIVE_SCAN_MINUTES: { slice: 'proactive', key: 'scanMinutes', ...ranged('PROACTIVE_SCAN_MINUTES', 5) },
+  PROACTIVE_LOOKBACK_MINUTES: {
+    slice: 'proactive',
+    key: 'lookbackMinutes',
+    ...ranged('PROACTIVE_LOOKBACK_MINUTES', 30),
+  },
+  PROACTIVE_HORIZON_MINUTES: { slice: 'proactive', key: 'horizonMinutes', ...ranged('PROACTIVE_HORIZON_MINUTES', 15) },
+  PROACTIVE_THRESHOLD_PERCENT: {
+    slice: 'proactive',
+    key: 'thresholdPercent',
+    ...ranged('PROACTIVE_THRESHOLD_PERCENT', 90),
+  },
+  FLEET_MAX_INCIDENTS: { slice: 'proactive', key: 'fleetMaxIncidents', ...ranged('FLEET_MAX_INCIDENTS', 200) },
+} as const satisfies Record<string, SettingSpec>;
+
+type Specs = typeof SETTING_SPECS;
+export type SettingName = keyof Specs;
+type ValueOf<N extends SettingName> = z.output<Specs[N]['schema']>;
+type NamesIn<S extends SliceName> = { [N in SettingName]: Specs[N]['slice'] extends S ? N : never }[SettingName];
+
+/** The typed values of one slice, e.g. `SettingsSlice<'intake'>` for the alert intake. */
+export type SettingsSlice<S extends SliceName> = { -readonly [N in NamesIn<S> as Specs[N]['key']]: ValueOf<N> };
+
+type TopLevelName = Exclude<SettingName, NamesIn<NestedSlice>>;
+/** Every top-level setting's typed value, by property name (nested slices are under their own property). */
+export type SettingValues = { -readonly [N in TopLevelName as Specs[N]['key']]: ValueOf<N> };
+
+/** The proactive watch's slice (timer function and fleet view): `settings.proactive`. */
+export type ProactiveSettings = SettingsSlice<'proactive'>;
+
+/** The validated configuration: every value, plus what the lenient slices turned off. */
+export type Settings = SettingValues & {
+  /** The proactive watch (timer function) and the fleet view; an empty `clusterIds` turns it off. */
+  proactive: ProactiveSettings;
+  /**
+   * Why notifications are off although a Teams setting was given (invalid, or an unresolved Key Vault
+   * reference); null when notifications are on or simply not configured. Safe to show: never holds the secret.
+   */
+  notifyProblem: string | null;
+  /** Invalid or unresolved storage settings: storing a report fails with them ({@link reportStorage}). */
+  storeProblems: SettingsIssue[];
+};
+
+/** Every setting the responder reads, by its environment name. */
+export const SETTING_NAMES = Object.keys(SETTING_SPECS) as SettingName[];
+
+/** Settings that hold secrets: never log their values. */
+export const SECRET_SETTINGS: readonly SettingName[] = SETTING_NAMES.filter(
+  (n) => (SETTING_SPECS[n] as SettingSpec).secret === true,
+);
+
+type Defaulted = { [N in SettingName]: Specs[N] extends { default: unknown } ? N : never }[SettingName];
+/** Defaults applied when a setting is absent or empty. */
+export const SETTING_DEFAULTS = Object.fromEntries(
+  SETTING_NAMES.flatMap((n) => {
+    const spec = SETTING_SPECS[n] as SettingSpec;
+    return 'default' in spec ? [[n, spec.default]] : [];
+  }),
+) as { readonly [N in Defaulted]: Specs[N] extends { default: infer D } ? D : never };
+
+/** The settings of one slice, by environment name. */
+export function settingsOf(slice: SliceName): SettingName[] {
+  return SETTING_NAMES.filter((n) => SETTING_SPECS[n].slice === slice);
+}
+
+/** Raw values: overrides win over the environment; `undefined` overrides are ignored. */
+export type SettingOverrides = Partial<Record<SettingName, string | undefined>>;
+
+const UNRESOLVED_KEY_VAULT =
+  'is an unresolved Key Vault reference: the app could not read the secret (access still propagating, vault ' +
+  'unreachable, or the secret was removed); the platform retries the reference';
+
+interface Parsed {
+  values: Record<string, unknown>;
+  issues: Array<SettingsIssue & { slice: SliceName }>;
+}
+
+function parse(names: readonly SettingName[], env: Record<string, string | undefined>, overrides: SettingOverrides) {
+  const out: Parsed = { values: {}, issues: [] };
+  for (const name of names) {
+    const spec = SETTING_SPECS[name] as SettingSpec;
+    const raw = overrides[name] ?? env[name];
+    // A failed value still gets its unset value, so a lenient slice can go on without it.
+    const fallback = () => spec.schema.parse(undefined);
+    if (isUnresolvedKeyVaultReference(raw)) {
+      out.issues.push({ setting: name, message: UNRESOLVED_KEY_VAULT, transient: true, slice: spec.slice });
+      out.values[spec.key] = fallback();
+      continue;
+    }
+    const result = spec.schema.safeParse(raw);
+    if (result.success) {
+      out.values[spec.key] = result.data;
+    } else {
+      for (const issue of result.error.issues)
+        out.issues.push({ setting: name, message: issue.message, slice: spec.slice });
+      out.values[spec.key] = fallback();
+    }
+  }
+  if (out.values.reportsAccountUrl && out.values.reportsConnectionString) {
+    out.issues.push({
+      setting: 'REPORTS_ACCOUNT_URL',
+      message: 'set either REPORTS_ACCOUNT_URL (managed identity) or REPORTS_CONNECTION_STRING, not both',
+      slice: 'store',
+    });
+  }
+  return out;
+}
+
+const plainIssue = ({ setting, message, transient }: SettingsIssue): SettingsIssue => ({
+  setting,
+  message,
+  ...(transient ? { transient } : {}),
+});
+
+/**
+ * Read and validate the settings once. Notification problems turn notifications off (see `notifyProblem`);
+ * storage problems are kept for {@link reportStorage}; anything else throws.
  *
  * @param env - `process.env` or the Function App settings.
  * @param overrides - values that win over `env` (CLI flags mapped to setting names); `undefined` entries are ignored.
- * @throws SettingsError listing every invalid setting by name.
+ * @throws SettingsError listing every invalid intake, capture, analysis or Azure setting by name
+ *   (`transient` when each is an unresolved Key Vault reference).
  * @example
  * const settings = loadSettings(process.env, { TRACE_SECONDS: opts.traceSeconds });
  */
-export function loadSettings(
-  env: Record<string, string | undefined>,
-  overrides: Partial<Record<SettingName, string | undefined>> = {},
-): Settings {
-  const raw: Record<string, string | undefined> = {};
-  for (const name of SETTING_NAMES) raw[name] = overrides[name] ?? env[name];
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issues: SettingsIssue[] = parsed.error.issues.map((i) => ({
-      setting: String(i.path[0] ?? 'settings'),
-      message: i.message,
-    }));
-    throw new SettingsError(issues);
-  }
-  const s = parsed.data;
-  if (s.REPORTS_ACCOUNT_URL && s.REPORTS_CONNECTION_STRING) {
-    throw new SettingsError([
-      {
-        setting: 'REPORTS_ACCOUNT_URL',
-        message: 'set either REPORTS_ACCOUNT_URL (managed identity) or REPORTS_CONNECTION_STRING, not both',
-      },
-    ]);
-  }
+export function loadSettings(env: Record<string, string | undefined>, overrides: SettingOverrides = {}): Settings {
+  const { values, issues } = parse(SETTING_NAMES, env, overrides);
+  const fatal = issues.filter((i) => SLICE_POLICY[i.slice] === 'required');
+  if (fatal.length > 0) throw new SettingsError(fatal.map(plainIssue));
+  const notify = issues.filter((i) => SLICE_POLICY[i.slice] === 'optional');
+  const nested = new Set(
+    SETTING_NAMES.filter((n) => isNested(SETTING_SPECS[n].slice)).map((n) => SETTING_SPECS[n].key as string),
+  );
+  const topLevel = Object.fromEntries(Object.entries(values).filter(([key]) => !nested.has(key)));
   return {
-    reportsAccountUrl: s.REPORTS_ACCOUNT_URL,
-    reportsConnectionString: s.REPORTS_CONNECTION_STRING,
-    reportsContainer: s.REPORTS_CONTAINER,
-    teamsWebhookUrl: s.TEAMS_WEBHOOK_URL,
-    traceSeconds: s.TRACE_SECONDS,
-    cooldownMinutes: s.COOLDOWN_MINUTES,
-    allowedSubscriptionIds: s.ALLOWED_SUBSCRIPTION_IDS,
-    allowedAlertRuleIds: s.ALLOWED_ALERT_RULE_IDS,
-    captureNamespace: s.CAPTURE_NAMESPACE,
-    captureImage: s.CAPTURE_IMAGE,
-    maxConcurrentCaptures: s.MAX_CONCURRENT_CAPTURES,
-    netstatConcurrency: s.NETSTAT_CONCURRENCY,
-    netstatMaxPods: s.NETSTAT_MAX_PODS,
-    worstNodesCount: s.WORST_NODES_COUNT,
-    allowInstallNetTools: s.ALLOW_INSTALL_NET_TOOLS,
-    privateCidrs: s.PRIVATE_CIDRS,
-    azureServiceCidrs: s.AZURE_SERVICE_CIDRS,
-    reportBaseUrl: s.REPORT_BASE_URL,
-    armEndpoint: s.ARM_ENDPOINT,
-    azureClientId: s.AZURE_CLIENT_ID,
-    proactive: {
-      clusterIds: s.PROACTIVE_CLUSTER_IDS,
-      scanMinutes: s.PROACTIVE_SCAN_MINUTES,
-      lookbackMinutes: s.PROACTIVE_LOOKBACK_MINUTES,
-      horizonMinutes: s.PROACTIVE_HORIZON_MINUTES,
-      thresholdPercent: s.PROACTIVE_THRESHOLD_PERCENT,
-      fleetMaxIncidents: s.FLEET_MAX_INCIDENTS,
-    },
+    ...(topLevel as SettingValues),
+    proactive: pick(values, 'proactive'),
+    teamsWebhookUrl: notify.length > 0 ? null : (values.teamsWebhookUrl as string | null),
+    notifyProblem:
+      notify.length > 0
+        ? `Teams notifications are off: ${notify.map((i) => `${i.setting} ${i.message}`).join('; ')}`
+        : null,
+    storeProblems: issues.filter((i) => SLICE_POLICY[i.slice] === 'deferred').map(plainIssue),
   };
 }
 
 /**
- * The proactive timer's NCRONTAB schedule (second 0 of every Nth minute), read from `PROACTIVE_SCAN_MINUTES` alone: the timer
- * is registered when the app loads, before (and whatever) the rest of the settings say. A value that is not a whole
- * number from 1 to 60 falls back to the default here and is reported by {@link loadSettings} when the timer runs.
- * Values that divide 60 give an even cadence (the minute counter restarts each hour).
+ * Read and validate one slice only, strictly: a consumer that needs nothing else (the alert intake, the CLI's
+ * capture flags) is not stopped by a problem elsewhere.
+ *
+ * @throws SettingsError naming each invalid setting of the slice (`transient` for unresolved Key Vault references).
+ * @example
+ * const intake = loadSlice('intake', process.env); // { cooldownMinutes, allowedSubscriptionIds, ... }
+ */
+export function loadSlice<S extends SliceName>(
+  slice: S,
+  env: Record<string, string | undefined>,
+  overrides: SettingOverrides = {},
+): SettingsSlice<S> {
+  const { values, issues } = parse(settingsOf(slice), env, overrides);
+  if (issues.length > 0) throw new SettingsError(issues.map(plainIssue));
+  return values as SettingsSlice<S>;
+}
+
+/**
+ * The values of one slice from loaded settings.
+ *
+ * @example const capture = sliceOf(settings, 'capture'); // { traceSeconds, captureNamespace, ... }
+ */
+export function sliceOf<S extends SliceName>(settings: Settings, slice: S): SettingsSlice<S> {
+  const values = (isNested(slice) ? settings[slice] : settings) as unknown as Record<string, unknown>;
+  return pick(values, slice);
+}
+
+/** The values of `slice` out of a record keyed by property name. */
+function pick<S extends SliceName>(values: Record<string, unknown>, slice: S): SettingsSlice<S> {
+  return Object.fromEntries(
+    settingsOf(slice).map((n) => [SETTING_SPECS[n].key, values[SETTING_SPECS[n].key]]),
+  ) as SettingsSlice<S>;
+}
+
+/**
+ * The proactive timer's NCRONTAB schedule (second 0 of every Nth minute), read from `PROACTIVE_SCAN_MINUTES` alone:
+ * the timer is registered when the app loads, before (and whatever) the rest of the settings say. A value outside
+ * its range falls back to the default here and is reported by {@link loadSettings} when the timer runs. Values
+ * that divide 60 give an even cadence (the minute counter restarts each hour).
  *
  * @example proactiveSchedule({ PROACTIVE_SCAN_MINUTES: '10' }) // '0 *\/10 * * * *'
  */
 export function proactiveSchedule(env: Record<string, string | undefined>): string {
   const raw = env.PROACTIVE_SCAN_MINUTES?.trim() ?? '';
   const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  const minutes = n >= 1 && n <= 60 ? n : SETTING_DEFAULTS.PROACTIVE_SCAN_MINUTES;
+  const minutes = inRange('PROACTIVE_SCAN_MINUTES', n) ? n : SETTING_DEFAULTS.PROACTIVE_SCAN_MINUTES;
   return minutes === 60 ? '0 0 * * * *' : `0 */${minutes} * * * *`;
 }
 
@@ -372,9 +408,11 @@ export type ReportStorageTarget =
  * The report storage to use. Settings load without storage (handy for the CLI and local runs);
  * this throws only when storage is actually needed.
  *
- * @throws SettingsError naming REPORTS_ACCOUNT_URL when neither storage setting is set.
+ * @throws SettingsError naming the invalid storage setting (transient for an unresolved Key Vault reference), or
+ *   REPORTS_ACCOUNT_URL when neither storage setting is set.
  */
 export function reportStorage(settings: Settings): ReportStorageTarget {
+  if (settings.storeProblems.length > 0) throw new SettingsError(settings.storeProblems);
   if (settings.reportsAccountUrl) {
     return { kind: 'accountUrl', accountUrl: settings.reportsAccountUrl, container: settings.reportsContainer };
   }
@@ -396,16 +434,25 @@ export function reportStorage(settings: Settings): ReportStorageTarget {
 }
 
 /**
- * A log-safe view of the settings (secrets replaced by `<set>`/`<not set>`) plus start-up notes,
- * e.g. that Teams notifications are off.
+ * A log-safe view of the effective settings (secrets replaced by `<set>`/`<not set>`) by environment name, plus
+ * start-up notes, e.g. that Teams notifications are off and why.
+ *
+ * @example
+ * const { values, notes } = describeSettings(loadSettings(process.env));
  */
 export function describeSettings(settings: Settings): { values: Record<string, unknown>; notes: string[] } {
-  const values: Record<string, unknown> = { ...settings };
-  values.reportsConnectionString = settings.reportsConnectionString ? '<set>' : '<not set>';
-  values.teamsWebhookUrl = settings.teamsWebhookUrl ? '<set>' : '<not set>';
+  const values: Record<string, unknown> = {};
+  for (const name of SETTING_NAMES) {
+    const { key, slice } = SETTING_SPECS[name];
+    const all = (isNested(slice) ? settings[slice] : settings) as unknown as Record<string, unknown>;
+    values[name] = SECRET_SETTINGS.includes(name) ? (all[key] ? '<set>' : '<not set>') : all[key];
+  }
   const notes: string[] = [];
-  if (!settings.teamsWebhookUrl) notes.push('Teams notifications are off: TEAMS_WEBHOOK_URL is not set.');
-  if (!settings.reportsAccountUrl && !settings.reportsConnectionString) {
+  if (settings.notifyProblem) notes.push(`${settings.notifyProblem}.`);
+  else if (!settings.teamsWebhookUrl) notes.push('Teams notifications are off: TEAMS_WEBHOOK_URL is not set.');
+  if (settings.storeProblems.length > 0) {
+    notes.push(`Reports cannot be stored until fixed: ${new SettingsError(settings.storeProblems).message}.`);
+  } else if (!settings.reportsAccountUrl && !settings.reportsConnectionString) {
     notes.push(
       'Report storage is not configured (REPORTS_ACCOUNT_URL or REPORTS_CONNECTION_STRING): storing a report will fail.',
     );

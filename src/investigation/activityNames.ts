@@ -12,6 +12,7 @@ export const ACTIVITY = {
   deleteCapture: 'deleteCapture',
   analyzeAndStore: 'analyzeAndStore',
   notifyTeams: 'notifyTeams',
+  notifyUnstoredReport: 'notifyUnstoredReport',
 } as const;
 
 export type ActivityName = (typeof ACTIVITY)[keyof typeof ACTIVITY];

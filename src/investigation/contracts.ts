@@ -18,6 +18,8 @@ export interface InvestigationPlan {
   netstatBatchSize: number;
   maxCandidatePods: number;
   metricsMinutes: number;
+  /** How long storage-backed steps ride out a Blob outage on durable timers (STORE_RETRY_MINUTES). */
+  storeRetryMinutes: number;
 }
 
 export interface ResolveClusterInput {
@@ -171,7 +173,15 @@ export interface NotifyTeamsOutput {
 /** What the orchestration returns: one entry per investigated node. */
 export interface InvestigationOutcome {
   instanceId: string;
-  nodes: Array<{ node: string | null } & Partial<AnalyzeAndStoreOutput> & { notified: boolean }>;
+  /** `notifyDetail` says how the card was delivered, or why not (`notified: false`). */
+  nodes: Array<
+    { node: string | null } & Partial<AnalyzeAndStoreOutput> & {
+        notified: boolean;
+        notifyDetail?: string;
+        /** Why the report could not be stored (the orchestration then ends Failed with it). */
+        reportLost?: string;
+      }
+  >;
   problems: string[];
 }
 

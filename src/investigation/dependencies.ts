@@ -13,9 +13,12 @@ import { BlobStoreError } from '../azure/errors.js';
 import { loadSettings, reportStorage, type Settings } from '../config/settings.js';
 import type { SnatMetricPoint } from '../report/model.js';
 import type { TeamsNotifier } from '../teams/notifier.js';
+import { lazy } from './lazy.js';
 
 export interface ClusterDirectory {
   resolveFromLoadBalancer(loadBalancerId: string): Promise<ClusterInfo>;
+  /** A configured cluster by its resource id (the capture Job sweeper). */
+  resolveById(clusterId: string): Promise<ClusterInfo>;
 }
 
 export interface SnatMetricsSource {
@@ -35,19 +38,22 @@ export interface InvestigationDeps {
 }
 
 let override: InvestigationDeps | null = null;
-let built: Promise<InvestigationDeps> | null = null;
+const fromAppSettings = () => lazy(async () => buildFromSettings(loadSettings(process.env)));
+let built = fromAppSettings();
 
 /** Installs dependencies (the simulated world, tests); `null` goes back to building them from settings. */
 export function setInvestigationDeps(deps: InvestigationDeps | null): void {
   override = deps;
-  built = null;
+  built = fromAppSettings();
 }
 
-/** The dependencies for this process, built from app settings on first use. */
+/**
+ * The dependencies for this process, built from app settings on first use. A failed build (an unresolved Key Vault
+ * reference, an SDK that failed to load) is not kept: the next activity tries again.
+ */
 export function investigationDeps(): Promise<InvestigationDeps> {
   if (override) return Promise.resolve(override);
-  built ??= buildFromSettings(loadSettings(process.env));
-  return built;
+  return built();
 }
 
 /**
@@ -82,7 +88,23 @@ export async function buildFromSettings(
     ...extra.arm,
   };
   const credentials = new AksCredentialProvider(armOptions);
-  let store: Promise<BlobReportStore> | null = null;
+  // Built on first use and kept; a failure (Blob unreachable, storage setting unresolved) is retried next call.
+  const store = lazy(async () => {
+    const { BlobReportStore } = await import('../azure/blob/reportStore.js');
+    const target = reportStorage(settings);
+    const s =
+      target.kind === 'connectionString'
+        ? await BlobReportStore.fromConnectionString(target.connectionString, settings.reportsContainer)
+        : await BlobReportStore.fromAccountUrl(target.accountUrl, credential, settings.reportsContainer);
+    try {
+      await s.ensureContainer();
+    } catch (err) {
+      // In Azure the infrastructure creates the container and the identity's role is scoped to it, so
+      // "create if missing" may be refused (403) on a container that exists; anything else is a real fault.
+      if (!(err instanceof BlobStoreError && err.statusCode === 403)) throw err;
+    }
+    return s;
+  });
   const notifier = settings.teamsWebhookUrl
     ? new (await import('../teams/notifier.js')).TeamsNotifier({ webhookUrl: settings.teamsWebhookUrl })
     : null;
@@ -94,25 +116,7 @@ export async function buildFromSettings(
       const { kubeconfigYaml, bearerToken } = await credentials.kubeconfigFor(cluster);
       return kubeConfigFromString(kubeconfigYaml, bearerToken ? { bearerToken } : {});
     },
-    reports() {
-      store ??= (async () => {
-        const { BlobReportStore } = await import('../azure/blob/reportStore.js');
-        const target = reportStorage(settings);
-        const s =
-          target.kind === 'connectionString'
-            ? await BlobReportStore.fromConnectionString(target.connectionString, settings.reportsContainer)
-            : await BlobReportStore.fromAccountUrl(target.accountUrl, credential, settings.reportsContainer);
-        try {
-          await s.ensureContainer();
-        } catch (err) {
-          // In Azure the infrastructure creates the container and the identity's role is scoped to it, so
-          // "create if missing" may be refused (403) on a container that exists; anything else is a real fault.
-          if (!(err instanceof BlobStoreError && err.statusCode === 403)) throw err;
-        }
-        return s;
-      })();
-      return store;
-    },
+    reports: store,
     notifier,
   };
 }

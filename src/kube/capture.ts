@@ -3,7 +3,9 @@
  * `status` -> `collect` -> `delete` (always, also after errors). Each step is
  * one short, idempotent call, so an activity can retry it.
  */
+
 import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
+import { inRange, SETTING_RANGES } from '../config/ranges.js';
 import {
   buildCaptureJob,
   CAPTURE_SELECTOR,
@@ -36,6 +38,8 @@ export interface CaptureManagerOptions {
   /** Per-request timeout of API calls (default 15 s). */
   requestTimeoutMs?: number;
   logger?: KubeLogger;
+  /** Keep a finished Job this long at least (its log is the evidence): see `buildCaptureJob`. */
+  ttlSecondsAfterFinished?: number;
 }
 
 export type CapturePhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'DeadlineExceeded';
@@ -95,6 +99,7 @@ export class CaptureManager {
   readonly image: string;
   readonly maxConcurrent: number;
   readonly traceSeconds: number;
+  private readonly ttlSecondsAfterFinished: number | undefined;
   private readonly clients: KubeClients;
   private readonly log: KubeLogger;
 
@@ -103,8 +108,10 @@ export class CaptureManager {
     this.image = opts.image ?? DEFAULT_CAPTURE_IMAGE;
     this.maxConcurrent = opts.maxConcurrent ?? 3;
     this.traceSeconds = opts.traceSeconds ?? DEFAULT_TRACE_SECONDS;
-    if (!Number.isInteger(this.traceSeconds) || this.traceSeconds < 1 || this.traceSeconds > 3600) {
-      throw new RangeError('traceSeconds must be an integer between 1 and 3600');
+    this.ttlSecondsAfterFinished = opts.ttlSecondsAfterFinished;
+    if (!inRange('TRACE_SECONDS', this.traceSeconds)) {
+      const { min, max } = SETTING_RANGES.TRACE_SECONDS;
+      throw new RangeError(`traceSeconds must be an integer between ${min} and ${max}`);
     }
     if (!Number.isInteger(this.maxConcurrent) || this.maxConcurrent < 1) {
       throw new RangeError('maxConcurrent must be a positive integer');
@@ -170,6 +177,7 @@ export class CaptureManager {
       namespace: this.namespace,
       image: this.image,
       traceSeconds: this.traceSeconds,
+      ...(this.ttlSecondsAfterFinished ? { ttlSecondsAfterFinished: this.ttlSecondsAfterFinished } : {}),
     });
     const jobName = body.metadata?.name ?? '';
     try {

@@ -108,6 +108,11 @@ export interface CaptureJobOptions {
   image: string;
   traceSeconds: number;
   maxTraceLines?: number;
+  /**
+   * Seconds the finished Job (and its pod log) is kept when nobody deletes it; never below
+   * {@link TTL_AFTER_FINISHED_SECONDS}. Callers that retry storing the evidence pass at least their retry bound.
+   */
+  ttlSecondsAfterFinished?: number;
 }
 
 /** Builds the capture Job (see docs/kubernetes.md for why each field is there). */
@@ -137,7 +142,7 @@ export function buildCaptureJob(o: CaptureJobOptions): V1Job {
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: o.traceSeconds + DEADLINE_MARGIN_SECONDS,
-      ttlSecondsAfterFinished: TTL_AFTER_FINISHED_SECONDS,
+      ttlSecondsAfterFinished: Math.max(TTL_AFTER_FINISHED_SECONDS, o.ttlSecondsAfterFinished ?? 0),
       template: {
         metadata: { labels },
         spec: {

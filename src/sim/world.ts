@@ -11,6 +11,7 @@ import { simArmAdapterOptions, staticTokenCredential } from './arm/credential.js
 import { type ArmServer, startArmServer } from './arm/server.js';
 import { type ArmWorld, DEMO_LOAD_BALANCER_ID, demoArmWorld } from './arm/world.js';
 import { type AzuriteBlob, startAzurite } from './azurite.js';
+import { type BlobFaultProxy, type BlobOutagePlan, startBlobFaultProxy } from './blobFaults.js';
 import { demoScenario, type KubeScenario } from './kube/scenario.js';
 import type { KubeApiServer, KubeFaults, KubeTiming } from './kube/server.js';
 import { projectPath } from './projectPath.js';
@@ -32,6 +33,8 @@ export interface SimWorldOptions {
   /** The ARM SDK clients' own retries (default: 2 fast retries); tests set 0 so faults reach Durable's retries. */
   armRetryOptions?: ArmRetryOptions;
   teamsScript?: Array<{ status: number; retryAfter?: string }>;
+  /** A Blob outage (503 ServerBusy) on the world's clock, injected by a proxy in front of Azurite. */
+  blobOutage?: BlobOutagePlan;
   /** Extra settings (env names), e.g. `{ TRACE_SECONDS: '30' }`. */
   settings?: Record<string, string>;
 }
@@ -41,6 +44,8 @@ export interface SimWorld {
   arm: ArmServer;
   azurite: AzuriteBlob;
   teams: TeamsSink;
+  /** The Blob fault proxy, when {@link SimWorldOptions.blobOutage} asked for one. */
+  blobFaults: BlobFaultProxy | null;
   settings: Settings;
   deps: InvestigationDeps;
   loadBalancerId: string;
@@ -104,9 +109,12 @@ export async function startSimWorld(opts: SimWorldOptions = {}): Promise<SimWorl
       demoArmWorld({ now: new Date(clock()), kubeApiServer: kube.url, kubeCaData: kube.caData, aad: true });
     const arm = await timed(startup, 'arm', track(startArmServer({ world, tls })));
     const azurite = await azuriteP;
+    const blobFaults = opts.blobOutage
+      ? await track(startBlobFaultProxy(azurite.connectionString, { clock, outage: opts.blobOutage }))
+      : null;
 
     const settings = loadSettings({
-      REPORTS_CONNECTION_STRING: azurite.connectionString,
+      REPORTS_CONNECTION_STRING: blobFaults?.connectionString ?? azurite.connectionString,
       TEAMS_WEBHOOK_URL: teams.url,
       ARM_ENDPOINT: arm.endpoint,
       ...opts.settings,
@@ -123,6 +131,7 @@ export async function startSimWorld(opts: SimWorldOptions = {}): Promise<SimWorl
       arm,
       azurite,
       teams,
+      blobFaults,
       settings,
       deps,
       loadBalancerId: DEMO_LOAD_BALANCER_ID,

@@ -1,8 +1,10 @@
 /**
  * Posts a card to a Teams Workflows webhook ("When a Teams webhook request is received").
- * Success is 200 or 202; 429/5xx are retried honouring `Retry-After`; 413 rebuilds the card with a
- * smaller budget. The webhook URL carries its signature in the query string: it is never logged and
- * never appears in an error message.
+ * Success is 200 or 202; 429/5xx are retried honouring `Retry-After` up to a bound; other 4xx are final and
+ * named; 413 rebuilds the card with a smaller budget. This is the only retry layer for Teams: the orchestration
+ * calls the notify activity once and reports a final failure as `notified: false` with the reason.
+ * The webhook URL carries its signature in the query string: it is never logged and never appears in an error
+ * message.
  */
 import { InvalidWebhookUrlError, TeamsDeliveryError } from './errors.js';
 
@@ -23,7 +25,7 @@ export interface TeamsNotifierOptions {
   maxAttempts?: number;
   sleep?: (ms: number) => Promise<void>;
   logger?: TeamsLogger;
-  /** Longest wait honoured from `Retry-After` (default 60 s). */
+  /** Longest wait honoured from `Retry-After` (default 60 s); asked to wait longer, the notifier gives up. */
   maxRetryAfterMs?: number;
   /** First backoff step when no `Retry-After` is given (default 1 s, doubling, capped at 30 s). */
   baseDelayMs?: number;
@@ -82,6 +84,15 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** What a final 4xx means for the operator, named in the outcome. */
+const REFUSALS: Record<number, string> = {
+  400: 'the workflow rejected the payload',
+  401: 'the signature in the webhook URL is not accepted: regenerate the URL',
+  403: 'the workflow refuses this caller: check its trigger permissions',
+  404: 'the workflow or its trigger URL no longer exists: update TEAMS_WEBHOOK_URL',
+  410: 'the workflow was deleted: update TEAMS_WEBHOOK_URL',
+};
+
 /** Delivers Teams messages with retries and graceful size reduction. */
 export class TeamsNotifier {
   readonly #url: URL;
@@ -138,12 +149,16 @@ export class TeamsNotifier {
         const retryable =
           outcome.status === null || outcome.status === 408 || outcome.status === 429 || outcome.status >= 500;
         if (!retryable) {
-          throw new TeamsDeliveryError(`Teams webhook ${this.target} refused the message with HTTP ${outcome.status}`, {
-            status: outcome.status,
-            attempts,
-            budget,
-            retryable: false,
-          });
+          const why = REFUSALS[outcome.status as number] ?? 'a final refusal: not retried';
+          throw new TeamsDeliveryError(
+            `Teams webhook ${this.target} refused the message with HTTP ${outcome.status} (${why})`,
+            {
+              status: outcome.status,
+              attempts,
+              budget,
+              retryable: false,
+            },
+          );
         }
         transient++;
         if (transient >= this.#maxAttempts) {
@@ -159,6 +174,12 @@ export class TeamsNotifier {
           );
         }
         const delay = this.#delay(transient, outcome.retryAfter);
+        if (delay === null) {
+          throw new TeamsDeliveryError(
+            `Teams webhook ${this.target} answered HTTP ${outcome.status} asking to wait ${outcome.retryAfter?.trim()} (Retry-After), longer than the ${Math.round(this.#maxRetryAfterMs / 1000)} s the notifier waits`,
+            { status: outcome.status, attempts, budget, retryable: true },
+          );
+        }
         this.#logger?.warn('Teams webhook unavailable; retrying', { ...fields, delayMs: delay });
         await this.#sleep(delay);
       }
@@ -171,9 +192,10 @@ export class TeamsNotifier {
     });
   }
 
-  #delay(transientFailures: number, retryAfter: string | null): number {
+  /** The wait before the next try, or null when Teams asks for more than the bound (retrying sooner is futile). */
+  #delay(transientFailures: number, retryAfter: string | null): number | null {
     const hinted = parseRetryAfter(retryAfter);
-    if (hinted !== null) return Math.min(hinted, this.#maxRetryAfterMs);
+    if (hinted !== null) return hinted > this.#maxRetryAfterMs ? null : hinted;
     return Math.min(this.#baseDelayMs * 2 ** (transientFailures - 1), 30_000);
   }
 

@@ -88,7 +88,7 @@ describe('docs/deploy.md', () => {
   describe('configuration reference', () => {
     it('documents every app setting infra sets', () => {
       const names = appSettingNames();
-      expect(names.length).toBe(16);
+      expect(names.length).toBe(17);
       for (const name of names) expect(deploy, name).toContain(`\`${name}\``);
     });
 

@@ -62,6 +62,7 @@ const EXPECTED_APP_SETTINGS = [
   'CAPTURE_NAMESPACE',
   'MAX_CONCURRENT_CAPTURES',
   'REPORT_BASE_URL',
+  'SWEEP_CLUSTER_IDS',
 ];
 
 /** Resolves `[variables('a').b]` / `[variables('a')]` against a template's variables; literals pass through. */

@@ -2,8 +2,10 @@
  * Load balancer -> AKS managed cluster, through ARM (`@azure/arm-containerservice`).
  * The SDK is loaded on first use so importing this module stays cheap.
  */
+
 import type { ManagedCluster } from '@azure/arm-containerservice';
 import { ClusterNotFoundError, translateArmError } from '../errors.js';
+import { parseManagedClusterId } from './clusterId.js';
 import { type ArmAdapterOptions, perSubscription, sdkClientOptions } from './options.js';
 import { parseLoadBalancerId, resourceGroupOf } from './resourceId.js';
 
@@ -133,5 +135,20 @@ export class ArmClusterResolver {
         `(clusters seen: ${seen.length === 0 ? 'none' : seen.join(', ')}). Is the load balancer an AKS outbound ` +
         'load balancer, and can the identity read the cluster (Reader)?',
     );
+  }
+
+  /**
+   * The cluster with this resource id (the sweeper's configured clusters).
+   *
+   * @throws InvalidResourceIdError for a malformed id; ArmRequestError subclasses for ARM failures (404 included).
+   */
+  async resolveById(clusterId: string): Promise<ClusterInfo> {
+    const ref = parseManagedClusterId(clusterId);
+    const client = await this.#client(ref.subscriptionId);
+    try {
+      return toClusterInfo(await client.managedClusters.get(ref.resourceGroup, ref.name), ref.subscriptionId);
+    } catch (err) {
+      throw translateArmError(err, `read managed cluster ${ref.name}`);
+    }
   }
 }

@@ -86,6 +86,13 @@ function statusOf(err: unknown): number | null {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * The SDK retries only a brief blip (one retry after half a second): a longer outage is ridden out by the
+ * orchestration on durable timers (STORE_RETRY_MINUTES), so activities never sleep through it and there is one
+ * retry layer, not two nested ones.
+ */
+const STORE_CLIENT_OPTIONS = { retryOptions: { maxTries: 2, retryDelayInMs: 500, maxRetryDelayInMs: 2_000 } };
+
 /** Stores reports, evidence and the incident index in one blob container. */
 export class BlobReportStore {
   readonly #container: ContainerClient;
@@ -110,14 +117,16 @@ export class BlobReportStore {
     containerName = 'reports',
   ): Promise<BlobReportStore> {
     const { BlobServiceClient } = await import('@azure/storage-blob');
-    return new BlobReportStore(new BlobServiceClient(accountUrl, credential).getContainerClient(containerName));
+    return new BlobReportStore(
+      new BlobServiceClient(accountUrl, credential, STORE_CLIENT_OPTIONS).getContainerClient(containerName),
+    );
   }
 
   /** Store from a connection string (local development and Azurite). */
   static async fromConnectionString(connectionString: string, containerName = 'reports'): Promise<BlobReportStore> {
     const { BlobServiceClient } = await import('@azure/storage-blob');
     return new BlobReportStore(
-      BlobServiceClient.fromConnectionString(connectionString).getContainerClient(containerName),
+      BlobServiceClient.fromConnectionString(connectionString, STORE_CLIENT_OPTIONS).getContainerClient(containerName),
     );
   }
 

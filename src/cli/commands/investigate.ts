@@ -6,18 +6,16 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { type Command, Option } from 'commander';
 import { analyzeBundle } from '../../analysis/analyzeBundle.js';
 import { type AnalysisOptions, SnatAnalysis } from '../../analysis/snatAnalysis.js';
+import { SettingsError } from '../../config/errors.js';
+import { SETTING_RANGES } from '../../config/ranges.js';
+import { loadSlice, SETTING_DEFAULTS, type SettingName, type SettingsSlice } from '../../config/settings.js';
 import { BUNDLE_FILES } from '../../evidence/bundle.js';
 import { EvidenceNotFoundError } from '../../evidence/errors.js';
 import { emptyEvidenceSet } from '../../evidence/evidenceSet.js';
 import { chooseCandidatePods, netstatProblem } from '../../investigation/candidates.js';
 import { kubeConfigFromFile } from '../../kube/access.js';
 import { CaptureManager, type CaptureStatus } from '../../kube/capture.js';
-import {
-  DEADLINE_MARGIN_SECONDS,
-  DEFAULT_CAPTURE_IMAGE,
-  DEFAULT_CAPTURE_NAMESPACE,
-  DEFAULT_TRACE_SECONDS,
-} from '../../kube/captureJob.js';
+import { DEADLINE_MARGIN_SECONDS, DEFAULT_CAPTURE_IMAGE } from '../../kube/captureJob.js';
 import {
   KubeApiError,
   KubeConfigError,
@@ -49,13 +47,13 @@ interface InvestigateFlags {
   node: string;
   kubeconfig?: string;
   context?: string;
-  namespace: string;
-  traceSeconds: string;
+  namespace?: string;
+  traceSeconds?: string;
   out?: string;
   format?: ReportFormat;
   privateCidr: string[];
   azureServiceCidr: string[];
-  maxPods: string;
+  maxPods?: string;
   allowInstallNetTools?: boolean;
   image?: string;
   captureTimeout?: string;
@@ -65,6 +63,33 @@ class Interrupted extends Error {
   constructor(readonly signal: keyof typeof SIGNAL_EXIT) {
     super(`interrupted by ${signal}`);
     this.name = 'Interrupted';
+  }
+}
+
+/** The flag that sets each capture setting (flags win over the environment, which wins over defaults). */
+const CAPTURE_FLAGS: Partial<Record<SettingName, string>> = {
+  TRACE_SECONDS: '--trace-seconds',
+  NETSTAT_MAX_PODS: '--max-pods',
+  CAPTURE_NAMESPACE: '--namespace',
+  CAPTURE_IMAGE: '--image',
+};
+
+/** The capture slice of the settings, read by the one loader with the flags as overrides; errors name the flag. */
+function captureSettings(flags: InvestigateFlags): SettingsSlice<'capture'> {
+  try {
+    return loadSlice('capture', process.env, {
+      TRACE_SECONDS: flags.traceSeconds,
+      NETSTAT_MAX_PODS: flags.maxPods,
+      CAPTURE_NAMESPACE: flags.namespace,
+      CAPTURE_IMAGE: flags.image,
+    });
+  } catch (err) {
+    if (!(err instanceof SettingsError)) throw err;
+    const flagged = err.issues.map((i) => {
+      const flag = CAPTURE_FLAGS[i.setting as SettingName];
+      return flag ? `${flag} (${i.setting}): ${i.message}` : `${i.setting}: ${i.message}`;
+    });
+    throw new CliError(flagged.join('; '), 2, { cause: err });
   }
 }
 
@@ -129,28 +154,37 @@ export function registerInvestigateCommand(program: Command): void {
     .requiredOption('--node <name|ip>', 'node name or InternalIP (the load balancer metric BackendIPAddress)')
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context (default: the current one)')
-    .option('--namespace <ns>', 'namespace of the capture Job (see infra/k8s/)', DEFAULT_CAPTURE_NAMESPACE)
-    .option('--trace-seconds <n>', 'tcptracer window on the node, 1-3600', String(DEFAULT_TRACE_SECONDS))
+    .option(
+      '--namespace <ns>',
+      `namespace of the capture Job (see infra/k8s/; default CAPTURE_NAMESPACE or ${SETTING_DEFAULTS.CAPTURE_NAMESPACE})`,
+    )
+    .option(
+      '--trace-seconds <n>',
+      `tcptracer window on the node, ${SETTING_RANGES.TRACE_SECONDS.min}-${SETTING_RANGES.TRACE_SECONDS.max} (default TRACE_SECONDS or ${SETTING_DEFAULTS.TRACE_SECONDS})`,
+    )
     .option('-o, --out <dir>', 'output directory (default ./snat-investigation-<node>-<UTC timestamp>)')
     .addOption(
       new Option('-f, --format <format>', 'also print the report in this format to stdout').choices(REPORT_FORMATS),
     )
     .option('--private-cidr <cidr>', 'extra range that does not use SNAT; repeatable', collect, [])
     .option('--azure-service-cidr <cidr>', 'range of Azure service endpoints; repeatable', collect, [])
-    .option('--max-pods <n>', 'at most this many pods get netstat, 1-5000', '250')
+    .option(
+      '--max-pods <n>',
+      `at most this many pods get netstat, ${SETTING_RANGES.NETSTAT_MAX_PODS.min}-${SETTING_RANGES.NETSTAT_MAX_PODS.max} (default NETSTAT_MAX_PODS or ${SETTING_DEFAULTS.NETSTAT_MAX_PODS})`,
+    )
     .option(
       '--allow-install-net-tools',
       'install net-tools in pods lacking netstat (changes them: docs/investigate.md)',
     )
-    .option('--image <image>', `capture image (default ${DEFAULT_CAPTURE_IMAGE})`)
+    .option('--image <image>', `capture image (default CAPTURE_IMAGE or ${DEFAULT_CAPTURE_IMAGE})`)
     .option('--capture-timeout <s>', 'stop waiting for the capture after this many seconds (default: trace + 210)')
     .action((flags: InvestigateFlags) => investigate(flags));
 }
 
 async function investigate(flags: InvestigateFlags): Promise<void> {
   // Everything checkable offline is checked before the cluster is touched.
-  const traceSeconds = integerFlag(flags.traceSeconds, '--trace-seconds', 1, 3600);
-  const maxPods = integerFlag(flags.maxPods, '--max-pods', 1, 5000);
+  const capture = captureSettings(flags);
+  const { traceSeconds, netstatMaxPods: maxPods } = capture;
   const waitSeconds =
     flags.captureTimeout === undefined
       ? traceSeconds + DEADLINE_MARGIN_SECONDS + WAIT_GRACE_SECONDS
@@ -177,9 +211,9 @@ async function investigate(flags: InvestigateFlags): Promise<void> {
     say(`resolving node ${flags.node} on ${kc.getCurrentCluster()?.server ?? 'the cluster'}`);
     node = await resolveNode(kc, flags.node);
     manager = new CaptureManager(kc, {
-      namespace: flags.namespace,
+      namespace: capture.captureNamespace,
       traceSeconds,
-      ...(flags.image ? { image: flags.image } : {}),
+      ...(capture.captureImage ? { image: capture.captureImage } : {}),
     });
     await manager.preflight();
   } catch (err) {

@@ -29,6 +29,7 @@ export function planFrom(settings: InvestigationDeps['settings']): Investigation
     netstatBatchSize: NETSTAT_BATCH,
     maxCandidatePods: settings.netstatMaxPods,
     metricsMinutes: METRICS_MINUTES,
+    storeRetryMinutes: settings.storeRetryMinutes,
   };
 }
 

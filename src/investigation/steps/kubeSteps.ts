@@ -26,6 +26,9 @@ import type { InvestigationDeps } from '../dependencies.js';
 import type { StructuredLogger } from '../logger.js';
 import { analyzeStoredEvidence } from './storedEvidence.js';
 
+/** Beyond the store retry bound, how long a finished capture Job is kept: polling and the collection itself. */
+const EVIDENCE_TTL_MARGIN_SECONDS = 600;
+
 async function captures(
   deps: InvestigationDeps,
   input: { cluster: CaptureJobInput['cluster'] },
@@ -38,6 +41,8 @@ async function captures(
     ...(s.captureImage ? { image: s.captureImage } : {}),
     maxConcurrent: s.maxConcurrentCaptures,
     traceSeconds: s.traceSeconds,
+    // Evidence collection may retry through a Blob outage for STORE_RETRY_MINUTES: the log must outlive it.
+    ttlSecondsAfterFinished: s.storeRetryMinutes * 60 + EVIDENCE_TTL_MARGIN_SECONDS,
     ...(logger ? { logger } : {}),
   });
 }

@@ -3,11 +3,14 @@ import { computeRecommendations } from '../../analysis/recommendations.js';
 import type { ClusterInfo } from '../../azure/arm/clusterResolver.js';
 import { REPORT_FILES } from '../../azure/blob/reportStore.js';
 import { buildTeamsPayloadWithinLimit } from '../../report/card/teamsCard.js';
+import { buildTextOnlyPayload, type UnstoredReportSummary } from '../../report/card/textOnlyCard.js';
 import { renderHtml } from '../../report/html/renderHtml.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import type { ClusterContext, Report } from '../../report/model.js';
+import { TeamsDeliveryError } from '../../teams/errors.js';
 import type { AnalyzeAndStoreInput, AnalyzeAndStoreOutput, NotifyTeamsInput, NotifyTeamsOutput } from '../contracts.js';
 import type { InvestigationDeps } from '../dependencies.js';
+import type { StructuredLogger } from '../logger.js';
 import { analyzeStoredEvidence } from './storedEvidence.js';
 
 /** How many past incidents the card's "top talker in k of the last n" looks at. */
@@ -48,7 +51,8 @@ export async function analyzeAndStore(
     generatedAt: input.generatedAt,
     investigation: {
       id: input.request.instanceId,
-      problems: input.problems,
+      // Notifications being off is said in every report, without degrading the investigation itself.
+      problems: s.notifyProblem ? [...input.problems, s.notifyProblem] : input.problems,
       ...(input.status ? { status: input.status } : { status: input.problems.length > 0 ? 'degraded' : 'complete' }),
       severity: input.request.alert?.severity ?? null,
       alertRule: input.request.alert?.alertRule ?? null,
@@ -94,18 +98,70 @@ export async function analyzeAndStore(
 }
 
 /** Sends the Adaptive Card for a stored report; 413 makes the notifier ask for a smaller card. */
-export async function notifyTeams(deps: InvestigationDeps, input: NotifyTeamsInput): Promise<NotifyTeamsOutput> {
-  if (!deps.notifier)
-    return { delivered: false, status: null, detail: 'TEAMS_WEBHOOK_URL is not set: notifications are off' };
+export async function notifyTeams(
+  deps: InvestigationDeps,
+  input: NotifyTeamsInput,
+  logger?: StructuredLogger,
+): Promise<NotifyTeamsOutput> {
+  if (!deps.notifier) {
+    // A bad or unresolved Teams setting is an operator problem (self-monitoring alerts on it); unset is a choice.
+    if (deps.settings.notifyProblem) logger?.warn(deps.settings.notifyProblem);
+    return {
+      delivered: false,
+      status: null,
+      detail: deps.settings.notifyProblem ?? 'TEAMS_WEBHOOK_URL is not set: notifications are off',
+    };
+  }
   const store = await deps.reports();
   const report = JSON.parse((await store.readFile(input.prefix, REPORT_FILES.json)).toString('utf8')) as Report;
   const history = report.history ? { k: report.history.k, n: report.history.n } : null;
-  const sent = await deps.notifier.send((budget) =>
-    buildTeamsPayloadWithinLimit(report, { reportUrl: input.reportUrl, budget, history }),
-  );
+  let sent: Awaited<ReturnType<NonNullable<InvestigationDeps['notifier']>['send']>>;
+  try {
+    sent = await deps.notifier.send((budget) =>
+      buildTeamsPayloadWithinLimit(report, { reportUrl: input.reportUrl, budget, history }),
+    );
+  } catch (err) {
+    // The notifier is the one retry layer for Teams: its final answer is the outcome, not an activity failure
+    // that Durable would retry again. The message names the status and never the webhook URL.
+    if (err instanceof TeamsDeliveryError) {
+      logger?.warn('Teams notification failed', { status: err.status, attempts: err.attempts, detail: err.message });
+      return { delivered: false, status: err.status, detail: err.message };
+    }
+    throw err;
+  }
   return {
     delivered: true,
     status: sent.status,
     detail: `delivered with the ${sent.budget} card after ${sent.attempts} attempt(s)`,
   };
+}
+
+/**
+ * The text-only card for a report that could not be stored (verdict when known, the problems): nothing is read
+ * from Blob, so it goes out during the outage that lost the report.
+ */
+export async function notifyUnstoredReport(
+  deps: InvestigationDeps,
+  input: UnstoredReportSummary,
+  logger?: StructuredLogger,
+): Promise<NotifyTeamsOutput> {
+  if (!deps.notifier) {
+    return {
+      delivered: false,
+      status: null,
+      detail: deps.settings.notifyProblem ?? 'TEAMS_WEBHOOK_URL is not set: notifications are off',
+    };
+  }
+  try {
+    const sent = await deps.notifier.send(() => buildTextOnlyPayload(input));
+    return {
+      delivered: true,
+      status: sent.status,
+      detail: `text-only card delivered after ${sent.attempts} attempt(s)`,
+    };
+  } catch (err) {
+    if (!(err instanceof TeamsDeliveryError)) throw err;
+    logger?.warn('Teams notification failed', { status: err.status, attempts: err.attempts, detail: err.message });
+    return { delivered: false, status: err.status, detail: err.message };
+  }
 }

@@ -7,7 +7,7 @@
 # below is the node's own. Inputs come ONLY from environment variables, each
 # validated before use; no outside string is ever evaluated as shell text.
 #
-#   TRACE_SECONDS     tcptracer window, 1..3600 (default 60)
+#   TRACE_SECONDS     tcptracer window, 5..600 (default 60; the range of src/config/ranges.ts)
 #   MAX_TRACE_LINES   cap on tcptracer lines, 100..2000000 (default 150000)
 #   MAX_SOCKET_LINES  cap on lines per socket table, 100..1000000 (default 20000)
 #   MAX_GZ_BYTES      budget for the compressed output, keeps the log far below
@@ -49,7 +49,7 @@ BCC_TOOLS=${BCC_TOOLS:-/usr/share/bcc/tools}
 NODE_NAME=${NODE_NAME:-unknown}
 INVESTIGATION_ID=${INVESTIGATION_ID:-none}
 
-uint TRACE_SECONDS "$TRACE_SECONDS" 1 3600
+uint TRACE_SECONDS "$TRACE_SECONDS" 5 600
 uint MAX_TRACE_LINES "$MAX_TRACE_LINES" 100 2000000
 uint MAX_SOCKET_LINES "$MAX_SOCKET_LINES" 100 1000000
 uint MAX_GZ_BYTES "$MAX_GZ_BYTES" 65536 8388608

@@ -130,6 +130,8 @@ export interface FunctionsRegistry {
   invokeActivity(name: string, input: unknown): Promise<unknown>;
   /** Invokes an orchestrator with the trigger payload the Durable extension sends; resolves with its state object. */
   invokeOrchestrator(name: string, payload: object): Promise<unknown>;
+  /** Runs the registered `appStart` hooks, as the worker does once when the app loads. */
+  startApp(): Promise<void>;
 }
 
 /** Options of {@link installFunctionsHostStandIn}. */
@@ -327,6 +329,14 @@ class StandInRegistry implements FunctionsRegistry {
       returnValue: response.returnValue,
       outputData: (response.outputData ?? []).map((o) => ({ name: String(o.name), data: o.data })),
     };
+  }
+
+  async startApp(): Promise<void> {
+    await this.#runHooks('appStart', {
+      hookData: {},
+      appHookData: this.#appHookData,
+      functionAppDirectory: process.cwd(),
+    });
   }
 
   async #runHooks(hookName: string, context: Record<string, unknown>): Promise<void> {

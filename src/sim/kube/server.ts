@@ -559,7 +559,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     const r = jobRecordOfPod(pod);
     if (!r) return '';
     const code = state.faults.jobExitCode;
-    if (code !== undefined && code !== 0) return 'snat-capture: TRACE_SECONDS must be between 1 and 3600\n';
+    if (code !== undefined && code !== 0) return 'snat-capture: TRACE_SECONDS must be between 5 and 600\n';
     const container = ((pod.spec as Json)?.containers as Json[])?.[0] ?? {};
     const env: Record<string, string> = {};
     for (const e of (container.env as Array<{ name: string; value?: string; valueFrom?: Json }>) ?? []) {

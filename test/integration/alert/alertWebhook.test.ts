@@ -459,6 +459,38 @@ describe('createAlertWebhookHandler', () => {
       expect(JSON.stringify(res.jsonBody)).not.toContain('soon');
     });
 
+    it('answers 503 (retried by the action group) while an intake setting is an unresolved Key Vault reference', async () => {
+      const durable = new FakeDurable();
+      const reference = '@Microsoft.KeyVault(SecretUri=https://kv-snat.vault.azure.net/secrets/subs/)';
+      const handler = createAlertWebhookHandler({
+        getStarter: () => durable,
+        options: () => readAlertIntakeOptionsFromEnv({ ALLOWED_SUBSCRIPTION_IDS: reference }),
+        now: () => new Date(),
+      });
+      const res = (await handler(
+        new HttpRequest({
+          method: 'POST',
+          url: 'https://x.example/api/alerts',
+          body: { string: fixture('metric-static-snat.json') },
+        }),
+        new InvocationContext({ logHandler: () => {} }),
+      )) as HttpResponseInit;
+      expect(res.status).toBe(503);
+      expect((res.headers as Record<string, string>)['Retry-After']).toBe('60');
+      expect(JSON.stringify(res.jsonBody)).not.toContain('kv-snat');
+      expect(durable.starts).toHaveLength(0);
+    });
+
+    it('is not stopped by a bad Teams or storage setting: only the intake slice is read', () => {
+      expect(
+        readAlertIntakeOptionsFromEnv({
+          TEAMS_WEBHOOK_URL: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/t/)',
+          REPORTS_CONTAINER: 'X',
+          COOLDOWN_MINUTES: '20',
+        }),
+      ).toEqual({ cooldownMinutes: 20, allowedSubscriptionIds: [], allowedAlertRuleIds: [] });
+    });
+
     it('never logs the payload, its ids or the status URL keys at information level', async () => {
       const h = harness();
       await h.post(fixture('metric-static-snat.json'));

@@ -208,8 +208,8 @@ describe('snat-responder investigate', () => {
     it('exits 2 on bad numbers, CIDRs or a used --out, without calling the cluster', async () => {
       const c = await cluster();
       for (const [flag, value, message] of [
-        ['--trace-seconds', '0', '--trace-seconds must be an integer from 1 to 3600, got "0"'],
-        ['--max-pods', 'ten', '--max-pods must be an integer from 1 to 5000, got "ten"'],
+        ['--trace-seconds', '4', '--trace-seconds (TRACE_SECONDS): must be between 5 and 600, got 4'],
+        ['--max-pods', 'ten', '--max-pods (NETSTAT_MAX_PODS): must be a whole number between 1 and 5000, got "ten"'],
         ['--private-cidr', '10.0.0.0/33', '--private-cidr:'],
       ] as const) {
         const run = await runCli([...base(c.kubeconfig, c.out), flag, value]);

@@ -166,14 +166,31 @@ describe('snatInvestigation orchestrator failure points', () => {
       const { sink, notifier } = await teamsWith(Array.from({ length: 100 }, () => ({ status: 500 })));
       const inv = await rig.run(startRequest({ label: 'teams-500' }), { deps: { notifier } });
       expect(inv.run.runtimeStatus).toBe('Completed');
-      expect(inv.outcome.nodes[0]).toMatchObject({ status: 'complete', notified: false });
+      expect(inv.outcome.nodes[0]).toMatchObject({
+        status: 'complete',
+        notified: false,
+        notifyDetail: expect.stringMatching(/failed 5 times in a row \(last: HTTP 500\)/),
+      });
       expect(inv.files).toEqual(expect.arrayContaining(Object.values(REPORT_FILES)));
       expect(inv.report?.verdict.pod).toBe('checkout-api-7d9f8b6c5-x2x9q');
       expect(sink.delivered).toHaveLength(0);
-      expect(sink.statuses.length).toBeGreaterThan(1);
-      expect(new Set(sink.statuses)).toEqual(new Set([500]));
-      expect(failedActivities(inv.run.history).filter((n) => n === ACTIVITY.notifyTeams)).toHaveLength(3);
+      // One retry layer: the notifier's five tries, not five inside each of Durable's three.
+      expect(sink.statuses).toEqual([500, 500, 500, 500, 500]);
+      expect(failedActivities(inv.run.history).filter((n) => n === ACTIVITY.notifyTeams)).toHaveLength(0);
       expect(inv.jobsLeft).toBe(0);
+    });
+
+    it('names a final 4xx in the outcome without retrying it', async () => {
+      const { sink, notifier } = await teamsWith([{ status: 404 }]);
+      const inv = await rig.run(startRequest({ label: 'teams-404' }), { deps: { notifier } });
+      expect(inv.run.runtimeStatus).toBe('Completed');
+      expect(inv.outcome.nodes[0]).toMatchObject({
+        status: 'complete',
+        notified: false,
+        notifyDetail: expect.stringMatching(/HTTP 404 \(the workflow or its trigger URL no longer exists/),
+      });
+      expect(sink.statuses).toEqual([404]);
+      expect(JSON.stringify(inv.outcome)).not.toContain(new URL(sink.url).searchParams.get('sig') ?? '?');
     });
 
     it('delivers a smaller card after a 413', async () => {

@@ -80,11 +80,32 @@ describe('TeamsNotifier', () => {
       expect(sink.statuses).toEqual([429, 202]);
     });
 
-    it('honours an HTTP-date Retry-After and caps long waits', async () => {
-      const date = new Date(Date.now() + 3_600_000).toUTCString();
+    it('honours an HTTP-date Retry-After', async () => {
+      const date = new Date(Date.now() + 30_000).toUTCString();
       const { notifier, sleeps } = await setup([{ status: 503, retryAfter: date }]);
       await notifier.send(() => payload('minimal'));
-      expect(sleeps).toEqual([60_000]);
+      expect(sleeps).toHaveLength(1);
+      expect(sleeps[0]).toBeGreaterThan(25_000);
+      expect(sleeps[0]).toBeLessThanOrEqual(30_000);
+    });
+
+    it('gives up, named and retryable, when Retry-After asks for more than the bound', async () => {
+      const { sink, notifier, sleeps } = await setup([{ status: 429, retryAfter: '3600' }]);
+      const err = await notifier.send(() => payload('minimal')).catch((e) => e);
+      expect(err).toBeInstanceOf(TeamsDeliveryError);
+      expect(err).toMatchObject({ status: 429, attempts: 1, retryable: true });
+      expect(err.message).toMatch(/HTTP 429 asking to wait 3600 \(Retry-After\), longer than the 60 s/);
+      expect(sleeps).toEqual([]);
+      expect(sink.received).toHaveLength(1);
+    });
+
+    it('honours Retry-After three times in a row, then delivers in the fourth post', async () => {
+      const throttled = { status: 429, retryAfter: '2' };
+      const { sink, notifier, sleeps } = await setup([throttled, throttled, throttled]);
+      const result = await notifier.send(() => payload('minimal'));
+      expect(result).toMatchObject({ status: 202, attempts: 4 });
+      expect(sleeps).toEqual([2000, 2000, 2000]);
+      expect(sink.statuses).toEqual([429, 429, 429, 202]);
     });
 
     it('rebuilds with the next smaller budget on a scripted 413', async () => {
@@ -116,6 +137,7 @@ describe('TeamsNotifier', () => {
       const err = await notifier.send(() => payload('minimal')).catch((e) => e);
       expect(err).toBeInstanceOf(TeamsDeliveryError);
       expect(err).toMatchObject({ status: 400, attempts: 1, retryable: false });
+      expect(err.message).toMatch(/HTTP 400 \(the workflow rejected the payload\)$/);
       expect(sink.received).toHaveLength(1);
     });
 

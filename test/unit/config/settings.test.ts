@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { SettingsError } from '../../../src/config/errors.js';
+import { SETTING_RANGES } from '../../../src/config/ranges.js';
 import {
   describeSettings,
   loadSettings,
+  loadSlice,
   proactiveSchedule,
   reportStorage,
+  SECRET_SETTINGS,
   SETTING_DEFAULTS,
   SETTING_NAMES,
+  sliceOf,
 } from '../../../src/config/settings.js';
 
 const SUB = '5A3C7F2E-1B8D-4E6F-9A0C-2D4B6E8F0A1C';
@@ -31,6 +35,7 @@ describe('loadSettings', () => {
         reportsAccountUrl: null,
         reportsConnectionString: null,
         reportsContainer: 'reports',
+        storeRetryMinutes: 30,
         teamsWebhookUrl: null,
         traceSeconds: 60,
         cooldownMinutes: 15,
@@ -45,6 +50,7 @@ describe('loadSettings', () => {
         allowInstallNetTools: false,
         privateCidrs: [],
         azureServiceCidrs: [],
+        sweepClusterIds: [],
         reportBaseUrl: null,
         armEndpoint: null,
         azureClientId: null,
@@ -56,6 +62,8 @@ describe('loadSettings', () => {
           thresholdPercent: 90,
           fleetMaxIncidents: 200,
         },
+        notifyProblem: null,
+        storeProblems: [],
       });
       expect(SETTING_DEFAULTS.TRACE_SECONDS).toBe(s.traceSeconds);
     });
@@ -96,7 +104,9 @@ describe('loadSettings', () => {
     });
 
     it('rejects a plain-http account URL off loopback', () => {
-      const err = errorOf(() => loadSettings({ REPORTS_ACCOUNT_URL: 'http://streports.blob.core.windows.net' }));
+      const err = errorOf(() =>
+        reportStorage(loadSettings({ REPORTS_ACCOUNT_URL: 'http://streports.blob.core.windows.net' })),
+      );
       expect(err.setting).toBe('REPORTS_ACCOUNT_URL');
       expect(err.message).toMatch(/^REPORTS_ACCOUNT_URL: must use https/);
     });
@@ -106,14 +116,16 @@ describe('loadSettings', () => {
       expect(loadSettings({ REPORTS_CONNECTION_STRING: 'UseDevelopmentStorage=true' }).reportsConnectionString).toBe(
         'UseDevelopmentStorage=true',
       );
-      const err = errorOf(() => loadSettings({ REPORTS_CONNECTION_STRING: 'AccountKey=topsecret' }));
+      const err = errorOf(() => reportStorage(loadSettings({ REPORTS_CONNECTION_STRING: 'AccountKey=topsecret' })));
       expect(err.setting).toBe('REPORTS_CONNECTION_STRING');
       expect(err.message).not.toContain('topsecret');
     });
 
     it('refuses both storage settings at once', () => {
       const err = errorOf(() =>
-        loadSettings({ REPORTS_ACCOUNT_URL: 'https://a.blob.core.windows.net', REPORTS_CONNECTION_STRING: CONN }),
+        reportStorage(
+          loadSettings({ REPORTS_ACCOUNT_URL: 'https://a.blob.core.windows.net', REPORTS_CONNECTION_STRING: CONN }),
+        ),
       );
       expect(err.message).toMatch(/REPORTS_ACCOUNT_URL.*not both/);
     });
@@ -128,7 +140,9 @@ describe('loadSettings', () => {
     it('validates the container name', () => {
       expect(loadSettings({ REPORTS_CONTAINER: 'snat-reports' }).reportsContainer).toBe('snat-reports');
       for (const bad of ['ab', 'Reports', 'a--b', '-abc', 'x'.repeat(64)]) {
-        expect(errorOf(() => loadSettings({ REPORTS_CONTAINER: bad })).setting).toBe('REPORTS_CONTAINER');
+        expect(errorOf(() => reportStorage(loadSettings({ REPORTS_CONTAINER: bad }))).setting).toBe(
+          'REPORTS_CONTAINER',
+        );
       }
     });
   });
@@ -140,10 +154,12 @@ describe('loadSettings', () => {
       expect(describeSettings(s).notes.join(' ')).toMatch(/Teams notifications are off: TEAMS_WEBHOOK_URL/);
     });
 
-    it('must be https and is never echoed in errors', () => {
-      const err = errorOf(() => loadSettings({ TEAMS_WEBHOOK_URL: 'http://example.com/hook?sig=topsecret' }));
-      expect(err.setting).toBe('TEAMS_WEBHOOK_URL');
-      expect(err.message).not.toContain('topsecret');
+    it('must be https; a bad one turns notifications off with the reason, never echoing it', () => {
+      const s = loadSettings({ TEAMS_WEBHOOK_URL: 'http://example.com/hook?sig=topsecret' });
+      expect(s.teamsWebhookUrl).toBeNull();
+      expect(s.notifyProblem).toMatch(/^Teams notifications are off: TEAMS_WEBHOOK_URL must use https/);
+      expect(JSON.stringify(describeSettings(s))).not.toContain('topsecret');
+      expect(describeSettings(s).notes[0]).toBe(`${s.notifyProblem}.`);
       expect(loadSettings({ TEAMS_WEBHOOK_URL: 'https://x.logic.azure.com/w?sig=abc' }).teamsWebhookUrl).toMatch(
         /^https:/,
       );
@@ -239,7 +255,9 @@ describe('loadSettings', () => {
       expect(s.armEndpoint).toBe('https://127.0.0.1:8443');
       expect(loadSettings({ ARM_ENDPOINT: 'http://localhost:1234' }).armEndpoint).toBe('http://localhost:1234');
       expect(errorOf(() => loadSettings({ ARM_ENDPOINT: 'management.azure.com' })).setting).toBe('ARM_ENDPOINT');
-      expect(errorOf(() => loadSettings({ REPORT_BASE_URL: 'ftp://x' })).setting).toBe('REPORT_BASE_URL');
+      expect(errorOf(() => reportStorage(loadSettings({ REPORT_BASE_URL: 'ftp://x' }))).setting).toBe(
+        'REPORT_BASE_URL',
+      );
     });
 
     it('validates AZURE_CLIENT_ID as a GUID', () => {
@@ -328,12 +346,96 @@ describe('describeSettings', () => {
     const text = JSON.stringify(describeSettings(s));
     expect(text).not.toContain('c2VjcmV0LWtleQ==');
     expect(text).not.toContain('s3cr3t');
-    expect(describeSettings(s).values.teamsWebhookUrl).toBe('<set>');
+    expect(describeSettings(s).values.TEAMS_WEBHOOK_URL).toBe('<set>');
+    expect(describeSettings(s).values.REPORTS_CONNECTION_STRING).toBe('<set>');
+    expect(describeSettings(s).values.TRACE_SECONDS).toBe(60);
+    expect(SECRET_SETTINGS).toEqual(['REPORTS_CONNECTION_STRING', 'TEAMS_WEBHOOK_URL']);
   });
 
   it('covers every setting name in the documentation', async () => {
     const { readFile } = await import('node:fs/promises');
     const doc = await readFile(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
     for (const name of SETTING_NAMES) expect(doc).toContain(`\`${name}\``);
+  });
+});
+
+const KV = '@Microsoft.KeyVault(SecretUri=https://kv-snat.vault.azure.net/secrets/teams-webhook/)';
+
+describe('unresolved Key Vault references', () => {
+  it('turn only notifications off when the Teams URL is one; intake and capture load', () => {
+    const s = loadSettings({ TEAMS_WEBHOOK_URL: KV, TRACE_SECONDS: '30' });
+    expect(s.teamsWebhookUrl).toBeNull();
+    expect(s.traceSeconds).toBe(30);
+    expect(s.notifyProblem).toMatch(
+      /^Teams notifications are off: TEAMS_WEBHOOK_URL is an unresolved Key Vault reference/,
+    );
+    expect(s.notifyProblem).not.toContain('kv-snat');
+    expect(describeSettings(s).notes.join(' ')).toContain('unresolved Key Vault reference');
+  });
+
+  it('defer storage problems to the first store, marked transient', () => {
+    const s = loadSettings({ REPORTS_CONNECTION_STRING: KV });
+    const err = errorOf(() => reportStorage(s));
+    expect(err.setting).toBe('REPORTS_CONNECTION_STRING');
+    expect(err.transient).toBe(true);
+    expect(err.message).not.toContain('kv-snat');
+    expect(describeSettings(s).notes.join(' ')).toMatch(
+      /Reports cannot be stored until fixed: REPORTS_CONNECTION_STRING/,
+    );
+  });
+
+  it('make an intake setting fail transiently, while a plain bad value is not transient', () => {
+    const kv = errorOf(() => loadSlice('intake', { ALLOWED_SUBSCRIPTION_IDS: KV }));
+    expect(kv.setting).toBe('ALLOWED_SUBSCRIPTION_IDS');
+    expect(kv.transient).toBe(true);
+    const bad = errorOf(() => loadSlice('intake', { COOLDOWN_MINUTES: 'soon' }));
+    expect(bad.transient).toBe(false);
+    const mixed = errorOf(() => loadSettings({ COOLDOWN_MINUTES: KV, TRACE_SECONDS: '1' }));
+    expect(mixed.issues.map((i) => i.setting).sort()).toEqual(['COOLDOWN_MINUTES', 'TRACE_SECONDS']);
+    expect(mixed.transient).toBe(false);
+  });
+});
+
+describe('slices', () => {
+  it('load one slice without looking at the others', () => {
+    const env = { TEAMS_WEBHOOK_URL: 'ftp://x', TRACE_SECONDS: 'forever', COOLDOWN_MINUTES: '30' };
+    expect(loadSlice('intake', env)).toEqual({
+      cooldownMinutes: 30,
+      allowedSubscriptionIds: [],
+      allowedAlertRuleIds: [],
+      worstNodesCount: 1,
+    });
+    expect(errorOf(() => loadSlice('capture', env)).setting).toBe('TRACE_SECONDS');
+    expect(errorOf(() => loadSlice('notify', env)).setting).toBe('TEAMS_WEBHOOK_URL');
+  });
+
+  it('apply overrides to a slice like to the whole', () => {
+    expect(loadSlice('capture', { TRACE_SECONDS: '30' }, { TRACE_SECONDS: '90' }).traceSeconds).toBe(90);
+  });
+
+  it('cut the same values out of loaded settings', () => {
+    const s = loadSettings({ TRACE_SECONDS: '45', CAPTURE_NAMESPACE: 'ops' });
+    expect(sliceOf(s, 'capture')).toEqual(loadSlice('capture', { TRACE_SECONDS: '45', CAPTURE_NAMESPACE: 'ops' }));
+    expect(Object.keys(sliceOf(s, 'store')).sort()).toEqual([
+      'reportBaseUrl',
+      'reportsAccountUrl',
+      'reportsConnectionString',
+      'reportsContainer',
+      'storeRetryMinutes',
+    ]);
+  });
+});
+
+describe('ranges', () => {
+  it.each(Object.entries(SETTING_RANGES))('%s accepts exactly its range', (name, { min, max }) => {
+    const key = name as keyof typeof SETTING_RANGES;
+    expect(() => loadSettings({ [key]: String(min) })).not.toThrow();
+    expect(() => loadSettings({ [key]: String(max) })).not.toThrow();
+    const below =
+      name === 'STORE_RETRY_MINUTES'
+        ? () => reportStorage(loadSettings({ [key]: String(min - 1), REPORTS_CONNECTION_STRING: CONN }))
+        : () => loadSettings({ [key]: String(min - 1) });
+    expect(errorOf(below).setting).toBe(name);
+    expect(errorOf(below).message).toBe(`${name}: must be between ${min} and ${max}, got ${min - 1}`);
   });
 });

@@ -47,7 +47,7 @@ describe('framing', () => {
       const out = execFileSync('sh', [SCRIPT], {
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
-          TRACE_SECONDS: '1',
+          TRACE_SECONDS: '5',
           NODE_NAME: 'test-node',
           INVESTIGATION_ID: 'unit-1',
           BCC_TOOLS: '/nonexistent/bcc',
@@ -64,7 +64,7 @@ describe('framing', () => {
         schemaVersion: 1,
         node: 'test-node',
         investigationId: 'unit-1',
-        traceSeconds: 1,
+        traceSeconds: 5,
         truncated: false,
       });
       expect(facts.missingTools).toContain('tcptracer');
