@@ -24,7 +24,8 @@ export interface InvestigationRequest {
   instanceId: string;
   target: InvestigationTarget;
   alert: AlertSummary | null;
-  requestedBy: 'alert' | 'on-demand';
+  /** What asked for it; `proactive` is the forecast of the proactive watch (before any alert). */
+  requestedBy: 'alert' | 'on-demand' | 'proactive';
   /** Node name, when an on-demand caller already knows it. */
   nodeHint?: string;
 }

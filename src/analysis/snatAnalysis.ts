@@ -203,6 +203,7 @@ export class SnatAnalysis {
         problems,
         severity: opts.investigation?.severity ?? null,
         alertRule: opts.investigation?.alertRule ?? null,
+        ...(opts.investigation?.trigger ? { trigger: opts.investigation.trigger } : {}),
         windowStart: opts.investigation?.windowStart ?? ev.capture?.startedAt ?? null,
         windowEnd: opts.investigation?.windowEnd ?? ev.capture?.endedAt ?? null,
       },

@@ -8,6 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterInfo } from '../azure/arm/clusterResolver.js';
 import type { AksCredentialOptions } from '../azure/arm/kubeCredentials.js';
 import type { BackendUsage, MetricsWindow } from '../azure/arm/snatMetrics.js';
+import type { BlobFleetStore } from '../azure/blob/fleetStore.js';
 import type { BlobReportStore } from '../azure/blob/reportStore.js';
 import { BlobStoreError } from '../azure/errors.js';
 import { loadSettings, reportStorage, type Settings } from '../config/settings.js';
@@ -33,6 +34,8 @@ export interface InvestigationDeps {
   /** A fresh KubeConfig for the cluster (tokens expire: build one per activity). */
   kubeConfigFor(cluster: ClusterInfo): Promise<KubeConfig>;
   reports(): Promise<BlobReportStore>;
+  /** The fleet view (index.json/index.html) in the reports container; absent in setups without one. */
+  fleet?(): Promise<Pick<BlobFleetStore, 'recordIncident' | 'recordScan'>>;
   /** Null when TEAMS_WEBHOOK_URL is not set: notifications are off. */
   notifier: Pick<TeamsNotifier, 'send'> | null;
 }
@@ -105,6 +108,8 @@ export async function buildFromSettings(
     }
     return s;
   });
+  // The fleet view shares the reports container; built the same way, failures not cached either.
+  const fleet = lazy(buildFleet);
   const notifier = settings.teamsWebhookUrl
     ? new (await import('../teams/notifier.js')).TeamsNotifier({ webhookUrl: settings.teamsWebhookUrl })
     : null;
@@ -117,6 +122,22 @@ export async function buildFromSettings(
       return kubeConfigFromString(kubeconfigYaml, bearerToken ? { bearerToken } : {});
     },
     reports: store,
+    fleet,
     notifier,
   };
+  async function buildFleet(): Promise<BlobFleetStore> {
+    // Same container as the reports, reached the same way; created (if needed) by reports().
+    await store();
+    const [{ BlobFleetStore }, { renderFleetHtml }] = await Promise.all([
+      import('../azure/blob/fleetStore.js'),
+      import('../report/fleet/renderFleetHtml.js'),
+    ]);
+    const target = reportStorage(settings);
+    const render: Parameters<typeof BlobFleetStore.fromAccountUrl>[3] = (doc, opts) =>
+      renderFleetHtml(doc, { ...opts, thresholdPercent: settings.proactive.thresholdPercent });
+    const fleetOptions = { maxIncidents: settings.proactive.fleetMaxIncidents };
+    return target.kind === 'connectionString'
+      ? BlobFleetStore.fromConnectionString(target.connectionString, settings.reportsContainer, render, fleetOptions)
+      : BlobFleetStore.fromAccountUrl(target.accountUrl, credential, settings.reportsContainer, render, fleetOptions);
+  }
 }

@@ -61,6 +61,7 @@ export function renderMarkdown(report: Report, opts: { maxPods?: number } = {}):
   if (report.node.name || report.node.ip)
     facts.push(`Node: ${md([report.node.name, report.node.ip].filter(Boolean).join(' / '))}`);
   if (inv.severity) facts.push(`Severity: ${md(inv.severity)}`);
+  if (inv.trigger) facts.push(`Trigger: ${inv.trigger}`);
   if (inv.windowStart || inv.windowEnd) facts.push(`Window: ${inv.windowStart ?? '?'} – ${inv.windowEnd ?? '?'}`);
   if (inv.id) facts.push(`Investigation: \`${inv.id}\``);
   if (report.generatedAt) facts.push(`Generated: ${report.generatedAt}`);

@@ -146,6 +146,11 @@ export interface InvestigationContext {
   /** Alert severity (Sev0..Sev4) when started by an alert. */
   severity: string | null;
   alertRule: string | null;
+  /**
+   * What started the investigation: an alert, an on-demand request, or the proactive watch (a forecast, before
+   * any alert). Absent for offline analysis and reports written before the field existed.
+   */
+  trigger?: 'alert' | 'on-demand' | 'proactive';
   /** ISO-8601 UTC window the evidence covers. */
   windowStart: string | null;
   windowEnd: string | null;

@@ -5,6 +5,7 @@
  * moved on meanwhile, so the page never stays behind its data. `@azure/storage-blob` types only: the container
  * client is handed in.
  */
+import type { TokenCredential } from '@azure/identity';
 import type { ContainerClient } from '@azure/storage-blob';
 import {
   emptyFleetIndex,
@@ -62,6 +63,37 @@ export class BlobFleetStore {
     this.#max = opts.maxIncidents ?? FLEET_MAX_INCIDENTS;
     this.#now = opts.now ?? (() => new Date());
     this.#attempts = opts.maxAttempts ?? 40;
+  }
+
+  /** Fleet store on `https://<account>.blob.core.windows.net` with an Entra ID credential (managed identity). */
+  static async fromAccountUrl(
+    accountUrl: string,
+    credential: TokenCredential,
+    containerName: string,
+    render: FleetRenderer,
+    opts: FleetStoreOptions = {},
+  ): Promise<BlobFleetStore> {
+    const { BlobServiceClient } = await import('@azure/storage-blob');
+    return new BlobFleetStore(
+      new BlobServiceClient(accountUrl, credential).getContainerClient(containerName),
+      render,
+      opts,
+    );
+  }
+
+  /** Fleet store from a connection string (local development and Azurite). */
+  static async fromConnectionString(
+    connectionString: string,
+    containerName: string,
+    render: FleetRenderer,
+    opts: FleetStoreOptions = {},
+  ): Promise<BlobFleetStore> {
+    const { BlobServiceClient } = await import('@azure/storage-blob');
+    return new BlobFleetStore(
+      BlobServiceClient.fromConnectionString(connectionString).getContainerClient(containerName),
+      render,
+      opts,
+    );
   }
 
   /**

@@ -56,6 +56,7 @@ export async function analyzeAndStore(
       ...(input.status ? { status: input.status } : { status: input.problems.length > 0 ? 'degraded' : 'complete' }),
       severity: input.request.alert?.severity ?? null,
       alertRule: input.request.alert?.alertRule ?? null,
+      trigger: input.request.requestedBy,
       windowStart: input.windowStart,
       windowEnd: input.windowEnd,
     },
@@ -82,11 +83,27 @@ export async function analyzeAndStore(
     markdown: renderMarkdown(report),
     html: await renderHtml(report),
   });
+  const reportUrl = linkFor(deps, input.prefix, REPORT_FILES.html, stored.htmlUrl);
+  // The fleet view lists the incident with the same link the Teams card carries. After the report is stored, so
+  // a link never points at nothing; idempotent per instance id, so an activity retry does not list it twice.
+  const fleet = await deps.fleet?.();
+  if (fleet && input.cluster) {
+    await fleet.recordIncident({
+      instanceId: input.request.instanceId,
+      timestamp: input.generatedAt,
+      cluster: input.cluster.name,
+      node: input.node.name ?? input.node.ip ?? 'unknown',
+      topPod,
+      status: report.investigation.status,
+      trigger: input.request.requestedBy,
+      link: reportUrl,
+    });
+  }
   return {
     prefix: input.prefix,
     status: report.investigation.status,
     verdict: report.verdict,
-    reportUrl: linkFor(deps, input.prefix, REPORT_FILES.html, stored.htmlUrl),
+    reportUrl,
     jsonUrl: linkFor(deps, input.prefix, REPORT_FILES.json, stored.jsonUrl),
     topPods: report.rankedPods.slice(0, 5).map((p) => ({
       namespace: p.namespace,

@@ -111,6 +111,7 @@ function headerHtml(report: Report): string {
     ['Cluster', report.cluster?.clusterName ?? null],
     ['Time window', inv.windowStart || inv.windowEnd ? fmtWindow(inv.windowStart, inv.windowEnd) : null],
     ['Alert rule', inv.alertRule],
+    ['Trigger', inv.trigger ?? null],
     ['Generated', report.generatedAt ? fmtTime(report.generatedAt) : null],
     ['Investigation', inv.id],
   ];
