@@ -12,6 +12,7 @@ import type { BlobFleetStore } from '../azure/blob/fleetStore.js';
 import type { BlobReportStore } from '../azure/blob/reportStore.js';
 import { BlobStoreError } from '../azure/errors.js';
 import { loadSettings, reportStorage, type Settings } from '../config/settings.js';
+import type { FleetInventory, FleetMetricsSource } from '../proactive/scanFleet.js';
 import type { SnatMetricPoint } from '../report/model.js';
 import type { TeamsNotifier } from '../teams/notifier.js';
 import { lazy } from './lazy.js';
@@ -34,6 +35,8 @@ export interface InvestigationDeps {
   /** A fresh KubeConfig for the cluster (tokens expire: build one per activity). */
   kubeConfigFor(cluster: ClusterInfo): Promise<KubeConfig>;
   reports(): Promise<BlobReportStore>;
+  /** What the proactive scan reads: clusters and their SNAT metrics (batch API); absent in setups without ARM. */
+  fleetSources?(): Promise<{ inventory: FleetInventory; metrics: FleetMetricsSource }>;
   /** The fleet view (index.json/index.html) in the reports container; absent in setups without one. */
   fleet?(): Promise<Pick<BlobFleetStore, 'recordIncident' | 'recordScan'>>;
   /** Null when TEAMS_WEBHOOK_URL is not set: notifications are off. */
@@ -76,7 +79,12 @@ export function loadAdapterModules() {
 /** Builds the production adapters: managed identity, ARM, AKS credentials, Blob, Teams. SDKs load lazily. */
 export async function buildFromSettings(
   settings: Settings,
-  extra: { credential?: TokenCredential; arm?: Partial<AksCredentialOptions> } = {},
+  extra: {
+    credential?: TokenCredential;
+    arm?: Partial<AksCredentialOptions>;
+    /** Base URL of the metrics batch API per region (default `https://{region}.metrics.monitor.azure.com`). */
+    metricsEndpoint?: (region: string) => string;
+  } = {},
 ): Promise<InvestigationDeps> {
   const [identity, { ArmClusterResolver }, { SnatMetricsReader }, { AksCredentialProvider }, { kubeConfigFromString }] =
     await loadAdapterModules();
@@ -122,6 +130,19 @@ export async function buildFromSettings(
       return kubeConfigFromString(kubeconfigYaml, bearerToken ? { bearerToken } : {});
     },
     reports: store,
+    async fleetSources() {
+      const [{ ArmClusterInventory }, { FleetMetricsReader }] = await Promise.all([
+        import('../azure/arm/clusterInventory.js'),
+        import('../azure/arm/fleetMetrics.js'),
+      ]);
+      return {
+        inventory: new ArmClusterInventory(armOptions),
+        metrics: new FleetMetricsReader({
+          ...armOptions,
+          ...(extra.metricsEndpoint ? { metricsEndpoint: extra.metricsEndpoint } : {}),
+        }),
+      };
+    },
     fleet,
     notifier,
   };

@@ -123,6 +123,8 @@ export async function startSimWorld(opts: SimWorldOptions = {}): Promise<SimWorl
     const deps = await buildFromSettings(settings, {
       credential: armOptions.credential,
       arm: { ...armOptions, aksTokenCredential: staticTokenCredential(kube.token) },
+      // The simulated ARM also serves the regional metrics batch API.
+      metricsEndpoint: () => arm.endpoint,
     });
     // The parts start in parallel: `world` is the wall time until all of them (and the adapters) are ready.
     startup.world = Math.round(performance.now() - worldStarted);
