@@ -32,6 +32,8 @@ export interface SimFleetCluster {
   /** Configured `allocatedOutboundPorts` (0 = automatic). */
   allocatedOutboundPorts?: number;
   nodes: SimFleetNode[];
+  /** Entra ID cluster (its kubeconfig uses kubelogin, which the responder replaces with a token); default false. */
+  aad?: boolean;
   /** Kubernetes API server of the cluster (for investigations). */
   kubeApiServer?: string;
   kubeCaData?: string;
@@ -64,13 +66,13 @@ export function fleetArmWorld(opts: { subscriptionId: string; now: Date; cluster
         nodeResourceGroup: nodeRg,
         outboundType,
         nodeCount: c.nodes.length,
-        aad: false,
+        aad: c.aad ?? false,
         allocatedOutboundPorts: c.allocatedOutboundPorts ?? 0,
       }),
       kubeconfigYaml: simKubeconfig({
         clusterName: c.name,
         server: c.kubeApiServer ?? `https://${c.name}.hcp.${c.location}.azmk8s.io:443`,
-        aad: false,
+        aad: c.aad ?? false,
         ...(c.kubeCaData ? { caData: c.kubeCaData } : {}),
       }),
     });
