@@ -77,6 +77,10 @@ const SCHEMA_ONLY: Record<string, Record<string, JsonType>> = {
     'value[].timeseries[].data[].total': 'number',
     'value[].timeseries[].data[].count': 'number',
   },
+  metricsBatch: {
+    // MetricValue.total, as for Metrics_List: the proactive scan asks failed SnatConnectionCount as Total
+    'values[].value[].timeseries[].data[].total': 'number',
+  },
 };
 
 /** Paths of `actual` whose type the reference (or the schema-only list) does not allow. */
@@ -107,11 +111,11 @@ afterAll(async () => {
   agent.destroy();
 });
 
-function call(method: string, path: string): Promise<{ status: number; body: unknown }> {
+function call(method: string, path: string, body = ''): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${arm.endpoint}${path}`,
-      { method, agent, headers: { authorization: 'Bearer sim', 'content-length': 0 } },
+      { method, agent, headers: { authorization: 'Bearer sim', 'content-length': Buffer.byteLength(body) } },
       (res) => {
         let text = '';
         res.on('data', (d) => {
@@ -121,7 +125,7 @@ function call(method: string, path: string): Promise<{ status: number; body: unk
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -135,6 +139,7 @@ describe('simulated ARM responses have the REST specification examples’ field 
       ['ManagedClustersListClusterUserCredentials.json', API.containerService],
       ['LoadBalancerCreateWithOutboundRules.json', API.network],
       ['GetMetric.json', API.monitorMetrics],
+      ['MetricBatchExample.json', API.monitorMetrics],
     ] as const) {
       const { source } = example(file);
       expect(source.path).toContain(`/stable/${version}/examples/${file}`);
@@ -179,6 +184,28 @@ describe('simulated ARM responses have the REST specification examples’ field 
     expect(r.status).toBe(200);
     expect(differences(r.body, reference(['GetMetric.json']), SCHEMA_ONLY.metrics)).toEqual([]);
     expect(shape(r.body).has('value[].timeseries[].data[].maximum')).toBe(true);
+  });
+
+  it('metrics batch (MetricsBatch_Batch, the regional data plane), as the proactive scan asks it', async () => {
+    const q = new URLSearchParams({
+      'api-version': API.monitorMetrics,
+      metricnamespace: 'Microsoft.Network/loadBalancers',
+      metricnames: 'UsedSnatPorts,AllocatedSnatPorts,SnatConnectionCount',
+      aggregation: 'maximum,total',
+      interval: 'PT1M',
+      starttime: '2026-11-26T09:30:00Z',
+      endtime: '2026-11-26T10:00:00Z',
+      filter: "BackendIPAddress eq '*'",
+      top: '5000',
+    });
+    const r = await call(
+      'POST',
+      `/subscriptions/${DEMO_SUBSCRIPTION_ID}/metrics:getBatch?${q}`,
+      JSON.stringify({ resourceids: [DEMO_LOAD_BALANCER_ID] }),
+    );
+    expect(r.status).toBe(200);
+    expect(differences(r.body, reference(['MetricBatchExample.json']), SCHEMA_ONLY.metricsBatch)).toEqual([]);
+    expect(shape(r.body).has('values[].resourceid')).toBe(true);
   });
 
   it('the comparison catches a field the example does not have, and a wrong type', () => {
