@@ -1,5 +1,5 @@
-// Generates a realistic BCC `tcptracer -t4v` log (fixed-width columns exactly as tcptracer.py prints them).
-// Usage: node bench/gen-tcptracer.mjs <lines> <out-file>
+// Generates realistic BCC `tcptracer -t4v` logs (fixed-width columns exactly as tcptracer.py prints them).
+// Usage: node bench/gen-tcptracer.mjs <lines> <out-file> [base|pid-churn|many-destinations]
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -8,8 +8,20 @@ import { seededRandom as prng } from '../dist/src/sim/kube/scenario.js';
 
 const pad = (v, w) => String(v).padEnd(w);
 
-/** Writes `lines` events; ~40 pods with a skewed distribution, 1% COMMs with spaces, connect/close pairs. */
-export async function generateTrace(lines, file, seed = 42) {
+/**
+ * The traces the benchmark reads:
+ * - `base`: ~40 pods with a skewed distribution, 1% COMMs with spaces, connect/close/accept mix, 50 PIDs per pod,
+ *   6 destinations;
+ * - `pid-churn`: the same pods, but a new PID on almost every line (as `curl` in a loop gives: PIDs climb
+ *   through 7 digits and wrap), each process with its own COMM from a varied pool;
+ * - `many-destinations`: PID churn plus a new public destination on most connects (a crawler or a webhook
+ *   fan-out).
+ */
+export const TRACE_KINDS = ['base', 'pid-churn', 'many-destinations'];
+
+/** Writes `lines` events of the given kind (see {@link TRACE_KINDS}). */
+export async function generateTrace(lines, file, kind = 'base', seed = 42) {
+  if (!TRACE_KINDS.includes(kind)) throw new Error(`unknown trace kind ${kind}`);
   await mkdir(dirname(file), { recursive: true });
   const rand = prng(seed);
   const out = createWriteStream(file);
@@ -27,6 +39,19 @@ export async function generateTrace(lines, file, seed = 42) {
   }));
   const total = pods.reduce((a, p) => a + p.weight, 0);
   const dests = ['20.60.1.12', '52.239.1.4', '13.107.42.14', '10.0.0.4', '168.63.129.16', '40.126.1.9'];
+  // Processes in a loop: wget, curl, a shell, workers named after their job.
+  const churnComms = [
+    'curl',
+    'wget',
+    'sh',
+    'python3',
+    'php-fpm: pool w',
+    'node',
+    'java',
+    ...Array.from({ length: 60 }, (_, i) => `job-${i * 7919}`),
+  ];
+  const churn = kind !== 'base';
+  let nextPid = 1_000_123; // climbs through 7 digits and wraps below Linux's PID_MAX_LIMIT (4,194,304)
   let ts = 0;
   let buf = '';
   for (let i = 0; i < lines; i++) {
@@ -41,9 +66,23 @@ export async function generateTrace(lines, file, seed = 42) {
     }
     ts += Math.floor(rand() * 120000);
     const type = rand() < 0.55 ? 'connect' : rand() < 0.9 ? 'close' : 'accept';
-    const daddr = dests[Math.floor(rand() * dests.length)];
-    const pid = 1000 + Math.floor(rand() * 50);
-    buf += `${pad(ts, 14)}${pad(type, 12)} ${pad(pid, 6)} ${pad(p.comm, 16)} ${pad(4, 2)} ${pad(p.saddr, 16)} ${pad(daddr, 16)} ${pad(30000 + (i % 30000), 6)} ${pad(443, 6)} ${p.netns}\n`;
+    let daddr = dests[Math.floor(rand() * dests.length)];
+    let pid = 1000 + Math.floor(rand() * 50);
+    let comm = p.comm;
+    if (churn) {
+      // A new PID on ~97% of lines.
+      if (rand() < 0.97)
+        nextPid = nextPid >= 4_194_000 ? 300 + Math.floor(rand() * 1000) : nextPid + 1 + Math.floor(rand() * 3);
+      pid = nextPid;
+      comm = churnComms[pid % churnComms.length];
+    }
+    if (kind === 'many-destinations' && type === 'connect' && rand() < 0.9) {
+      // A public address from Azure and other clouds' ranges, almost never seen twice.
+      const first = [20, 52, 40, 13, 104, 151][Math.floor(rand() * 6)];
+      daddr = `${first}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}.${1 + Math.floor(rand() * 254)}`;
+    }
+    const dport = kind === 'many-destinations' ? [443, 443, 443, 80, 8443][Math.floor(rand() * 5)] : 443;
+    buf += `${pad(ts, 14)}${pad(type, 12)} ${pad(pid, 6)} ${pad(comm, 16)} ${pad(4, 2)} ${pad(p.saddr, 16)} ${pad(daddr, 16)} ${pad(30000 + (i % 30000), 6)} ${pad(dport, 6)} ${p.netns}\n`;
     if (buf.length > 1 << 20) {
       await write(buf);
       buf = '';
@@ -54,7 +93,7 @@ export async function generateTrace(lines, file, seed = 42) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [lines = '1000000', file = 'bench/.data/tcptracer-1m.log'] = process.argv.slice(2);
-  await generateTrace(Number(lines), file);
-  process.stdout.write(`wrote ${lines} lines to ${file}\n`);
+  const [lines = '1000000', file = 'bench/.data/tcptracer-1m.log', kind = 'base'] = process.argv.slice(2);
+  await generateTrace(Number(lines), file, kind);
+  process.stdout.write(`wrote ${lines} ${kind} lines to ${file}\n`);
 }

@@ -1,11 +1,26 @@
-import { FAST_TYPE, type FastEvent, ipv4ToString, newFastEvent, type ScanRun } from '../evidence/traceScanner.js';
+import {
+  FAST_TYPE,
+  type FastEvent,
+  ipv4ToString,
+  newFastEvent,
+  type ScanRun,
+  TALKER_TRACK_ALL,
+  type TalkerMode,
+} from '../evidence/traceScanner.js';
 import type { TraceEvent } from '../evidence/types.js';
-import type { DestinationCount, TrafficCounters } from '../report/model.js';
+import type { TrafficCounters } from '../report/model.js';
+import { DestinationTally, ipv4ToUint } from './destinationTally.js';
 import type { IpClassifier } from './ipClassifier.js';
 
-/** Bounds that keep memory proportional to distinct talkers, not to trace lines. */
-const MAX_PIDS_PER_KEY = 64;
-const MAX_COMMS_PER_KEY = 8;
+/**
+ * The bounded sample of processes kept per talker: the first 64 distinct PIDs and the first 8 distinct COMMs in
+ * trace order. Counts are always exact; these samples are what the report shows (processes) and what attribution
+ * follows (a PID's pstree when the netns chain is missing). Both readers of the trace (the scanner and the
+ * general parser) apply the same bound, so they build the same report; it keeps memory proportional to distinct
+ * talkers, however many short-lived processes (`curl` in a loop) the trace shows.
+ */
+export const MAX_PIDS_PER_TALKER = 64;
+export const MAX_COMMS_PER_TALKER = 8;
 
 /** Everything the trace says about one (SADDR, NETNS) talker. */
 export interface TalkerAggregate {
@@ -15,8 +30,8 @@ export interface TalkerAggregate {
   connectsPrivate: number;
   accepts: number;
   closes: number;
-  /** `ip|port` of public connects -> count. */
-  publicDestinations: Map<string, number>;
+  /** Public connects per destination, exact. */
+  publicDestinations: DestinationTally;
   pids: Set<number>;
   comms: Set<string>;
   /** The pod `tcptracer --containersmap` printed with this talker's events, when it did. */
@@ -67,9 +82,6 @@ export class TraceAggregator {
     readonly splitsByPid: (saddr: string, netns: number | null) => boolean = () => false,
   ) {}
 
-  /** Fast-path destinations already classified: IPv4 as uint32 -> public. */
-  private readonly fastClass = new Map<number, boolean>();
-
   /** Widens the trace span to cover [first, last] (either may be null: no timestamp). */
   private tickRange(first: number | null, last: number | null): void {
     const s = this.state;
@@ -90,13 +102,28 @@ export class TraceAggregator {
         connectsPrivate: 0,
         accepts: 0,
         closes: 0,
-        publicDestinations: new Map(),
+        publicDestinations: new DestinationTally(),
         pids: new Set(),
         comms: new Set(),
       };
       this.state.talkers.set(key, talker);
     }
     return talker;
+  }
+
+  /**
+   * What the scanner needs to know of a talker when a run first meets it: whether it is keyed per PID, and whether
+   * its samples still have room (if not, the scanner leaves PIDs and COMMs out of what it reports).
+   */
+  talkerMode(saddr: string, netns: number | null): TalkerMode {
+    if (this.splitsByPid(saddr, netns)) return { split: true, trackPids: true, trackComms: true };
+    const talker = this.state.talkers.get(talkerKey(saddr, netns));
+    if (talker === undefined) return TALKER_TRACK_ALL;
+    return {
+      split: false,
+      trackPids: talker.pids.size < MAX_PIDS_PER_TALKER,
+      trackComms: talker.comms.size < MAX_COMMS_PER_TALKER,
+    };
   }
 
   private readonly event = newFastEvent();
@@ -122,7 +149,7 @@ export class TraceAggregator {
         talkers.set(e.owner, talker);
       }
       if (e.kind === 'process') {
-        if (talker.pids.size < MAX_PIDS_PER_KEY) talker.pids.add(e.pid);
+        if (talker.pids.size < MAX_PIDS_PER_TALKER) talker.pids.add(e.pid);
       } else {
         this.addGroup(talker, e, run.commBytes);
       }
@@ -132,23 +159,16 @@ export class TraceAggregator {
   /** A group's lines: they share the talker, COMM, type and (connects) destination. */
   private addGroup(talker: TalkerAggregate, g: FastEvent, buf: Buffer): void {
     // Only the owner's first group with a COMM can add it; later ones would add the same string again.
-    if (g.newComm && talker.comms.size < MAX_COMMS_PER_KEY) {
+    if (g.newComm && talker.comms.size < MAX_COMMS_PER_TALKER) {
       talker.comms.add(buf.toString('latin1', g.commStart, g.commEnd));
     }
     const n = g.count;
     switch (g.type) {
       case FAST_TYPE.connect: {
         this.state.connects += n;
-        const daddrKey = g.daddr | 0;
-        let pub = this.fastClass.get(daddrKey);
-        if (pub === undefined) {
-          pub = this.classify(ipv4ToString(g.daddr)) === 'public';
-          this.fastClass.set(daddrKey, pub);
-        }
-        if (pub) {
+        if (this.classify.ipv4(g.daddr) === 'public') {
           talker.connectsPublic += n;
-          const dest = `${ipv4ToString(g.daddr)}|${g.dport}`;
-          talker.publicDestinations.set(dest, (talker.publicDestinations.get(dest) ?? 0) + n);
+          talker.publicDestinations.addIpv4(g.daddr, g.dport, n);
         } else {
           talker.connectsPrivate += n;
         }
@@ -169,18 +189,19 @@ export class TraceAggregator {
     s.events += 1;
     this.tickRange(event.timestampNs, event.timestampNs);
     const talker = this.talkerFor(event.saddr, event.netns, event.pid);
-    if (talker.pids.size < MAX_PIDS_PER_KEY) talker.pids.add(event.pid);
-    if (talker.comms.size < MAX_COMMS_PER_KEY) talker.comms.add(event.comm);
+    if (talker.pids.size < MAX_PIDS_PER_TALKER) talker.pids.add(event.pid);
+    if (talker.comms.size < MAX_COMMS_PER_TALKER) talker.comms.add(event.comm);
     if (talker.containerPod === undefined && event.container?.pod && event.container.namespace) {
       talker.containerPod = { namespace: event.container.namespace, pod: event.container.pod };
     }
     switch (event.type) {
       case 'connect': {
         s.connects += 1;
-        if (this.classify(event.daddr) === 'public') {
+        const v4 = ipv4ToUint(event.daddr);
+        if ((v4 >= 0 ? this.classify.ipv4(v4) : this.classify(event.daddr)) === 'public') {
           talker.connectsPublic += 1;
-          const dest = `${event.daddr}|${event.dport}`;
-          talker.publicDestinations.set(dest, (talker.publicDestinations.get(dest) ?? 0) + 1);
+          if (v4 >= 0) talker.publicDestinations.addIpv4(v4, event.dport);
+          else talker.publicDestinations.add(event.daddr, event.dport);
         } else {
           talker.connectsPrivate += 1;
         }
@@ -208,7 +229,8 @@ export class TraceAggregator {
     s.accepts += other.accepts;
     s.closes += other.closes;
     this.tickRange(other.firstTimestampNs, other.lastTimestampNs);
-    for (const [key, t] of other.talkers) {
+    for (const [key, sent] of other.talkers) {
+      const t = { ...sent, publicDestinations: DestinationTally.revive(sent.publicDestinations) };
       const mine = s.talkers.get(key);
       if (mine) addTalker(mine, t);
       else s.talkers.set(key, copyTalker(t));
@@ -230,7 +252,7 @@ export function traceSpanSeconds(agg: TraceAggregate): number | null {
 
 /** A talker detached from its source (maps and sets copied). */
 function copyTalker(t: TalkerAggregate): TalkerAggregate {
-  return { ...t, publicDestinations: new Map(t.publicDestinations), pids: new Set(t.pids), comms: new Set(t.comms) };
+  return { ...t, publicDestinations: t.publicDestinations.clone(), pids: new Set(t.pids), comms: new Set(t.comms) };
 }
 
 /** Adds `source`'s counts into `target`, keeping the per-talker bounds. */
@@ -239,11 +261,9 @@ function addTalker(target: TalkerAggregate, source: TalkerAggregate): void {
   target.connectsPrivate += source.connectsPrivate;
   target.accepts += source.accepts;
   target.closes += source.closes;
-  for (const [dest, n] of source.publicDestinations) {
-    target.publicDestinations.set(dest, (target.publicDestinations.get(dest) ?? 0) + n);
-  }
-  for (const pid of source.pids) if (target.pids.size < MAX_PIDS_PER_KEY) target.pids.add(pid);
-  for (const comm of source.comms) if (target.comms.size < MAX_COMMS_PER_KEY) target.comms.add(comm);
+  target.publicDestinations.addAll(source.publicDestinations);
+  for (const pid of source.pids) if (target.pids.size < MAX_PIDS_PER_TALKER) target.pids.add(pid);
+  for (const comm of source.comms) if (target.comms.size < MAX_COMMS_PER_TALKER) target.comms.add(comm);
   target.containerPod ??= source.containerPod;
 }
 
@@ -273,13 +293,7 @@ export function trafficCounters(
       topDestinations: [],
     };
   }
-  const topDestinations: DestinationCount[] = [...talker.publicDestinations]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, topN)
-    .map(([key, count]) => {
-      const sep = key.lastIndexOf('|');
-      return { ip: key.slice(0, sep), port: Number(key.slice(sep + 1)), count };
-    });
+  const topDestinations = talker.publicDestinations.top(topN);
   return {
     connectsPublic: talker.connectsPublic,
     connectsPrivate: talker.connectsPrivate,

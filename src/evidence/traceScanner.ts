@@ -10,6 +10,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * How the aggregator counts a talker, asked by the scanner when a run first meets it: keyed per PID (host-network
+ * traffic), and whether its PID and COMM samples still have room. A talker with full samples needs no per-process
+ * detail: its lines skip the process table and its groups ignore COMM.
+ */
+export interface TalkerMode {
+  split: boolean;
+  trackPids: boolean;
+  trackComms: boolean;
+}
+
+/** The mode of a talker the aggregator has not seen yet. */
+export const TALKER_TRACK_ALL: Readonly<TalkerMode> = { split: false, trackPids: true, trackComms: true };
+
 /** Event type codes of the fast path: connect, accept, close. */
 export const FAST_TYPE = { connect: 0, accept: 1, close: 2 } as const;
 export type FastType = (typeof FAST_TYPE)[keyof typeof FAST_TYPE];
@@ -41,7 +55,10 @@ export interface FastEvent {
   /** Group only. DADDR as an unsigned 32-bit integer and DPORT; 0 for accepts and closes. */
   daddr: number;
   dport: number;
-  /** Group only. COMM, as a byte range of {@link ScanRun.commBytes}, and whether no earlier group of its owner had it. */
+  /**
+   * Group only. COMM, as a byte range of {@link ScanRun.commBytes}, and whether no earlier group of its owner had it;
+   * an empty range and false for owners whose COMM sample was full when the run met them.
+   */
   commStart: number;
   commEnd: number;
   newComm: boolean;
@@ -101,8 +118,8 @@ export class TraceScanner implements ScanRun {
   readonly capacity: number;
   /** The scanner's whole memory, where group records hold their COMM. */
   readonly commBytes: Buffer;
-  /** Asked once per talker and run: whether the aggregator keys it per PID. */
-  splitsByPid: (saddr: number, netns: number | null) => boolean = () => false;
+  /** Asked once per talker and run: how the aggregator counts it (see {@link TalkerMode}). */
+  talkerMode: (saddr: number, netns: number | null) => TalkerMode = () => TALKER_TRACK_ALL;
   private readonly ex: ScannerExports;
   private readonly words: Uint32Array;
   private readonly globals = new Map<string, WebAssembly.Global>();
@@ -130,8 +147,10 @@ export class TraceScanner implements ScanRun {
         },
       },
       traceScanner: {
-        splitsByPid: (saddr: number, netns: number) =>
-          this.splitsByPid(saddr >>> 0, this.hasNetns ? netns >>> 0 : null),
+        talkerMode: (saddr: number, netns: number) => {
+          const m = this.talkerMode(saddr >>> 0, this.hasNetns ? netns >>> 0 : null);
+          return (m.split ? 1 : 0) | (m.trackPids ? 2 : 0) | (m.trackComms ? 4 : 0);
+        },
       },
     });
     this.ex = instance.exports as unknown as ScannerExports;

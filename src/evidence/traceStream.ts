@@ -3,7 +3,14 @@ import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { BUNDLE_FILES } from './bundle.js';
 import { TcptracerParser, type TraceColumns } from './parsers/tcptracer.js';
-import { type FastLayout, ipv4ToString, type ScanRun, type TraceScanner, withScanner } from './traceScanner.js';
+import {
+  type FastLayout,
+  ipv4ToString,
+  type ScanRun,
+  type TalkerMode,
+  type TraceScanner,
+  withScanner,
+} from './traceScanner.js';
 import type { ParseWarning, TraceEvent } from './types.js';
 
 /** Receives trace events: parsed objects from the general parser, or what the scanner folded. */
@@ -11,8 +18,11 @@ export interface TraceSink {
   add(event: TraceEvent): void;
   /** Valid only during the call. */
   addRun(run: ScanRun): void;
-  /** Whether talkers with this key are counted per PID; the scanner then groups their lines per PID too. */
-  splitsByPid(saddr: string, netns: number | null): boolean;
+  /**
+   * How talkers with this key are counted: per PID (the scanner then groups their lines per PID too), and whether
+   * their PID and COMM samples still have room (when not, the scanner leaves PIDs and COMMs out).
+   */
+  talkerMode(saddr: string, netns: number | null): TalkerMode;
 }
 
 /** What streaming a trace (or a slice of it) found besides its events. */
@@ -197,7 +207,7 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
   };
 
   await withScanner(async (scanner) => {
-    scanner.splitsByPid = (saddr, netns) => sink.splitsByPid(ipv4ToString(saddr), netns);
+    scanner.talkerMode = (saddr, netns) => sink.talkerMode(ipv4ToString(saddr), netns);
     const { input, capacity } = scanner;
     let held = 0; // bytes of a partial line kept at the start of `input`
     // A line longer than the scanner's input (garbage, in practice) is collected here and parsed on its own.

@@ -98,12 +98,17 @@ class Table {
 
 /**
  * The tables of a run (capacities: a run that fills one stops early, and the caller applies it and goes on):
+ *   talker:  SADDR raw | NETNS raw | SADDR, NETNS, SPLIT (keyed per PID), MODE (TRACK_* bits)
  *   process: SADDR raw | NETNS raw (up to 12 bytes) with the PID as u32 in the last 4 | TALKER, PID, -, -
- *   talker:  SADDR raw | NETNS raw | SADDR, NETNS, SPLIT (keyed per PID), -
  *   group:   DADDR raw (connects) | COMM raw | OWNER (talker, or process | 1 << 31), KEY, DADDR (connects), COUNT
  *   owner COMM: COMM raw | OWNER in every lane | -
  * KEY is type | dport << 2 | COMM length << 18 (dport 0 for accepts and closes), plus flags that are not part of
  * the key: KEY_NEW_COMM marks the owner's first group with this COMM.
+ *
+ * The aggregator keeps a bounded sample of PIDs and COMMs per talker. A talker whose samples were already full
+ * when the run met it (the caller says so, see talkerMode) needs neither: its lines skip the process table and
+ * its groups leave COMM out of the key, so a trace where every line is a new process with its own COMM folds
+ * into as few groups as one with a handful of long-lived processes.
  */
 const processes = new Table(32768, 65536);
 const groups = new Table(32768, 65536);
@@ -123,9 +128,16 @@ export const EVENTS: usize = heap.alloc(<usize>(processes.capacity + groups.capa
 const TOKEN_STARTS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
 const TOKEN_ENDS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
 
-/** Whether the caller keys this talker per PID (host-network traffic); asked once per talker and run. */
-@external("traceScanner", "splitsByPid")
-declare function splitsByPid(saddr: u32, netns: u32): bool;
+/**
+ * How the caller counts this talker, asked once per talker and run: TALKER_SPLIT when it keys it per PID
+ * (host-network traffic), TALKER_TRACK_PIDS / TALKER_TRACK_COMMS while its PID / COMM sample still has room.
+ */
+@external("traceScanner", "talkerMode")
+declare function talkerMode(saddr: u32, netns: u32): u32;
+
+export const TALKER_SPLIT: u32 = 1;
+export const TALKER_TRACK_PIDS: u32 = 2;
+export const TALKER_TRACK_COMMS: u32 = 4;
 
 /** Why the last scan returned: more input needed (or all read), a line for the general parser, a table full. */
 export const STOP_INPUT: i32 = 0;
@@ -289,13 +301,6 @@ function pushEvent(event: u32): void {
   eventCount++;
 }
 
-/** The talker of SADDR/NETNS, created (and the caller asked whether it keys it per PID) on first sight; -1: full. */
-function talkerOf(saddrRaw: v128, netnsRaw: v128, saddr: u32, netns: u32): i32 {
-  const found = talkers.find(hash(saddrRaw, netnsRaw, 0), saddrRaw, netnsRaw, 0, 0, 0);
-  if (found >= 0) return found;
-  return talkers.add(saddrRaw, netnsRaw, saddr, netns, splitsByPid(saddr, netns) ? 1 : 0, 0);
-}
-
 /**
  * Counts the line whose n tokens were just found. Returns 1 when counted, 0 when the line is not a plain IPv4
  * event (the general parser's case), -1 when a table is full.
@@ -336,31 +341,45 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
   // process's accepts and closes to many peers stay one group.
   if (!connect && ipv4At(daddrAt, daddrAt + daddrLen) < 0) return 0;
 
-  // The process: SADDR, NETNS and PID.
+  // The process (SADDR, NETNS, PID) first: where the PID matters (a PID sample with room, or a per-PID talker),
+  // one probe finds both the process and its talker. Otherwise the talker (SADDR, NETNS) alone.
   const saddrRaw = raw(saddrAt, saddrLen);
   const netnsRaw = raw(netnsAt, netnsLen);
   const netnsPid = i32x4.replace_lane(netnsRaw, 3, <i32>pid);
-  let p = processes.find(hash(saddrRaw, netnsPid, 0), saddrRaw, netnsPid, 0, 0, 0);
-  if (p < 0) {
-    // First line of this process: its address and NETNS are parsed and checked once.
-    const saddr = ipv4At(saddrAt, saddrAt + saddrLen);
-    const netns: i64 = hasNetns ? uintAt(netnsAt, netnsAt + netnsLen, MAX_NETNS) : 0;
-    if (saddr < 0 || netns < 0) return 0;
-    if (processes.count == processes.capacity) return -1;
-    const t = talkerOf(saddrRaw, netnsRaw, <u32>saddr, <u32>netns);
-    if (t < 0) return -1;
-    p = processes.add(saddrRaw, netnsPid, <u32>t, <u32>pid, 0, 0);
-    pushEvent(<u32>p);
+  const processHash = hash(saddrRaw, netnsPid, 0);
+  let p = processes.find(processHash, saddrRaw, netnsPid, 0, 0, 0);
+  let talker: i32;
+  if (p >= 0) {
+    talker = <i32>load<u32>(processes.record(p) + FIELDS);
+  } else {
+    talker = talkers.find(hash(saddrRaw, netnsRaw, 0), saddrRaw, netnsRaw, 0, 0, 0);
+    if (talker < 0) {
+      // First line of the talker in this run: its address and NETNS are parsed and checked once.
+      const saddr = ipv4At(saddrAt, saddrAt + saddrLen);
+      const netns: i64 = hasNetns ? uintAt(netnsAt, netnsAt + netnsLen, MAX_NETNS) : 0;
+      if (saddr < 0 || netns < 0) return 0;
+      if (talkers.count == talkers.capacity) return -1;
+      const mode = talkerMode(<u32>saddr, <u32>netns);
+      talker = talkers.add(saddrRaw, netnsRaw, <u32>saddr, <u32>netns, mode & TALKER_SPLIT, mode);
+    }
+    if ((load<u32>(talkers.record(talker) + FIELDS, 12) & (TALKER_SPLIT | TALKER_TRACK_PIDS)) != 0) {
+      if (processes.count == processes.capacity) return -1;
+      // The table's free slot is still the one its probe above stopped at.
+      p = processes.add(saddrRaw, netnsPid, <u32>talker, <u32>pid, 0, 0);
+      pushEvent(<u32>p);
+    }
   }
-  const talker = load<u32>(processes.record(p) + FIELDS);
-  const split = load<u32>(talkers.record(talker) + FIELDS, 8) != 0;
+  const mode = load<u32>(talkers.record(talker) + FIELDS, 12);
+  const split = (mode & TALKER_SPLIT) != 0;
+  const owner = split ? <u32>p | 0x80000000 : <u32>talker;
 
-  // The group: its owner (the talker, or the process when keyed per PID), TYPE, COMM and, for connects, DADDR
-  // (raw, so it is parsed once per group) and DPORT.
-  const owner = split ? <u32>p | 0x80000000 : talker;
-  let key = <u32>type | ((connect ? <u32>dport : 0) << 2) | ((<u32>commLen) << 18);
+  // The group: its owner (the talker, or the process when keyed per PID), TYPE, COMM (while the owner's COMM
+  // sample has room) and, for connects, DADDR (raw, so it is parsed once per group) and DPORT.
+  const trackComms = split || (mode & TALKER_TRACK_COMMS) != 0;
+  const keyCommLen: usize = trackComms ? commLen : 0;
+  let key = <u32>type | ((connect ? <u32>dport : 0) << 2) | ((<u32>keyCommLen) << 18);
   const daddrRaw = connect ? raw(daddrAt, daddrLen) : i32x4.splat(0);
-  const commRaw = raw(commAt, commLen);
+  const commRaw = trackComms ? raw(commAt, commLen) : i32x4.splat(0);
   const g = groups.find(hash(daddrRaw, commRaw, owner ^ (key * 0x9e3779b1)), daddrRaw, commRaw, owner, key, 2);
   if (g >= 0) {
     const count = groups.record(g) + FIELDS + 12;
@@ -369,7 +388,7 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
     const daddr = connect ? ipv4At(daddrAt, daddrAt + daddrLen) : 0;
     if (daddr < 0 || groups.count == groups.capacity || ownerComms.count == ownerComms.capacity) return daddr < 0 ? 0 : -1;
     // Flag the first group of each COMM of an owner: the caller records COMMs only from those.
-    if (ownerComms.find(hash(commRaw, commRaw, owner), commRaw, i32x4.splat(<i32>owner), 0, 0, 0) < 0) {
+    if (trackComms && ownerComms.find(hash(commRaw, commRaw, owner), commRaw, i32x4.splat(<i32>owner), 0, 0, 0) < 0) {
       ownerComms.add(commRaw, i32x4.splat(<i32>owner), 0, 0, 0, 0);
       key |= KEY_NEW_COMM;
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIpClassifier } from '../../../src/analysis/ipClassifier.js';
-import { TraceAggregator } from '../../../src/analysis/traceAggregator.js';
+import { type TraceAggregate, TraceAggregator } from '../../../src/analysis/traceAggregator.js';
 import { TcptracerParser } from '../../../src/evidence/parsers/tcptracer.js';
 import {
   type FastEvent,
@@ -214,6 +214,25 @@ describe('TraceScanner, one line', () => {
 // Whole traces: streamTrace (scanner groups + general parser for the rest) must build exactly the aggregate the
 // general parser alone builds, line by line, including first-seen orders and warnings.
 
+/** An aggregate with each talker's destinations as a sorted list, so two equal tallies compare equal. */
+function comparable(trace: TraceAggregate) {
+  return {
+    ...trace,
+    talkers: new Map(
+      [...trace.talkers].map(([key, t]) => [
+        key,
+        {
+          ...t,
+          publicDestinations: t.publicDestinations
+            .entries()
+            .map((d) => `${d.ip}|${d.port}=${d.count}`)
+            .sort(),
+        },
+      ]),
+    ),
+  };
+}
+
 /** The reference: every line through the general parser, every event into the aggregator one at a time. */
 function referenceAggregate(text: string) {
   const parser = new TcptracerParser('tcptracer.log');
@@ -226,7 +245,7 @@ function referenceAggregate(text: string) {
   }
   parser.end();
   return {
-    trace: agg.result(),
+    trace: comparable(agg.result()),
     warningCount: parser.warningCount,
     warnings: parser.warnings,
     lines: lines.length,
@@ -248,7 +267,7 @@ async function streamed(text: string | Buffer) {
   const result = await streamTrace(file, agg);
   await rm(file);
   return {
-    trace: agg.result(),
+    trace: comparable(agg.result()),
     warningCount: result.warningCount,
     warnings: result.warnings,
     lines: result.lines,
@@ -353,6 +372,38 @@ describe('streamTrace over the scanner', () => {
     const got = await streamed(text);
     expect(got).toEqual(referenceAggregate(text));
     expect(got.trace.connects).toBe(40_000);
+  });
+
+  it("builds the general parser's aggregate under PID churn and many destinations (bounded samples, exact counts)", async () => {
+    // A new PID on most lines with its own COMM, a new public destination on most connects, host-network lines
+    // (keyed per PID) mixed in, and enough distinct groups to fill the scanner's tables several times over.
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 }), async (seed) => {
+        let x = seed;
+        const next = (n: number) => {
+          x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+          return (x >>> 8) % n;
+        };
+        const lines = [HEADER_TV];
+        let pid = 1_000_000;
+        for (let i = 0; i < 60_000; i++) {
+          if (next(100) < 95) pid += 1 + next(3);
+          const type = TYPES[next(10) < 6 ? 0 : next(2) + 1]!;
+          const saddr = ['10.244.0.5', '10.244.0.6', '10.224.0.4'][next(3)]!;
+          const daddr = next(10) < 9 ? `${[20, 52, 13][next(3)]}.${next(256)}.${next(256)}.${next(256)}` : '10.0.0.4';
+          const comm = next(5) === 0 ? 'curl' : `job-${pid % 97}`;
+          lines.push(tvLine(i, type, pid, comm, saddr, daddr, next(65536), [443, 80][next(2)]!, 4026532785));
+        }
+        const text = `${lines.join('\n')}\n`;
+        const got = await streamed(text);
+        expect(got).toEqual(referenceAggregate(text));
+        const pod = got.trace.talkers.get('10.244.0.5|4026532785')!;
+        expect(pod.pids.size).toBe(64);
+        expect(pod.comms.size).toBe(8);
+        expect(pod.publicDestinations.length).toBeGreaterThan(5000);
+      }),
+      { numRuns: 2 },
+    );
   });
 
   it('reads a line longer than the scanner input as one bad line, and the lines around it', async () => {

@@ -1,0 +1,256 @@
+/**
+ * Connect counts per public destination (address and port) of one talker, exact and compact: a crawler or a
+ * webhook fan-out can reach hundreds of thousands of distinct destinations in one trace, and a Map of strings
+ * would cost ~200 bytes each. IPv4 destinations live in typed arrays keyed by the 32-bit address and the port
+ * (16 bytes a slot); anything else (IPv6) in a small Map.
+ */
+import type { DestinationCount } from '../report/model.js';
+
+/** Words per IPv4 entry: address, port, count. */
+const SLOT = 3;
+
+/** A candidate for the top list: IPv4 as `v4` (>= 0), anything else as `ip` text with `v4` -1. */
+type Ranked = DestinationCount & { v4: number };
+
+/** `a.b.c.d` (strict dotted quad) as an unsigned 32-bit integer, or -1. */
+export function ipv4ToUint(text: string): number {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || parts === 3) return -1;
+      value = value * 256 + octet;
+      parts++;
+      octet = 0;
+      digits = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9 || (digits === 1 && octet === 0)) return -1;
+    octet = octet * 10 + d;
+    if (++digits > 3 || octet > 255) return -1;
+  }
+  return digits === 0 || parts !== 3 ? -1 : value * 256 + octet;
+}
+
+/** uint32 -> dotted quad. */
+function ipv4Text(v: number): string {
+  return `${Math.floor(v / 16777216) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+/**
+ * The order of a report's top destinations: most connects first; ties by address (IPv4 numerically, before
+ * IPv6 in text order), then port.
+ */
+function before(a: Ranked, b: Ranked): boolean {
+  if (a.count !== b.count) return a.count > b.count;
+  if (a.v4 >= 0 || b.v4 >= 0) {
+    if (a.v4 < 0 || b.v4 < 0) return a.v4 >= 0;
+    if (a.v4 !== b.v4) return a.v4 < b.v4;
+  } else if (a.ip !== b.ip) return a.ip < b.ip;
+  return a.port < b.port;
+}
+
+/**
+ * Exact connect counts per destination.
+ *
+ * @example
+ * const t = new DestinationTally();
+ * t.add('20.60.1.12', 443, 3);
+ * t.top(10); // [{ ip: '20.60.1.12', port: 443, count: 3 }]
+ */
+export class DestinationTally {
+  /**
+   * IPv4 destinations as a log of SLOT-word entries (address, port, count), sorted and merged ("compacted") up
+   * to `sorted`, appended after it. Appending is sequential, so a trace with a new destination on every connect
+   * costs no cache miss per connect; compaction (a radix sort) runs when the unsorted tail reaches twice the
+   * sorted part and before reading, so the log stays within three times the distinct destinations (12 bytes
+   * each, plus a small floor).
+   */
+  private log: Uint32Array = EMPTY;
+  private length = 0;
+  private sorted = 0;
+  private other: Map<string, number> | null = null;
+
+  /** Distinct destinations. */
+  get size(): number {
+    this.compact();
+    return this.length / SLOT + (this.other?.size ?? 0);
+  }
+
+  /** Adds `n` connects to `ip` (text as parsers print it) and `port`. */
+  add(ip: string, port: number, n = 1): void {
+    const v4 = ipv4ToUint(ip);
+    if (v4 >= 0) this.addIpv4(v4, port, n);
+    else {
+      this.other ??= new Map();
+      const key = `${ip}|${port}`;
+      this.other.set(key, (this.other.get(key) ?? 0) + n);
+    }
+  }
+
+  /** Adds `n` connects to an IPv4 destination given as an unsigned 32-bit integer. */
+  addIpv4(address: number, port: number, n = 1): void {
+    if (this.length === this.log.length) this.makeRoom();
+    const log = this.log;
+    const at = this.length;
+    log[at] = address;
+    log[at + 1] = port;
+    log[at + 2] = n;
+    this.length = at + SLOT;
+  }
+
+  /** Adds every count of `other` into this tally. */
+  addAll(other: DestinationTally): void {
+    const log = other.log;
+    for (let at = 0; at < other.length; at += SLOT) {
+      this.addIpv4(log[at] as number, log[at + 1] as number, log[at + 2] as number);
+    }
+    if (other.other !== null) {
+      this.other ??= new Map();
+      for (const [key, n] of other.other) this.other.set(key, (this.other.get(key) ?? 0) + n);
+    }
+  }
+
+  /**
+   * The tally again after a trip through structured clone (a worker thread's aggregate): the fields arrive,
+   * the class does not.
+   */
+  static revive(value: DestinationTally): DestinationTally {
+    if (value instanceof DestinationTally) return value;
+    return Object.assign(new DestinationTally(), value);
+  }
+
+  /** A detached copy. */
+  clone(): DestinationTally {
+    this.compact();
+    const copy = new DestinationTally();
+    copy.log = this.length === 0 ? EMPTY : this.log.slice(0, this.length);
+    copy.length = this.length;
+    copy.sorted = this.sorted;
+    copy.other = this.other && new Map(this.other);
+    return copy;
+  }
+
+  /** Every destination with its count, in no particular order (tests and merges). */
+  entries(): DestinationCount[] {
+    this.compact();
+    const out: DestinationCount[] = [];
+    const log = this.log;
+    for (let at = 0; at < this.length; at += SLOT) {
+      out.push({ ip: ipv4Text(log[at] as number), port: log[at + 1] as number, count: log[at + 2] as number });
+    }
+    for (const [key, count] of this.other ?? []) {
+      const sep = key.lastIndexOf('|');
+      out.push({ ip: key.slice(0, sep), port: Number(key.slice(sep + 1)), count });
+    }
+    return out;
+  }
+
+  /** The `n` destinations with the most connects (ties: see {@link before}), without sorting them all. */
+  top(n: number): DestinationCount[] {
+    if (n <= 0) return [];
+    this.compact();
+    const best: Ranked[] = [];
+    const offer = (c: Ranked) => {
+      let i = best.length === n ? n - 1 : best.length;
+      if (best.length < n) best.push(c);
+      while (i > 0 && before(c, best[i - 1]!)) {
+        best[i] = best[i - 1]!;
+        i--;
+      }
+      best[i] = c;
+    };
+    const log = this.log;
+    // The log is in address order: a later entry with the same count as the last place never beats it.
+    for (let at = 0; at < this.length; at += SLOT) {
+      const count = log[at + 2] as number;
+      if (best.length === n && count <= best[n - 1]!.count) continue;
+      offer({ ip: '', port: log[at + 1] as number, count, v4: log[at] as number });
+    }
+    for (const [key, count] of this.other ?? []) {
+      const c: Ranked = {
+        ip: key.slice(0, key.lastIndexOf('|')),
+        port: Number(key.slice(key.lastIndexOf('|') + 1)),
+        count,
+        v4: -1,
+      };
+      if (best.length < n || before(c, best[n - 1]!)) offer(c);
+    }
+    return best.map((d) => ({ ip: d.v4 >= 0 ? ipv4Text(d.v4) : d.ip, port: d.port, count: d.count }));
+  }
+
+  /** Compacts when the unsorted tail is as long as the sorted part, else grows the log. */
+  private makeRoom(): void {
+    if (this.length >= SLOT * MIN_COMPACT && this.length - this.sorted >= 2 * this.sorted) {
+      this.compact();
+      if (this.length * 2 <= this.log.length) return;
+    }
+    const bigger = new Uint32Array(Math.max(SLOT * MIN_ENTRIES, this.log.length * 2));
+    bigger.set(this.log.subarray(0, this.length));
+    this.log = bigger;
+  }
+
+  /** Sorts the log by (address, port) and merges repeats, adding their counts. */
+  private compact(): void {
+    if (this.sorted === this.length) return;
+    const entries = this.length / SLOT;
+    const sortedLog = radixSort(this.log, entries);
+    let out = 0;
+    for (let at = 0; at < this.length; at += SLOT) {
+      const a = sortedLog[at] as number;
+      const p = sortedLog[at + 1] as number;
+      if (out > 0 && sortedLog[out - SLOT] === a && sortedLog[out - SLOT + 1] === p) {
+        sortedLog[out - 1] = (sortedLog[out - 1] as number) + (sortedLog[at + 2] as number);
+      } else {
+        sortedLog[out] = a;
+        sortedLog[out + 1] = p;
+        sortedLog[out + 2] = sortedLog[at + 2] as number;
+        out += SLOT;
+      }
+    }
+    this.log = sortedLog;
+    this.length = out;
+    this.sorted = out;
+  }
+}
+
+/** Entries a log starts with; logs shorter than MIN_COMPACT entries just grow. */
+const MIN_ENTRIES = 8;
+const MIN_COMPACT = 1024;
+const EMPTY: Uint32Array = new Uint32Array(0);
+
+/**
+ * LSD radix sort of `entries` (address, port, count) triples by the 48-bit key (address, port), a digit at a time
+ * from the port's low bits up: no comparisons, a few sequential passes. Digits are 8 bits for small logs (the
+ * bucket table stays tiny) and 16 bits from 2^16 entries on (three passes). Returns a new array of the same
+ * capacity.
+ */
+function radixSort(log: Uint32Array, entries: number): Uint32Array {
+  let from: Uint32Array = log;
+  let to: Uint32Array = new Uint32Array(log.length);
+  const bits = entries >= 1 << 16 ? 16 : 8;
+  const buckets = 1 << bits;
+  const mask = buckets - 1;
+  const counts = new Uint32Array(buckets + 1);
+  for (let shift = 0; shift < 48; shift += bits) {
+    // Bits 0-15 of the key are the port, 16-47 the address.
+    const word = shift < 16 ? 1 : 0;
+    const s = shift < 16 ? shift : shift - 16;
+    counts.fill(0);
+    for (let at = word, end = entries * SLOT; at < end; at += SLOT)
+      counts[(((from[at] as number) >>> s) & mask) + 1]!++;
+    for (let d = 1; d <= buckets; d++) counts[d]! += counts[d - 1]!;
+    for (let at = 0, end = entries * SLOT; at < end; at += SLOT) {
+      const dest = counts[((from[at + word] as number) >>> s) & mask]!++ * SLOT;
+      to[dest] = from[at] as number;
+      to[dest + 1] = from[at + 1] as number;
+      to[dest + 2] = from[at + 2] as number;
+    }
+    [from, to] = [to, from];
+  }
+  return from;
+}
