@@ -3,13 +3,17 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { BUNDLE_FILES } from '../evidence/bundle.js';
 import type { EvidenceSet } from '../evidence/evidenceSet.js';
 import { loadBundle } from '../evidence/readBundle.js';
+import { describeTrace } from '../evidence/traceSniffer.js';
 import { planTraceSlices, streamTrace, type TraceSlice, type TraceStreamResult } from '../evidence/traceStream.js';
+import type { TraceTool } from '../evidence/types.js';
 import type { Report } from '../report/model.js';
 import { type AnalysisOptions, SnatAnalysis } from './snatAnalysis.js';
 import type { TraceAggregate } from './traceAggregator.js';
 import type { TraceWorkerInput, TraceWorkerMessage } from './traceWorker.js';
+import { insufficiency } from './verdict.js';
 
 /**
  * Below this size one thread reads the trace unless more are asked for: a worker takes ~75 ms to start and the
@@ -87,6 +91,21 @@ class SliceQueue {
  * console.log(report.verdict.summary);
  */
 export async function analyzeBundle(path: string, options: AnalyzeBundleOptions = {}): Promise<Report> {
+  return (await analyzeEvidence(path, options)).report;
+}
+
+/** A report, and why no file yielded anything usable (no trace event, no socket row) when that is the case. */
+export interface AnalyzedEvidence {
+  report: Report;
+  /** Null when some file yielded an event or a socket row; else why not, as a phrase for a one-line error. */
+  nothingUsable: string | null;
+}
+
+/**
+ * {@link analyzeBundle}, also saying whether any file yielded an event or a socket row (the CLI refuses to
+ * print a report built from nothing).
+ */
+export async function analyzeEvidence(path: string, options: AnalyzeBundleOptions = {}): Promise<AnalyzedEvidence> {
   const { evidence, tracePath } = await loadBundle(path);
   const run = new SnatAnalysis(evidence, options);
   if (tracePath !== null) {
@@ -97,9 +116,16 @@ export async function analyzeBundle(path: string, options: AnalyzeBundleOptions 
     // Many small slices on a shared queue balance the threads; one slice when reading alone.
     const slices = await planTraceSlices(tracePath, threads > 1 ? Math.ceil(size / SLICE_BYTES) : 1);
     const results = await readSlices(tracePath, slices, threads, evidence, run, [...(options.privateCidrs ?? [])]);
-    mergeStreamResults(evidence, results);
+    mergeStreamResults(evidence, results, run.aggregator.result().events);
   }
-  return run.report();
+  const y = run.evidenceYield();
+  const nothingUsable =
+    y.traceEvents === 0 && y.socketRows === 0
+      ? y.tracePresent
+        ? `${insufficiency(y)}${evidence.podSockets.length + evidence.netnsSockets.length > 0 ? '; the socket tables have no rows' : ''}`
+        : 'the bundle has no trace and no socket table rows'
+      : null;
+  return { report: run.report(), nothingUsable };
 }
 
 /**
@@ -132,14 +158,28 @@ async function readSlices(
   });
 }
 
-/** Folds the slices' parse results into the evidence, renumbering warnings to whole-file line numbers. */
-function mergeStreamResults(evidence: EvidenceSet, results: TraceStreamResult[]): void {
+/**
+ * Folds the slices' parse results into the evidence, renumbering warnings to whole-file line numbers; names what
+ * the file looks like when it yielded no event.
+ */
+function mergeStreamResults(evidence: EvidenceSet, results: TraceStreamResult[], events: number): void {
   let offset = 0;
   let format: 'text' | 'json' | null = null;
+  let tool: TraceTool | null = null;
   let lostSamples = 0;
+  const file = evidence.files.find((f) => f.startsWith(BUNDLE_FILES.tcptracer)) ?? BUNDLE_FILES.tcptracer;
   for (const r of results) {
     format ??= r.format;
+    tool ??= r.tool;
     lostSamples += r.lostSamples;
+    if (r.damaged !== null) {
+      evidence.warningCount++;
+      evidence.warnings.unshift({
+        file,
+        line: offset + r.lines,
+        message: `the gzip stream is damaged after this line (${r.damaged}); the events before it were kept`,
+      });
+    }
     evidence.warningCount += r.warningCount;
     for (const w of r.warnings) {
       if (evidence.warnings.length >= MAX_KEPT_WARNINGS) break;
@@ -147,5 +187,10 @@ function mergeStreamResults(evidence: EvidenceSet, results: TraceStreamResult[])
     }
     offset += r.lines;
   }
-  evidence.trace = { present: true, format, lostSamples };
+  const first = results[0];
+  const looksLike =
+    events === 0 && first
+      ? describeTrace(first.sample, { gzip: first.gzip, damaged: first.damaged, lines: offset })
+      : null;
+  evidence.trace = { present: true, format, lostSamples, tool, looksLike };
 }

@@ -55,6 +55,35 @@ function assign(
   out.set(key, entry);
 }
 
+/** The pod the tracer printed with a talker's events, as attribution evidence of its own. */
+function containerEvidence(
+  index: EvidenceIndex,
+  printed: NonNullable<TalkerAggregate['containerPod']>,
+): { pod: PodIdentity; path: 'container-map' | 'gadget-k8s'; step: AttributionStep } {
+  const { namespace, pod: name } = printed;
+  const pod = index.podByKey(namespace, name) ?? { namespace, name, hostNetwork: false, podIPs: [], owner: null };
+  if (printed.origin === 'inspektor-gadget') {
+    return {
+      pod,
+      path: 'gadget-k8s',
+      step: {
+        kind: 'gadget-k8s',
+        source: BUNDLE_FILES.tcptracer,
+        detail: `Inspektor Gadget's k8s enrichment printed pod ${namespace}/${name} with the events`,
+      },
+    };
+  }
+  return {
+    pod,
+    path: 'container-map',
+    step: {
+      kind: 'container-map',
+      source: BUNDLE_FILES.tcptracer,
+      detail: `tcptracer --containersmap printed pod ${namespace}/${name} with the events`,
+    },
+  };
+}
+
 /** Chain evidence for a talker: its netns first, then the PIDs the trace saw (useful when lsns is missing). */
 function chainFor(index: EvidenceIndex, talker: TalkerAggregate): ChainResult {
   let last: ChainResult = { pod: null, steps: [], stoppedAt: 'the trace has no NETNS column', conflicts: [] };
@@ -91,6 +120,10 @@ export function attributeTrace(trace: TraceAggregate, index: EvidenceIndex): Tra
       if (proven?.pod) {
         const pod = index.podByKey(proven.pod.namespace, proven.pod.name) ?? proven.pod;
         assign(pods, pod, talker, ['netns-chain'], proven.steps, proven.conflicts);
+      } else if (talker.pids.size === 1 && talker.containerPod) {
+        // One host-namespace process the tracer itself placed in a (hostNetwork) pod's containers.
+        const { pod, path, step } = containerEvidence(index, talker.containerPod);
+        assign(pods, pod, talker, [path], [step], []);
       } else {
         host.push(talker);
       }
@@ -121,15 +154,8 @@ export function attributeTrace(trace: TraceAggregate, index: EvidenceIndex): Tra
     } else if (ipPod) {
       assign(pods, ipPod, talker, ['pod-ip'], [ipStep!], conflicts);
     } else if (talker.containerPod) {
-      // `tcptracer --containersmap` resolved the pod on the node itself: evidence of its own.
-      const { namespace, pod: name } = talker.containerPod;
-      const pod = index.podByKey(namespace, name) ?? { namespace, name, hostNetwork: false, podIPs: [], owner: null };
-      const step: AttributionStep = {
-        kind: 'container-map',
-        source: BUNDLE_FILES.tcptracer,
-        detail: `tcptracer --containersmap printed pod ${namespace}/${name} with the events`,
-      };
-      assign(pods, pod, talker, ['container-map'], [step], conflicts);
+      const { pod, path, step } = containerEvidence(index, talker.containerPod);
+      assign(pods, pod, talker, [path], [step], conflicts);
     } else {
       const why = [chain.stoppedAt, `SADDR ${talker.saddr} matches no pod IP`].filter(Boolean).join('; ');
       unattributed.push({ talker, reason: why });

@@ -94,13 +94,20 @@ export class EvidenceIndex {
     return (this.podsByIp.get(normalizeIp(ip).toLowerCase()) ?? []).map(identityOf);
   }
 
+  /** The bundle file read for `name` (`name` itself or `name.gz`), or null when the bundle has neither. */
+  private fileRead(name: string): string | null {
+    return this.evidence.files.find((f) => f === name || f === `${name}.gz`) ?? null;
+  }
+
   /** Follows netns -> PID (lsns) -> containerd-shim -id (pstree) -> sandbox (crictl) -> pod. */
   chainFromNetns(inode: number): ChainResult {
     const ns = this.netnsByInode.get(inode);
-    const lsnsFile = this.evidence.files.includes(BUNDLE_FILES.lsnsJson)
-      ? BUNDLE_FILES.lsnsJson
-      : BUNDLE_FILES.lsnsText;
-    if (!ns) return { pod: null, steps: [], stoppedAt: `netns ${inode} is not listed by lsns`, conflicts: [] };
+    const lsnsFile = this.fileRead(BUNDLE_FILES.lsnsJson) ?? this.fileRead(BUNDLE_FILES.lsnsText);
+    if (lsnsFile === null) {
+      const stoppedAt = `no lsns output in the bundle (${BUNDLE_FILES.lsnsText} or ${BUNDLE_FILES.lsnsJson}), so netns ${inode} could not be followed to a process`;
+      return { pod: null, steps: [], stoppedAt, conflicts: [] };
+    }
+    if (!ns) return { pod: null, steps: [], stoppedAt: `netns ${inode} is not listed by ${lsnsFile}`, conflicts: [] };
     const first: AttributionStep = {
       kind: 'lsns',
       source: lsnsFile,
@@ -114,7 +121,7 @@ export class EvidenceIndex {
   chainFromPid(pid: number): ChainResult {
     const tree = this.pstreeByPid.get(pid);
     const treeFile = `${BUNDLE_FILES.pstreeDir}/${pid}.txt`;
-    if (!tree) return { pod: null, steps: [], stoppedAt: `no ${treeFile}`, conflicts: [] };
+    if (!tree) return { pod: null, steps: [], stoppedAt: `no ${treeFile} in the bundle`, conflicts: [] };
     if (!tree.shimId) {
       return {
         pod: null,
@@ -151,12 +158,12 @@ export class EvidenceIndex {
   ):
     | { match: { namespace: string; name: string }; step: AttributionStep; conflicts: string[]; why?: undefined }
     | { match: null; why: string; conflicts: string[] } {
-    const podsFile = this.evidence.files.includes(BUNDLE_FILES.crictlPodsJson)
-      ? BUNDLE_FILES.crictlPodsJson
-      : BUNDLE_FILES.crictlPodsText;
-    const psFile = this.evidence.files.includes(BUNDLE_FILES.crictlPsJson)
-      ? BUNDLE_FILES.crictlPsJson
-      : BUNDLE_FILES.crictlPsText;
+    const podsFile =
+      this.fileRead(BUNDLE_FILES.crictlPodsJson) ??
+      this.fileRead(BUNDLE_FILES.crictlPodsText) ??
+      BUNDLE_FILES.crictlPodsText;
+    const psFile =
+      this.fileRead(BUNDLE_FILES.crictlPsJson) ?? this.fileRead(BUNDLE_FILES.crictlPsText) ?? BUNDLE_FILES.crictlPsText;
     const sandboxes: CriPodSandbox[] = this.evidence.criPods.filter((p) => idsMatch(p.id, shimId));
     const distinct = uniqueBy(sandboxes, (s) => podKey(s.namespace, s.name));
     if (distinct.length >= 1) {

@@ -25,7 +25,7 @@ import {
   traceSpanSeconds,
   trafficCounters,
 } from './traceAggregator.js';
-import { decideVerdict } from './verdict.js';
+import { decideVerdict, type EvidenceYield, insufficiency } from './verdict.js';
 
 /** What the caller knows beyond the bundle (the orchestration knows much; offline analysis little). */
 export interface AnalysisOptions {
@@ -78,6 +78,17 @@ export class SnatAnalysis {
       }
       return v;
     });
+  }
+
+  /** What the evidence could measure: trace events and socket rows (the grounds for any verdict). */
+  evidenceYield(): EvidenceYield {
+    const ev = this.evidence;
+    return {
+      tracePresent: ev.trace.present,
+      traceEvents: this.aggregator.result().events,
+      socketRows: [...ev.podSockets, ...ev.netnsSockets].reduce((n, t) => n + t.table.sockets.length, 0),
+      traceLooksLike: ev.trace.looksLike ?? null,
+    };
   }
 
   report(): Report {
@@ -193,6 +204,15 @@ export class SnatAnalysis {
     if (!ev.trace.present && rankedPods.every((p) => p.establishedPublic === null)) {
       problems.push('no trace and no socket tables: nothing measures SNAT use');
     }
+    if (ev.trace.tool === 'tcpconnect') {
+      problems.push(
+        'the trace is tcpconnect output: connects only (no accepts, closes or NETNS), so attribution relies on ' +
+          'source addresses and PIDs; run `tcptracer -t4v` for a full trace',
+      );
+    }
+    const evidenceYield = this.evidenceYield();
+    const notMeasured = insufficiency(evidenceYield);
+    if (notMeasured !== null && ev.trace.present) problems.push(notMeasured);
 
     const report: Report = {
       schemaVersion: REPORT_SCHEMA_VERSION,
@@ -209,7 +229,7 @@ export class SnatAnalysis {
       },
       cluster: opts.cluster ?? null,
       node: { name: nodeName, ip: nodeIp },
-      verdict: decideVerdict(rankedPods, hostTraffic, unattributed, nodeName),
+      verdict: decideVerdict(rankedPods, hostTraffic, unattributed, nodeName, evidenceYield),
       rankingRule: RANKING_RULE,
       rankedPods,
       hostTraffic,
@@ -222,6 +242,7 @@ export class SnatAnalysis {
         spanSeconds: span,
         lostSamples: ev.trace.lostSamples,
         format: ev.trace.format,
+        tool: trace.events > 0 ? (ev.trace.tool ?? null) : null,
       },
       parseWarnings: ev.warningCount,
       warningSamples: ev.warnings.slice(0, MAX_WARNING_SAMPLES),

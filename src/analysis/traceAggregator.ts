@@ -34,8 +34,8 @@ export interface TalkerAggregate {
   publicDestinations: DestinationTally;
   pids: Set<number>;
   comms: Set<string>;
-  /** The pod `tcptracer --containersmap` printed with this talker's events, when it did. */
-  containerPod?: { namespace: string; pod: string };
+  /** The pod `tcptracer --containersmap` or Inspektor Gadget's enrichment printed with this talker's events. */
+  containerPod?: { namespace: string; pod: string; origin?: 'inspektor-gadget' };
 }
 
 /** The trace folded into talkers; what attribution works on. */
@@ -193,6 +193,7 @@ export class TraceAggregator {
     if (talker.comms.size < MAX_COMMS_PER_TALKER) talker.comms.add(event.comm);
     if (talker.containerPod === undefined && event.container?.pod && event.container.namespace) {
       talker.containerPod = { namespace: event.container.namespace, pod: event.container.pod };
+      if (event.container.origin) talker.containerPod.origin = event.container.origin;
     }
     switch (event.type) {
       case 'connect': {

@@ -24,15 +24,38 @@ export function podActivityPhrase(pod: RankedPod): string {
   return parts.length > 0 ? parts.join(', ') : 'no public connections';
 }
 
+/** What the evidence could measure at all: the grounds for a clean verdict. */
+export interface EvidenceYield {
+  /** A trace file was in the bundle. */
+  tracePresent: boolean;
+  /** Events the trace yielded. */
+  traceEvents: number;
+  /** Socket rows read from all socket tables. */
+  socketRows: number;
+  /** When the trace yielded nothing: what the file looks like (describeTrace). */
+  traceLooksLike: string | null;
+}
+
+/** Why nothing measured SNAT use, or null when something did (a trace event or a socket row). */
+export function insufficiency(y: EvidenceYield): string | null {
+  if (y.tracePresent && y.traceEvents === 0) {
+    return `the trace yielded no events${y.traceLooksLike ? `: ${y.traceLooksLike}` : ''}`;
+  }
+  if (y.traceEvents === 0 && y.socketRows === 0) return 'the bundle has no trace and no socket table rows';
+  return null;
+}
+
 /**
  * Picks the verdict: the top ranked pod, unless host traffic or an unattributed talker clearly dominates
- * public connects and the pod has no socket evidence to outweigh it.
+ * public connects and the pod has no socket evidence to outweigh it. Nothing found is `none` only when the
+ * evidence could have found something; otherwise `insufficient-evidence`.
  */
 export function decideVerdict(
   ranked: readonly RankedPod[],
   host: HostTraffic | null,
   unattributed: readonly UnattributedTalker[],
   nodeName: string | null,
+  evidence: EvidenceYield,
 ): Verdict {
   const top = ranked[0];
   const onNode = nodeName ? ` on node ${nodeName}` : '';
@@ -42,6 +65,15 @@ export function decideVerdict(
   const otherPressure = topOther?.connectsPublic ?? 0;
 
   if (topPressure === 0 && hostPressure === 0 && otherPressure === 0) {
+    const missing = insufficiency(evidence);
+    if (missing !== null) {
+      return {
+        kind: 'insufficient-evidence',
+        summary: `Not enough evidence for a verdict${onNode}: ${missing}. Nothing here shows whether pods consume SNAT ports.`,
+        namespace: null,
+        pod: null,
+      };
+    }
     return {
       kind: 'none',
       summary: `No connections to public IPs were found${onNode}; nothing in this evidence consumes SNAT ports.`,

@@ -7,6 +7,7 @@ import type {
   ParseWarning,
   PstreeChain,
   SocketTable,
+  TraceTool,
 } from './types.js';
 
 /** Facts the node capture Job records in `capture.json` (all optional: a hand-made bundle has none). */
@@ -58,7 +59,18 @@ export interface EvidenceSet {
   /** Warnings from every parser (first few kept) and their total. */
   warnings: ParseWarning[];
   warningCount: number;
-  trace: { present: boolean; format: 'text' | 'json' | null; lostSamples: number };
+  trace: TraceFileFacts;
+}
+
+/** What reading the trace file found besides its events. */
+export interface TraceFileFacts {
+  present: boolean;
+  format: 'text' | 'json' | null;
+  lostSamples: number;
+  /** The tool whose output it is (tcpconnect: a degraded trace of connects only). */
+  tool?: TraceTool | null;
+  /** When the trace yielded no event: what the file looks like (see describeTrace). */
+  looksLike?: string | null;
 }
 
 /** An empty set, the starting point for readers and tests. */

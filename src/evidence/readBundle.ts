@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { BUNDLE_FILES } from './bundle.js';
 import { EvidenceNotFoundError } from './errors.js';
 import { type CaptureFacts, type EvidenceSet, emptyEvidenceSet } from './evidenceSet.js';
@@ -29,12 +30,43 @@ async function kind(path: string): Promise<'file' | 'dir' | null> {
   }
 }
 
-async function readText(path: string): Promise<string | null> {
+/** Largest decompressed size of a small bundle file (a gzip bomb stops here with a warning). */
+const MAX_GUNZIPPED_BYTES = 256 * 1024 * 1024;
+
+/** `.gz` is accepted for every bundle file: the capture and people compress evidence to ship it. */
+const GZ = '.gz';
+
+/** The name under which `name` is in the folder listing: as is, or gzip-compressed; null when absent. */
+function present(entries: ReadonlySet<string>, name: string): string | null {
+  if (entries.has(name)) return name;
+  return entries.has(name + GZ) ? name + GZ : null;
+}
+
+/** A bundle file's name without the `.gz` suffix. */
+export function withoutGz(name: string): string {
+  return name.endsWith(GZ) ? name.slice(0, -GZ.length) : name;
+}
+
+/**
+ * A file's text, gunzipped when it starts with gzip's magic bytes (whatever its name). A file that cannot be
+ * read or decompressed gives null and a warning.
+ */
+async function readText(path: string, ev?: EvidenceSet, rel?: string): Promise<string | null> {
+  let bytes: Buffer;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch {
     return null;
   }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: MAX_GUNZIPPED_BYTES });
+    } catch (err) {
+      if (ev && rel) addWarnings(ev, [{ file: rel, line: 0, message: `not readable gzip: ${(err as Error).message}` }]);
+      return null;
+    }
+  }
+  return bytes.toString('utf8');
 }
 
 async function listDir(path: string): Promise<string[]> {
@@ -86,15 +118,16 @@ export async function loadBundle(path: string): Promise<LoadedBundle> {
   const at = (name: string) => join(path, name);
   const entries = new Set(await listDir(path));
   let tracePath: string | null = null;
-  if (entries.has(BUNDLE_FILES.tcptracer)) {
-    tracePath = at(BUNDLE_FILES.tcptracer);
-    ev.files.push(BUNDLE_FILES.tcptracer);
+  const traceName = present(entries, BUNDLE_FILES.tcptracer);
+  if (traceName !== null) {
+    tracePath = at(traceName);
+    ev.files.push(traceName);
     ev.trace.present = true;
   }
 
-  const lsnsName = entries.has(BUNDLE_FILES.lsnsJson) ? BUNDLE_FILES.lsnsJson : BUNDLE_FILES.lsnsText;
-  const lsns = entries.has(lsnsName) ? await readText(at(lsnsName)) : null;
-  if (lsns !== null) {
+  const lsnsName = present(entries, BUNDLE_FILES.lsnsJson) ?? present(entries, BUNDLE_FILES.lsnsText);
+  const lsns = lsnsName !== null ? await readText(at(lsnsName), ev, lsnsName) : null;
+  if (lsnsName !== null && lsns !== null) {
     ev.files.push(lsnsName);
     ev.netns = take(ev, parseLsns(lsns, lsnsName));
   }
@@ -107,44 +140,48 @@ export async function loadBundle(path: string): Promise<LoadedBundle> {
   ] as const) {
     // JSON beats text when both exist: it carries full ids and pod labels.
     const jsonTwin = name.endsWith('.txt') ? name.replace(/\.txt$/, '.json') : null;
-    if (!entries.has(name) || (jsonTwin && entries.has(jsonTwin))) continue;
-    const text = await readText(at(name));
+    const file = present(entries, name);
+    if (file === null || (jsonTwin && present(entries, jsonTwin) !== null)) continue;
+    const text = await readText(at(file), ev, file);
     if (text === null) continue;
-    ev.files.push(name);
-    assign(ev, take(ev, (parse as (t: string, f: string) => Parsed<never>)(text, name)));
+    ev.files.push(file);
+    assign(ev, take(ev, (parse as (t: string, f: string) => Parsed<never>)(text, file)));
   }
 
-  if (entries.has(BUNDLE_FILES.pods)) {
-    const text = await readText(at(BUNDLE_FILES.pods));
+  const podsName = present(entries, BUNDLE_FILES.pods);
+  if (podsName !== null) {
+    const text = await readText(at(podsName), ev, podsName);
     if (text !== null) {
-      ev.files.push(BUNDLE_FILES.pods);
-      ev.pods = take(ev, parsePods(text, BUNDLE_FILES.pods));
+      ev.files.push(podsName);
+      ev.pods = take(ev, parsePods(text, podsName));
     }
   }
-  if (entries.has(BUNDLE_FILES.node)) {
-    const text = await readText(at(BUNDLE_FILES.node));
+  const nodeName = present(entries, BUNDLE_FILES.node);
+  if (nodeName !== null) {
+    const text = await readText(at(nodeName), ev, nodeName);
     if (text !== null) {
-      ev.files.push(BUNDLE_FILES.node);
-      const parsed = parseNode(text, BUNDLE_FILES.node);
+      ev.files.push(nodeName);
+      const parsed = parseNode(text, nodeName);
       addWarnings(ev, parsed.warnings);
       ev.node = parsed.items[0] ?? null;
     }
   }
-  if (entries.has(BUNDLE_FILES.capture)) {
-    const text = await readText(at(BUNDLE_FILES.capture));
-    const value = text === null ? undefined : parseJsonFile(ev, BUNDLE_FILES.capture, text);
+  const captureName = present(entries, BUNDLE_FILES.capture);
+  if (captureName !== null) {
+    const text = await readText(at(captureName), ev, captureName);
+    const value = text === null ? undefined : parseJsonFile(ev, captureName, text);
     if (value !== undefined) {
-      ev.files.push(BUNDLE_FILES.capture);
+      ev.files.push(captureName);
       ev.capture = captureFacts(value);
     }
   }
 
   if (entries.has(BUNDLE_FILES.pstreeDir)) {
     for (const name of await listDir(at(BUNDLE_FILES.pstreeDir))) {
-      const pid = Number(name.replace(/\.txt$/, ''));
+      const pid = Number(withoutGz(name).replace(/\.txt$/, ''));
       const rel = `${BUNDLE_FILES.pstreeDir}/${name}`;
-      if (!name.endsWith('.txt') || !Number.isInteger(pid) || pid <= 0) continue;
-      const text = await readText(at(rel));
+      if (!withoutGz(name).endsWith('.txt') || !Number.isInteger(pid) || pid <= 0) continue;
+      const text = await readText(at(rel), ev, rel);
       if (text === null) continue;
       ev.files.push(rel);
       ev.pstree.push(...take(ev, parsePstree(text, rel, pid)));
@@ -155,12 +192,14 @@ export async function loadBundle(path: string): Promise<LoadedBundle> {
     for (const name of await listDir(at(BUNDLE_FILES.netstatDir))) {
       const rel = `${BUNDLE_FILES.netstatDir}/${name}`;
       // Namespaces are DNS-1123 labels (no underscore), so the first `_` separates namespace and pod.
-      const m = /^([a-z0-9-]+)_(.+)\.txt$/.exec(name);
+      const m = /^([a-z0-9-]+)_(.+)\.txt$/.exec(withoutGz(name));
       if (!m) {
-        addWarnings(ev, [{ file: rel, line: 0, message: 'netstat files must be named <namespace>_<pod>.txt' }]);
+        addWarnings(ev, [
+          { file: rel, line: 0, message: 'netstat files must be named <namespace>_<pod>.txt (or .txt.gz)' },
+        ]);
         continue;
       }
-      const text = await readText(at(rel));
+      const text = await readText(at(rel), ev, rel);
       if (text === null) continue;
       ev.files.push(rel);
       const parsed = parseSocketTable(text, rel);
@@ -177,9 +216,9 @@ export async function loadBundle(path: string): Promise<LoadedBundle> {
   if (entries.has(BUNDLE_FILES.socketsDir)) {
     for (const name of await listDir(at(BUNDLE_FILES.socketsDir))) {
       const rel = `${BUNDLE_FILES.socketsDir}/${name}`;
-      const inode = Number(name.replace(/\.txt$/, ''));
-      if (!name.endsWith('.txt') || !Number.isInteger(inode) || inode <= 0) continue;
-      const text = await readText(at(rel));
+      const inode = Number(withoutGz(name).replace(/\.txt$/, ''));
+      if (!withoutGz(name).endsWith('.txt') || !Number.isInteger(inode) || inode <= 0) continue;
+      const text = await readText(at(rel), ev, rel);
       if (text === null) continue;
       ev.files.push(rel);
       const parsed = parseSocketTable(text, rel);
@@ -192,7 +231,7 @@ export async function loadBundle(path: string): Promise<LoadedBundle> {
   if (ev.files.length === 0) {
     throw new EvidenceNotFoundError(
       `no recognizable evidence in ${path}: expected files such as ${BUNDLE_FILES.tcptracer}, ${BUNDLE_FILES.lsnsText}, ` +
-        `${BUNDLE_FILES.pods}, ${BUNDLE_FILES.netstatDir}/<namespace>_<pod>.txt (see README: Evidence bundle)`,
+        `${BUNDLE_FILES.pods}, ${BUNDLE_FILES.netstatDir}/<namespace>_<pod>.txt, each optionally .gz (see README: Evidence bundle)`,
     );
   }
   return { evidence: ev, tracePath };

@@ -11,7 +11,7 @@ import {
   type TraceScanner,
   withScanner,
 } from './traceScanner.js';
-import type { ParseWarning, TraceEvent } from './types.js';
+import type { ParseWarning, TraceEvent, TraceTool } from './types.js';
 
 /** Receives trace events: parsed objects from the general parser, or what the scanner folded. */
 export interface TraceSink {
@@ -28,11 +28,17 @@ export interface TraceSink {
 /** What streaming a trace (or a slice of it) found besides its events. */
 export interface TraceStreamResult {
   format: 'text' | 'json' | null;
+  tool: TraceTool | null;
   lostSamples: number;
   /** Line numbers are counted from the start of the slice; add the lines of earlier slices. */
   warnings: ParseWarning[];
   warningCount: number;
   lines: number;
+  /** The first lines the general parser read (cut to 300 characters): what the file looks like when nothing parsed. */
+  sample: string[];
+  gzip: boolean;
+  /** Why gzip decompression stopped early, when it did (the lines before it are kept). */
+  damaged: string | null;
 }
 
 /** A byte range of the trace file, cut at line boundaries, for parallel reading. */
@@ -96,6 +102,9 @@ export async function planTraceSlices(path: string, parts: number): Promise<Trac
   }
 }
 
+/** Lines kept to describe a file that yielded nothing. */
+const SAMPLE_LINES = 20;
+
 /** Bytes read per call. */
 const READ_CHUNK = 1 << 20;
 
@@ -104,6 +113,8 @@ interface TraceBytes {
   /** Fills `target` from `offset` with up to `length` next bytes; 0 at the end. */
   read(target: Buffer, offset: number, length: number): Promise<number>;
   close(): Promise<void>;
+  /** Set when the bytes ended early because they are damaged (corrupt gzip). */
+  damaged?: string | null;
 }
 
 /** `[start, end)` of a plain file. */
@@ -127,10 +138,18 @@ function gunzipped(path: string): TraceBytes {
   const stream = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }));
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let pending: Buffer | null = null;
-  return {
+  const bytes: TraceBytes = {
+    damaged: null,
     read: async (target, offset, length) => {
       if (pending === null || pending.length === 0) {
-        const next = await chunks.next();
+        let next: IteratorResult<Buffer>;
+        try {
+          next = await chunks.next();
+        } catch (err) {
+          // A damaged or cut gzip stream: keep what decompressed, and say why the rest is missing.
+          bytes.damaged = (err as Error).message;
+          return 0;
+        }
         if (next.done) return 0;
         pending = next.value;
       }
@@ -142,6 +161,7 @@ function gunzipped(path: string): TraceBytes {
       stream.destroy();
     },
   };
+  return bytes;
 }
 
 /**
@@ -152,7 +172,9 @@ function gunzipped(path: string): TraceBytes {
  */
 export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSlice): Promise<TraceStreamResult> {
   const parser = new TcptracerParser(BUNDLE_FILES.tcptracer);
-  const source = (await isGzip(path))
+  const gzip = await isGzip(path);
+  const sample: string[] = [];
+  const source = gzip
     ? gunzipped(path)
     : await fileRange(path, slice?.start ?? 0, slice?.end ?? Number.POSITIVE_INFINITY);
 
@@ -170,12 +192,14 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
   parser.lines = 0;
   let lineNo = 0;
   let fastLines = 0;
+  let lastByte = 10; // an empty file ends "with a newline": nothing is cut short
   let lastLineWasFast = false;
 
   const slow = (buf: Buffer, s: number, e: number) => {
     lineNo++;
     const line = buf.toString('utf8', s, e);
     parser.lines = lineNo - 1; // keep warning line numbers true although the fast path skipped lines
+    if (sample.length < SAMPLE_LINES) sample.push(line.slice(0, 300));
     const event = parser.push(line);
     followHeader();
     if (event) sink.add(event);
@@ -252,6 +276,7 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
       for (;;) {
         const n = await reading;
         if (n === 0) break;
+        lastByte = ahead[n - 1]!;
         [ready, ahead] = [ahead, ready];
         reading = source.read(ahead, 0, READ_CHUNK);
         feed(ready.subarray(0, n));
@@ -272,12 +297,16 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
   }
 
   // A last line the general parser failed on is reported as truncated; not when the fast path read it.
-  if (!lastLineWasFast && (slice?.last ?? true)) parser.end();
+  if (!lastLineWasFast && (slice?.last ?? true)) parser.end(lastByte === 10);
   return {
     format: parser.format ?? (fastLines > 0 ? 'text' : null),
+    tool: parser.tool ?? (fastLines > 0 ? 'tcptracer' : null),
     lostSamples: parser.lostSamples,
     warnings: parser.warnings,
     warningCount: parser.warningCount,
     lines: lineNo,
+    sample,
+    gzip,
+    damaged: source.damaged ?? null,
   };
 }

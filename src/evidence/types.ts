@@ -43,13 +43,18 @@ export interface TraceEvent {
   container?: TraceContainer;
 }
 
-/** Kubernetes context printed by `tcptracer --containersmap`. */
+/** Kubernetes context printed with an event: by `tcptracer --containersmap`, or Inspektor Gadget's enrichment. */
 export interface TraceContainer {
   node: string | null;
   namespace: string | null;
   pod: string | null;
   container: string | null;
+  /** Which tool resolved it (absent: tcptracer --containersmap). */
+  origin?: 'inspektor-gadget';
 }
+
+/** Which tool printed a trace: BCC tcptracer (full), BCC/libbpf tcpconnect (connects only), Inspektor Gadget. */
+export type TraceTool = 'tcptracer' | 'tcpconnect' | 'inspektor-gadget';
 
 /** A row of `lsns -t net` (text or -J). */
 export interface NetnsEntry {

@@ -29,10 +29,10 @@ export interface AttributionStep {
 /** How a pod was tied to the traffic. */
 export interface Attribution {
   /**
-   * Which independent paths matched: the netns/PID chain, the source IP, the socket table, or the pod names
-   * `tcptracer --containersmap` printed with the events.
+   * Which independent paths matched: the netns/PID chain, the source IP, the socket table, the pod names
+   * `tcptracer --containersmap` printed with the events, or Inspektor Gadget's k8s enrichment of its events.
    */
-  paths: Array<'netns-chain' | 'pod-ip' | 'socket-table' | 'container-map'>;
+  paths: Array<'netns-chain' | 'pod-ip' | 'socket-table' | 'container-map' | 'gadget-k8s'>;
   steps: AttributionStep[];
   /** Disagreements between paths (e.g. netns chain says pod A, SADDR says pod B). */
   conflicts: string[];
@@ -103,6 +103,11 @@ export interface TraceSummary {
   /** BCC `Possibly lost N samples` total. */
   lostSamples: number;
   format: 'text' | 'json' | null;
+  /**
+   * Which tool printed the trace: `tcptracer` (BCC), `tcpconnect` (a degraded trace: connects only) or
+   * `inspektor-gadget`; null without events. Absent in reports written before it existed.
+   */
+  tool?: 'tcptracer' | 'tcpconnect' | 'inspektor-gadget' | null;
 }
 
 /** One point of the load balancer's SNAT metrics for the node. */
@@ -173,7 +178,12 @@ export interface Recommendation {
   target: { namespace: string; pod: string } | null;
 }
 
-export type VerdictKind = 'pod' | 'host' | 'unattributed' | 'none';
+/**
+ * `none`: the evidence measured SNAT use and found no public connections. `insufficient-evidence`: nothing
+ * measured it (the trace parsed zero events, or there was neither a trace nor a socket table), so no clean bill
+ * of health is given.
+ */
+export type VerdictKind = 'pod' | 'host' | 'unattributed' | 'none' | 'insufficient-evidence';
 
 export interface Verdict {
   kind: VerdictKind;

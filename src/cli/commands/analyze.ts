@@ -86,16 +86,21 @@ export function registerAnalyzeCommand(program: Command): void {
       validateCidrs(flags.azureServiceCidr, '--azure-service-cidr');
       let report: Report;
       try {
-        const [{ computeRecommendations }, { analyzeBundle }] = await Promise.all([
+        const [{ computeRecommendations }, { analyzeEvidence }] = await Promise.all([
           import('../../analysis/recommendations.js'),
           import('../../analysis/analyzeBundle.js'),
         ]);
-        report = await analyzeBundle(bundle, {
+        const analyzed = await analyzeEvidence(bundle, {
           privateCidrs: flags.privateCidr,
           generatedAt: new Date().toISOString(),
           ...(flags.threads ? { traceThreads: flags.threads } : {}),
           recommend: (r) => computeRecommendations(r, { azureServiceCidrs: flags.azureServiceCidr }),
         });
+        // A report from nothing would read as a clean bill of health: refuse it, saying what the input looks like.
+        if (analyzed.nothingUsable !== null) {
+          throw new CliError(`no usable evidence in ${bundle}: ${analyzed.nothingUsable}`);
+        }
+        report = analyzed.report;
       } catch (err) {
         if (err instanceof EvidenceNotFoundError) throw new CliError(err.message);
         throw err;

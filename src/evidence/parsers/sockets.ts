@@ -60,14 +60,55 @@ const PROC_ROW =
  * @example parseSocketTable(text, 'netstat/default_web.txt').items.filter((s) => s.state === 'ESTABLISHED')
  */
 export function parseSocketTable(text: string, file: string): Parsed<SocketEntry> & { method: SocketMethod } {
-  const method = detectSocketFormat(text);
-  if (method === 'proc-net-tcp') return { ...parseProcNetTcp(text, file), method };
-  if (method === 'ss') return { ...parseSs(text, file), method };
-  const parsed = parseNetstat(text, file);
-  if (method === null && parsed.items.length === 0 && text.trim() !== '') {
+  const detected = detectSocketFormat(text);
+  if (detected === 'proc-net-tcp') return { ...parseProcNetTcp(text, file), method: detected };
+  // netstat and ss rows are told apart row by row, not by the first word: `ss -tunap`, `ss -H` and grep'd ss
+  // output start with the Netid (`tcp ESTAB ...`) just as netstat rows start with the protocol (`tcp 0 0 ...`).
+  // Each parser sees its own rows (the other's lines blanked, so line numbers stay true); lines neither shape
+  // claims go to the table's majority, which warns about them.
+  const lines = text.split('\n');
+  const shapes = lines.map(rowShape);
+  const ssRows = shapes.filter((s) => s === 'ss-row').length;
+  const netstatRows = shapes.filter((s) => s === 'netstat-row').length;
+  const method: 'netstat' | 'ss' =
+    ssRows !== netstatRows ? (ssRows > netstatRows ? 'ss' : 'netstat') : detected === 'ss' ? 'ss' : 'netstat';
+  const mine = (kind: 'netstat' | 'ss') =>
+    lines
+      .map((line, i) => {
+        const shape = shapes[i];
+        const owner = shape == null ? method : shape.startsWith('ss') ? 'ss' : 'netstat';
+        return owner === kind ? line : '';
+      })
+      .join('\n');
+  const ss = ssRows > 0 || method === 'ss' ? parseSs(mine('ss'), file) : { items: [], warnings: [] };
+  const netstat =
+    netstatRows > 0 || method === 'netstat' ? parseNetstat(mine('netstat'), file) : { items: [], warnings: [] };
+  const parsed: Parsed<SocketEntry> = {
+    items: method === 'ss' ? [...ss.items, ...netstat.items] : [...netstat.items, ...ss.items],
+    warnings: [...netstat.warnings, ...ss.warnings].sort((a, b) => a.line - b.line),
+  };
+  if (detected === null && parsed.items.length === 0 && text.trim() !== '') {
     parsed.warnings.unshift(warn(file, 0, 'no recognizable socket table (netstat, ss or /proc/net/tcp)'));
   }
-  return { ...parsed, method: 'netstat' };
+  return { ...parsed, method };
+}
+
+const SS_NETIDS = /^(tcp|udp|raw|u_str|u_dgr|u_seq|p_raw|p_dgr|nl|mptcp|sctp|dccp|v_str|v_dgr|xdp|tipc)$/;
+
+/** Whose line this is, by its shape: an ss or netstat header or row; null when neither shape fits. */
+function rowShape(raw: string): 'ss-header' | 'ss-row' | 'netstat-header' | 'netstat-row' | null {
+  const line = raw.trim();
+  if (/^(Netid\s+)?State\s+Recv-Q/.test(line) || /^Recv-Q\s+Send-Q\s+Local Address:Port/.test(line)) {
+    return 'ss-header';
+  }
+  if (/^(Proto|Active)\b/.test(line)) return 'netstat-header';
+  const [a = '', b = ''] = line.split(/\s+/, 2);
+  // ss: [Netid] State Recv-Q ..., or Recv-Q Send-Q ... when a state filter drops the State column.
+  if ((SS_NETIDS.test(a) && SS_STATES[b] !== undefined) || SS_STATES[a] !== undefined) return 'ss-row';
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return 'ss-row';
+  // netstat: Proto Recv-Q Send-Q ...
+  if (/^(tcp6?|udp6?|raw6?|udpl|udpl6)$/.test(a) && /^\d+$/.test(b)) return 'netstat-row';
+  return null;
 }
 
 /** Which tool printed this table, from its headers or first rows; null when nothing fits. */
@@ -76,10 +117,9 @@ export function detectSocketFormat(text: string): 'netstat' | 'ss' | 'proc-net-t
     const line = raw.trim();
     if (line === '') continue;
     if (/^sl\s+local_address/.test(line) || PROC_ROW.test(raw)) return 'proc-net-tcp';
-    if (/^(Proto|Active Internet)\b/.test(line) || /^(tcp6?|udp6?|raw6?|unix)\s/.test(line)) return 'netstat';
-    if (/^(Netid\s+)?State\s+Recv-Q/.test(line) || /^Recv-Q\s+Send-Q\s+Local Address:Port/.test(line)) return 'ss';
-    const first = line.split(/\s+/, 1)[0] as string;
-    if (SS_STATES[first] !== undefined && first !== 'LISTEN' && first !== 'CLOSE') return 'ss';
+    const shape = rowShape(line);
+    if (shape !== null) return shape.startsWith('ss') ? 'ss' : 'netstat';
+    if (/^unix\s/.test(line)) return 'netstat';
   }
   return null;
 }

@@ -10,7 +10,9 @@
  * ends of the line; COMM is whatever lies between, so spaces in it never shift a column.
  * `--json` prints one object per line (`time` in seconds, pid, comm, saddr, daddr, ip, sport, dport, type).
  */
-import type { ParseWarning, TraceEvent, TraceEventType } from '../types.js';
+import type { ParseWarning, TraceEvent, TraceEventType, TraceTool } from '../types.js';
+import { type GadgetColumns, gadgetHeader, gadgetJsonEvent, isGadgetJson, parseGadgetRow } from './inspektorGadget.js';
+import { parseTcpconnectRow, type TcpconnectColumns, tcpconnectHeader } from './tcpconnect.js';
 import {
   AddressCache,
   bareAddress,
@@ -54,9 +56,15 @@ export class TcptracerParser {
   warningCount = 0;
   lostSamples = 0;
   format: 'text' | 'json' | null = null;
+  /** The tool whose output gave the first event; null before one. */
+  tool: TraceTool | null = null;
   lines = 0;
 
   private layout: TraceColumns | null = null;
+  /** Set by a tcpconnect or Inspektor Gadget table header: rows are read in that tool's columns. */
+  private foreign: { kind: 'tcpconnect'; cols: TcpconnectColumns } | { kind: 'gadget'; cols: GadgetColumns } | null =
+    null;
+  private warnedConnectsOnly = false;
   private readonly cache = new AddressCache();
   // Token spans of the current line, reused for every line. A real line has under 30 tokens.
   private readonly starts = new Int32Array(MAX_TOKENS);
@@ -95,14 +103,23 @@ export class TcptracerParser {
     if (line.charCodeAt(i) === 123 /* { */) {
       const ev = this.parseJson(line, lineNo);
       if (ev) this.format ??= 'json';
-      else this.lastContentFailedAt = lineNo;
       return ev;
     }
 
     const n = this.tokenize(line, i, end);
+    if (this.foreign !== null) {
+      const row = this.foreignRow(line, n);
+      if (typeof row === 'object') {
+        if (row !== null) this.format ??= 'text';
+        return row;
+      }
+      if (this.nonEvent(line, n)) return null;
+      return this.fail(lineNo, `${row}: ${excerpt(line)}`);
+    }
     const ev = this.parseText(line, n, lineNo);
     if (ev) {
       this.format ??= 'text';
+      this.tool ??= 'tcptracer';
       return ev;
     }
     if (this.nonEvent(line, n)) return null;
@@ -115,14 +132,45 @@ export class TcptracerParser {
   }
 
   /**
-   * Call after the last line. A last line that failed to parse is almost always
-   * cut short (Ctrl-C while stdout was block-buffered), so its warning says so.
+   * Call after the last line, saying whether the file ended with a newline. A last line without one that failed
+   * to parse was cut short (Ctrl-C while stdout was block-buffered, a capture stopped mid-write), and its warning
+   * says so; a complete last line that failed keeps its own warning.
    */
-  end(): void {
+  end(endsWithNewline: boolean): void {
+    if (endsWithNewline) return;
     if (this.lastContentFailedAt > 0 && this.lastContentFailedAt === this.lastContentLine) {
       const w = this.warnings.find((x) => x.line === this.lastContentFailedAt);
-      if (w && !w.message.startsWith('truncated last line')) w.message = `truncated last line: ${w.message}`;
+      if (w && !w.message.startsWith('truncated last line')) {
+        w.message = `truncated last line (no newline at the end of the file): ${w.message}`;
+      }
     }
+  }
+
+  /** A row under a tcpconnect or gadget header: the event, null when it counts for nothing, or why it failed. */
+  private foreignRow(line: string, n: number): TraceEvent | null | string {
+    const f = this.foreign!;
+    if (f.kind === 'gadget') {
+      const r = parseGadgetRow(line, f.cols, this.cache);
+      if (r !== null && typeof r === 'object') this.tool ??= 'inspektor-gadget';
+      return r;
+    }
+    const r = parseTcpconnectRow(line, this.starts, this.ends, n, f.cols, this.cache);
+    if (typeof r === 'object') {
+      this.tool ??= 'tcpconnect';
+      this.connectsOnly();
+    }
+    return r;
+  }
+
+  /** tcpconnect sees connects only: said once, as a warning the report shows. */
+  private connectsOnly(): void {
+    if (this.warnedConnectsOnly) return;
+    this.warnedConnectsOnly = true;
+    this.addWarning(
+      0,
+      'tcpconnect output: a degraded trace of connects only (no accepts, closes, source ports or NETNS); ' +
+        'run `tcptracer -t4v` for the full trace',
+    );
   }
 
   private addWarning(line: number, message: string): void {
@@ -300,8 +348,23 @@ export class TcptracerParser {
       this.lostSamples += Number(lost[1]);
       return true;
     }
+    if (n >= 6 && /\bPID\b/.test(t)) {
+      const gadget = gadgetHeader(t);
+      if (gadget !== null) {
+        this.foreign = { kind: 'gadget', cols: gadgetHeader(line)! };
+        this.layout = null;
+        return true;
+      }
+      const tcpconnect = tcpconnectHeader(t.split(/\s+/));
+      if (tcpconnect !== null) {
+        this.foreign = { kind: 'tcpconnect', cols: tcpconnect };
+        this.layout = null;
+        return true;
+      }
+    }
     if (n >= 6 && /\bPID\b/.test(t) && /\bSADDR\b/.test(t) && /\bDPORT\b/.test(t)) {
       const words = t.split(/\s+/);
+      this.foreign = null;
       const typePos = words.findIndex((w) => w === 'TYPE' || w === 'T');
       const hasTime = words.some((w) => w.startsWith('TIME'));
       const prefixCols = words[0] === 'NODE' ? 4 : 0;
@@ -320,6 +383,12 @@ export class TcptracerParser {
       return this.fail(lineNo, `invalid JSON: ${excerpt(line)}`);
     }
     if (!isRecord(obj)) return this.fail(lineNo, `JSON line is not an object: ${excerpt(line)}`);
+    if (isGadgetJson(obj)) {
+      const ev = gadgetJsonEvent(obj, this.cache);
+      if (typeof ev === 'string') return this.fail(lineNo, `${ev}: ${excerpt(line)}`);
+      if (ev !== null) this.tool ??= 'inspektor-gadget';
+      return ev;
+    }
     const typeRaw = stringish(obj.type ?? obj.event ?? obj.evt);
     const type = typeRaw === null ? null : typeWord(typeRaw);
     if (type === null) return this.fail(lineNo, `JSON event without a known type: ${excerpt(line)}`);
@@ -374,6 +443,7 @@ export interface TcptracerResult {
   warningCount: number;
   lostSamples: number;
   format: 'text' | 'json' | null;
+  tool: TraceTool | null;
 }
 
 /**
@@ -392,13 +462,14 @@ export function parseTcptracer(text: string, file = 'tcptracer.log'): TcptracerR
     if (ev) events.push(ev);
     from = nl + 1;
   }
-  p.end();
+  p.end(text.length === 0 || text.endsWith('\n'));
   return {
     events,
     warnings: p.warnings,
     warningCount: p.warningCount,
     lostSamples: p.lostSamples,
     format: p.format,
+    tool: p.tool,
   };
 }
 

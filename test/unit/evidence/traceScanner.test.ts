@@ -243,7 +243,7 @@ function referenceAggregate(text: string) {
     const event = parser.push(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
     if (event) agg.add(event);
   }
-  parser.end();
+  parser.end(text.length === 0 || text.endsWith('\n'));
   return {
     trace: comparable(agg.result()),
     warningCount: parser.warningCount,

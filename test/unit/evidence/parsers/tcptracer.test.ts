@@ -189,7 +189,14 @@ describe('parseTcptracer', () => {
 
   describe('bad input', () => {
     it('returns nothing for an empty file', () => {
-      expect(parseTcptracer('')).toEqual({ events: [], warnings: [], warningCount: 0, lostSamples: 0, format: null });
+      expect(parseTcptracer('')).toEqual({
+        tool: null,
+        events: [],
+        warnings: [],
+        warningCount: 0,
+        lostSamples: 0,
+        format: null,
+      });
     });
 
     it('rejects out-of-range ports, invalid addresses and family mismatches', () => {
@@ -261,7 +268,7 @@ describe('parseTcptracer', () => {
               const e = p.push(mutate(line, kind, at, junk));
               if (e) expectWellTyped(e);
             }
-            p.end();
+            p.end(false);
             expect(p.warningCount).toBeGreaterThanOrEqual(p.warnings.length);
           },
         ),
