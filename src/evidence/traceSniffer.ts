@@ -36,10 +36,10 @@ function byHeader(w: readonly string[], line: string): string | null {
   if (has('PID', 'COMM', 'SADDR', 'DADDR', 'DPORT') && !w.includes('TYPE') && !w.includes('T')) {
     return 'tcpconnect output with no connect rows (and tcpconnect has no TYPE/close events)';
   }
+  if (w.includes('OLDSTATE') || w.includes('NEWSTATE')) return 'tcpstates output (state changes, not connections)';
   if (has('LADDR', 'RADDR') && (w.includes('TX_KB') || w.includes('RX_KB') || w.includes('MS'))) {
     return 'tcplife output (one line per closed session, no connect/close events)';
   }
-  if (w.includes('OLDSTATE') || w.includes('NEWSTATE')) return 'tcpstates output (state changes, not connections)';
   if (has('PID', 'COMM', 'RADDR', 'RPORT', 'LADDR') || has('PID', 'COMM', 'RADDR', 'LPORT')) {
     return 'tcpaccept output (accepts only, no outbound connects)';
   }

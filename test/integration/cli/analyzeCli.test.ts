@@ -184,6 +184,102 @@ describe('snat-responder analyze', () => {
     });
   });
 
+  describe("on other tools' output and compressed bundles", () => {
+    it('reads a bundle whose every file is gzip-compressed (.gz) exactly like the plain bundle', async () => {
+      const gzBundle = join(work, 'runbook-gz');
+      for (const rel of [
+        'tcptracer.log',
+        'lsns.txt',
+        'crictl-ps.txt',
+        'netstat/default_nginx.txt',
+        'pstree/19832.txt',
+      ]) {
+        await mkdir(dirname(join(gzBundle, rel)), { recursive: true });
+        await writeFile(join(gzBundle, `${rel}.gz`), gzipSync(await readFile(join(runbook, rel))));
+      }
+      const { generatedAt: _a, evidenceFiles, ...gz } = json('analyze', gzBundle);
+      const { generatedAt: _b, evidenceFiles: plainFiles, ...plain } = json('analyze', runbook);
+      expect(evidenceFiles).toEqual(plainFiles.map((f) => `${f}.gz`));
+      // Attribution steps cite the files that were read.
+      expect(JSON.stringify(gz).replaceAll('.gz', '')).toEqual(JSON.stringify(plain));
+    });
+
+    it('attributes an Inspektor Gadget trace by its k8s enrichment, recorded as its own path', async () => {
+      const file = join(work, 'gadget.log');
+      await writeFile(file, await readFile(join(root, 'test/fixtures/evidence/gadget-trace-tcp.log')));
+      const report = json('analyze', file);
+      expect(report.trace).toMatchObject({ tool: 'inspektor-gadget', connects: 3, closes: 1, accepts: 1 });
+      expect(report.verdict).toMatchObject({ kind: 'pod', namespace: 'shop', pod: 'web-7d9c' });
+      expect(report.rankedPods[0]!.attribution.paths).toEqual(['gadget-k8s']);
+      expect(report.rankedPods[0]!.attribution.steps[0]!.detail).toMatch(/Inspektor Gadget's k8s enrichment/);
+    });
+
+    it('reads tcpconnect output as a degraded trace and says so in the report', async () => {
+      const file = join(work, 'tcpconnect.log');
+      await writeFile(file, await readFile(join(root, 'test/fixtures/evidence/tcpconnect-tU.log')));
+      const report = json('analyze', file);
+      expect(report.trace).toMatchObject({ tool: 'tcpconnect', connects: 4, closes: 0 });
+      expect(report.investigation.problems.join(' ')).toMatch(/tcpconnect output: connects only/);
+      expect(report.unattributed[0]).toMatchObject({ saddr: '10.244.0.12', connectsPublic: 1 });
+    });
+  });
+
+  describe('evidence that yields nothing', () => {
+    const cases: Array<[string, string | Buffer, RegExp]> = [
+      [
+        'tcplife.log',
+        'PID    COMM       LADDR           LPORT RADDR           RPORT TX_KB RX_KB MS\n22597  curl       10.244.0.5      46644 52.1.1.1        443       0     1 20.23\n',
+        /this looks like tcplife output/,
+      ],
+      [
+        'dns.json',
+        '{"k8s":{"node":"n","namespace":"a","podName":"b"},"runtime":{},"name":"example.org.","qr":"Q"}\n',
+        /Inspektor Gadget JSON without TCP events/,
+      ],
+      ['garbage.bin', Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 0x7f, 0xff, 0xfe, 10]), /binary data/],
+      ['ss.txt.gz', gzipSync('tcp   ESTAB 0 0 10.244.0.5:43212 20.60.1.12:443\n'), /gzip-compressed ss output/],
+      ['empty.log', '', /an empty file/],
+    ];
+    it.each(cases)(
+      'exits 2 with one line naming what %s looks like, and writes nothing',
+      async (name, data, phrase) => {
+        const file = join(work, name);
+        await writeFile(file, data);
+        const out = join(work, `${name}.out`);
+        const res = cli('analyze', file, '--out', out);
+        expect(res.code).toBe(2);
+        expect(res.stdout).toBe('');
+        expect(res.stderr.trim().split('\n')).toHaveLength(1);
+        expect(res.stderr).toMatch(/no usable evidence in .*: the trace yielded no events: /);
+        expect(res.stderr).toMatch(phrase);
+        expect(existsSync(out)).toBe(false);
+      },
+    );
+
+    it('exits 2 for a bundle whose trace parses nothing and that has no socket rows', async () => {
+      const dir = join(work, 'nothing-usable');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'tcptracer.log'), 'PID    COMM         IP SADDR            DADDR            DPORT\n');
+      await writeFile(join(dir, 'lsns.txt'), await readFile(join(runbook, 'lsns.txt')));
+      const res = cli('analyze', dir);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(/this looks like tcpconnect output with no connect rows/);
+    });
+
+    it('reports insufficient-evidence (never "none") when socket rows exist but the trace parsed nothing', async () => {
+      const dir = join(work, 'sockets-only');
+      await mkdir(join(dir, 'netstat'), { recursive: true });
+      await writeFile(join(dir, 'tcptracer.log'), 'not a trace\n');
+      await writeFile(
+        join(dir, 'netstat', 'shop_web.txt'),
+        'tcp        0      0 10.244.0.5:43214        10.0.0.4:5432          ESTABLISHED 18627/psql\n',
+      );
+      const report = json('analyze', dir);
+      expect(report.verdict.kind).toBe('insufficient-evidence');
+      expect(report.verdict.summary).toMatch(/the trace yielded no events: text that no trace format matches/);
+    });
+  });
+
   describe('bad input', () => {
     it('exits 2 with one line for a missing path', () => {
       const res = cli('analyze', join(work, 'does-not-exist'));

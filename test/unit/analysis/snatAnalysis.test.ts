@@ -308,4 +308,112 @@ describe('SnatAnalysis', () => {
       expect(report.investigation.problems).toContain('no trace and no socket tables: nothing measures SNAT use');
     });
   });
+
+  describe('verdict from no evidence', () => {
+    it('is insufficient-evidence, never none, when the trace parsed zero events, naming what the file looks like', () => {
+      const evidence = emptyEvidenceSet();
+      evidence.files = ['tcptracer.log'];
+      evidence.trace = {
+        present: true,
+        format: null,
+        lostSamples: 0,
+        looksLike: 'this looks like tcplife output (one line per closed session, no connect/close events)',
+      };
+      const report = run(evidence, []);
+      expect(report.verdict.kind).toBe('insufficient-evidence');
+      expect(report.verdict.summary).toMatch(
+        /^Not enough evidence for a verdict: the trace yielded no events: this looks like tcplife/,
+      );
+      expect(report.investigation.problems.join(' ')).toMatch(/the trace yielded no events/);
+      expect(report.trace.tool).toBeNull();
+    });
+
+    it('is insufficient-evidence for an empty evidence set (what the orchestration stores when nothing was collected)', () => {
+      const report = new SnatAnalysis(emptyEvidenceSet(), {}).report();
+      expect(report.verdict.kind).toBe('insufficient-evidence');
+      expect(report.verdict.summary).toMatch(/no trace and no socket table rows/);
+    });
+
+    it('is none only when something measured SNAT use and found no public connection', () => {
+      const evidence = emptyEvidenceSet();
+      evidence.podSockets = [
+        {
+          namespace: 'shop',
+          pod: 'web',
+          table: { method: 'netstat', sockets: [sock('10.0.0.4')] },
+          source: 'netstat/shop_web.txt',
+        },
+      ];
+      expect(run(evidence, []).verdict.kind).toBe('none');
+    });
+
+    it('still names a pod that socket evidence convicts when the trace parsed nothing, and says the trace failed', () => {
+      const evidence = emptyEvidenceSet();
+      evidence.trace = { present: true, format: null, lostSamples: 0, looksLike: 'an empty file' };
+      evidence.podSockets = [
+        {
+          namespace: 'shop',
+          pod: 'web',
+          table: { method: 'netstat', sockets: [sock('52.1.1.1')] },
+          source: 'netstat/shop_web.txt',
+        },
+      ];
+      const report = run(evidence, []);
+      expect(report.verdict).toMatchObject({ kind: 'pod', pod: 'web' });
+      expect(report.investigation.problems).toContain('the trace yielded no events: an empty file');
+    });
+  });
+
+  describe('unattributed reasons name the missing evidence', () => {
+    it('says lsns output was missing, not that lsns did not list the namespace', () => {
+      const report = run(
+        emptyEvidenceSet(),
+        connects(2, { saddr: '10.244.9.9', daddr: '52.1.1.1', netns: 4026539999 }),
+      );
+      expect(report.unattributed[0]!.reason).toMatch(
+        /^no lsns output in the bundle \(lsns.txt or lsns.json\), so netns 4026539999 could not be followed/,
+      );
+    });
+
+    it('says lsns did not list the namespace when lsns was read', () => {
+      const evidence = chainEvidence([
+        { inode: 4026532785, pid: 19832, sandbox: SB_WEB, namespace: 'shop', name: 'web-1' },
+      ]);
+      const report = run(evidence, connects(2, { saddr: '10.244.9.9', daddr: '52.1.1.1', netns: 4026539999 }));
+      expect(report.unattributed[0]!.reason).toMatch(/^netns 4026539999 is not listed by lsns\.(txt|json)/);
+    });
+  });
+
+  describe('attribution from Inspektor Gadget', () => {
+    const gadget = {
+      node: 'n0',
+      namespace: 'shop',
+      pod: 'web-1',
+      container: 'app',
+      origin: 'inspektor-gadget' as const,
+    };
+
+    it('records its k8s enrichment as the gadget-k8s path', () => {
+      const events = connects(4, { saddr: 'p/shop/web-1', daddr: '52.1.1.1' }).map((e) => ({
+        ...e,
+        container: gadget,
+      }));
+      const report = run(emptyEvidenceSet(), events);
+      expect(report.rankedPods[0]).toMatchObject({ namespace: 'shop', pod: 'web-1', connectsPublic: 4 });
+      expect(report.rankedPods[0]!.attribution.paths).toEqual(['gadget-k8s']);
+    });
+
+    it('gives one host-namespace process to the hostNetwork pod the gadget placed it in; other host processes stay host', () => {
+      const evidence = emptyEvidenceSet();
+      evidence.node = { name: 'aks-node-0', internalIPs: ['10.224.0.7'], podCIDRs: [] };
+      const agent = connects(5, { saddr: '10.224.0.7', daddr: '52.1.1.1', pid: 4242, comm: 'agent' }).map((e) => ({
+        ...e,
+        container: { ...gadget, pod: 'agent-x', namespace: 'monitoring' },
+      }));
+      const kubelet = connects(3, { saddr: '10.224.0.7', daddr: '52.1.1.2', pid: 900, comm: 'kubelet' });
+      const report = run(evidence, [...agent, ...kubelet]);
+      expect(report.rankedPods[0]).toMatchObject({ namespace: 'monitoring', pod: 'agent-x', connectsPublic: 5 });
+      expect(report.hostTraffic).toMatchObject({ connectsPublic: 3, processes: ['kubelet'] });
+    });
+  });
 });

@@ -156,6 +156,59 @@ describe('parseSocketTable', () => {
     });
   });
 
+  describe('ss rows without a header, told apart from netstat per row shape', () => {
+    const pair = (r: { items: SocketEntry[] }) =>
+      r.items.map((s) => [s.state, `${s.remoteIp}:${s.remotePort}`, s.pid, s.program]);
+
+    it('reads `ss -tunap` (Netid first, udp rows skipped, users:(...))', () => {
+      const text = [
+        'Netid State  Recv-Q Send-Q      Local Address:Port       Peer Address:Port Process',
+        'udp   UNCONN 0      0              127.0.0.53%lo:53              0.0.0.0:*     users:(("systemd-resolve",pid=612,fd=13))',
+        'tcp   LISTEN 0      4096             0.0.0.0:8080            0.0.0.0:*     users:(("node",pid=4121,fd=19))',
+        'tcp   ESTAB  0      0             10.244.0.5:43212       20.60.1.12:443   users:(("curl",pid=18627,fd=5))',
+        'tcp   ESTAB  0      0     [::ffff:10.244.0.5]:8080  [::ffff:10.244.0.9]:51234 users:(("node",pid=4121,fd=23))',
+      ].join('\n');
+      const r = parseSocketTable(text, 'netstat/shop_web.txt');
+      expect(r.method).toBe('ss');
+      expect(r.warnings).toEqual([]);
+      expect(pair(r)).toEqual([
+        ['LISTEN', '0.0.0.0:0', 4121, 'node'],
+        ['ESTABLISHED', '20.60.1.12:443', 18627, 'curl'],
+        ['ESTABLISHED', '::ffff:10.244.0.9:51234', 4121, 'node'],
+      ]);
+    });
+
+    it('reads `ss -H` and `ss -antup | grep ESTAB` rows (no header at all)', () => {
+      for (const text of [
+        'ESTAB 0 0 10.244.0.5:43212 20.60.1.12:443 users:(("curl",pid=18627,fd=5))\nTIME-WAIT 0 0 10.244.0.5:43210 20.60.1.12:443\n',
+        'tcp   ESTAB      0      0      10.244.0.5:43212    20.60.1.12:443    users:(("curl",pid=18627,fd=5))\ntcp   TIME-WAIT  0      0      10.244.0.5:43210    20.60.1.12:443\n',
+      ]) {
+        const r = parseSocketTable(text, 'netstat/shop_web.txt');
+        expect(r.method).toBe('ss');
+        expect(r.warnings).toEqual([]);
+        expect(pair(r)).toEqual([
+          ['ESTABLISHED', '20.60.1.12:443', 18627, 'curl'],
+          ['TIME_WAIT', '20.60.1.12:443', null, null],
+        ]);
+      }
+    });
+
+    it('still reads netstat rows starting with the protocol, and a file mixing both (two commands appended)', () => {
+      const netstatRow = 'tcp        0      0 10.244.0.5:43214        20.60.1.12:443          ESTABLISHED 18627/curl';
+      expect(parseSocketTable(`${netstatRow}\n`, 'f').method).toBe('netstat');
+      const mixed = [
+        'tcp   ESTAB 0 0 10.244.0.5:43212 20.60.1.12:443 users:(("curl",pid=18627,fd=5))',
+        'tcp   ESTAB 0 0 10.244.0.5:43213 20.60.1.12:443 users:(("curl",pid=18627,fd=6))',
+        netstatRow,
+        'nonsense line',
+      ].join('\n');
+      const r = parseSocketTable(mixed, 'f');
+      expect(r.method).toBe('ss');
+      expect(r.items.map((s) => s.localPort).sort()).toEqual([43212, 43213, 43214]);
+      expect(r.warnings.map((w) => w.line)).toEqual([4]);
+    });
+  });
+
   describe('/proc/net/tcp and tcp6', () => {
     it('decodes little-endian words, both tables in one file with a `# tcp6` separator', () => {
       const r = parseSocketTable(fixture('proc-net-tcp.txt'), 'sockets/4026532901.txt');
