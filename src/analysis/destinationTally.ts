@@ -66,9 +66,9 @@ export class DestinationTally {
   /**
    * IPv4 destinations as a log of SLOT-word entries (address, port, count), sorted and merged ("compacted") up
    * to `sorted`, appended after it. Appending is sequential, so a trace with a new destination on every connect
-   * costs no cache miss per connect; compaction (a radix sort) runs when the unsorted tail reaches twice the
-   * sorted part and before reading, so the log stays within three times the distinct destinations (12 bytes
-   * each, plus a small floor).
+   * costs no cache miss per connect; compaction (a radix sort) runs before reading and, from 65,536 entries on,
+   * whenever the unsorted tail reaches twice the sorted part, so the log stays within three times the distinct
+   * destinations (12 bytes each) plus 768 KB.
    */
   private log: Uint32Array = EMPTY;
   private length = 0;
@@ -198,7 +198,8 @@ export class DestinationTally {
   private compact(): void {
     if (this.sorted === this.length) return;
     const entries = this.length / SLOT;
-    const sortedLog = radixSort(this.log, entries);
+    radixSort(this.log, entries);
+    const sortedLog = this.log;
     let out = 0;
     for (let at = 0; at < this.length; at += SLOT) {
       const a = sortedLog[at] as number;
@@ -220,37 +221,49 @@ export class DestinationTally {
 
 /** Entries a log starts with; logs shorter than MIN_COMPACT entries just grow. */
 const MIN_ENTRIES = 8;
-const MIN_COMPACT = 1024;
+const MIN_COMPACT = 1 << 16;
 const EMPTY: Uint32Array = new Uint32Array(0);
 
+/** Bits of the 48-bit key (address, port) sorted per pass: four passes of 12 bits. */
+const DIGIT_BITS = 12;
+const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
+const digitCounts = new Uint32Array((1 << DIGIT_BITS) + 1);
+/** Scratch space shared by all tallies (one thread sorts one log at a time). */
+let scratch = new Uint32Array(0);
+
 /**
- * LSD radix sort of `entries` (address, port, count) triples by the 48-bit key (address, port), a digit at a time
- * from the port's low bits up: no comparisons, a few sequential passes. Digits are 8 bits for small logs (the
- * bucket table stays tiny) and 16 bits from 2^16 entries on (three passes). Returns a new array of the same
- * capacity.
+ * LSD radix sort, in place, of `entries` (address, port, count) triples by the 48-bit key (address, port): four
+ * 12-bit digits from the port's low bits up, no comparisons, sequential passes. An even number of passes leaves
+ * the result in `log`; the scratch array is reused, so sorting allocates nothing in the steady state.
  */
-function radixSort(log: Uint32Array, entries: number): Uint32Array {
+function radixSort(log: Uint32Array, entries: number): void {
+  const words = entries * SLOT;
+  if (scratch.length < words) scratch = new Uint32Array(Math.max(words, scratch.length * 2));
   let from: Uint32Array = log;
-  let to: Uint32Array = new Uint32Array(log.length);
-  const bits = entries >= 1 << 16 ? 16 : 8;
-  const buckets = 1 << bits;
-  const mask = buckets - 1;
-  const counts = new Uint32Array(buckets + 1);
-  for (let shift = 0; shift < 48; shift += bits) {
-    // Bits 0-15 of the key are the port, 16-47 the address.
+  let to: Uint32Array = scratch;
+  const counts = digitCounts;
+  for (let shift = 0; shift < 48; shift += DIGIT_BITS) {
+    // Bits 0-15 of the key are the port (word 1), bits 16-47 the address (word 0); the second digit straddles
+    // them (the port's top 4 bits and the address's low 8, see digitOf).
     const word = shift < 16 ? 1 : 0;
     const s = shift < 16 ? shift : shift - 16;
     counts.fill(0);
-    for (let at = word, end = entries * SLOT; at < end; at += SLOT)
-      counts[(((from[at] as number) >>> s) & mask) + 1]!++;
-    for (let d = 1; d <= buckets; d++) counts[d]! += counts[d - 1]!;
-    for (let at = 0, end = entries * SLOT; at < end; at += SLOT) {
-      const dest = counts[((from[at + word] as number) >>> s) & mask]!++ * SLOT;
-      to[dest] = from[at] as number;
-      to[dest + 1] = from[at + 1] as number;
-      to[dest + 2] = from[at + 2] as number;
+    for (let at = 0; at < words; at += SLOT) counts[digitOf(from, at, shift, word, s) + 1]!++;
+    for (let d = 1; d < counts.length; d++) counts[d]! += counts[d - 1]!;
+    for (let at = 0; at < words; at += SLOT) {
+      const dest = counts[digitOf(from, at, shift, word, s)]!++ * SLOT;
+      to[dest] = from[at]!;
+      to[dest + 1] = from[at + 1]!;
+      to[dest + 2] = from[at + 2]!;
     }
-    [from, to] = [to, from];
+    const t = from;
+    from = to;
+    to = t;
   }
-  return from;
+}
+
+/** The 12-bit digit of the entry at `at` starting at key bit `shift`. */
+function digitOf(log: Uint32Array, at: number, shift: number, word: number, s: number): number {
+  if (shift === 12) return ((log[at + 1]! >>> 12) | ((log[at]! & 0xff) << 4)) & DIGIT_MASK;
+  return (log[at + word]! >>> s) & DIGIT_MASK;
 }
