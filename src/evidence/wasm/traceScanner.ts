@@ -29,22 +29,25 @@ let generation: u32 = 1; // the zeroed slots match no run
 /**
  * An open-addressing hash table of 48-byte records: two 16-byte raw keys, then four u32 fields. Twice as many
  * slots as records keep probes short. A slot holds the run number that wrote it (high 15 bits) and its record
- * (low 17), so a new run starts empty without clearing (the slots are cleared when the run number wraps).
+ * (low 17), so a new run starts empty without clearing (the slots are cleared when the run number wraps), and
+ * the record's full hash, so a probe past another key costs no visit to that key's record (a cache miss once
+ * the records outgrow the cache, as they do on a trace with a new destination on every line).
  */
 class Table {
   readonly records: usize;
   private readonly slots: usize;
   private readonly slotMask: u32;
   count: i32 = 0;
-  /** Where this table's last `find` stopped without a match: the slot `add` fills. */
+  /** Where this table's last `find` stopped without a match, and the hash it looked for: what `add` fills. */
   private free: usize = 0;
+  private freeHash: u32 = 0;
 
   constructor(
     readonly capacity: i32,
     slots: u32,
   ) {
     this.records = heap.alloc(<usize>capacity * RECORD_BYTES);
-    this.slots = heap.alloc(<usize>slots * 4);
+    this.slots = heap.alloc(<usize>slots * 8);
     this.slotMask = slots - 1;
   }
 
@@ -59,17 +62,23 @@ class Table {
   find(h: u32, a: v128, b: v128, w0: u32, w1: u32, words: i32): i32 {
     let slot = h & this.slotMask;
     for (;;) {
-      const at = this.slots + ((<usize>slot) << 2);
+      const at = this.slots + ((<usize>slot) << 3);
       const value = load<u32>(at);
       if (value >> SLOT_INDEX_BITS != generation) {
         this.free = at;
+        this.freeHash = h;
         return -1;
       }
-      const index = <i32>(value & SLOT_INDEX_MASK);
-      const rec = this.record(index);
-      const same = !v128.any_true(v128.or(v128.xor(v128.load(rec), a), v128.xor(v128.load(rec, 16), b)));
-      if (same && (words == 0 || (load<u32>(rec + FIELDS) == w0 && (load<u32>(rec + FIELDS, 4) & ~KEY_FLAGS) == w1))) {
-        return index;
+      if (load<u32>(at, 4) == h) {
+        const index = <i32>(value & SLOT_INDEX_MASK);
+        const rec = this.record(index);
+        const same = !v128.any_true(v128.or(v128.xor(v128.load(rec), a), v128.xor(v128.load(rec, 16), b)));
+        if (
+          same &&
+          (words == 0 || (load<u32>(rec + FIELDS) == w0 && (load<u32>(rec + FIELDS, 4) & ~KEY_FLAGS) == w1))
+        ) {
+          return index;
+        }
       }
       slot = (slot + 1) & this.slotMask;
     }
@@ -88,11 +97,12 @@ class Table {
     store<u32>(rec + FIELDS, f2, 8);
     store<u32>(rec + FIELDS, f3, 12);
     store<u32>(this.free, (generation << SLOT_INDEX_BITS) | <u32>index);
+    store<u32>(this.free, this.freeHash, 4);
     return index;
   }
 
   clear(): void {
-    memory.fill(this.slots, 0, <usize>(this.slotMask + 1) * 4);
+    memory.fill(this.slots, 0, <usize>(this.slotMask + 1) * 8);
   }
 }
 
@@ -112,7 +122,8 @@ class Table {
  */
 const processes = new Table(32768, 65536);
 const groups = new Table(32768, 65536);
-const talkers = new Table(8192, 16384);
+// Talkers are few (one per pod address and namespace, plus the host's): 1,024 per run keeps the table in L1.
+const talkers = new Table(1024, 2048);
 const ownerComms = new Table(32768, 65536);
 
 export const PROCESSES: usize = processes.records;
@@ -341,37 +352,33 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
   // process's accepts and closes to many peers stay one group.
   if (!connect && ipv4At(daddrAt, daddrAt + daddrLen) < 0) return 0;
 
-  // The process (SADDR, NETNS, PID) first: where the PID matters (a PID sample with room, or a per-PID talker),
-  // one probe finds both the process and its talker. Otherwise the talker (SADDR, NETNS) alone.
+  // The talker (SADDR, NETNS) first: its table is small enough to stay in the L1 cache, and its mode says whether
+  // the PID matters at all (a PID sample with room, or a per-PID talker). Only then the process (SADDR, NETNS, PID).
   const saddrRaw = raw(saddrAt, saddrLen);
   const netnsRaw = raw(netnsAt, netnsLen);
-  const netnsPid = i32x4.replace_lane(netnsRaw, 3, <i32>pid);
-  const processHash = hash(saddrRaw, netnsPid, 0);
-  let p = processes.find(processHash, saddrRaw, netnsPid, 0, 0, 0);
-  let talker: i32;
-  if (p >= 0) {
-    talker = <i32>load<u32>(processes.record(p) + FIELDS);
-  } else {
-    talker = talkers.find(hash(saddrRaw, netnsRaw, 0), saddrRaw, netnsRaw, 0, 0, 0);
-    if (talker < 0) {
-      // First line of the talker in this run: its address and NETNS are parsed and checked once.
-      const saddr = ipv4At(saddrAt, saddrAt + saddrLen);
-      const netns: i64 = hasNetns ? uintAt(netnsAt, netnsAt + netnsLen, MAX_NETNS) : 0;
-      if (saddr < 0 || netns < 0) return 0;
-      if (talkers.count == talkers.capacity) return -1;
-      const mode = talkerMode(<u32>saddr, <u32>netns);
-      talker = talkers.add(saddrRaw, netnsRaw, <u32>saddr, <u32>netns, mode & TALKER_SPLIT, mode);
-    }
-    if ((load<u32>(talkers.record(talker) + FIELDS, 12) & (TALKER_SPLIT | TALKER_TRACK_PIDS)) != 0) {
-      if (processes.count == processes.capacity) return -1;
-      // The table's free slot is still the one its probe above stopped at.
-      p = processes.add(saddrRaw, netnsPid, <u32>talker, <u32>pid, 0, 0);
-      pushEvent(<u32>p);
-    }
+  let talker = talkers.find(hash(saddrRaw, netnsRaw, 0), saddrRaw, netnsRaw, 0, 0, 0);
+  if (talker < 0) {
+    // First line of the talker in this run: its address and NETNS are parsed and checked once.
+    const saddr = ipv4At(saddrAt, saddrAt + saddrLen);
+    const netns: i64 = hasNetns ? uintAt(netnsAt, netnsAt + netnsLen, MAX_NETNS) : 0;
+    if (saddr < 0 || netns < 0) return 0;
+    if (talkers.count == talkers.capacity) return -1;
+    const mode = talkerMode(<u32>saddr, <u32>netns);
+    talker = talkers.add(saddrRaw, netnsRaw, <u32>saddr, <u32>netns, mode & TALKER_SPLIT, mode);
   }
   const mode = load<u32>(talkers.record(talker) + FIELDS, 12);
   const split = (mode & TALKER_SPLIT) != 0;
-  const owner = split ? <u32>p | 0x80000000 : <u32>talker;
+  let owner = <u32>talker;
+  if ((mode & (TALKER_SPLIT | TALKER_TRACK_PIDS)) != 0) {
+    const netnsPid = i32x4.replace_lane(netnsRaw, 3, <i32>pid);
+    let p = processes.find(hash(saddrRaw, netnsPid, 0), saddrRaw, netnsPid, 0, 0, 0);
+    if (p < 0) {
+      if (processes.count == processes.capacity) return -1;
+      p = processes.add(saddrRaw, netnsPid, <u32>talker, <u32>pid, 0, 0);
+      pushEvent(<u32>p);
+    }
+    if (split) owner = <u32>p | 0x80000000;
+  }
 
   // The group: its owner (the talker, or the process when keyed per PID), TYPE, COMM (while the owner's COMM
   // sample has room) and, for connects, DADDR (raw, so it is parsed once per group) and DPORT.
