@@ -406,6 +406,28 @@ describe('streamTrace over the scanner', () => {
     );
   }, 180_000);
 
+  it('applies a full talker table and goes on (more source addresses than a run holds)', async () => {
+    const lines = [HEADER_TV];
+    for (let i = 0; i < 6000; i++)
+      lines.push(
+        tvLine(
+          i,
+          'connect',
+          100 + (i % 7),
+          'curl',
+          `10.244.${(i % 2500) >> 8}.${i % 250}`,
+          '20.60.1.12',
+          i,
+          443,
+          4026532785 + (i % 3),
+        ),
+      );
+    const text = `${lines.join('\n')}\n`;
+    const got = await streamed(text);
+    expect(got).toEqual(referenceAggregate(text));
+    expect(got.trace.talkers.size).toBeGreaterThan(1024);
+  });
+
   it('reads a line longer than the scanner input as one bad line, and the lines around it', async () => {
     const ok = tvLine(1, 'connect', 1000, 'curl', '10.244.0.5', '20.60.1.12', 1, 443, 4026532785);
     const text = `${HEADER_TV}\n${ok}\n${'x'.repeat(5 << 20)}\n${ok}\n`;
