@@ -5,8 +5,11 @@
 import './appStart.js';
 import './alertWebhook.js';
 import './investigateNode.js';
+import './investigationStatus.js';
 import './snatInvestigation.js';
 import './activities/azure.js';
 import './activities/kube.js';
 import './activities/report.js';
 import './sweepCaptureJobs.js';
+import './activities/durable.js';
+import './entities.js';

@@ -7,7 +7,7 @@
 import { isIP } from 'node:net';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import * as df from 'durable-functions';
-import { SNAT_INVESTIGATION_ORCHESTRATOR } from '../src/alert/names.js';
+import { ALERT_RESOLVED_EVENT, type AlertResolvedEvent, SNAT_INVESTIGATION_ORCHESTRATOR } from '../src/alert/names.js';
 import type { InvestigationRequest } from '../src/alert/types.js';
 import type { ClusterInfo } from '../src/azure/arm/clusterResolver.js';
 import { reportPrefix } from '../src/azure/blob/reportPrefix.js';
@@ -31,6 +31,8 @@ import type {
   SnatMetricsOutput,
   StartCaptureOutput,
 } from '../src/investigation/contracts.js';
+import { clusterEntityKey, ENTITY, NODE_REPORT_EVENT, nodeEntityKey } from '../src/investigation/entityNames.js';
+import type { NodeFlightGrant, SharedNodeReport } from '../src/investigation/nodeSingleFlight.js';
 import {
   callRidingStoreOutage,
   cleanupRetry,
@@ -48,6 +50,29 @@ function batches(count: number, size: number): Array<{ start: number; count: num
   const out: Array<{ start: number; count: number }> = [];
   for (let start = 0; start < count; start += size) out.push({ start, count: Math.min(size, count - start) });
   return out;
+}
+
+/** Groups batches into waves of at most `size` (run one wave at a time). */
+function waves<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+type NodeResult = InvestigationOutcome['nodes'][number];
+
+/** The alert's resolve event, once per orchestration (null for on-demand runs: nothing resolves them). */
+class ResolveWatch {
+  private task: Task | null = null;
+  constructor(
+    private readonly context: OrchestrationContext,
+    private readonly request: InvestigationRequest,
+  ) {}
+  get(): Task | null {
+    if (this.request.requestedBy !== 'alert') return null;
+    this.task ??= this.context.df.waitForExternalEvent(ALERT_RESOLVED_EVENT);
+    return this.task;
+  }
 }
 
 class Progress {
@@ -155,8 +180,10 @@ function* investigateNode(
   plan: InvestigationPlan,
   nodeRef: string,
   startedAt: Date,
-): Generator<Task, InvestigationOutcome['nodes'][number], unknown> {
+  resolve: ResolveWatch,
+): Generator<Task, NodeResult, unknown> {
   const problems: string[] = [];
+  const notes: string[] = [];
   const lbId = request.target.loadBalancerId;
   progress.node = nodeRef;
 
@@ -195,135 +222,338 @@ function* investigateNode(
   });
   const windowStart = context.df.currentUtcDateTime.toISOString();
   let evidence = false;
+  let forcedStatus: InvestigationStatus | null = null;
 
-  if (node) {
-    let jobName: string | null = null;
-    try {
-      progress.set('start-capture');
-      const started = (yield context.df.callActivityWithRetry(ACTIVITY.startCapture, transientRetry(), {
+  // The node's single flight: one capture per node, whichever route (name, IPv4, IPv6, worst node) led here.
+  const nodeEntity = node ? new df.EntityId(ENTITY.nodeCapture, nodeEntityKey(cluster, node.name)) : null;
+  const nowMs = () => context.df.currentUtcDateTime.getTime();
+  const leaseMs = (plan.traceSeconds + plan.captureMarginSeconds + plan.capacityWaitSeconds + 600) * 1000;
+  let owning = false;
+  if (node && nodeEntity) {
+    progress.set('node-single-flight');
+    let grant = (yield context.df.callEntity(nodeEntity, 'acquire', {
+      instanceId: request.instanceId,
+      nowMs: nowMs(),
+      reuseWithinMs: plan.reuseReportSeconds * 1000,
+      leaseMs,
+    })) as NodeFlightGrant;
+    const waitUntil = nowMs() + leaseMs;
+    while (grant.kind === 'wait') {
+      progress.set('waiting-for-node', `investigation ${grant.owner} is capturing ${node.name}; its report is reused`);
+      const event = context.df.waitForExternalEvent(NODE_REPORT_EVENT);
+      const timer = context.df.createTimer(new Date(nowMs() + plan.slotPollSeconds * 1000 * 2));
+      const winner = yield context.df.Task.any([event, timer]);
+      if (winner === event) {
+        timer.cancel();
+        const report = event.result as SharedNodeReport;
+        return sharedResult(report, request.instanceId);
+      }
+      if (nowMs() >= waitUntil) break;
+      grant = (yield context.df.callEntity(nodeEntity, 'acquire', {
+        instanceId: request.instanceId,
+        nowMs: nowMs(),
+        reuseWithinMs: plan.reuseReportSeconds * 1000,
+        leaseMs,
+      })) as NodeFlightGrant;
+    }
+    if (grant.kind === 'reuse') return sharedResult(grant.report, request.instanceId);
+    if (grant.kind === 'wait') {
+      problems.push(`investigation ${grant.owner} held ${node.name} past its lease; no capture was taken`);
+    }
+    owning = grant.kind === 'owner';
+  }
+
+  if (node && nodeEntity && owning) {
+    // The cluster's capture slots: race-free (one entity), waiting on durable timers, bounded by a setting.
+    const slots = new df.EntityId(ENTITY.captureSlots, clusterEntityKey(cluster));
+    const slotRequest = () => ({
+      instanceId: request.instanceId,
+      nowMs: nowMs(),
+      max: plan.maxConcurrentCaptures,
+      leaseMs,
+    });
+    const waitStarted = nowMs();
+    let slot = (yield context.df.callEntity(slots, 'acquire', slotRequest())) as {
+      granted: boolean;
+      holders: string[];
+    };
+    let resolved: AlertResolvedEvent | null = null;
+    for (;;) {
+      const resolveTask = resolve.get();
+      const waited = nowMs() - waitStarted;
+      if (slot.granted && !resolveTask) break;
+      const pause = slot.granted ? 0 : Math.min(plan.slotPollSeconds * 1000, plan.capacityWaitSeconds * 1000 - waited);
+      if (!slot.granted && pause <= 0) break;
+      if (!slot.granted) {
+        progress.set(
+          'waiting-for-capture-slot',
+          `${slot.holders.length} of ${plan.maxConcurrentCaptures} capture slots busy; waited ${Math.round(waited / 1000)} s`,
+        );
+      }
+      // A zero-length timer when the slot is ours: it only lets an already-raised resolve event win the race.
+      const timer = context.df.createTimer(new Date(nowMs() + pause));
+      const winner = resolveTask ? yield context.df.Task.any([resolveTask, timer]) : yield timer;
+      if (resolveTask && winner === resolveTask) {
+        timer.cancel();
+        resolved = (resolveTask.result as AlertResolvedEvent | undefined) ?? { alertId: '', resolvedDateTime: null };
+        break;
+      }
+      if (slot.granted) break;
+      slot = (yield context.df.callEntity(slots, 'acquire', slotRequest())) as { granted: boolean; holders: string[] };
+    }
+    const waitedSeconds = Math.round((nowMs() - waitStarted) / 1000);
+    if (resolved) {
+      problems.push(
+        `the alert resolved${resolved.resolvedDateTime ? ` at ${resolved.resolvedDateTime}` : ''} before the capture started; nothing was captured`,
+      );
+      forcedStatus = 'degraded';
+    } else if (!slot.granted) {
+      problems.push(
+        `no capture slot within ${Math.round(plan.capacityWaitSeconds / 60)} min (CAPACITY_WAIT_MINUTES): ${slot.holders.length} of ${plan.maxConcurrentCaptures} captures (MAX_CONCURRENT_CAPTURES) were busy the whole time; nothing was captured`,
+      );
+    } else if (waitedSeconds > 0) {
+      notes.push(
+        `waited ${waitedSeconds} s for a free capture slot (MAX_CONCURRENT_CAPTURES=${plan.maxConcurrentCaptures})`,
+      );
+    }
+
+    if (slot.granted && !resolved) {
+      try {
+        evidence = yield* captureNode(context, progress, request, cluster, plan, node, prefix, problems);
+      } finally {
+        yield context.df.callEntity(slots, 'release', { instanceId: request.instanceId });
+      }
+    } else if (slot.granted) {
+      yield context.df.callEntity(slots, 'release', { instanceId: request.instanceId });
+    }
+    if (!resolved && slot.granted) {
+      evidence = (yield* podSocketWaves(context, progress, cluster, plan, node.name, prefix, problems)) || evidence;
+    }
+  }
+
+  let status: InvestigationStatus | null = forcedStatus;
+  if (!status && !evidence) status = 'failed';
+  else if (!status && problems.length > 0) status = 'degraded';
+  let result: NodeResult;
+  try {
+    result = yield* storeAndNotify(
+      context,
+      progress,
+      {
+        prefix,
+        request,
         cluster,
-        node: node.name,
-        investigationId: request.instanceId,
-        traceSeconds: plan.traceSeconds,
-      })) as StartCaptureOutput;
-      jobName = started.jobName;
+        node: { name: node?.name ?? nodeRef, ip: backendIp },
+        metrics,
+        problems,
+        status,
+        generatedAt: context.df.currentUtcDateTime.toISOString(),
+        windowStart,
+        windowEnd: context.df.currentUtcDateTime.toISOString(),
+      },
+      plan.storeRetryMinutes,
+    );
+  } catch (err) {
+    // No report to share: free the node so a waiter captures it itself instead of waiting out the lease.
+    if (nodeEntity) {
+      yield context.df.callEntity(nodeEntity, 'release', {
+        instanceId: request.instanceId,
+        nowMs: nowMs(),
+        report: null,
+      });
+    }
+    throw err;
+  }
+  if (notes.length > 0) result.note = notes.join('; ');
+  if (nodeEntity && !(result.prefix && result.status && !result.reportLost)) {
+    // No stored report to share (it was lost): free the node so a waiter captures it itself.
+    yield context.df.callEntity(nodeEntity, 'release', {
+      instanceId: request.instanceId,
+      nowMs: nowMs(),
+      report: null,
+    });
+  } else if (nodeEntity && result.prefix && result.status) {
+    const shared: SharedNodeReport = {
+      instanceId: request.instanceId,
+      node: node?.name ?? nodeRef,
+      prefix: result.prefix,
+      status: result.status,
+      notified: result.notified,
+      ...(result.reportUrl ? { reportUrl: result.reportUrl } : {}),
+      ...(result.jsonUrl ? { jsonUrl: result.jsonUrl } : {}),
+    };
+    const waiters = (yield context.df.callEntity(nodeEntity, 'release', {
+      instanceId: request.instanceId,
+      nowMs: nowMs(),
+      report: shared,
+    })) as string[];
+    if (waiters.length > 0) {
+      try {
+        yield context.df.callActivityWithRetry(ACTIVITY.notifyWaiters, transientRetry(), { waiters, report: shared });
+      } catch (err) {
+        // The waiters find the report at the entity when their next poll comes round.
+        if (!context.df.isReplaying) context.warn(`could not tell waiting investigations: ${failureMessage(err)}`);
+      }
+    }
+  }
+  return result;
+}
 
-      const traceEnds = addSeconds(context.df.currentUtcDateTime, plan.traceSeconds);
-      progress.set('tracing', `tcptracer runs until ${traceEnds.toISOString()}`);
-      yield context.df.createTimer(traceEnds);
+/** A node result that reuses another investigation's stored report (the node's single flight). */
+function sharedResult(report: SharedNodeReport, self: string): NodeResult {
+  return {
+    node: report.node,
+    prefix: report.prefix,
+    status: report.status as InvestigationStatus,
+    notified: report.notified,
+    ...(report.reportUrl ? { reportUrl: report.reportUrl } : {}),
+    ...(report.jsonUrl ? { jsonUrl: report.jsonUrl } : {}),
+    ...(report.instanceId !== self ? { sharedFrom: report.instanceId } : {}),
+  };
+}
 
-      const giveUpAt = addSeconds(traceEnds, plan.captureMarginSeconds);
-      let status: CaptureStatusOutput = { phase: 'Pending', reason: null };
-      for (;;) {
-        status = (yield context.df.callActivityWithRetry(ACTIVITY.captureStatus, transientRetry(), {
-          cluster,
-          jobName,
-        })) as CaptureStatusOutput;
-        if (status.phase === 'Succeeded' || status.phase === 'Failed' || status.phase === 'DeadlineExceeded') break;
-        if (context.df.currentUtcDateTime >= giveUpAt) break;
-        progress.set('waiting-for-capture', `${status.phase}${status.reason ? `: ${status.reason}` : ''}`);
-        yield context.df.createTimer(addSeconds(context.df.currentUtcDateTime, plan.pollSeconds));
-      }
-      if (status.phase !== 'Succeeded') {
-        problems.push(
-          `the capture Job ${status.phase === 'Pending' || status.phase === 'Running' ? `was still ${status.phase} after the deadline` : `ended ${status.phase}`}` +
-            `${status.reason ? ` (${status.reason})` : ''}`,
-        );
-      }
-      if (status.phase === 'Succeeded' || status.phase === 'Failed') {
-        progress.set('collect-evidence');
-        // The Job (and its log) stays until the evidence is stored: this rides out a Blob outage before the
-        // `finally` below deletes it. The Job's TTL after finishing covers the same bound.
-        const collected = yield* callRidingStoreOutage<CollectEvidenceOutput>(
-          context,
-          ACTIVITY.collectEvidence,
-          { cluster, jobName, node: node.name, prefix },
-          plan.storeRetryMinutes,
-        );
-        evidence = collected.files > 0;
-        if (collected.missingTools.length > 0) problems.push(`the node lacks ${collected.missingTools.join(', ')}`);
-        if (collected.truncated) problems.push('the capture output was truncated to fit the log budget');
-      }
-    } catch (err) {
-      problems.push(`node capture failed: ${failureMessage(err)}`);
-    } finally {
-      if (jobName !== null) {
-        progress.set('delete-capture');
-        try {
-          yield context.df.callActivityWithRetry(ACTIVITY.deleteCapture, cleanupRetry(), { cluster, jobName });
-        } catch (err) {
-          const problem = `could not delete capture Job ${jobName}: ${failureMessage(err)} (delete it by hand)`;
-          problems.push(problem);
-          // Self-monitoring alerts on this line (infra/modules/selfMonitoring.bicep); the sweeper retries later.
-          if (!context.df.isReplaying) {
-            context.error(
-              JSON.stringify({
-                level: 'error',
-                message: problem,
-                instanceId: request.instanceId,
-                cluster: cluster.name,
-                node: node.name,
-                jobName,
-              }),
-            );
-          }
+/** Starts this run's capture Job, waits out the trace, collects the evidence, and always deletes the Job. */
+function* captureNode(
+  context: OrchestrationContext,
+  progress: Progress,
+  request: InvestigationRequest,
+  cluster: ClusterInfo,
+  plan: InvestigationPlan,
+  node: ResolveNodeOutput,
+  prefix: string,
+  problems: string[],
+): Generator<Task, boolean, unknown> {
+  let evidence = false;
+  let jobName: string | null = null;
+  // Unique to this execution (replay-safe): names the Job, and only this owner may adopt or delete it.
+  const owner = `${request.instanceId}/${context.df.newGuid(`${request.instanceId}/${node.name}`)}`;
+  try {
+    progress.set('start-capture');
+    const started = (yield context.df.callActivityWithRetry(ACTIVITY.startCapture, transientRetry(), {
+      cluster,
+      node: node.name,
+      investigationId: request.instanceId,
+      owner,
+      traceSeconds: plan.traceSeconds,
+    })) as StartCaptureOutput;
+    jobName = started.jobName;
+
+    const traceEnds = addSeconds(context.df.currentUtcDateTime, plan.traceSeconds);
+    progress.set('tracing', `tcptracer runs until ${traceEnds.toISOString()}`);
+    yield context.df.createTimer(traceEnds);
+
+    const giveUpAt = addSeconds(traceEnds, plan.captureMarginSeconds);
+    let status: CaptureStatusOutput = { phase: 'Pending', reason: null };
+    for (;;) {
+      status = (yield context.df.callActivityWithRetry(ACTIVITY.captureStatus, transientRetry(), {
+        cluster,
+        jobName,
+      })) as CaptureStatusOutput;
+      if (status.phase === 'Succeeded' || status.phase === 'Failed' || status.phase === 'DeadlineExceeded') break;
+      if (context.df.currentUtcDateTime >= giveUpAt) break;
+      progress.set('waiting-for-capture', `${status.phase}${status.reason ? `: ${status.reason}` : ''}`);
+      yield context.df.createTimer(addSeconds(context.df.currentUtcDateTime, plan.pollSeconds));
+    }
+    if (status.phase !== 'Succeeded') {
+      problems.push(
+        `the capture Job ${status.phase === 'Pending' || status.phase === 'Running' ? `was still ${status.phase} after the deadline` : `ended ${status.phase}`}` +
+          `${status.reason ? ` (${status.reason})` : ''}`,
+      );
+    }
+    if (status.phase === 'Succeeded' || status.phase === 'Failed') {
+      progress.set('collect-evidence');
+      // The Job (and its log) stays until the evidence is stored: this rides out a Blob outage before the
+      // `finally` below deletes it. The Job's TTL after finishing covers the same bound.
+      const collected = yield* callRidingStoreOutage<CollectEvidenceOutput>(
+        context,
+        ACTIVITY.collectEvidence,
+        { cluster, jobName, node: node.name, prefix },
+        plan.storeRetryMinutes,
+      );
+      evidence = collected.files > 0;
+      if (collected.missingTools.length > 0) problems.push(`the node lacks ${collected.missingTools.join(', ')}`);
+      if (collected.truncated) problems.push('the capture output was truncated to fit the log budget');
+    }
+  } catch (err) {
+    problems.push(`node capture failed: ${failureMessage(err)}`);
+  } finally {
+    if (jobName !== null) {
+      progress.set('delete-capture');
+      try {
+        yield context.df.callActivityWithRetry(ACTIVITY.deleteCapture, cleanupRetry(), { cluster, jobName, owner });
+      } catch (err) {
+        const problem = `could not delete capture Job ${jobName}: ${failureMessage(err)} (delete it by hand)`;
+        problems.push(problem);
+        // Self-monitoring alerts on this line (infra/modules/selfMonitoring.bicep); the sweeper retries later.
+        if (!context.df.isReplaying) {
+          context.error(
+            JSON.stringify({
+              level: 'error',
+              message: problem,
+              instanceId: request.instanceId,
+              cluster: cluster.name,
+              node: node.name,
+              jobName,
+            }),
+          );
         }
       }
     }
+  }
+  return evidence;
+}
 
-    try {
-      progress.set('select-pods');
-      const selected = yield* callRidingStoreOutage<SelectedCandidatesSummary>(
-        context,
-        ACTIVITY.selectCandidates,
-        { cluster, node: node.name, prefix, maxPods: plan.maxCandidatePods },
-        plan.storeRetryMinutes,
-      );
-      const groups = batches(selected.count, plan.netstatBatchSize);
-      progress.set(
-        'netstat',
-        `${selected.count} pods in ${groups.length} batch${groups.length === 1 ? '' : 'es'}, chosen by ${selected.basis}`,
-      );
+/**
+ * netstat in the candidate pods, in waves: at most `execWaveSize` exec calls at once for this investigation,
+ * however far the app scales out (host.json's maxConcurrentActivityFunctions bounds one instance only).
+ */
+function* podSocketWaves(
+  context: OrchestrationContext,
+  progress: Progress,
+  cluster: ClusterInfo,
+  plan: InvestigationPlan,
+  nodeName: string,
+  prefix: string,
+  problems: string[],
+): Generator<Task, boolean, unknown> {
+  try {
+    progress.set('select-pods');
+    const selected = yield* callRidingStoreOutage<SelectedCandidatesSummary>(
+      context,
+      ACTIVITY.selectCandidates,
+      { cluster, node: nodeName, prefix, maxPods: plan.maxCandidatePods },
+      plan.storeRetryMinutes,
+    );
+    const groups = batches(selected.count, plan.netstatBatchSize);
+    const perWave = Math.max(1, Math.floor(plan.execWaveSize / plan.execPerActivity));
+    const plannedWaves = waves(groups, perWave);
+    progress.set(
+      'netstat',
+      `${selected.count} pods in ${groups.length} batch${groups.length === 1 ? '' : 'es'} (${plannedWaves.length} wave${plannedWaves.length === 1 ? '' : 's'} of at most ${plan.execWaveSize} execs), chosen by ${selected.basis}`,
+    );
+    const tables: PodSocketsOutput = [];
+    for (const wave of plannedWaves) {
       const results = (yield context.df.Task.all(
-        groups.map((slice) =>
+        wave.map((slice) =>
           context.df.callActivityWithRetry(ACTIVITY.podSockets, transientRetry(), {
             cluster,
             prefix,
             slice: { file: selected.file, ...slice },
+            concurrency: plan.execPerActivity,
           }),
         ),
       )) as PodSocketsOutput[];
-      // A pod exec could not reach (distroless, no shell) is still measured from the node-side socket table
-      // when the capture has one, so a skip is not by itself a degradation; the report shows each method.
-      const tables = results.flat();
-      evidence ||= tables.some((r) => r.method !== 'skipped');
-      const failed = netstatProblem(tables);
-      if (failed) problems.push(failed);
-    } catch (err) {
-      problems.push(`pod socket tables failed: ${failureMessage(err)}`);
+      tables.push(...results.flat());
     }
+    // A pod exec could not reach (distroless, no shell) is still measured from the node-side socket table
+    // when the capture has one, so a skip is not by itself a degradation; the report shows each method.
+    const failed = netstatProblem(tables);
+    if (failed) problems.push(failed);
+    return tables.some((r) => r.method !== 'skipped');
+  } catch (err) {
+    problems.push(`pod socket tables failed: ${failureMessage(err)}`);
+    return false;
   }
-
-  let status: InvestigationStatus | null = null;
-  if (!evidence) status = 'failed';
-  else if (problems.length > 0) status = 'degraded';
-  return yield* storeAndNotify(
-    context,
-    progress,
-    {
-      prefix,
-      request,
-      cluster,
-      node: { name: node?.name ?? nodeRef, ip: backendIp },
-      metrics,
-      problems,
-      status,
-      generatedAt: context.df.currentUtcDateTime.toISOString(),
-      windowStart,
-      windowEnd: context.df.currentUtcDateTime.toISOString(),
-    },
-    plan.storeRetryMinutes,
-  );
 }
 
 /**
@@ -339,6 +569,7 @@ export function* snatInvestigationOrchestrator(
   const request = context.df.getInput() as InvestigationRequest;
   const startedAt = context.df.currentUtcDateTime;
   const progress = new Progress(context, startedAt);
+  const resolve = new ResolveWatch(context, request);
   const outcome: InvestigationOutcome = { instanceId: request.instanceId, nodes: [], problems: [] };
   const lbId = request.target.loadBalancerId;
 
@@ -417,7 +648,7 @@ export function* snatInvestigationOrchestrator(
   }
 
   for (const nodeRef of nodes) {
-    const result = yield* investigateNode(context, progress, request, cluster, plan, nodeRef, startedAt);
+    const result = yield* investigateNode(context, progress, request, cluster, plan, nodeRef, startedAt, resolve);
     outcome.nodes.push(result);
   }
   progress.set('done');

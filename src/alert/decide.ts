@@ -1,5 +1,6 @@
 import { allowlistViolation } from './allowlist.js';
 import { AlertConfigError } from './errors.js';
+import { freshnessViolation } from './freshness.js';
 import { assertCooldownMinutes, instanceIdFor } from './instanceId.js';
 import {
   type CommonAlert,
@@ -82,8 +83,10 @@ function describeTargets(found: readonly FoundTarget[]): string {
 
 /**
  * Decides what to do with one Azure Monitor alert delivery: investigate (with deterministic instance ids),
- * ignore (not a SNAT alert, or Resolved), or reject (400 schema, 403 allowlist, 413 size). Pure: the caller
- * passes `now`, which is used only when the alert carries no `firedDateTime`.
+ * ignore (not a SNAT alert, Resolved, or not fresh), or reject (400 schema, 403 allowlist, 413 size). Pure: the
+ * caller passes `now`, the receipt time: the freshness rule measures `firedDateTime` against it (fired more than
+ * `maxAlertAgeMinutes` before, or `maxFutureSkewMinutes` after, is ignored), and it anchors the window when the
+ * alert carries no `firedDateTime`.
  *
  * The cooldown window is `floor(firedDateTime / cooldown)`: every retry and every re-delivery of one alert
  * maps to the same instance ids.
@@ -132,6 +135,10 @@ export function decideAlert(rawBody: string, options: AlertIntakeOptions, now: D
     requestedBy: 'alert',
   }));
   const anchorNote = essentials.firedDateTime ? '' : ' (no firedDateTime: window taken from receipt time)';
+  if (essentials.monitorCondition !== 'Resolved' && essentials.firedDateTime) {
+    const stale = freshnessViolation(anchorMs, now, options);
+    if (stale) return { action: 'ignore', reason: stale.reason, resolvedInstanceIds: [], rule: stale.rule };
+  }
 
   if (essentials.monitorCondition === 'Resolved') {
     return {

@@ -33,7 +33,13 @@ export interface InvestigationRequest {
 /** What the intake decided for one payload. */
 export type AlertDecision =
   | { action: 'investigate'; reason: string; targets: InvestigationTarget[]; requests: InvestigationRequest[] }
-  | { action: 'ignore'; reason: string; resolvedInstanceIds: string[] }
+  | {
+      action: 'ignore';
+      reason: string;
+      resolvedInstanceIds: string[];
+      /** Set when a time rule (freshness) decided: which one. */
+      rule?: 'stale' | 'future';
+    }
   | { action: 'reject'; status: 400 | 403 | 413; reason: string };
 
 /** Settings of the intake. Empty allowlists allow everything. */
@@ -46,6 +52,10 @@ export interface AlertIntakeOptions {
   allowedAlertRuleIds: string[];
   /** Largest accepted body in bytes; default 256 KiB, the common alert schema's own limit. */
   maxBodyBytes?: number;
+  /** An alert fired longer than this before its receipt is ignored as stale (default 60). */
+  maxAlertAgeMinutes?: number;
+  /** An alert that claims to fire longer than this after its receipt is ignored (default 5; clock skew). */
+  maxFutureSkewMinutes?: number;
 }
 
 /** Defaults used when a setting is not given. */
@@ -54,4 +64,8 @@ export const ALERT_INTAKE_DEFAULTS = {
   maxBodyBytes: 256 * 1024,
   /** More distinct targets than this in one alert is not a real SNAT alert; refuse rather than fan out. */
   maxTargetsPerAlert: 16,
+  /** Freshness: how long before its receipt an alert may have fired. */
+  maxAlertAgeMinutes: 60,
+  /** Freshness: how far after its receipt an alert may claim to have fired (clock skew). */
+  maxFutureSkewMinutes: 5,
 } as const;

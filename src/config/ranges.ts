@@ -13,6 +13,15 @@ export const SETTING_RANGES = {
   NETSTAT_CONCURRENCY: { min: 1, max: 128 },
   NETSTAT_MAX_PODS: { min: 1, max: 5000 },
   WORST_NODES_COUNT: { min: 1, max: 20 },
+  /** Intake freshness: how long before its receipt an alert may have fired. */
+  ALERT_MAX_AGE_MINUTES: { min: 1, max: 10080 },
+  /** Intake freshness: how far after its receipt an alert may claim to have fired. */
+  ALERT_MAX_FUTURE_SKEW_MINUTES: { min: 0, max: 1440 },
+  MAX_INVESTIGATIONS_PER_CLUSTER_PER_HOUR: { min: 1, max: 1000 },
+  /** How long an investigation waits for a capture slot. */
+  CAPACITY_WAIT_MINUTES: { min: 0, max: 240 },
+  /** Pod exec calls one investigation runs at once. */
+  EXEC_WAVE_SIZE: { min: 1, max: 64 },
   /** How long Blob-backed steps keep retrying through a storage outage before the report is given up. */
   STORE_RETRY_MINUTES: { min: 1, max: 240 },
   /** Minutes between proactive scans (the timer's schedule). */

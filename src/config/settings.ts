@@ -162,6 +162,17 @@ export const SETTING_SPECS = {
     ),
   },
   WORST_NODES_COUNT: { slice: 'intake', key: 'worstNodesCount', ...ranged('WORST_NODES_COUNT', 1) },
+  ALERT_MAX_AGE_MINUTES: { slice: 'intake', key: 'alertMaxAgeMinutes', ...ranged('ALERT_MAX_AGE_MINUTES', 60) },
+  ALERT_MAX_FUTURE_SKEW_MINUTES: {
+    slice: 'intake',
+    key: 'alertMaxFutureSkewMinutes',
+    ...ranged('ALERT_MAX_FUTURE_SKEW_MINUTES', 5),
+  },
+  MAX_INVESTIGATIONS_PER_CLUSTER_PER_HOUR: {
+    slice: 'intake',
+    key: 'maxInvestigationsPerClusterPerHour',
+    ...ranged('MAX_INVESTIGATIONS_PER_CLUSTER_PER_HOUR', 12),
+  },
   CAPTURE_NAMESPACE: {
     slice: 'capture',
     key: 'captureNamespace',
@@ -175,6 +186,8 @@ export const SETTING_SPECS = {
   MAX_CONCURRENT_CAPTURES: { slice: 'capture', key: 'maxConcurrentCaptures', ...ranged('MAX_CONCURRENT_CAPTURES', 3) },
   NETSTAT_CONCURRENCY: { slice: 'capture', key: 'netstatConcurrency', ...ranged('NETSTAT_CONCURRENCY', 16) },
   NETSTAT_MAX_PODS: { slice: 'capture', key: 'netstatMaxPods', ...ranged('NETSTAT_MAX_PODS', 250) },
+  CAPACITY_WAIT_MINUTES: { slice: 'capture', key: 'capacityWaitMinutes', ...ranged('CAPACITY_WAIT_MINUTES', 30) },
+  EXEC_WAVE_SIZE: { slice: 'capture', key: 'execWaveSize', ...ranged('EXEC_WAVE_SIZE', 8) },
   ALLOW_INSTALL_NET_TOOLS: {
     slice: 'capture',
     key: 'allowInstallNetTools',

@@ -13,6 +13,7 @@ export const ACTIVITY = {
   analyzeAndStore: 'analyzeAndStore',
   notifyTeams: 'notifyTeams',
   notifyUnstoredReport: 'notifyUnstoredReport',
+  notifyWaiters: 'notifyWaiters',
 } as const;
 
 export type ActivityName = (typeof ACTIVITY)[keyof typeof ACTIVITY];

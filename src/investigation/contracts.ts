@@ -6,10 +6,23 @@ import type { InvestigationRequest } from '../alert/types.js';
 import type { ClusterInfo, SnatSupport } from '../azure/arm/clusterResolver.js';
 import type { CapturePhase } from '../kube/capture.js';
 import type { InvestigationStatus, SnatMetricPoint, Verdict } from '../report/model.js';
+import type { SharedNodeReport } from './nodeSingleFlight.js';
 
 /** Settings the orchestration needs, read by an activity so replays see the values of the first run. */
 export interface InvestigationPlan {
   traceSeconds: number;
+  /** Cluster capture slots (MAX_CONCURRENT_CAPTURES). */
+  maxConcurrentCaptures: number;
+  /** Longest wait for a capture slot, in seconds (CAPACITY_WAIT_MINUTES). */
+  capacityWaitSeconds: number;
+  /** Seconds between capture slot requests while waiting. */
+  slotPollSeconds: number;
+  /** A node report stored this recently is reused by another request for the node (the cooldown). */
+  reuseReportSeconds: number;
+  /** Pod exec calls one investigation runs at once (EXEC_WAVE_SIZE). */
+  execWaveSize: number;
+  /** Exec calls one podSockets activity runs at once (min of NETSTAT_CONCURRENCY and the wave). */
+  execPerActivity: number;
   /** Seconds between capture status polls. */
   pollSeconds: number;
   /** Seconds to wait past the trace window before giving up on the capture Job. */
@@ -62,16 +75,21 @@ export interface StartCaptureInput {
   cluster: ClusterInfo;
   node: string;
   investigationId: string;
+  /** Unique to this execution (instance id + a replay-safe guid): names the Job and alone may delete it. */
+  owner?: string;
   traceSeconds: number;
 }
 export interface StartCaptureOutput {
   jobName: string;
+  /** True when a retried create met the Job this run's own earlier attempt made. */
   reused: boolean;
 }
 
 export interface CaptureJobInput {
   cluster: ClusterInfo;
   jobName: string;
+  /** The owner the Job was created for; delete refuses a Job of any other owner. */
+  owner?: string;
 }
 export interface CaptureStatusOutput {
   phase: CapturePhase;
@@ -126,6 +144,8 @@ export interface PodSocketsInput {
   /** The pods themselves, or a slice of the stored candidate list (`file` relative to the prefix). */
   pods?: CandidatePod[];
   slice?: { file: string; start: number; count: number };
+  /** Exec calls at once inside this activity (the orchestration's wave bound); default NETSTAT_CONCURRENCY. */
+  concurrency?: number;
 }
 export type PodSocketsOutput = Array<{
   namespace: string;
@@ -170,16 +190,31 @@ export interface NotifyTeamsOutput {
   detail: string;
 }
 
+/** Input of the notifyWaiters activity: who waits for the node, and the report they reuse. */
+export interface NotifyWaitersInput {
+  waiters: string[];
+  report: SharedNodeReport;
+}
+export interface NotifyWaitersOutput {
+  told: number;
+}
+
 /** What the orchestration returns: one entry per investigated node. */
 export interface InvestigationOutcome {
   instanceId: string;
-  /** `notifyDetail` says how the card was delivered, or why not (`notified: false`). */
+  /**
+   * One entry per node. `notifyDetail` says how the card was delivered, or why not (`notified: false`).
+   * `sharedFrom` names the investigation whose capture and stored report this one reused (the node's single
+   * flight); absent when this investigation captured the node itself. `note` says what the owner noted on the way.
+   */
   nodes: Array<
     { node: string | null } & Partial<AnalyzeAndStoreOutput> & {
         notified: boolean;
         notifyDetail?: string;
         /** Why the report could not be stored (the orchestration then ends Failed with it). */
         reportLost?: string;
+        sharedFrom?: string;
+        note?: string;
       }
   >;
   problems: string[];

@@ -16,6 +16,10 @@ import type { FleetInventory, FleetMetricsSource } from '../proactive/scanFleet.
 import type { SnatMetricPoint } from '../report/model.js';
 import type { TeamsNotifier } from '../teams/notifier.js';
 import { lazy } from './lazy.js';
+import { TtlCache } from './ttlCache.js';
+
+/** How long a cluster's kubeconfig (with its Entra token) is reused: a few minutes, far inside the token's hour. */
+const KUBECONFIG_TTL_MS = 4 * 60_000;
 
 export interface ClusterDirectory {
   resolveFromLoadBalancer(loadBalancerId: string): Promise<ClusterInfo>;
@@ -118,6 +122,7 @@ export async function buildFromSettings(
   });
   // The fleet view shares the reports container; built the same way, failures not cached either.
   const fleet = lazy(buildFleet);
+  const kubeConfigs = new TtlCache<KubeConfig>(KUBECONFIG_TTL_MS);
   const notifier = settings.teamsWebhookUrl
     ? new (await import('../teams/notifier.js')).TeamsNotifier({ webhookUrl: settings.teamsWebhookUrl })
     : null;
@@ -125,9 +130,12 @@ export async function buildFromSettings(
     settings,
     clusters: new ArmClusterResolver(armOptions),
     metrics: new SnatMetricsReader(armOptions),
-    async kubeConfigFor(cluster) {
-      const { kubeconfigYaml, bearerToken } = await credentials.kubeconfigFor(cluster);
-      return kubeConfigFromString(kubeconfigYaml, bearerToken ? { bearerToken } : {});
+    kubeConfigFor(cluster) {
+      // Cached per cluster for a few minutes (well inside the Entra token's lifetime); failures are not cached.
+      return kubeConfigs.get(cluster.resourceId.toLowerCase(), async () => {
+        const { kubeconfigYaml, bearerToken } = await credentials.kubeconfigFor(cluster);
+        return kubeConfigFromString(kubeconfigYaml, bearerToken ? { bearerToken } : {});
+      });
     },
     reports: store,
     async fleetSources() {

@@ -8,13 +8,20 @@ import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import { inRange, SETTING_RANGES } from '../config/ranges.js';
 import {
   buildCaptureJob,
+  CAPTURE_ANNOTATIONS,
   CAPTURE_SELECTOR,
   DEFAULT_CAPTURE_IMAGE,
   DEFAULT_CAPTURE_NAMESPACE,
   DEFAULT_TRACE_SECONDS,
 } from './captureJob.js';
 import { call, isNotFound, type KubeClients, makeClients } from './client.js';
-import { CaptureCapacityError, CaptureFailedError, CapturePreflightError, KubeApiError } from './errors.js';
+import {
+  CaptureCapacityError,
+  CaptureFailedError,
+  CaptureOwnershipError,
+  CapturePreflightError,
+  KubeApiError,
+} from './errors.js';
 import type { EvidenceSink } from './evidenceSink.js';
 import { decodeCapture } from './framing.js';
 
@@ -154,17 +161,22 @@ export class CaptureManager {
   }
 
   /**
-   * Starts a capture on `node`, or returns the one already running there.
+   * Starts a capture on `node` for `owner` (unique to one execution of one investigation; default the
+   * investigation id). Another investigation's Job on the node is never adopted: one capture per node is the
+   * orchestration's single-flight entity's job, and adopting a foreign Job is how one investigation used to
+   * delete another's capture. The only Job adopted is this owner's own, still running, when a retried create
+   * meets the one the first attempt made (409).
    *
-   * @throws CaptureCapacityError when `maxConcurrent` captures already run in the cluster.
+   * @throws CaptureCapacityError when `maxConcurrent` captures already run in the cluster (a second guard; the
+   * orchestration's capacity entity waits for a slot first).
+   * @throws CaptureOwnershipError when a Job of that name exists but belongs to someone else or has finished.
    */
-  async start(node: string, investigationId: string): Promise<{ jobName: string; reused: boolean }> {
+  async start(
+    node: string,
+    investigationId: string,
+    owner: string = investigationId,
+  ): Promise<{ jobName: string; reused: boolean }> {
     const running = (await this.listCaptureJobs()).filter((j) => !jobFinished(j));
-    const same = running.find((j) => j.spec?.template?.spec?.nodeName === node);
-    if (same?.metadata?.name) {
-      this.log.info('capture already running on node', { node, jobName: same.metadata.name });
-      return { jobName: same.metadata.name, reused: true };
-    }
     if (running.length >= this.maxConcurrent) {
       throw new CaptureCapacityError(
         running.map((j) => `${j.metadata?.name} (${j.spec?.template?.spec?.nodeName})`),
@@ -174,6 +186,7 @@ export class CaptureManager {
     const body = buildCaptureJob({
       node,
       investigationId,
+      owner,
       namespace: this.namespace,
       image: this.image,
       traceSeconds: this.traceSeconds,
@@ -185,34 +198,36 @@ export class CaptureManager {
         this.clients.batch.createNamespacedJob({ namespace: this.namespace, body }),
       );
     } catch (err) {
-      // Same node and investigation id: a retried activity. The existing Job is the answer.
-      if (err instanceof KubeApiError && err.status === 409) return { jobName, reused: true };
-      throw err;
+      if (!(err instanceof KubeApiError && err.status === 409)) throw err;
+      const existing = await this.readJob(jobName);
+      const holder = existing?.metadata?.annotations?.[CAPTURE_ANNOTATIONS.owner];
+      if (existing && holder === owner && !jobFinished(existing)) {
+        this.log.info('capture job already created by an earlier attempt of this run', { node, jobName });
+        return { jobName, reused: true };
+      }
+      throw new CaptureOwnershipError(
+        jobName,
+        existing
+          ? holder === owner
+            ? 'it has already finished (an earlier run), and a finished Job is never reported as a new capture'
+            : `it belongs to ${holder ?? 'an unknown owner'}`
+          : 'it exists but could not be read',
+        { cause: err },
+      );
     }
     this.log.info('capture job created', { node, jobName, traceSeconds: this.traceSeconds });
-    return this.settleRace(node, jobName);
+    return { jobName, reused: false };
   }
 
-  /**
-   * The one-per-node check above is read-then-create, so two investigations starting on the same node at the
-   * same instant can both create a Job. Both then look again and agree on one winner (oldest, then smallest
-   * name); the loser deletes its own Job and uses the winner's.
-   */
-  private async settleRace(node: string, jobName: string): Promise<{ jobName: string; reused: boolean }> {
-    const rivals = (await this.listCaptureJobs())
-      .filter((j) => !jobFinished(j) && j.spec?.template?.spec?.nodeName === node && j.metadata?.name)
-      .sort((a, b) => {
-        const ta = new Date(a.metadata?.creationTimestamp ?? 0).getTime();
-        const tb = new Date(b.metadata?.creationTimestamp ?? 0).getTime();
-        const na = a.metadata?.name ?? '';
-        const nb = b.metadata?.name ?? '';
-        return ta - tb || (na < nb ? -1 : na > nb ? 1 : 0);
-      });
-    const winner = rivals[0]?.metadata?.name;
-    if (!winner || winner === jobName) return { jobName, reused: false };
-    this.log.warn('another capture started on the node at the same time; using it', { node, jobName, winner });
-    await this.delete(jobName);
-    return { jobName: winner, reused: true };
+  private async readJob(jobName: string): Promise<V1Job | null> {
+    try {
+      return await call(this.clients, `read capture job ${jobName}`, () =>
+        this.clients.batch.readNamespacedJob({ name: jobName, namespace: this.namespace }),
+      );
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
   }
 
   private async jobPod(jobName: string): Promise<V1Pod | null> {
@@ -345,8 +360,35 @@ export class CaptureManager {
     return summary;
   }
 
-  /** Deletes the Job and (background propagation) its pod. A Job already gone is fine. */
-  async delete(jobName: string): Promise<void> {
+  /**
+   * Deletes the Job and (background propagation) its pod, only when `owner` created it: a Job of another
+   * investigation is left alone (its owner deletes it; TTL and the deadline are the backstop). A Job already gone
+   * is fine.
+   *
+   * @throws CaptureOwnershipError when the Job belongs to another owner.
+   */
+  async delete(jobName: string, owner: string): Promise<void> {
+    const existing = await this.readJob(jobName);
+    if (!existing) return;
+    const holder = existing.metadata?.annotations?.[CAPTURE_ANNOTATIONS.owner];
+    if (holder !== owner) {
+      throw new CaptureOwnershipError(
+        jobName,
+        `it belongs to ${holder ?? 'an unknown owner'}; only its owner deletes it`,
+      );
+    }
+    await this.deleteJob(jobName);
+  }
+
+  /**
+   * The sweeper's delete: for a Job whose annotated investigation it has checked is no longer running, on behalf
+   * of that (ended) owner. Never call it for a Job whose owner may still run.
+   */
+  async deleteAbandoned(jobName: string): Promise<void> {
+    await this.deleteJob(jobName);
+  }
+
+  private async deleteJob(jobName: string): Promise<void> {
     try {
       await call(this.clients, `delete capture job ${jobName}`, () =>
         this.clients.batch.deleteNamespacedJob({

@@ -22,7 +22,12 @@ export const CAPTURE_LABELS = {
   investigation: 'snat-responder.io/investigation',
   node: 'snat-responder.io/node',
 } as const;
-export const CAPTURE_ANNOTATIONS = { investigationId: 'snat-responder.io/investigation-id' } as const;
+export const CAPTURE_ANNOTATIONS = {
+  /** The investigation (orchestration instance) the Job belongs to: the sweeper asks whether it still runs. */
+  investigationId: 'snat-responder.io/investigation-id',
+  /** The one execution that created the Job and alone may adopt or delete it. */
+  owner: 'snat-responder.io/owner',
+} as const;
 export const CAPTURE_SELECTOR = `${CAPTURE_LABELS.name}=snat-responder,${CAPTURE_LABELS.component}=node-capture`;
 
 /** Job runtime beyond the trace window: BCC compile, lsns/pstree/crictl, compression, image pull. */
@@ -91,12 +96,13 @@ export function labelValue(s: string): string {
 
 /**
  * The Job name: `snat-cap-<node>-<hash>`, a DNS-1123 label of at most 63
- * characters; the hash covers node and investigation id so names never collide.
+ * characters; the hash covers the node and the owner, which is unique to one execution of one investigation, so
+ * a later run (or another investigation) never finds, and never adopts, an earlier run's Job by its name.
  *
- * @example captureJobName('aks-nodepool1-12345678-vmss000003', 'inv-1') // 'snat-cap-aks-nodepool1-12345678-vmss000003-<8 hex>'
+ * @example captureJobName('aks-nodepool1-12345678-vmss000003', 'snat-…/4f1c…') // 'snat-cap-aks-nodepool1-12345678-vmss000003-<8 hex>'
  */
-export function captureJobName(node: string, investigationId: string): string {
-  const h = hash(`${node}\n${investigationId}`, 8);
+export function captureJobName(node: string, owner: string): string {
+  const h = hash(`${node}\n${owner}`, 8);
   const s = slug(node, 63 - 'snat-cap-'.length - 1 - h.length);
   return s ? `snat-cap-${s}-${h}` : `snat-cap-${h}`;
 }
@@ -104,6 +110,8 @@ export function captureJobName(node: string, investigationId: string): string {
 export interface CaptureJobOptions {
   node: string;
   investigationId: string;
+  /** Unique to the creating execution (default: the investigation id). Names the Job and guards its delete. */
+  owner?: string;
   namespace: string;
   image: string;
   traceSeconds: number;
@@ -117,7 +125,8 @@ export interface CaptureJobOptions {
 
 /** Builds the capture Job (see docs/kubernetes.md for why each field is there). */
 export function buildCaptureJob(o: CaptureJobOptions): V1Job {
-  const name = captureJobName(o.node, o.investigationId);
+  const owner = o.owner ?? o.investigationId;
+  const name = captureJobName(o.node, owner);
   const labels = {
     [CAPTURE_LABELS.name]: 'snat-responder',
     [CAPTURE_LABELS.component]: 'node-capture',
@@ -137,7 +146,7 @@ export function buildCaptureJob(o: CaptureJobOptions): V1Job {
       name,
       namespace: o.namespace,
       labels,
-      annotations: { [CAPTURE_ANNOTATIONS.investigationId]: o.investigationId },
+      annotations: { [CAPTURE_ANNOTATIONS.investigationId]: o.investigationId, [CAPTURE_ANNOTATIONS.owner]: owner },
     },
     spec: {
       backoffLimit: 0,

@@ -111,6 +111,18 @@ export class CaptureCapacityError extends KubeError {
   }
 }
 
+/** A capture Job of that name exists but is not this run's to adopt or delete (foreign owner, or finished). */
+export class CaptureOwnershipError extends KubeError {
+  constructor(
+    readonly jobName: string,
+    why: string,
+    options?: ErrorOptions,
+  ) {
+    super(`capture Job ${jobName} is not this run's: ${why}`, options);
+    this.name = 'CaptureOwnershipError';
+  }
+}
+
 /** The capture Job's log lacks the end marker or a frame does not match its byte count. */
 export class CaptureOutputTruncatedError extends KubeError {
   constructor(message: string, options?: ErrorOptions) {

@@ -43,6 +43,12 @@ export interface CollectPodSocketsOptions {
   sink: EvidenceSink;
 }
 
+/**
+ * Output kept per exec: a netstat/ss table or /proc/net/tcp of a busy pod is tens of KB (about 150 bytes a
+ * socket); 256 KiB holds ~1,700 sockets, and a wave of execs can no longer buffer 16 MiB each.
+ */
+export const NETSTAT_OUTPUT_CAP_BYTES = 256 * 1024;
+
 export const NETSTAT_COMMAND = ['netstat', '-ptn'] as const;
 export const PROC_NET_TCP_COMMAND = ['cat', '/proc/net/tcp', '/proc/net/tcp6'] as const;
 /** Fixed text, no outside input: tries the usual package managers quietly. */
@@ -112,7 +118,8 @@ async function onePod(
   const tried: string[] = [];
   for (const container of p.containers) {
     const target = { namespace: p.namespace, pod: p.name, container };
-    const run = (cmd: readonly string[]) => execInContainer(kc, target, [...cmd], { timeoutMs: o.timeoutMs });
+    const run = (cmd: readonly string[]) =>
+      execInContainer(kc, target, [...cmd], { timeoutMs: o.timeoutMs, maxOutputBytes: NETSTAT_OUTPUT_CAP_BYTES });
     let r = await run(NETSTAT_COMMAND);
     if (r.kind === 'exited' && r.exitCode === 0) {
       await o.sink.put(file, r.stdout);

@@ -39,7 +39,8 @@ export class AzuriteStartError extends Error {
  * await azurite.stop();
  */
 export async function startAzurite(opts: { timeoutMs?: number } = {}): Promise<AzuriteBlob> {
-  const timeoutMs = opts.timeoutMs ?? 15_000;
+  // Generous: on a loaded machine (CI, several test files at once) Azurite's boot alone has taken over 15 s.
+  const timeoutMs = opts.timeoutMs ?? 60_000;
   let main: string;
   try {
     main = join(dirname(createRequire(import.meta.url).resolve('azurite/package.json')), 'dist/src/blob/main.js');

@@ -6,12 +6,13 @@
  */
 import module from 'node:module';
 import { REPORT_FILES } from '../azure/blob/reportStore.js';
+import { intakeSettings } from '../intake/settings.js';
 import type { InvestigationOutcome } from '../investigation/contracts.js';
 import { setInvestigationDeps } from '../investigation/dependencies.js';
 import type { Report } from '../report/model.js';
 import { demoAlertPayload } from './demoAlert.js';
-import { type DriverEvent, ManualClock, startDurableSim } from './durable/index.js';
-import { type SimWorld, startSimWorld } from './world.js';
+import { type DriverEvent, type DurableSim, ManualClock, startDurableSim } from './durable/index.js';
+import { type SimWorld, type SimWorldOptions, startSimWorld } from './world.js';
 
 /**
  * Turns on Node's module compile cache (Node >= 22.1) for this process and, while the world starts, for the
@@ -65,10 +66,111 @@ export interface DemoResult {
   jobsLeft: number;
 }
 
+/** Options of {@link startSimSession}. */
+export interface SimSessionOptions {
+  /** Extra settings for the simulated deployment (env names). */
+  settings?: Record<string, string>;
+  /** Receives the replay driver's events. */
+  onEvent?: (event: DriverEvent) => void;
+  /** The simulated cluster (default: the demo cluster). */
+  scenario?: SimWorldOptions['scenario'];
+  /** Run every started instance in the background (default false: the caller drives them). */
+  autoRun?: boolean;
+}
+
+/** A running simulated deployment: the world, the Durable host stand-in with the app registered, the clock. */
+export interface SimSession {
+  world: SimWorld;
+  durable: DurableSim;
+  clock: ManualClock;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the simulated world and the Durable host stand-in, registers the app and wires the investigation's and
+ * the intake's dependencies to the world (receipt times come from the virtual clock). Once per process at a time.
+ */
+export async function startSimSession(opts: SimSessionOptions = {}): Promise<SimSession> {
+  const clock = new ManualClock({ followWallTime: true });
+  const restoreCache = compileCacheForChildren();
+  // The host stand-in goes in first; then the app registers (once per process: the module cache keeps it) and
+  // the activities' step modules load while the simulated world starts, Azurite's boot being the long pole.
+  const durable = await startDurableSim({
+    clock,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    autoRun: opts.autoRun ?? false,
+    activityConcurrency: 8,
+  });
+  const loading = Promise.all([
+    import('../../functions/index.js'),
+    import('../../functions/intakeHttp.js'),
+    import('../investigation/steps/azureSteps.js'),
+    import('../investigation/steps/kubeSteps.js'),
+    import('../investigation/steps/reportSteps.js'),
+  ]);
+  loading.catch(() => undefined); // awaited below
+  let world: SimWorld;
+  try {
+    world = await startSimWorld({
+      clock: () => clock.now(),
+      ...(opts.settings ? { settings: opts.settings } : {}),
+      ...(opts.scenario ? { scenario: opts.scenario } : {}),
+    });
+  } catch (err) {
+    await durable.close();
+    throw err;
+  } finally {
+    restoreCache();
+  }
+  let intake: typeof import('../../functions/intakeHttp.js') | undefined;
+  try {
+    setInvestigationDeps(world.deps);
+    [, intake] = await loading;
+    const settings = world.settings;
+    intake.setIntakeOverrides({ now: () => new Date(clock.now()), settings: () => intakeSettings(settings) });
+  } catch (err) {
+    setInvestigationDeps(null);
+    await Promise.allSettled([durable.close(), world.close()]);
+    throw err;
+  }
+  return {
+    world,
+    durable,
+    clock,
+    close: async () => {
+      intake?.setIntakeOverrides(null);
+      setInvestigationDeps(null);
+      await Promise.allSettled([durable.close(), world.close()]);
+    },
+  };
+}
+
+/**
+ * A given payload is delivered as if it fired just now: its `firedDateTime` (and the metric window) move to the
+ * simulated receipt time, so a saved alert passes the freshness rule instead of being ignored as days old.
+ */
+function firedNow(payload: unknown, now: Date): unknown {
+  const copy = structuredClone(payload) as {
+    data?: { essentials?: { firedDateTime?: unknown }; alertContext?: { condition?: Record<string, unknown> } };
+  };
+  const essentials = copy.data?.essentials;
+  if (!essentials || typeof essentials.firedDateTime !== 'string') return copy;
+  const shift = now.getTime() - Date.parse(essentials.firedDateTime);
+  if (!Number.isFinite(shift)) return copy;
+  essentials.firedDateTime = now.toISOString();
+  const condition = copy.data?.alertContext?.condition;
+  for (const key of ['windowStartTime', 'windowEndTime'] as const) {
+    const value = condition?.[key];
+    if (typeof value === 'string' && Number.isFinite(Date.parse(value)) && condition) {
+      condition[key] = new Date(Date.parse(value) + shift).toISOString();
+    }
+  }
+  return copy;
+}
+
 /** Runs one investigation end to end on a fresh simulated world and returns everything it produced. */
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const t0 = performance.now();
-  const clock = new ManualClock({ followWallTime: true });
   const activities: DemoPhaseTiming[] = [];
   const onEvent = (e: DriverEvent) => {
     if (e.kind === 'activityCompleted' || e.kind === 'activityFailed') {
@@ -83,33 +185,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       if (s?.phase) opts.onProgress(`${s.phase}${s.detail ? ` (${s.detail})` : ''}`);
     }
   };
-  const restoreCache = compileCacheForChildren();
-  // The host stand-in goes in first; then the app registers (once per process: the module cache keeps it) and
-  // the activities' step modules load while the simulated world starts, Azurite's boot being the long pole.
-  const durable = await startDurableSim({ clock, onEvent, autoRun: false, activityConcurrency: 8 });
-  const loading = Promise.all([
-    import('../../functions/index.js'),
-    import('../investigation/steps/azureSteps.js'),
-    import('../investigation/steps/kubeSteps.js'),
-    import('../investigation/steps/reportSteps.js'),
-  ]);
-  loading.catch(() => undefined); // awaited below
-  let world: SimWorld;
+  const session = await startSimSession({ onEvent, ...(opts.settings ? { settings: opts.settings } : {}) });
+  const { world, durable, clock } = session;
   try {
-    world = await startSimWorld({
-      clock: () => clock.now(),
-      ...(opts.settings ? { settings: opts.settings } : {}),
-    });
-  } catch (err) {
-    await durable.close();
-    throw err;
-  } finally {
-    restoreCache();
-  }
-  try {
-    setInvestigationDeps(world.deps);
-    await loading;
-    const payload = opts.alert ?? demoAlertPayload(new Date(clock.now()));
+    const payload = opts.alert ? firedNow(opts.alert, new Date(clock.now())) : demoAlertPayload(new Date(clock.now()));
     const response = await durable.registry.invokeHttp('alertWebhook', {
       method: 'POST',
       url: 'http://127.0.0.1:7071/api/alerts?code=demo',
@@ -160,8 +239,6 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       jobsLeft: world.kube.state.jobs().length,
     };
   } finally {
-    setInvestigationDeps(null);
-    await durable.close();
-    await world.close();
+    await session.close();
   }
 }

@@ -81,6 +81,8 @@ export async function startSimWorld(opts: SimWorldOptions = {}): Promise<SimWorl
         return a;
       }),
     );
+    // Awaited below; until then a failed start must not surface as an unhandled rejection (it crashed the process).
+    azuriteP.catch(() => undefined);
     // Azurite boots in its own process; meanwhile load the heavy modules (the Kubernetes client behind the
     // sim API server's RBAC loader, the Azure SDKs behind the adapters) instead of having imported them upfront.
     const adapters = loadAdapterModules();

@@ -38,7 +38,8 @@ describe.runIf(enabled)('kubernetes e2e (real cluster)', () => {
       traceSeconds: Number(process.env.SNAT_E2E_TRACE_SECONDS ?? 10),
     });
     await mgr.preflight();
-    const { jobName } = await mgr.start(node.name, `e2e-${Date.now()}`);
+    const investigationId = `e2e-${Date.now()}`;
+    const { jobName } = await mgr.start(node.name, investigationId);
     try {
       let phase = 'Pending';
       for (let i = 0; i < 300; i++) {
@@ -56,7 +57,7 @@ describe.runIf(enabled)('kubernetes e2e (real cluster)', () => {
       console.log('[kube e2e] netstat methods:', sockets.map((s) => `${s.namespace}/${s.pod}=${s.method}`).join(' '));
       expect(sockets).toHaveLength(pods.length);
     } finally {
-      await mgr.delete(jobName);
+      await mgr.delete(jobName, investigationId);
     }
   });
 });

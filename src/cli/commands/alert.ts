@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
-import { AlertConfigError } from '../../alert/errors.js';
-import type { AlertDecision, InvestigationTarget } from '../../alert/types.js';
+import type { InvestigationTarget } from '../../alert/types.js';
+import type { IntakeAnswer } from '../../intake/types.js';
 import { CliError } from '../errors.js';
 import { collect } from '../output.js';
 
@@ -18,6 +18,9 @@ interface AlertFlags {
   dryRun?: boolean;
   cooldownMinutes: string;
   now?: string;
+  maxAlertAgeMinutes: string;
+  maxFutureSkewMinutes: string;
+  maxPerClusterPerHour: string;
   allowedSubscriptionIds: string[];
   allowedAlertRuleIds: string[];
   url?: string;
@@ -27,36 +30,27 @@ interface AlertFlags {
 
 /** The dry-run output: what the webhook would answer, minus starting anything. */
 export interface AlertDryRunOutput {
-  action: AlertDecision['action'];
+  action: IntakeAnswer['action'];
   reason: string;
+  /** The time or rate rule that decided an ignore, when one did. */
+  rule: IntakeAnswer['rule'] | null;
   targets: InvestigationTarget[];
   instanceIds: string[];
   /** The HTTP status the webhook answers for this payload. */
   httpStatus: number;
 }
 
-/** Maps a decision to the dry-run output (shared by the CLI and its tests). */
-export function dryRunOutput(decision: AlertDecision): AlertDryRunOutput {
-  switch (decision.action) {
-    case 'investigate':
-      return {
-        action: 'investigate',
-        reason: decision.reason,
-        targets: decision.targets,
-        instanceIds: decision.requests.map((r) => r.instanceId),
-        httpStatus: 202,
-      };
-    case 'ignore':
-      return {
-        action: 'ignore',
-        reason: decision.reason,
-        targets: [],
-        instanceIds: decision.resolvedInstanceIds,
-        httpStatus: 200,
-      };
-    case 'reject':
-      return { action: 'reject', reason: decision.reason, targets: [], instanceIds: [], httpStatus: decision.status };
-  }
+/** Maps the intake's answer to the dry-run output (shared by the CLI and its tests). */
+export function dryRunOutput(answer: IntakeAnswer): AlertDryRunOutput {
+  return {
+    action: answer.action,
+    reason: answer.reason,
+    rule: answer.rule ?? null,
+    targets: answer.targets,
+    instanceIds:
+      answer.instances.length > 0 ? answer.instances.map((i) => i.instanceId) : (answer.windowInstanceIds ?? []),
+    httpStatus: answer.httpStatus,
+  };
 }
 
 const defaultIo: AlertCommandIo = {
@@ -71,11 +65,11 @@ const defaultIo: AlertCommandIo = {
   now: () => new Date(),
 };
 
-function parseCooldown(value: string): number {
+function parseMinutes(flag: string, value: string, min: number, max: number): number {
   const minutes = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+  if (!Number.isInteger(minutes) || minutes < min || minutes > max) {
     throw new CliError(
-      `--cooldown-minutes must be a whole number between 1 and 1440, got ${JSON.stringify(value.slice(0, 20))}`,
+      `${flag} must be a whole number between ${min} and ${max}, got ${JSON.stringify(value.slice(0, 20))}`,
     );
   }
   return minutes;
@@ -144,8 +138,8 @@ async function submit(text: string, flags: AlertFlags, io: AlertCommandIo): Prom
 }
 
 /**
- * `snat-responder alert <payload.json> --dry-run`: runs the webhook's own decision (`decideAlert`) on a payload
- * and prints `{action, reason, targets, instanceIds, httpStatus}`. Exit 0 for investigate and ignore, 2 for reject
+ * `snat-responder alert <payload.json> --dry-run`: runs the webhook's own intake service on a payload (against an
+ * empty in-memory store, so nothing starts) and prints `{action, reason, rule, targets, instanceIds, httpStatus}`. Exit 0 for investigate and ignore, 2 for reject
  * (reason also on stderr). With `--url` (and `--key`) it POSTs the payload to a deployed function instead.
  */
 export function registerAlertCommand(program: Command, io: Partial<AlertCommandIo> = {}): void {
@@ -158,7 +152,25 @@ export function registerAlertCommand(program: Command, io: Partial<AlertCommandI
     .argument('<payload>', 'alert payload JSON file (common alert schema), or - for stdin')
     .option('--dry-run', 'decide locally with the webhook code path; start nothing')
     .addOption(new Option('--cooldown-minutes <n>', 'dedup window in minutes').env('COOLDOWN_MINUTES').default('15'))
-    .option('--now <iso>', 'time of receipt, used for the window when the alert has no firedDateTime (default: now)')
+    .option(
+      '--now <iso>',
+      'time of receipt: freshness, cooldown and rate are measured from it (default: the current time)',
+    )
+    .addOption(
+      new Option('--max-alert-age-minutes <n>', 'ignore alerts fired longer than this before receipt')
+        .env('ALERT_MAX_AGE_MINUTES')
+        .default('60'),
+    )
+    .addOption(
+      new Option('--max-future-skew-minutes <n>', 'ignore alerts claiming a fire time further than this after receipt')
+        .env('ALERT_MAX_FUTURE_SKEW_MINUTES')
+        .default('5'),
+    )
+    .addOption(
+      new Option('--max-per-cluster-per-hour <n>', 'investigations started per cluster in any hour')
+        .env('MAX_INVESTIGATIONS_PER_CLUSTER_PER_HOUR')
+        .default('12'),
+    )
     .addOption(
       new Option('--allowed-subscription-ids <ids>', 'subscription allowlist (comma-separated, repeatable)')
         .env('ALLOWED_SUBSCRIPTION_IDS')
@@ -188,27 +200,36 @@ export function registerAlertCommand(program: Command, io: Partial<AlertCommandI
         await submit(text, flags, deps);
         return;
       }
-      const cooldownMinutes = parseCooldown(flags.cooldownMinutes);
       const now = parseNow(flags.now, deps);
       // commander hands env values to argParser too, but the default array is used as-is.
       const list = (value: string[] | string) => (Array.isArray(value) ? value : collect(value));
-      let decision: AlertDecision;
-      try {
-        const { decideAlert } = await import('../../alert/decide.js');
-        decision = decideAlert(
-          text,
-          {
-            cooldownMinutes,
-            allowedSubscriptionIds: list(flags.allowedSubscriptionIds),
-            allowedAlertRuleIds: list(flags.allowedAlertRuleIds),
-          },
-          now,
-        );
-      } catch (err) {
-        if (err instanceof AlertConfigError) throw new CliError(err.message, 2, { cause: err });
-        throw err;
-      }
-      deps.stdout(`${JSON.stringify(dryRunOutput(decision), null, 2)}\n`);
-      if (decision.action === 'reject') throw new CliError(decision.reason, 2);
+      const settings = {
+        cooldownMinutes: parseMinutes('--cooldown-minutes', flags.cooldownMinutes, 1, 1440),
+        maxAlertAgeMinutes: parseMinutes('--max-alert-age-minutes', flags.maxAlertAgeMinutes, 1, 10080),
+        maxFutureSkewMinutes: parseMinutes('--max-future-skew-minutes', flags.maxFutureSkewMinutes, 0, 1440),
+        maxInvestigationsPerClusterPerHour: parseMinutes(
+          '--max-per-cluster-per-hour',
+          flags.maxPerClusterPerHour,
+          1,
+          1000,
+        ),
+        allowedSubscriptionIds: list(flags.allowedSubscriptionIds),
+        allowedAlertRuleIds: list(flags.allowedAlertRuleIds),
+      };
+      // The webhook's own intake service, over an empty in-memory store: what a first delivery would get.
+      const { IntakeService } = await import('../../intake/service.js');
+      const { MemoryStarter } = await import('../../intake/memoryStarter.js');
+      let failure: string | undefined;
+      const intake = new IntakeService({
+        settings: () => settings,
+        starter: new MemoryStarter(() => now),
+        log: (entry) => {
+          failure = entry.error;
+        },
+      });
+      const answer = await intake.submitAlert(text, now);
+      deps.stdout(`${JSON.stringify(dryRunOutput(answer), null, 2)}\n`);
+      if (answer.action === 'reject') throw new CliError(answer.reason, 2);
+      if (answer.action === 'error') throw new CliError(failure ?? answer.reason, 2);
     });
 }

@@ -7,8 +7,20 @@ import { writeFileAtomic } from '../output.js';
 import { checkServeFlags, type DemoServeFlags, runDemoServe } from './demoServe.js';
 
 interface DemoFlags extends DemoServeFlags {
-  out: string;
+  out?: string;
   alert?: string;
+  scenario?: string;
+  listScenarios?: boolean;
+  json?: boolean;
+}
+
+function firedDateTimeOf(text: string): unknown {
+  try {
+    return (JSON.parse(text) as { data?: { essentials?: { firedDateTime?: unknown } } })?.data?.essentials
+      ?.firedDateTime;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads and checks `--alert` before anything starts, so a bad payload exits 2 and writes nothing. */
@@ -22,10 +34,12 @@ async function loadAlert(path: string): Promise<unknown> {
     );
   }
   const { decideAlert } = await import('../../alert/decide.js');
+  // The demo delivers the payload as if it fired just now (see runDemo), so freshness is judged at its own time.
+  const fired = Date.parse(String(firedDateTimeOf(text) ?? ''));
   const decision = decideAlert(
     text,
     { cooldownMinutes: ALERT_INTAKE_DEFAULTS.cooldownMinutes, allowedSubscriptionIds: [], allowedAlertRuleIds: [] },
-    new Date(),
+    Number.isFinite(fired) ? new Date(fired) : new Date(),
   );
   if (decision.action === 'reject') throw new CliError(`--alert: ${decision.reason}`);
   if (decision.action === 'ignore')
@@ -42,17 +56,30 @@ export function registerDemoCommand(program: Command): void {
     )
     .option(
       '-o, --out <dir>',
-      'where to write report.json, report.md, report.html and teams-card.json',
-      './demo-output',
+      'where to write report.json, report.md, report.html and teams-card.json (default ./demo-output); with --scenario: summary.json and each stored report',
     )
     .option('--alert <file>', 'deliver this Common Alert Schema payload instead of the built-in SNAT alert')
     .option('--serve', 'keep the simulated world running for kubectl and investigate (until Ctrl-C)')
     .option('--state-dir <dir>', 'with --serve: where to write the kubeconfigs, endpoints.json and ready')
+    .option('--list-scenarios', 'print the names of the runnable scenarios, one per line')
+    .option('--scenario <name>', 'run a concurrency or fault scenario (see --list-scenarios) and print its summary')
+    .option('--json', 'with --scenario: print the summary as one JSON object on the last stdout line')
     .action(async (flags: DemoFlags) => {
       checkServeFlags(flags);
-      if (flags.serve) return runDemoServe(flags);
+      if (flags.serve) {
+        if (flags.scenario !== undefined || flags.listScenarios) {
+          throw new CliError('--serve and --scenario do not go together');
+        }
+        return runDemoServe(flags);
+      }
+      if (flags.listScenarios || flags.scenario !== undefined) {
+        const { runScenarioCommand } = await import('./demoScenario.js');
+        await runScenarioCommand(flags);
+        return;
+      }
+      if (flags.json) throw new CliError('--json needs --scenario NAME');
       const alert = flags.alert ? await loadAlert(flags.alert) : undefined;
-      const out = resolve(flags.out);
+      const out = resolve(flags.out ?? './demo-output');
       const started = performance.now();
       const { runDemo } = await import('../../sim/demo.js');
       process.stderr.write('snat-responder demo: starting the simulated world (ARM, Kubernetes API, Azurite, Teams)\n');

@@ -268,13 +268,10 @@ async function investigate(flags: InvestigateFlags): Promise<void> {
     } catch (err) {
       throw fatal(err);
     }
+    // The Job is always this run's own (another investigation's Job is never adopted), so this run deletes it.
     const { jobName } = started;
-    if (started.reused) {
-      say(`a capture is already running on ${node.name} (Job ${jobName}); using it, its owner deletes it`);
-    } else {
-      jobToDelete = jobName;
-      say(`capture Job ${jobName} created in ${manager.namespace} (trace ${traceSeconds} s)`);
-    }
+    jobToDelete = jobName;
+    say(`capture Job ${jobName} created in ${manager.namespace} (trace ${traceSeconds} s)`);
     try {
       checkAbort();
       const final = await waitForCapture(manager, jobName, {
@@ -303,7 +300,7 @@ async function investigate(flags: InvestigateFlags): Promise<void> {
     } finally {
       if (jobToDelete) {
         try {
-          await manager.delete(jobToDelete);
+          await manager.delete(jobToDelete, investigationId);
           say(`capture Job ${jobToDelete} deleted`);
           jobToDelete = null;
         } catch (err) {

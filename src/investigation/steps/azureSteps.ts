@@ -17,11 +17,19 @@ const POLL_SECONDS = 10;
 /** Pods per netstat activity: each activity fans out inside, so a batch stays well under the output budget. */
 const NETSTAT_BATCH = 25;
 const METRICS_MINUTES = 30;
+/** Seconds between capture slot requests while the cluster is at its cap. */
+const SLOT_POLL_SECONDS = 30;
 
 /** The plan every replay of the orchestration sees: settings as they were when it started. */
 export function planFrom(settings: InvestigationDeps['settings']): InvestigationPlan {
   return {
     traceSeconds: settings.traceSeconds,
+    maxConcurrentCaptures: settings.maxConcurrentCaptures,
+    capacityWaitSeconds: settings.capacityWaitMinutes * 60,
+    slotPollSeconds: SLOT_POLL_SECONDS,
+    reuseReportSeconds: settings.cooldownMinutes * 60,
+    execWaveSize: settings.execWaveSize,
+    execPerActivity: Math.max(1, Math.min(settings.netstatConcurrency, settings.execWaveSize)),
     pollSeconds: POLL_SECONDS,
     // Give up when the Job's own activeDeadlineSeconds (trace + the same margin) has passed.
     captureMarginSeconds: DEADLINE_MARGIN_SECONDS,

@@ -52,7 +52,7 @@ export async function resolveNode(deps: InvestigationDeps, input: ResolveNodeInp
   return { name: node.name, internalIPs: node.internalIPs };
 }
 
-/** Preflight (namespace + PodSecurity label), then start or reuse the node's capture Job. */
+/** Preflight (namespace + PodSecurity label), then start this run's capture Job on the node. */
 export async function startCapture(
   deps: InvestigationDeps,
   input: StartCaptureInput,
@@ -60,7 +60,7 @@ export async function startCapture(
 ): Promise<StartCaptureOutput> {
   const manager = await captures(deps, input, logger);
   await manager.preflight();
-  return manager.start(input.node, input.investigationId);
+  return manager.start(input.node, input.investigationId, input.owner ?? input.investigationId);
 }
 
 export async function captureStatus(deps: InvestigationDeps, input: CaptureJobInput): Promise<CaptureStatusOutput> {
@@ -88,7 +88,7 @@ export async function collectEvidence(
 }
 
 export async function deleteCapture(deps: InvestigationDeps, input: CaptureJobInput): Promise<{ deleted: string }> {
-  await (await captures(deps, input)).delete(input.jobName);
+  await (await captures(deps, input)).delete(input.jobName, input.owner ?? input.jobName);
   return { deleted: input.jobName };
 }
 
@@ -148,7 +148,7 @@ export async function podSockets(deps: InvestigationDeps, input: PodSocketsInput
   const kc = await deps.kubeConfigFor(input.cluster);
   const store = await deps.reports();
   const results = await collectPodSockets(kc, await podsOf(input, store), {
-    concurrency: deps.settings.netstatConcurrency,
+    concurrency: input.concurrency ?? deps.settings.netstatConcurrency,
     allowInstallNetTools: deps.settings.allowInstallNetTools,
     sink: blobEvidenceSink(store, input.prefix),
   });

@@ -41,7 +41,7 @@ export function sweepPorts(
     resolveCluster: (id) => deps.clusters.resolveById(id),
     listJobs: async (cluster) => listCaptureJobs(await deps.kubeConfigFor(cluster), namespace),
     deleteJob: async (cluster, jobName) =>
-      new CaptureManager(await deps.kubeConfigFor(cluster), { namespace, logger }).delete(jobName),
+      new CaptureManager(await deps.kubeConfigFor(cluster), { namespace, logger }).deleteAbandoned(jobName),
     ownerStatus: (id) => ownerStatusVia(durable, id),
     now,
     logger,

@@ -216,6 +216,17 @@ async function handle(driver: ReplayDriver, links: LinkSettings, req: IncomingMe
       if (!driver.terminate(first, url.searchParams.get('reason') ?? '')) return send(res, 410);
       return send(res, 202);
     }
+    if (method === 'POST' && second.toLowerCase() === 'raiseevent' && segments[3]) {
+      if (!status) return send(res, 404);
+      let data: unknown = null;
+      try {
+        data = body.length > 0 ? (JSON.parse(body) as unknown) : null;
+      } catch {
+        return send(res, 400, { Message: 'Invalid JSON content' });
+      }
+      // Like the extension: 202 accepted, 410 Gone when the instance has already finished.
+      return send(res, driver.raiseEvent(first, segments[3], data) ? 202 : 410);
+    }
     return send(res, 501, { Message: `The replay driver does not implement '${second}'.` });
   }
   if (controller === 'entities') return send(res, 501, { Message: 'Entities are not supported by the replay driver.' });

@@ -16,6 +16,8 @@ export const HistoryEventType = {
   TimerFired: 11,
   OrchestratorStarted: 12,
   OrchestratorCompleted: 13,
+  EventSent: 14,
+  EventRaised: 15,
   ContinueAsNew: 16,
 } as const;
 
@@ -29,6 +31,8 @@ export interface HistoryEvent {
   Input?: string | null;
   Version?: string;
   OrchestrationInstance?: { InstanceId: string; ExecutionId: string };
+  /** EventSent: the target instance (an entity's scheduler id, `@name@key`). */
+  InstanceId?: string;
   ParentInstance?: null;
   Tags?: null;
   TaskScheduledId?: number;
@@ -86,6 +90,17 @@ export const historyEvent = {
   timerCreated: (at: number, id: number, fireAt: number) => ({
     ...base(HistoryEventType.TimerCreated, id, at),
     FireAt: new Date(fireAt).toISOString(),
+  }),
+  eventSent: (at: number, id: number, targetInstanceId: string, name: string, inputJson: string) => ({
+    ...base(HistoryEventType.EventSent, id, at),
+    InstanceId: targetInstanceId,
+    Name: name,
+    Input: inputJson,
+  }),
+  eventRaised: (at: number, name: string, inputJson: string | null) => ({
+    ...base(HistoryEventType.EventRaised, -1, at),
+    Name: name,
+    Input: inputJson,
   }),
   timerFired: (at: number, timerId: number, fireAt: number) => ({
     ...base(HistoryEventType.TimerFired, -1, at),

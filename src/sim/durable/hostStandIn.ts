@@ -132,6 +132,8 @@ export interface FunctionsRegistry {
   invokeOrchestrator(name: string, payload: object): Promise<unknown>;
   /** Runs the registered `appStart` hooks, as the worker does once when the app loads. */
   startApp(): Promise<void>;
+  /** Invokes an entity with one batch (the extension's entity binding info); resolves with the entity state object. */
+  invokeEntity(name: string, batch: object): Promise<unknown>;
 }
 
 /** Options of {@link installFunctionsHostStandIn}. */
@@ -410,6 +412,16 @@ class StandInRegistry implements FunctionsRegistry {
     }
     // The extension hands the orchestration context to out-of-process workers as JSON text.
     const outcome = await this.invoke(name, { triggerData: { string: JSON.stringify(payload) } });
+    return fromTypedData(outcome.returnValue);
+  }
+
+  async invokeEntity(name: string, batch: object): Promise<unknown> {
+    const fn = this.#get(name);
+    if (fn.triggerType !== 'entityTrigger') {
+      throw new FunctionsHostStandInError(`Function '${name}' is not an entity (trigger: ${fn.triggerType}).`);
+    }
+    // The extension hands the batch to out-of-process workers as JSON (the library reads an object).
+    const outcome = await this.invoke(name, { triggerData: { json: JSON.stringify(batch) } });
     return fromTypedData(outcome.returnValue);
   }
 }

@@ -53,6 +53,11 @@ export interface OrchestrationAction {
   fireAt?: string;
   isCanceled?: boolean;
   compoundActions?: OrchestrationAction[];
+  /** CallEntity / SignalEntity: the entity's scheduler id (`@name@key`) and the operation. */
+  instanceId?: string;
+  operation?: string;
+  /** WaitForExternalEvent: the event name (the task's id in the library: no sequence number). */
+  externalEventName?: string;
 }
 
 /** What the orchestrator function returns to the extension each episode. */
@@ -105,6 +110,8 @@ export type DriverEvent =
   | { kind: 'activityFailed'; instanceId: string; name: string; taskId: number; wallMs: number; message: string }
   | { kind: 'timerCreated'; instanceId: string; timerId: number; fireAt: string }
   | { kind: 'timerFired'; instanceId: string; timerId: number; fireAt: string }
+  | { kind: 'eventRaised'; instanceId: string; name: string }
+  | { kind: 'entityOperation'; entity: string; operation: string; signal: boolean; failed: boolean }
   | { kind: 'continuedAsNew'; instanceId: string }
   | { kind: 'completed'; instanceId: string; output: unknown }
   | { kind: 'failed'; instanceId: string; message: string }
@@ -141,7 +148,37 @@ interface TimerUnit {
   fireAt: number;
 }
 
-type Unit = ActivityUnit | TimerUnit | { kind: 'continueAsNew'; input: unknown };
+type Unit =
+  | ActivityUnit
+  | TimerUnit
+  | { kind: 'continueAsNew'; input: unknown }
+  | { kind: 'externalEvent'; name: string }
+  | { kind: 'entity'; id: number; signal: boolean };
+
+/** One operation queued on an entity. */
+interface EntityRequest {
+  id: string;
+  operation: string;
+  /** JSON text of the input, or null. */
+  input: string | null;
+  signal: boolean;
+  /** Delivers the response to the calling orchestration (calls only). */
+  respond?: (response: { result: string | null; exceptionType?: string }) => void;
+}
+
+/** An entity's durable state and its queue (operations run one at a time, in arrival order). */
+interface EntityInstance {
+  schedulerId: string;
+  name: string;
+  key: string;
+  exists: boolean;
+  state: string | undefined;
+  queue: EntityRequest[];
+  running: boolean;
+}
+
+/** What wakes an idle instance: an event in its inbox, its timer's turn, or the end of all progress. */
+type Wake = { kind: 'inbox' } | { kind: 'timer'; timer: TimerUnit } | { kind: 'stuck' };
 
 interface PendingActivity {
   unit: ActivityUnit;
@@ -170,6 +207,12 @@ interface Instance {
   timers: Map<number, TimerUnit>;
   terminateReason: string | undefined;
   run: Promise<RunResult> | undefined;
+  /** Events raised on the instance (external events, entity responses) not yet delivered. */
+  inbox: HistoryEvent[];
+  /** Set while the instance waits with nothing but timers or events pending. */
+  idle: ((wake: Wake) => void) | undefined;
+  /** True while its run loop is going (started and not finished). */
+  active: boolean;
 }
 
 const outOfProcDataLabel = '$OutOfProcData$:';
@@ -194,7 +237,13 @@ export class ReplayDriver {
   readonly #autoRun: boolean;
   readonly #maxEpisodes: number;
   readonly #instances = new Map<string, Instance>();
+  readonly #entities = new Map<string, EntityInstance>();
   readonly #limit: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Entity operations running now (the world is not quiet while one runs). */
+  #entityBusy = 0;
+  /** While above zero no timer fires (a scenario is still delivering requests). */
+  #timerHolds = 0;
+  #pumpQueued = false;
 
   constructor(registry: FunctionsRegistry, options: ReplayDriverOptions = {}) {
     this.#registry = registry;
@@ -253,6 +302,9 @@ export class ReplayDriver {
       timers: new Map(),
       terminateReason: undefined,
       run: undefined,
+      inbox: [],
+      idle: undefined,
+      active: false,
     };
     this.#instances.set(id, instance);
     if (this.#autoRun) {
@@ -271,11 +323,19 @@ export class ReplayDriver {
    */
   runToCompletion(instanceId: string, options: { maxEpisodes?: number } = {}): Promise<RunResult> {
     const instance = this.#require(instanceId);
-    instance.run ??= this.#run(instance, options.maxEpisodes ?? this.#maxEpisodes).catch((err: unknown) => {
-      // The driver itself gave up (no progress possible, unsupported action): the instance is Failed.
-      if (isRunning(instance.runtimeStatus)) this.#finishFailed(instance, messageOf(err));
-      throw err;
-    });
+    if (!instance.run) {
+      instance.active = true;
+      instance.run = this.#run(instance, options.maxEpisodes ?? this.#maxEpisodes)
+        .catch((err: unknown) => {
+          // The driver itself gave up (no progress possible, unsupported action): the instance is Failed.
+          if (isRunning(instance.runtimeStatus)) this.#finishFailed(instance, messageOf(err));
+          throw err;
+        })
+        .finally(() => {
+          instance.active = false;
+          this.#schedulePump();
+        });
+    }
     return instance.run;
   }
 
@@ -312,6 +372,11 @@ export class ReplayDriver {
     if (!isRunning(instance.runtimeStatus)) return false;
     instance.terminateReason = reason;
     if (!instance.run) this.#finishTerminated(instance);
+    const wake = instance.idle;
+    if (wake) {
+      instance.idle = undefined;
+      wake({ kind: 'inbox' });
+    }
     return true;
   }
 
@@ -334,6 +399,92 @@ export class ReplayDriver {
       input: instance.input,
       history: instance.history,
     });
+  }
+
+  /**
+   * Raises an external event on an instance, as the extension's raise-event API does: delivered in arrival order,
+   * buffered by the library when nothing waits for it yet.
+   *
+   * @returns false when the instance has already finished (the extension answers 410 Gone).
+   * @throws ReplayDriverError when no instance has that id.
+   */
+  raiseEvent(instanceId: string, name: string, data: unknown): boolean {
+    const instance = this.#require(instanceId);
+    if (!isRunning(instance.runtimeStatus)) return false;
+    this.#deliver(instance, historyEvent.eventRaised(this.#clock.now(), name, JSON.stringify(data ?? null)));
+    this.#emit({ kind: 'eventRaised', instanceId, name });
+    return true;
+  }
+
+  /** An entity's state (`@name@key`), as the extension's read-entity-state API returns it; undefined if none. */
+  entityState(schedulerId: string): { exists: boolean; state: unknown } | undefined {
+    const entity = this.#entities.get(schedulerId);
+    if (!entity) return undefined;
+    return { exists: entity.exists, state: entity.state === undefined ? null : (JSON.parse(entity.state) as unknown) };
+  }
+
+  /**
+   * Holds every durable timer until the matching {@link releaseTimers}: a scenario delivering several requests
+   * keeps virtual time still meanwhile, as requests arriving within a second do in reality. Activities and entity
+   * operations still run.
+   */
+  holdTimers(): void {
+    this.#timerHolds += 1;
+  }
+
+  /** Releases one {@link holdTimers}. */
+  releaseTimers(): void {
+    this.#timerHolds = Math.max(0, this.#timerHolds - 1);
+    this.#schedulePump();
+  }
+
+  #deliver(instance: Instance, event: HistoryEvent): void {
+    instance.inbox.push(event);
+    const wake = instance.idle;
+    if (wake) {
+      instance.idle = undefined;
+      wake({ kind: 'inbox' });
+    }
+  }
+
+  /** Looks at the whole world on the next turn of the event loop (see {@link #pump}). */
+  #schedulePump(): void {
+    if (this.#pumpQueued) return;
+    this.#pumpQueued = true;
+    setImmediate(() => {
+      this.#pumpQueued = false;
+      this.#pump();
+    });
+  }
+
+  /**
+   * Virtual time moves only when the whole simulated world is quiet: every running instance waits on timers or
+   * events only, and no activity or entity operation runs anywhere. Then the earliest timer of all fires. A timer
+   * of one instance therefore never skips ahead of another instance's work (a waiter's 30 min bound does not
+   * expire while the owner's capture is still running in wall time).
+   */
+  #pump(): void {
+    if (this.#entityBusy > 0) return;
+    const running = [...this.#instances.values()].filter((i) => i.active);
+    if (running.length === 0 || running.some((i) => !i.idle)) return;
+    if (this.#timerHolds > 0) return;
+    let next: { instance: Instance; timer: TimerUnit } | undefined;
+    for (const instance of running) {
+      for (const timer of instance.timers.values()) {
+        if (!next || timer.fireAt < next.timer.fireAt) next = { instance, timer };
+      }
+    }
+    if (next) {
+      const wake = next.instance.idle as (w: Wake) => void;
+      next.instance.idle = undefined;
+      wake({ kind: 'timer', timer: next.timer });
+      return;
+    }
+    for (const instance of running) {
+      const wake = instance.idle as (w: Wake) => void;
+      instance.idle = undefined;
+      wake({ kind: 'stuck' });
+    }
   }
 
   #require(instanceId: string): Instance {
@@ -375,7 +526,9 @@ export class ReplayDriver {
         delivered = started();
         continue;
       }
-      delivered = [await this.#nextEvent(instance)];
+      const event = await this.#nextEvent(instance);
+      // null: terminated while waiting; the loop's first check ends it.
+      delivered = event ? [event] : [];
     }
     return this.#result(instance);
   }
@@ -527,12 +680,114 @@ export class ReplayDriver {
       }
       case ActionType.ContinueAsNew:
         return { kind: 'continueAsNew', input: decodeActionInput(action.input) ?? null };
+      case ActionType.WaitForExternalEvent:
+        // The library keys the task by the event name: no sequence number is used.
+        return { kind: 'externalEvent', name: String(action.externalEventName) };
+      case ActionType.CallEntity:
+      case ActionType.SignalEntity: {
+        const signal = action.actionType === ActionType.SignalEntity;
+        const id = instance.nextEventId++;
+        const target = String(action.instanceId);
+        const operation = String(action.operation);
+        const requestId = randomUUID();
+        const inputJson = action.input === undefined ? null : JSON.stringify(action.input);
+        const message = {
+          id: requestId,
+          op: operation,
+          signal,
+          input: inputJson,
+          parent: instance.instanceId,
+          timestamp: new Date(now).toISOString(),
+        };
+        decisions.push(historyEvent.eventSent(now, id, target, operation, JSON.stringify(message)));
+        const request: EntityRequest = { id: requestId, operation, input: inputJson, signal };
+        if (!signal) {
+          request.respond = (response) =>
+            this.#deliver(instance, historyEvent.eventRaised(this.#clock.now(), requestId, JSON.stringify(response)));
+        }
+        afterDecisions.push(() => this.#enqueueEntity(target, request));
+        return { kind: 'entity', id, signal };
+      }
       default: {
         const name = Object.entries(ActionType).find(([, v]) => v === action.actionType)?.[0] ?? action.actionType;
         throw new ReplayDriverError(`Action '${name}' is not supported by the replay driver.`, {
           instanceId: instance.instanceId,
         });
       }
+    }
+  }
+
+  /** Queues an operation on an entity (creating its record) and starts processing if it is not running. */
+  #enqueueEntity(schedulerId: string, request: EntityRequest): void {
+    let entity = this.#entities.get(schedulerId);
+    if (!entity) {
+      const at = schedulerId.indexOf('@', 1);
+      if (!schedulerId.startsWith('@') || at < 0) {
+        throw new ReplayDriverError(`'${schedulerId}' is not an entity scheduler id (@name@key).`);
+      }
+      entity = {
+        schedulerId,
+        name: schedulerId.slice(1, at),
+        key: schedulerId.slice(at + 1),
+        exists: false,
+        state: undefined,
+        queue: [],
+        running: false,
+      };
+      this.#entities.set(schedulerId, entity);
+    }
+    entity.queue.push(request);
+    if (!entity.running) void this.#runEntity(entity);
+  }
+
+  /** Runs an entity's queued operations one at a time, as the extension does (one batch per operation here). */
+  async #runEntity(entity: EntityInstance): Promise<void> {
+    entity.running = true;
+    this.#entityBusy += 1;
+    try {
+      for (let request = entity.queue.shift(); request; request = entity.queue.shift()) {
+        const fn = [...this.#registry.functions.values()].find(
+          (f) => f.triggerType === 'entityTrigger' && f.name.toLowerCase() === entity.name,
+        );
+        let result: { isError: boolean; result?: string } | undefined;
+        if (fn) {
+          try {
+            const state = (await this.#registry.invokeEntity(fn.name, {
+              self: { name: entity.name, key: entity.key },
+              exists: entity.exists,
+              state: entity.state,
+              batch: [{ id: request.id, name: request.operation, signal: request.signal, input: request.input }],
+            })) as {
+              entityExists: boolean;
+              entityState?: string;
+              results: Array<{ isError: boolean; result?: string }>;
+            };
+            entity.exists = state.entityExists;
+            entity.state = state.entityExists ? state.entityState : undefined;
+            result = state.results[0];
+          } catch (err) {
+            result = { isError: true, result: JSON.stringify(messageOf(err)) };
+          }
+        } else {
+          result = { isError: true, result: JSON.stringify(`No entity function named '${entity.name}'.`) };
+        }
+        this.#emit({
+          kind: 'entityOperation',
+          entity: entity.schedulerId,
+          operation: request.operation,
+          signal: request.signal,
+          failed: result?.isError ?? false,
+        });
+        request.respond?.(
+          result?.isError
+            ? { result: result.result ?? null, exceptionType: 'System.Exception' }
+            : { result: result?.result ?? null },
+        );
+      }
+    } finally {
+      entity.running = false;
+      this.#entityBusy -= 1;
+      this.#schedulePump();
     }
   }
 
@@ -638,41 +893,54 @@ export class ReplayDriver {
     instance.activities.set(taskId, pending);
   }
 
-  /** Waits for the next event to deliver: an activity result first, else the earliest timer (virtual time jumps). */
-  async #nextEvent(instance: Instance): Promise<HistoryEvent> {
-    if (instance.activities.size > 0) {
-      let taskId: number;
-      if (this.#deliveryOrder === 'scheduled') {
-        taskId = Math.min(...instance.activities.keys());
-        await instance.activities.get(taskId)?.done;
-      } else {
-        const settled = [...instance.activities.entries()].find(([, p]) => p.event);
-        if (settled) taskId = settled[0];
-        else {
-          taskId = await Promise.race([...instance.activities.entries()].map(([id, p]) => p.done.then(() => id)));
+  /**
+   * Waits for the next event to deliver: a raised event or entity response first, then an activity result, else
+   * the instance waits until the whole world is quiet and its earliest timer is the next of all (virtual time jumps).
+   */
+  async #nextEvent(instance: Instance): Promise<HistoryEvent | null> {
+    for (;;) {
+      if (instance.terminateReason !== undefined) return null;
+      const raised = instance.inbox.shift();
+      if (raised) return raised;
+      if (instance.activities.size > 0) {
+        let taskId: number;
+        if (this.#deliveryOrder === 'scheduled') {
+          taskId = Math.min(...instance.activities.keys());
+          await instance.activities.get(taskId)?.done;
+        } else {
+          const settled = [...instance.activities.entries()].find(([, p]) => p.event);
+          if (settled) taskId = settled[0];
+          else {
+            taskId = await Promise.race([...instance.activities.entries()].map(([id, p]) => p.done.then(() => id)));
+          }
         }
+        const pending = instance.activities.get(taskId) as PendingActivity;
+        instance.activities.delete(taskId);
+        return pending.event as HistoryEvent;
       }
-      const pending = instance.activities.get(taskId) as PendingActivity;
-      instance.activities.delete(taskId);
-      return pending.event as HistoryEvent;
-    }
-    if (instance.timers.size > 0) {
-      const timer = [...instance.timers.values()].sort((a, b) => a.fireAt - b.fireAt || a.id - b.id)[0] as TimerUnit;
-      instance.timers.delete(timer.id);
-      this.#clock.advanceTo(timer.fireAt);
-      this.#emit({
-        kind: 'timerFired',
-        instanceId: instance.instanceId,
-        timerId: timer.id,
-        fireAt: new Date(timer.fireAt).toISOString(),
+      const wake = await new Promise<Wake>((resolve) => {
+        instance.idle = resolve;
+        this.#schedulePump();
       });
-      return historyEvent.timerFired(this.#clock.now(), timer.id, timer.fireAt);
+      if (wake.kind === 'inbox') continue;
+      if (wake.kind === 'timer') {
+        const timer = wake.timer;
+        instance.timers.delete(timer.id);
+        this.#clock.advanceTo(timer.fireAt);
+        this.#emit({
+          kind: 'timerFired',
+          instanceId: instance.instanceId,
+          timerId: timer.id,
+          fireAt: new Date(timer.fireAt).toISOString(),
+        });
+        return historyEvent.timerFired(this.#clock.now(), timer.id, timer.fireAt);
+      }
+      throw new ReplayDriverError(
+        `Orchestration '${instance.instanceId}' is waiting, but no activity, timer or entity operation is pending ` +
+          'anywhere (an external event nobody raises, or a task the driver cannot complete).',
+        { instanceId: instance.instanceId },
+      );
     }
-    throw new ReplayDriverError(
-      `Orchestration '${instance.instanceId}' is waiting, but no activity or timer is pending ` +
-        '(an external event, or a task the driver cannot complete).',
-      { instanceId: instance.instanceId },
-    );
   }
 
   #restart(instance: Instance, input: unknown): void {

@@ -1,20 +1,19 @@
 import { readFileSync } from 'node:fs';
 import type { HttpResponseInit } from '@azure/functions';
 import functions from '@azure/functions';
+import type { DurableClient } from 'durable-functions';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  alertWebhookRegistration,
-  createAlertWebhookHandler,
-  type DurableStarter,
-  type OrchestrationStatusLike,
-  readAlertIntakeOptionsFromEnv,
-  redactSecrets,
-} from '../../../functions/alertWebhook.js';
+import { alertWebhookRegistration, createAlertWebhookHandler } from '../../../functions/alertWebhook.js';
 import { decideAlert } from '../../../src/alert/decide.js';
 import { instanceIdFor } from '../../../src/alert/instanceId.js';
 import { ALERT_RESOLVED_EVENT, SNAT_INVESTIGATION_ORCHESTRATOR } from '../../../src/alert/names.js';
-import type { AlertIntakeOptions, InvestigationRequest } from '../../../src/alert/types.js';
+import type { InvestigationRequest } from '../../../src/alert/types.js';
+import { loadSettings } from '../../../src/config/settings.js';
+import { durableStarter } from '../../../src/intake/durableStarter.js';
+import { redactSecrets } from '../../../src/intake/redact.js';
+import { intakeSettings } from '../../../src/intake/settings.js';
+import type { IntakeSettings } from '../../../src/intake/types.js';
 
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
 
@@ -25,7 +24,12 @@ type Json = any;
 const json = (name: string): Json => JSON.parse(fixture(name));
 
 const SECRET = 'SYSTEMKEY-must-not-leak';
-const OPTIONS: AlertIntakeOptions = { cooldownMinutes: 15, allowedSubscriptionIds: [], allowedAlertRuleIds: [] };
+const OPTIONS: IntakeSettings = {
+  cooldownMinutes: 15,
+  allowedSubscriptionIds: [],
+  allowedAlertRuleIds: [],
+  maxInvestigationsPerClusterPerHour: 1000,
+};
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface Instance {
@@ -40,7 +44,7 @@ interface Instance {
  * answers under `overridableExistingInstanceStates: NonRunningStates`, or overwrites it under `AnyState`.
  * Every call yields to the event loop so concurrent deliveries really interleave.
  */
-class FakeDurable implements DurableStarter {
+class FakeDurable {
   readonly instances = new Map<string, Instance>();
   readonly starts: Array<{ name: string; instanceId: string; input: InvestigationRequest }> = [];
   readonly events: Array<{ instanceId: string; name: string; data: unknown }> = [];
@@ -48,7 +52,7 @@ class FakeDurable implements DurableStarter {
   failGetStatus: Error | null = null;
   clock: () => Date = () => new Date('2026-11-04T12:18:00Z');
 
-  async getStatus(instanceId: string): Promise<OrchestrationStatusLike> {
+  async getStatus(instanceId: string): Promise<{ runtimeStatus: string; createdTime: Date; lastUpdatedTime: Date }> {
     await tick();
     if (this.failGetStatus) throw this.failGetStatus;
     const found = this.instances.get(instanceId);
@@ -98,6 +102,14 @@ class FakeDurable implements DurableStarter {
     });
   }
 
+  async getStatusBy(filter: { createdTimeFrom?: Date }) {
+    await tick();
+    if (this.failGetStatus) throw this.failGetStatus;
+    return [...this.instances.values()]
+      .filter((i) => !filter.createdTimeFrom || i.createdTime >= filter.createdTimeFrom)
+      .map((i) => ({ name: SNAT_INVESTIGATION_ORCHESTRATOR, input: i.input, createdTime: i.createdTime }));
+  }
+
   async raiseEvent(instanceId: string, name: string, data: unknown): Promise<void> {
     await tick();
     this.events.push({ instanceId, name, data });
@@ -114,14 +126,17 @@ interface LogLine {
   text: string;
 }
 
-function harness(options: Partial<AlertIntakeOptions> = {}, now = new Date('2026-11-04T12:18:00Z')) {
+/** The production adapter over the fake client: the intake talks to it exactly as to the real one. */
+const starterOver = (durable: FakeDurable) => durableStarter(durable as unknown as DurableClient);
+
+function harness(options: Partial<IntakeSettings> = {}, now = new Date('2026-11-04T12:18:00Z')) {
   const durable = new FakeDurable();
   const logs: LogLine[] = [];
   const clock = { now };
   durable.clock = () => clock.now;
   const handler = createAlertWebhookHandler({
-    getStarter: () => durable,
-    options: () => ({ ...OPTIONS, ...options }),
+    getStarter: () => starterOver(durable),
+    settings: () => ({ ...OPTIONS, ...options }),
     now: () => clock.now,
   });
   const context = () =>
@@ -156,23 +171,27 @@ describe('alertWebhook registration', () => {
   });
 });
 
-describe('readAlertIntakeOptionsFromEnv', () => {
-  it('defaults to a 15 minute cooldown and open allowlists', () => {
-    expect(readAlertIntakeOptionsFromEnv({})).toEqual({
+describe('intake settings', () => {
+  const read = (env: Record<string, string>) => intakeSettings(loadSettings(env));
+  it('defaults to a 15 minute cooldown, open allowlists, 60/5 min freshness and 12 per cluster and hour', () => {
+    expect(read({})).toEqual({
       cooldownMinutes: 15,
       allowedSubscriptionIds: [],
       allowedAlertRuleIds: [],
+      maxAlertAgeMinutes: 60,
+      maxFutureSkewMinutes: 5,
+      maxInvestigationsPerClusterPerHour: 12,
     });
   });
 
   it('reads comma-separated allowlists and the cooldown', () => {
     expect(
-      readAlertIntakeOptionsFromEnv({
+      read({
         COOLDOWN_MINUTES: ' 30 ',
         ALLOWED_SUBSCRIPTION_IDS: '11111111-2222-3333-4444-555555555555, 66666666-7777-8888-9999-AAAAAAAAAAAA,,',
         ALLOWED_ALERT_RULE_IDS: 'r1',
       }),
-    ).toEqual({
+    ).toMatchObject({
       cooldownMinutes: 30,
       allowedSubscriptionIds: ['11111111-2222-3333-4444-555555555555', '66666666-7777-8888-9999-aaaaaaaaaaaa'],
       allowedAlertRuleIds: ['r1'],
@@ -180,18 +199,22 @@ describe('readAlertIntakeOptionsFromEnv', () => {
   });
 
   it('names the setting when an allowlist entry is not a subscription id', () => {
-    expect(() => readAlertIntakeOptionsFromEnv({ ALLOWED_SUBSCRIPTION_IDS: 'a' })).toThrow(/ALLOWED_SUBSCRIPTION_IDS/);
+    expect(() => read({ ALLOWED_SUBSCRIPTION_IDS: 'a' })).toThrow(/ALLOWED_SUBSCRIPTION_IDS/);
   });
 
-  it('names the setting when the cooldown is invalid', () => {
-    expect(() => readAlertIntakeOptionsFromEnv({ COOLDOWN_MINUTES: '15m' })).toThrow(/COOLDOWN_MINUTES/);
-    expect(() => readAlertIntakeOptionsFromEnv({ COOLDOWN_MINUTES: '0' })).toThrow(/COOLDOWN_MINUTES/);
+  it('names the setting when the cooldown or a time rule is invalid', () => {
+    expect(() => read({ COOLDOWN_MINUTES: '15m' })).toThrow(/COOLDOWN_MINUTES/);
+    expect(() => read({ COOLDOWN_MINUTES: '0' })).toThrow(/COOLDOWN_MINUTES/);
+    expect(() => read({ ALERT_MAX_AGE_MINUTES: '0' })).toThrow(/ALERT_MAX_AGE_MINUTES/);
+    expect(() => read({ MAX_INVESTIGATIONS_PER_CLUSTER_PER_HOUR: 'many' })).toThrow(
+      /MAX_INVESTIGATIONS_PER_CLUSTER_PER_HOUR/,
+    );
   });
 });
 
 describe('createAlertWebhookHandler', () => {
   describe('SNAT alerts', () => {
-    it('starts one investigation for a static-threshold metric alert and answers 202 with status URLs', async () => {
+    it('starts one investigation for a static-threshold metric alert and answers 202 with a status URL only', async () => {
       const h = harness();
       const res = await h.post(fixture('metric-static-snat.json'));
       expect(res.status).toBe(202);
@@ -204,8 +227,14 @@ describe('createAlertWebhookHandler', () => {
       expect(res.body.instances).toEqual([
         expect.objectContaining({ instanceId: start.instanceId, started: true, runtimeStatus: 'Pending' }),
       ]);
-      expect(res.body.instances[0].statusQueryGetUri).toContain(`/instances/${start.instanceId}`);
-      expect(res.headers.Location).toBe(res.body.instances[0].statusQueryGetUri);
+      expect(res.body.instances[0].statusUrl).toBe(
+        `https://snat-responder.example/api/investigations/${start.instanceId}`,
+      );
+      expect(res.headers.Location).toBe(res.body.instances[0].statusUrl);
+      // No Durable management URL (terminate, purge, raise event) and no key ever leaves.
+      const text = JSON.stringify(res);
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toMatch(/runtime\/webhooks|terminate|purge|raiseEvent|code=/);
     });
 
     it.each([
@@ -235,7 +264,7 @@ describe('createAlertWebhookHandler', () => {
         runtimeStatus: 'Running',
         dedup: 'same-window',
       });
-      expect(second.body.instances[0].statusQueryGetUri).toBe(first.body.instances[0].statusQueryGetUri);
+      expect(second.body.instances[0].statusUrl).toBe(first.body.instances[0].statusUrl);
     });
 
     it('still deduplicates after the instance completed within the same window', async () => {
@@ -297,8 +326,8 @@ describe('createAlertWebhookHandler', () => {
       const durable = new FakeDurable();
       const handlers = Array.from({ length: 10 }, () =>
         createAlertWebhookHandler({
-          getStarter: () => durable,
-          options: () => OPTIONS,
+          getStarter: () => starterOver(durable),
+          settings: () => OPTIONS,
           now: () => new Date('2026-11-04T12:18:00Z'),
         }),
       );
@@ -443,8 +472,8 @@ describe('createAlertWebhookHandler', () => {
     it('answers 500 without details when the configuration is broken', async () => {
       const durable = new FakeDurable();
       const handler = createAlertWebhookHandler({
-        getStarter: () => durable,
-        options: () => readAlertIntakeOptionsFromEnv({ COOLDOWN_MINUTES: 'soon' }),
+        getStarter: () => starterOver(durable),
+        settings: () => intakeSettings(loadSettings({ COOLDOWN_MINUTES: 'soon' })),
         now: () => new Date(),
       });
       const res = (await handler(
@@ -499,7 +528,8 @@ describe('createAlertWebhookHandler', () => {
       const info = h.logs.filter((l) => l.level === 'information').map((l) => l.text);
       expect(info.length).toBeGreaterThanOrEqual(3);
       const all = info.join('\n');
-      expect(all).toContain('instanceId=snat-');
+      expect(all).toContain('"instanceIds":["snat-');
+      for (const line of info) expect(JSON.parse(line)).toMatchObject({ message: 'intake', source: 'alert' });
       expect(all).not.toContain('schemaId');
       expect(all).not.toContain('5f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f');
       expect(all).not.toContain(SECRET);

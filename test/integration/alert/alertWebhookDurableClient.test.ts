@@ -2,7 +2,8 @@
  * The webhook with the real durable-functions v3 `DurableClient` (from `df.getClient(context)`) talking HTTP to a
  * loopback stand-in for the Durable extension's RPC endpoint. Proves the intake reads the real client's
  * behaviour right: getStatus throws on 404, a refused duplicate start is an HTTP 500 with an "already exists"
- * message, status URLs come from the binding data, events go to `instances/{id}/raiseEvent/{name}`.
+ * message, the rate count lists instances by creation time, events go to `instances/{id}/raiseEvent/{name}`, and
+ * the system key in the binding data never reaches an answer.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -13,6 +14,7 @@ import * as df from 'durable-functions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAlertWebhookHandler } from '../../../functions/alertWebhook.js';
 import { ALERT_RESOLVED_EVENT, SNAT_INVESTIGATION_ORCHESTRATOR } from '../../../src/alert/names.js';
+import { durableStarter } from '../../../src/intake/durableStarter.js';
 
 const { HttpRequest, InvocationContext } = functions;
 
@@ -86,6 +88,22 @@ class ExtensionStandIn {
       this.events.push({ id, name, body: JSON.parse(body) });
       return send(this.instances.has(id) ? 202 : 404);
     }
+    if (method === 'GET' && path === '/durabletask/instances/') {
+      // List (getStatusBy): the extension filters by creation time; the intake filters by load balancer.
+      const from = new URL(url, 'http://x').searchParams.get('createdTimeFrom');
+      return send(
+        200,
+        [...this.instances.entries()]
+          .filter(([, i]) => !from || i.createdTime >= from)
+          .map(([id, i]) => ({
+            ...i,
+            instanceId: id,
+            lastUpdatedTime: i.createdTime,
+            output: null,
+            customStatus: null,
+          })),
+      );
+    }
     m = /^\/durabletask\/instances\/([^/]+)$/.exec(path);
     if (method === 'GET' && m) {
       const found = this.instances.get(m[1] as string);
@@ -157,8 +175,13 @@ function invocation(logs: string[]) {
 /** One handler per "process": separate in-process locks, shared extension. */
 function newProcess(now = new Date('2026-11-04T12:18:00Z')) {
   return createAlertWebhookHandler({
-    getStarter: (context) => df.getClient(context),
-    options: () => ({ cooldownMinutes: 15, allowedSubscriptionIds: [], allowedAlertRuleIds: [] }),
+    getStarter: (context) => durableStarter(df.getClient(context)),
+    settings: () => ({
+      cooldownMinutes: 15,
+      allowedSubscriptionIds: [],
+      allowedAlertRuleIds: [],
+      maxInvestigationsPerClusterPerHour: 12,
+    }),
     now: () => now,
   });
 }
@@ -170,7 +193,7 @@ async function deliver(handler: ReturnType<typeof newProcess>, body: string, log
 }
 
 describe('alertWebhook with the real DurableClient', () => {
-  it('starts the orchestrator by name with the request as input and answers with the extension status URLs', async () => {
+  it('starts the orchestrator by name with the request as input and answers with a status URL, never the system key', async () => {
     const res = await deliver(newProcess(), fixture('metric-static-snat.json'));
     expect(res.status).toBe(202);
     const [id, stored] = [...extension.instances.entries()][0]!;
@@ -178,9 +201,9 @@ describe('alertWebhook with the real DurableClient', () => {
     expect(stored.input).toMatchObject({ instanceId: id, requestedBy: 'alert', target: { backendIp: '10.224.0.5' } });
     const instance = res.jsonBody.instances[0];
     expect(instance).toMatchObject({ instanceId: id, started: true });
-    expect(instance.statusQueryGetUri).toBe(
-      `https://snat.example/runtime/webhooks/durabletask/instances/${id}?taskHub=TestHubName&connection=Storage&code=${SYSTEM_KEY}`,
-    );
+    expect(instance.statusUrl).toBe(`https://snat.example/api/investigations/${id}`);
+    expect(JSON.stringify(res)).not.toContain(SYSTEM_KEY);
+    expect(JSON.stringify(res)).not.toMatch(/runtime\/webhooks|terminate|purge/);
     expect(extension.requests).toContain(`GET /durabletask/instances/${id}`);
   });
 

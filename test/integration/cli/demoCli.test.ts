@@ -10,6 +10,8 @@ const root = PROJECT_ROOT;
 const cli = runCli;
 
 let work: string;
+/** The demo starts a whole simulated world (Azurite included): room for a loaded machine. */
+const DEMO_TIMEOUT_MS = 180_000;
 
 beforeAll(async () => {
   ensureBuilt();
@@ -21,45 +23,55 @@ afterAll(async () => {
 });
 
 describe('snat-responder demo', () => {
-  it('runs an investigation end to end and writes the report, its renderings and the Teams card', async () => {
-    const out = join(work, 'out');
-    const res = cli('demo', '--out', out);
-    expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toMatch(
-      /Verdict: Pod payments\/checkout-api-7d9f8b6c5-x2x9q on node aks-nodepool1-12345678-vmss000003/,
-    );
-    expect(res.stdout).toContain('capture Jobs left in the cluster: 0');
-    expect(res.stderr).toContain('phase: tracing');
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
-    expect(report.verdict).toMatchObject({ kind: 'pod', namespace: 'payments', pod: 'checkout-api-7d9f8b6c5-x2x9q' });
-    expect(report.investigation.status).toBe('complete');
-    expect(report.cluster?.clusterName).toBe('aks-prod-weu');
-    expect(report.metrics.length).toBeGreaterThan(0);
-    expect((await readFile(join(out, 'report.md'), 'utf8')).startsWith('# SNAT port exhaustion report')).toBe(true);
-    expect((await readFile(join(out, 'report.html'), 'utf8')).toLowerCase()).toContain('<!doctype html>');
-    const card = JSON.parse(await readFile(join(out, 'teams-card.json'), 'utf8')) as {
-      type: string;
-      attachments: Array<{ contentType: string; content: { version: string } }>;
-    };
-    expect(card.type).toBe('message');
-    expect(card.attachments[0]!.content.version).toBe('1.5');
-  });
+  it(
+    'runs an investigation end to end and writes the report, its renderings and the Teams card',
+    async () => {
+      const out = join(work, 'out');
+      const res = cli('demo', '--out', out);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(
+        /Verdict: Pod payments\/checkout-api-7d9f8b6c5-x2x9q on node aks-nodepool1-12345678-vmss000003/,
+      );
+      expect(res.stdout).toContain('capture Jobs left in the cluster: 0');
+      expect(res.stderr).toContain('phase: tracing');
+      const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+      expect(report.verdict).toMatchObject({ kind: 'pod', namespace: 'payments', pod: 'checkout-api-7d9f8b6c5-x2x9q' });
+      expect(report.investigation.status).toBe('complete');
+      expect(report.cluster?.clusterName).toBe('aks-prod-weu');
+      expect(report.metrics.length).toBeGreaterThan(0);
+      expect((await readFile(join(out, 'report.md'), 'utf8')).startsWith('# SNAT port exhaustion report')).toBe(true);
+      expect((await readFile(join(out, 'report.html'), 'utf8')).toLowerCase()).toContain('<!doctype html>');
+      const card = JSON.parse(await readFile(join(out, 'teams-card.json'), 'utf8')) as {
+        type: string;
+        attachments: Array<{ contentType: string; content: { version: string } }>;
+      };
+      expect(card.type).toBe('message');
+      expect(card.attachments[0]!.content.version).toBe('1.5');
+    },
+    DEMO_TIMEOUT_MS,
+  );
 
-  it('delivers a given alert: one not split by BackendIPAddress still finds the hot node', async () => {
-    const out = join(work, 'unsplit');
-    const alert = join(root, 'test/fixtures/alerts/metric-snat-unsplit.json');
-    const payload = JSON.parse(await readFile(alert, 'utf8')) as { data: { essentials: { alertTargetIDs: string[] } } };
-    // Point the fixture at the simulated cluster's load balancer.
-    const { DEMO_LOAD_BALANCER_ID } = await import('../../../src/sim/arm/world.js');
-    payload.data.essentials.alertTargetIDs = [DEMO_LOAD_BALANCER_ID];
-    const file = join(work, 'unsplit.json');
-    await writeFile(file, JSON.stringify(payload));
-    const res = cli('demo', '--out', out, '--alert', file);
-    expect(res.code, res.stderr).toBe(0);
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
-    expect(report.node.ip).toBe('10.224.0.7');
-    expect(report.verdict.pod).toBe('checkout-api-7d9f8b6c5-x2x9q');
-  });
+  it(
+    'delivers a given alert: one not split by BackendIPAddress still finds the hot node',
+    async () => {
+      const out = join(work, 'unsplit');
+      const alert = join(root, 'test/fixtures/alerts/metric-snat-unsplit.json');
+      const payload = JSON.parse(await readFile(alert, 'utf8')) as {
+        data: { essentials: { alertTargetIDs: string[] } };
+      };
+      // Point the fixture at the simulated cluster's load balancer.
+      const { DEMO_LOAD_BALANCER_ID } = await import('../../../src/sim/arm/world.js');
+      payload.data.essentials.alertTargetIDs = [DEMO_LOAD_BALANCER_ID];
+      const file = join(work, 'unsplit.json');
+      await writeFile(file, JSON.stringify(payload));
+      const res = cli('demo', '--out', out, '--alert', file);
+      expect(res.code, res.stderr).toBe(0);
+      const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+      expect(report.node.ip).toBe('10.224.0.7');
+      expect(report.verdict.pod).toBe('checkout-api-7d9f8b6c5-x2x9q');
+    },
+    DEMO_TIMEOUT_MS,
+  );
 
   it('exits 2 and writes nothing for an alert the webhook would reject', async () => {
     const out = join(work, 'rejected');

@@ -186,21 +186,21 @@ describe('snat-responder investigate', () => {
       expect(c.api.state.jobs()).toEqual([]);
     });
 
-    it('uses a capture already running on the node and leaves it to its owner', async () => {
-      let offset = 0;
-      const c = await cluster({ timing: { pendingMs: 200, runningMs: 60_000 }, clock: () => Date.now() + offset });
-      const owner = new CaptureManager(kubeConfigFromString(c.api.kubeconfig), { traceSeconds: 5 });
-      const { jobName } = await owner.start(DEMO_NODE, 'someone-else');
-      // The owner's capture finishes while the CLI waits on it.
-      const run = await runCli(base(c.kubeconfig, c.out), (text) => {
-        if (text.includes('already running')) offset = 120_000;
-      });
+    it("never adopts another investigation's capture on the node: runs its own and deletes only its own", async () => {
+      const c = await cluster();
+      const other = new CaptureManager(kubeConfigFromString(c.api.kubeconfig), { traceSeconds: 5 });
+      const { jobName } = await other.start(DEMO_NODE, 'someone-else');
+      const run = await runCli(base(c.kubeconfig, c.out));
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stderr).toContain(`a capture is already running on ${DEMO_NODE} (Job ${jobName})`);
       expect(run.stdout).toContain(`Verdict: Pod ${CULPRIT}`);
+      // Its own Job was created and deleted; the other investigation's Job is untouched.
+      const created = c.api.state.requests.filter((r) => r.method === 'POST' && r.path.includes('/jobs'));
+      expect(created).toHaveLength(2);
       expect(c.api.state.jobs().map((j) => (j.metadata as { name: string }).name)).toEqual([jobName]);
-      expect(c.api.state.requests.some((r) => r.method === 'DELETE')).toBe(false);
-      await owner.delete(jobName);
+      expect(c.api.state.requests.some((r) => r.method === 'DELETE' && r.path.endsWith(`/jobs/${jobName}`))).toBe(
+        false,
+      );
+      await other.delete(jobName, 'someone-else');
     });
   });
 

@@ -5,6 +5,7 @@ import {
   CaptureCapacityError,
   CaptureFailedError,
   CaptureOutputTruncatedError,
+  CaptureOwnershipError,
   CapturePreflightError,
   KubeApiError,
   KubeTimeoutError,
@@ -44,7 +45,7 @@ async function runCapture(mgr: CaptureManager, clock: { advance(ms: number): voi
     if (st.phase !== 'Succeeded') throw new CaptureFailedError(`capture ${st.phase}`, st.phase, st.reason);
     return await mgr.collect(jobName, sink);
   } finally {
-    await mgr.delete(jobName);
+    await mgr.delete(jobName, 'inv-fault');
   }
 }
 
@@ -83,10 +84,10 @@ describe('CaptureManager', () => {
       const job = api.state.jobs()[0] as { spec: { template: { spec: Record<string, unknown> } } };
       expect(job.spec.template.spec.nodeName).toBe(DEMO_NODE);
 
-      await mgr.delete(jobName);
+      await mgr.delete(jobName, 'inv-1');
       expect(api.state.jobs()).toHaveLength(0);
       expect(api.state.jobPods()).toHaveLength(0);
-      await mgr.delete(jobName); // idempotent: 404 is fine
+      await mgr.delete(jobName, 'inv-1'); // idempotent: 404 is fine
     });
 
     it('honours traceSeconds in the Job env (the simulated node traces only that window)', async () => {
@@ -102,7 +103,7 @@ describe('CaptureManager', () => {
       clock.advance(1);
       const sink = new MemorySink();
       const summary = await mgr.collect(jobName, sink);
-      await mgr.delete(jobName);
+      await mgr.delete(jobName, 'short');
       expect(summary.nodeFacts.traceSeconds).toBe('10');
       const times = (sink.files.get('tcptracer.log')?.toString() ?? '')
         .split('\n')
@@ -141,37 +142,50 @@ describe('CaptureManager', () => {
   });
 
   describe('limits', () => {
-    it('returns the running capture for the same node (reused) instead of starting a second', async () => {
+    it("never adopts another investigation's Job: two owners on one node get two Jobs, each deletes only its own", async () => {
       const { api, mgr } = await setup();
       const a = await mgr.start(DEMO_NODE, 'inv-a');
       const b = await mgr.start(DEMO_NODE, 'inv-b');
-      expect(b).toEqual({ jobName: a.jobName, reused: true });
-      expect(api.state.jobs()).toHaveLength(1);
-      await mgr.delete(a.jobName);
-    });
-
-    it('settles two investigations racing for the same node on one Job', async () => {
-      const { api, mgr } = await setup();
-      const [a, b] = await Promise.all([mgr.start(DEMO_NODE, 'inv-race-a'), mgr.start(DEMO_NODE, 'inv-race-b')]);
-      expect(a.jobName).toBe(b.jobName);
-      expect([a.reused, b.reused].sort()).toEqual([false, true]);
-      // Both read "no capture on this node" before either created one: the race really happened.
-      expect(api.state.requests.filter((r) => r.method === 'POST' && r.path.includes('/jobs'))).toHaveLength(2);
-      const live = api.state
+      expect(b.jobName).not.toBe(a.jobName);
+      expect([a.reused, b.reused]).toEqual([false, false]);
+      const owners = api.state
         .jobs()
-        .filter((j) => !(j as { metadata?: { deletionTimestamp?: string } }).metadata?.deletionTimestamp);
-      expect(live.map((j) => (j as { metadata: { name: string } }).metadata.name)).toEqual([a.jobName]);
-      await mgr.delete(a.jobName);
+        .map(
+          (j) =>
+            (j as { metadata: { annotations: Record<string, string> } }).metadata.annotations[
+              'snat-responder.io/owner'
+            ],
+        );
+      expect(owners.sort()).toEqual(['inv-a', 'inv-b']);
+      // B may not delete A's Job: refused, and A's Job is still there.
+      const refused = await mgr.delete(a.jobName, 'inv-b').catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(CaptureOwnershipError);
+      expect(api.state.jobs()).toHaveLength(2);
+      await mgr.delete(a.jobName, 'inv-a');
+      await mgr.delete(b.jobName, 'inv-b');
       expect(api.state.jobs()).toHaveLength(0);
     });
 
-    it('treats a retried start of the same investigation after completion as reused (409)', async () => {
+    it('adopts only its own running Job when a retried create meets it (409)', async () => {
+      const { api, mgr } = await setup();
+      const a = await mgr.start(DEMO_NODE, 'inv-a', 'inv-a/exec-1');
+      expect(await mgr.start(DEMO_NODE, 'inv-a', 'inv-a/exec-1')).toEqual({ jobName: a.jobName, reused: true });
+      expect(api.state.jobs()).toHaveLength(1);
+      await mgr.delete(a.jobName, 'inv-a/exec-1');
+    });
+
+    it("never adopts a finished Job, not even its own owner's, and a new execution gets a new name", async () => {
       const { api, mgr, clock } = await setup();
-      const a = await mgr.start(DEMO_NODE, 'inv-a');
+      const a = await mgr.start(DEMO_NODE, 'inv-a', 'inv-a/exec-1');
       clock.advance(10_000);
       expect((await mgr.status(a.jobName)).phase).toBe('Succeeded');
-      expect(await mgr.start(DEMO_NODE, 'inv-a')).toEqual({ jobName: a.jobName, reused: true });
-      await mgr.delete(a.jobName);
+      const err = await mgr.start(DEMO_NODE, 'inv-a', 'inv-a/exec-1').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CaptureOwnershipError);
+      expect(String((err as Error).message)).toContain('already finished');
+      const next = await mgr.start(DEMO_NODE, 'inv-a', 'inv-a/exec-2');
+      expect(next.jobName).not.toBe(a.jobName);
+      await mgr.delete(a.jobName, 'inv-a/exec-1');
+      await mgr.delete(next.jobName, 'inv-a/exec-2');
       expect(api.state.jobs()).toHaveLength(0);
     });
 
@@ -184,7 +198,7 @@ describe('CaptureManager', () => {
       const err = await mgr.start(DEMO_NODE, 'storm').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CaptureCapacityError);
       expect((err as CaptureCapacityError).running).toHaveLength(2);
-      for (const s of started) await mgr.delete(s.jobName);
+      for (const s of started) await mgr.delete(s.jobName, 'storm');
       expect(api.state.jobs()).toHaveLength(0);
     });
   });
@@ -242,7 +256,7 @@ describe('CaptureManager', () => {
       const st = await mgr.status(jobName);
       expect(st.phase).toBe('Pending');
       expect(st.reason).toMatch(reason);
-      await mgr.delete(jobName);
+      await mgr.delete(jobName, 'stuck');
       expect(api.state.jobs()).toHaveLength(0);
       expect(api.state.jobPods()).toHaveLength(0);
     });
@@ -256,7 +270,7 @@ describe('CaptureManager', () => {
         reason: 'Job was active longer than specified deadline',
       });
       await expect(mgr.collect(jobName, new MemorySink())).rejects.toBeInstanceOf(CaptureFailedError);
-      await mgr.delete(jobName);
+      await mgr.delete(jobName, 'late');
       expect(api.state.jobs()).toHaveLength(0);
     });
 
@@ -269,7 +283,7 @@ describe('CaptureManager', () => {
         reason: 'BackoffLimitExceeded: container Error (exit 2)',
       });
       await expect(mgr.collect(jobName, new MemorySink())).rejects.toBeInstanceOf(CaptureOutputTruncatedError);
-      await mgr.delete(jobName);
+      await mgr.delete(jobName, 'bad');
       expect(api.state.jobs()).toHaveLength(0);
     });
 

@@ -66,7 +66,7 @@ describe('capture Job conditions', () => {
       expect(done.conditions).toEqual(['SuccessCriteriaMet', 'Complete']);
       expect(done.terminating).toBe(0);
       expect(done.status).toEqual({ phase: 'Succeeded', reason: null });
-      await mgr.delete(jobName);
+      await mgr.delete(jobName, 'inv-conditions');
       expect(api.state.jobs()).toEqual([]);
     });
 

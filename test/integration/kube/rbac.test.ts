@@ -54,7 +54,7 @@ async function investigate(kc: KubeConfig, advance: () => void): Promise<void> {
     await mgr.collect(jobName, new MemorySink());
     await collectPodSockets(kc, pods, { sink: new MemorySink() });
   } finally {
-    await mgr.delete(jobName);
+    await mgr.delete(jobName, 'rbac');
   }
 }
 

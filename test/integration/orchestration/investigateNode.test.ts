@@ -22,24 +22,22 @@ function post(sim: DurableSim, body: unknown): Promise<StandInHttpResponse> {
   });
 }
 
-interface CheckStatus {
-  id: string;
-  statusQueryGetUri: string;
-  sendEventPostUri: string;
-  terminatePostUri: string;
-  purgeHistoryDeleteUri: string;
+interface Answer {
+  action: string;
+  reason: string;
+  instances: Array<{ instanceId: string; started: boolean; dedup?: string; statusUrl: string }>;
 }
 
 describe('investigateNode (on-demand endpoint)', () => {
   describe('a valid request', () => {
-    it('answers 202 with status URLs, dedups a second call while running, and completes the investigation', async () => {
+    it('answers 202 with a status URL only, dedups a second call while running, and completes the investigation', async () => {
       const answers: StandInHttpResponse[] = [];
       let runningStatus: { status: number; body: { runtimeStatus?: string } } | null = null;
       const inv = await rig.run(async (sim) => {
         const rpcBaseUrl = sim.rpc.rpcBaseUrl;
         const body = { loadBalancerId: DEMO_LOAD_BALANCER_ID, node: DEMO_HOT_NODE.name };
         answers.push(await post(sim, body));
-        const id = ((answers[0] as StandInHttpResponse).json() as CheckStatus).id;
+        const id = ((answers[0] as StandInHttpResponse).json() as Answer).instances[0]!.instanceId;
         const running = sim.driver.runToCompletion(id);
         answers.push(await post(sim, body));
         const res = await fetch(`${rpcBaseUrl}instances/${encodeURIComponent(id)}`);
@@ -47,16 +45,23 @@ describe('investigateNode (on-demand endpoint)', () => {
         await running;
         return id;
       });
-      const [first, second] = answers.map((a) => ({ status: a.status, body: a.json() as CheckStatus }));
+      const [first, second] = answers.map((a) => ({ status: a.status, body: a.json() as Answer }));
       expect(first?.status).toBe(202);
-      expect(first?.body.statusQueryGetUri).toContain(`/instances/${inv.instanceId}`);
-      expect(first?.body).toMatchObject({
-        sendEventPostUri: expect.stringContaining(inv.instanceId),
-        terminatePostUri: expect.stringContaining('/terminate'),
-        purgeHistoryDeleteUri: expect.stringContaining(inv.instanceId),
-      });
+      expect(first?.body.instances).toEqual([
+        expect.objectContaining({
+          instanceId: inv.instanceId,
+          started: true,
+          statusUrl: `http://127.0.0.1:7071/api/investigations/${inv.instanceId}`,
+        }),
+      ]);
+      // No management URL (terminate, purge, raise event) and no key in the answer.
+      expect(answers[0]?.text()).not.toMatch(/runtime\/webhooks|terminate|purge|raiseEvent|code=/);
       expect(second?.status).toBe(202);
-      expect(second?.body.id).toBe(inv.instanceId);
+      expect(second?.body.instances[0]).toMatchObject({
+        instanceId: inv.instanceId,
+        started: false,
+        dedup: 'same-window',
+      });
       expect(runningStatus).toMatchObject({ status: 202, body: { runtimeStatus: 'Running' } });
 
       expect(inv.run.runtimeStatus).toBe('Completed');
@@ -79,7 +84,7 @@ describe('investigateNode (on-demand endpoint)', () => {
       try {
         await import('../../../functions/index.js');
         const res = await post(sim, body);
-        out = { status: res.status, error: String((res.json() as { error?: string }).error) };
+        out = { status: res.status, error: String((res.json() as { reason?: string }).reason) };
         expect(sim.driver.listStatuses()).toEqual([]);
       } finally {
         await sim.close();

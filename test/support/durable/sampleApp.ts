@@ -26,7 +26,25 @@ export const sample = {
   countdown: 'sample_countdown',
   httpStart: 'sample_httpStart',
   httpStatus: 'sample_httpStatus',
+  counter: 'sample_counter',
+  entityCounter: 'sample_entityCounter',
+  waitOrTimeout: 'sample_waitOrTimeout',
+  gated: 'sample_gated',
+  gatedRun: 'sample_gatedRun',
+  raiseFromActivity: 'sample_raiseFromActivity',
+  notifier: 'sample_notifier',
 } as const;
+
+/** A gate the `gated` activity waits on, so a test can hold an activity in flight as long as it likes. */
+export const sampleGate = {
+  open: () => {},
+  wait: Promise.resolve(),
+  reset(): void {
+    this.wait = new Promise<void>((resolve) => {
+      this.open = resolve;
+    });
+  },
+};
 
 /** Side effects the activities leave, so tests can see what ran. */
 export const sampleEffects = {
@@ -211,4 +229,74 @@ app.http(sample.httpStatus, {
       return { status: 404, jsonBody: { error: err instanceof Error ? err.message : String(err) } };
     }
   },
+});
+
+df.app.entity(sample.counter, (context) => {
+  const value = (context.df.getState(() => 0) as number) ?? 0;
+  switch (context.df.operationName) {
+    case 'add':
+      context.df.setState(value + Number(context.df.getInput()));
+      context.df.return(value + Number(context.df.getInput()));
+      break;
+    case 'get':
+      context.df.return(value);
+      break;
+    case 'fail':
+      throw new Error('counter refuses');
+    default:
+      context.df.return(null);
+  }
+});
+
+df.app.orchestration(sample.entityCounter, function* (context: OrchestrationContext) {
+  const key = context.df.getInput() as string;
+  const id = new df.EntityId(sample.counter, key);
+  const first = yield context.df.callEntity(id, 'add', 2);
+  context.df.signalEntity(id, 'add', 10);
+  const activity = yield context.df.callActivity(sample.double, 4);
+  const second = yield context.df.callEntity(id, 'add', 3);
+  const total = yield context.df.callEntity(id, 'get');
+  let failure = '';
+  try {
+    yield context.df.callEntity(id, 'fail');
+  } catch (err) {
+    failure = err instanceof Error ? err.message : String(err);
+  }
+  return { first, second, total, activity, failed: failure.length > 0 };
+});
+
+df.app.orchestration(sample.waitOrTimeout, function* (context: OrchestrationContext) {
+  const minutes = (context.df.getInput() as number | null) ?? 10;
+  const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + minutes * 60_000));
+  const event = context.df.waitForExternalEvent('go');
+  const winner = yield context.df.Task.any([event, timer]);
+  if (winner === event) {
+    timer.cancel();
+    return { got: event.result, at: context.df.currentUtcDateTime.toISOString() };
+  }
+  return { got: 'timeout', at: context.df.currentUtcDateTime.toISOString() };
+});
+
+df.app.activity(sample.gated, {
+  handler: async () => {
+    await sampleGate.wait;
+    return 'opened';
+  },
+});
+
+df.app.orchestration(sample.gatedRun, function* (context: OrchestrationContext) {
+  return yield context.df.callActivity(sample.gated);
+});
+
+df.app.activity(sample.raiseFromActivity, {
+  extraInputs: [df.input.durableClient()],
+  handler: async (input: unknown, context: InvocationContext) => {
+    const { instanceId, data } = input as { instanceId: string; data: unknown };
+    await df.getClient(context).raiseEvent(instanceId, 'go', data);
+    return 'raised';
+  },
+});
+
+df.app.orchestration(sample.notifier, function* (context: OrchestrationContext) {
+  return yield context.df.callActivity(sample.raiseFromActivity, context.df.getInput());
 });

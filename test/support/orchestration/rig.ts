@@ -9,6 +9,7 @@
 import { SNAT_INVESTIGATION_ORCHESTRATOR } from '../../../src/alert/names.js';
 import type { InvestigationRequest } from '../../../src/alert/types.js';
 import { type BlobReportStore, REPORT_FILES } from '../../../src/azure/blob/reportStore.js';
+import { intakeSettings } from '../../../src/intake/settings.js';
 import type { InvestigationOutcome, InvestigationProgress } from '../../../src/investigation/contracts.js';
 import { type InvestigationDeps, setInvestigationDeps } from '../../../src/investigation/dependencies.js';
 import type { Report } from '../../../src/report/model.js';
@@ -92,10 +93,15 @@ export async function startRig(opts: Omit<SimWorldOptions, 'clock' | 'armWorld'>
     });
     const teamsBefore = world.teams.delivered.length;
     setInvestigationDeps({ ...world.deps, ...runOpts.deps });
+    let restoreIntake = () => {};
     try {
       // Stand-in first, then the app registers (once per module graph, like runDemo).
       registered ??= import('../../../functions/index.js');
       await registered;
+      // The intake measures receipt times on this run's virtual clock, with the world's settings.
+      const { setIntakeOverrides } = await import('../../../functions/intakeHttp.js');
+      setIntakeOverrides({ now: () => new Date(clock.now()), settings: () => intakeSettings(world.settings) });
+      restoreIntake = () => setIntakeOverrides(null);
       const instanceId = await starter(sim);
       const result = await sim.driver.runToCompletion(instanceId);
       const outcome = result.output as InvestigationOutcome;
@@ -121,6 +127,7 @@ export async function startRig(opts: Omit<SimWorldOptions, 'clock' | 'armWorld'>
         progress: result.customStatusLog.filter((s): s is InvestigationProgress => s !== null),
       };
     } finally {
+      restoreIntake();
       setInvestigationDeps(null);
       await sim.close();
     }

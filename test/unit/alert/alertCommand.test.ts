@@ -44,7 +44,7 @@ describe('registerAlertCommand', () => {
           instanceIdFor(t, Date.parse('2026-11-04T12:17:42Z'), 15),
         ),
       );
-      expect(Object.keys(output).sort()).toEqual(['action', 'httpStatus', 'instanceIds', 'reason', 'targets']);
+      expect(Object.keys(output).sort()).toEqual(['action', 'httpStatus', 'instanceIds', 'reason', 'rule', 'targets']);
     });
 
     it('honours --cooldown-minutes and --now', async () => {
@@ -55,6 +55,34 @@ describe('registerAlertCommand', () => {
         JSON.stringify(body),
       );
       expect(output.instanceIds[0]).toMatch(/-20261104T1200Z$/);
+    });
+
+    it('measures freshness from --now: forged 1970 and 2099 fire times are ignored with the rule, exit 0', async () => {
+      const body = JSON.parse(readFileSync(path('metric-static-snat.json'), 'utf8'));
+      const real = body.data.essentials.firedDateTime as string;
+      const now = new Date(Date.parse(real) + 4 * 60_000).toISOString();
+      const fresh = await run(['-', '--dry-run', '--now', now], JSON.stringify(body));
+      expect(fresh.output).toMatchObject({ action: 'investigate', httpStatus: 202, rule: null });
+      for (const [fired, rule] of [
+        ['1970-01-01T00:00:00Z', 'stale'],
+        ['2099-01-01T00:00:00Z', 'future'],
+      ] as const) {
+        body.data.essentials.firedDateTime = fired;
+        const { output, error } = await run(['-', '--dry-run', '--now', now], JSON.stringify(body));
+        expect(error).toBeNull();
+        expect(output).toMatchObject({ action: 'ignore', rule, httpStatus: 200, instanceIds: [] });
+        expect(output.reason).toContain(rule === 'stale' ? 'before it was received' : 'after it was received');
+      }
+    });
+
+    it('honours --max-alert-age-minutes', async () => {
+      const body = JSON.parse(readFileSync(path('metric-static-snat.json'), 'utf8'));
+      const now = new Date(Date.parse(body.data.essentials.firedDateTime) + 30 * 60_000).toISOString();
+      const strict = await run(['-', '--dry-run', '--now', now, '--max-alert-age-minutes', '20'], JSON.stringify(body));
+      expect(strict.output).toMatchObject({ action: 'ignore', rule: 'stale' });
+      const bad = await run(['-', '--dry-run', '--max-alert-age-minutes', 'old'], JSON.stringify(body));
+      expect(bad.error).toBeInstanceOf(CliError);
+      expect(String(bad.error)).toContain('--max-alert-age-minutes');
     });
 
     it('prints ignore with exit 0 for a non-SNAT alert', async () => {
