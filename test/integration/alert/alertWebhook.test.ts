@@ -9,7 +9,7 @@ import { decideAlert } from '../../../src/alert/decide.js';
 import { instanceIdFor } from '../../../src/alert/instanceId.js';
 import { ALERT_RESOLVED_EVENT, SNAT_INVESTIGATION_ORCHESTRATOR } from '../../../src/alert/names.js';
 import type { InvestigationRequest } from '../../../src/alert/types.js';
-import { loadSettings } from '../../../src/config/settings.js';
+import { loadSettings, loadSlice } from '../../../src/config/settings.js';
 import { durableStarter } from '../../../src/intake/durableStarter.js';
 import { redactSecrets } from '../../../src/intake/redact.js';
 import { intakeSettings } from '../../../src/intake/settings.js';
@@ -492,8 +492,8 @@ describe('createAlertWebhookHandler', () => {
       const durable = new FakeDurable();
       const reference = '@Microsoft.KeyVault(SecretUri=https://kv-snat.vault.azure.net/secrets/subs/)';
       const handler = createAlertWebhookHandler({
-        getStarter: () => durable,
-        options: () => readAlertIntakeOptionsFromEnv({ ALLOWED_SUBSCRIPTION_IDS: reference }),
+        getStarter: () => starterOver(durable),
+        settings: () => intakeSettings(loadSlice('intake', { ALLOWED_SUBSCRIPTION_IDS: reference })),
         now: () => new Date(),
       });
       const res = (await handler(
@@ -512,12 +512,14 @@ describe('createAlertWebhookHandler', () => {
 
     it('is not stopped by a bad Teams or storage setting: only the intake slice is read', () => {
       expect(
-        readAlertIntakeOptionsFromEnv({
-          TEAMS_WEBHOOK_URL: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/t/)',
-          REPORTS_CONTAINER: 'X',
-          COOLDOWN_MINUTES: '20',
-        }),
-      ).toEqual({ cooldownMinutes: 20, allowedSubscriptionIds: [], allowedAlertRuleIds: [] });
+        intakeSettings(
+          loadSlice('intake', {
+            TEAMS_WEBHOOK_URL: '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/t/)',
+            REPORTS_CONTAINER: 'X',
+            COOLDOWN_MINUTES: '20',
+          }),
+        ),
+      ).toMatchObject({ cooldownMinutes: 20, allowedSubscriptionIds: [], allowedAlertRuleIds: [] });
     });
 
     it('never logs the payload, its ids or the status URL keys at information level', async () => {

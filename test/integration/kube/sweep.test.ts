@@ -46,7 +46,7 @@ async function clusterWithJobs(owners: string[]) {
     clusterIds: [CLUSTER_ID],
     resolveCluster: async () => cluster,
     listJobs: () => listCaptureJobs(started.kc, 'snat-responder'),
-    deleteJob: (_c, name) => manager.delete(name),
+    deleteJob: (_c, name) => manager.deleteAbandoned(name),
     ownerStatus: (id) =>
       ownerStatusVia(
         {
