@@ -409,6 +409,9 @@ describe('slices', () => {
       allowedSubscriptionIds: [],
       allowedAlertRuleIds: [],
       worstNodesCount: 1,
+      alertMaxAgeMinutes: 60,
+      alertMaxFutureSkewMinutes: 5,
+      maxInvestigationsPerClusterPerHour: 12,
     });
     expect(errorOf(() => loadSlice('capture', env)).setting).toBe('TRACE_SECONDS');
     expect(errorOf(() => loadSlice('notify', env)).setting).toBe('TEAMS_WEBHOOK_URL');
