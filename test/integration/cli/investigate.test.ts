@@ -129,7 +129,8 @@ const base = (kubeconfig: string, out: string, node = DEMO_NODE_IP) => [
 const readReport = async (out: string) => JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
 const posts = (a: KubeApiServer) => a.state.requests.filter((r) => r.method !== 'GET');
 
-describe('snat-responder investigate', () => {
+// Each test runs the CLI against a loopback cluster: on a loaded machine one run has taken over 30 s.
+describe('snat-responder investigate', { timeout: 120_000 }, () => {
   describe('happy path on the demo node', () => {
     it('names the culprit, writes report + evidence, leaves no Job, and `analyze` reproduces the verdict', async () => {
       const c = await cluster();
