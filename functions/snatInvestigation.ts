@@ -132,7 +132,17 @@ function* storeAndNotify(
   } catch (err) {
     // The report is already stored: a Teams outage loses nothing, it is only said in the outcome.
     notifyDetail = `Teams notification failed: ${failureMessage(err)}`;
-    if (!context.df.isReplaying) context.warn(notifyDetail);
+    if (!context.df.isReplaying) {
+      context.warn(
+        JSON.stringify({
+          level: 'warn',
+          message: notifyDetail,
+          instanceId: input.request.instanceId,
+          cluster: input.cluster?.name ?? null,
+          node: input.node.name,
+        }),
+      );
+    }
   }
   return { node: input.node.name, ...stored, notified, notifyDetail };
 }
