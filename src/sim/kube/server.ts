@@ -12,6 +12,7 @@
  * discovery (./discovery.ts), SelfSubjectAccessReviews from the same authorizer that enforces requests
  * (./authorizer.ts, ./accessReview.ts), and server-side Tables (./table.ts).
  */
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
@@ -22,6 +23,7 @@ import { loopbackCertificate } from '../tls.js';
 import { selfSubjectAccessReview } from './accessReview.js';
 import { SIM_ADMIN, SimAuthorizer, type SimUser, simUser } from './authorizer.js';
 import { discoveryAnswer, SIM_KUBERNETES_VERSION } from './discovery.js';
+import type { RequestFaultHook } from './faultHooks.js';
 import { netstatPtn, procNetTcp } from './formats.js';
 import { simKubeconfigYaml } from './kubeconfig.js';
 import { decodeSelfSubjectAccessReview, PROTOBUF_CONTENT_TYPE } from './protobuf.js';
@@ -81,6 +83,8 @@ export interface KubeFaults {
   execUnknownChannel?: string[];
   /** Containers report a missing binary as `sh`-style exit 127 instead of a runtime error. */
   missingBinaryExit127?: boolean;
+  /** Asked for every request: a status to fail it with, or null (see `faultHooks.ts`). */
+  requestHook?: RequestFaultHook;
 }
 
 export interface KubeTiming {
@@ -1011,11 +1015,9 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
         state.faults.apiErrors,
         (f) => (!f.method || f.method === method) && matches(f.path, url.pathname),
       );
-      if (fault)
-        return send(
-          fault.status,
-          statusBody(fault.status, fault.status >= 500 ? 'etcdserver: request timed out' : 'injected fault'),
-        );
+      const hooked = fault?.status ?? state.faults.requestHook?.({ method, path: url.pathname }) ?? null;
+      if (hooked !== null)
+        return send(hooked, statusBody(hooked, hooked >= 500 ? 'etcdserver: request timed out' : 'injected fault'));
       const accept = req.headers.accept ?? '';
       if (method === 'GET') {
         const d = discoveryAnswer(url.pathname, accept, `127.0.0.1:${port}`);
