@@ -87,11 +87,11 @@ function statusOf(err: unknown): number | null {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * The SDK retries only a brief blip (one retry after half a second): a longer outage is ridden out by the
+ * The SDK retries only a brief blip (two retries within about 3 s): a longer outage is ridden out by the
  * orchestration on durable timers (STORE_RETRY_MINUTES), so activities never sleep through it and there is one
  * retry layer, not two nested ones.
  */
-const STORE_CLIENT_OPTIONS = { retryOptions: { maxTries: 2, retryDelayInMs: 500, maxRetryDelayInMs: 2_000 } };
+const STORE_CLIENT_OPTIONS = { retryOptions: { maxTries: 3, retryDelayInMs: 1_000, maxRetryDelayInMs: 4_000 } };
 
 /** Stores reports, evidence and the incident index in one blob container. */
 export class BlobReportStore {
