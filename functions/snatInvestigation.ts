@@ -287,6 +287,7 @@ function* investigateNode(
       granted: boolean;
       holders: string[];
     };
+    const grantedAtOnce = slot.granted;
     let resolved: AlertResolvedEvent | null = null;
     for (;;) {
       const resolveTask = resolve.get();
@@ -321,7 +322,7 @@ function* investigateNode(
       problems.push(
         `no capture slot within ${Math.round(plan.capacityWaitSeconds / 60)} min (CAPACITY_WAIT_MINUTES): ${slot.holders.length} of ${plan.maxConcurrentCaptures} captures (MAX_CONCURRENT_CAPTURES) were busy the whole time; nothing was captured`,
       );
-    } else if (waitedSeconds > 0) {
+    } else if (!grantedAtOnce && waitedSeconds > 0) {
       notes.push(
         `waited ${waitedSeconds} s for a free capture slot (MAX_CONCURRENT_CAPTURES=${plan.maxConcurrentCaptures})`,
       );
