@@ -39,6 +39,7 @@ import {
 } from './scenario.js';
 import { fieldOf, filterItems, parseSelector, selectorMatches } from './selectors.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js';
+import { serveWatch, VersionClock } from './watch.js';
 
 type Json = Record<string, unknown>;
 
@@ -276,7 +277,20 @@ function nodeJson(n: ScenarioNode, notReady: boolean): Json {
   };
 }
 
-function scenarioPodJson(p: ScenarioPod): Json {
+/** The conditions a pod's phase implies (what `kubectl wait --for=condition=Ready` reads). */
+function podConditions(phase: string, since: string): Json[] {
+  const running = phase === 'Running';
+  const started = phase !== 'Pending';
+  return [
+    { type: 'PodReadyToStartContainers', status: started ? 'True' : 'False', lastTransitionTime: since },
+    { type: 'Initialized', status: 'True', lastTransitionTime: since },
+    { type: 'Ready', status: running ? 'True' : 'False', lastTransitionTime: since },
+    { type: 'ContainersReady', status: running ? 'True' : 'False', lastTransitionTime: since },
+    { type: 'PodScheduled', status: 'True', lastTransitionTime: since },
+  ];
+}
+
+function scenarioPodJson(p: ScenarioPod, hostIP?: string): Json {
   const uid = simUid(`${p.namespace}/${p.name}`);
   return {
     apiVersion: 'v1',
@@ -309,7 +323,9 @@ function scenarioPodJson(p: ScenarioPod): Json {
     },
     status: {
       phase: p.phase ?? 'Running',
-      hostIP: undefined,
+      conditions: podConditions(p.phase ?? 'Running', '2026-11-25T07:00:05Z'),
+      hostIP,
+      ...(hostIP ? { hostIPs: [{ ip: hostIP }] } : {}),
       podIP: p.podIPs[0],
       podIPs: p.podIPs.map((ip) => ({ ip })),
       containerStatuses: p.containers.map((c) => ({
@@ -351,12 +367,13 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   const pods = new Map<string, Json>();
   const scenarioPods = new Map<string, ScenarioPod>();
   for (const p of scenario.pods) {
-    pods.set(`${p.namespace}/${p.name}`, scenarioPodJson(p));
+    const hostIP = scenario.nodes.find((n) => n.name === p.nodeName)?.internalIPs[0];
+    pods.set(`${p.namespace}/${p.name}`, scenarioPodJson(p, hostIP));
     scenarioPods.set(`${p.namespace}/${p.name}`, p);
   }
   const jobs = new Map<string, JobRecord>();
   const faultCounts = new Map<object, number>();
-  let resourceVersion = 1000;
+  const versions = new VersionClock(1000);
 
   const state: KubeServerState = {
     faults: opts.faults ?? {},
@@ -471,6 +488,20 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     return name ? jobs.get(`${ns}/${name}`) : undefined;
   }
 
+  /** A started Job pod's conditions and addresses: on its node, with the node's IP when it uses the host network. */
+  function placed(status: Json, pod: Json, r: JobRecord): void {
+    const hostIP = scenario.nodes.find((n) => n.name === jobNode(r))?.internalIPs[0];
+    status.conditions = podConditions(String(status.phase), new Date(r.createdAt + pendingMs).toISOString());
+    if (hostIP) {
+      status.hostIP = hostIP;
+      status.hostIPs = [{ ip: hostIP }];
+      if (fieldOf(pod, 'spec.hostNetwork') === 'true') {
+        status.podIP = hostIP;
+        status.podIPs = [{ ip: hostIP }];
+      }
+    }
+  }
+
   function refreshJobPod(pod: Json): Json {
     const r = jobRecordOfPod(pod);
     if (!r) return pod;
@@ -512,6 +543,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     } else if (t === 'Running' || (t === 'Finishing' && state.faults.jobDeadlineExceeded)) {
       status.phase = 'Running';
       status.containerStatuses = cs({ running: { startedAt: new Date(r.createdAt + pendingMs).toISOString() } }, true);
+      placed(status, pod, r);
       if (t === 'Finishing') {
         // Killed on deadline: terminating until its grace period ends.
         const deletedAt = new Date(r.createdAt + pendingMs + runningMs).toISOString();
@@ -525,6 +557,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
       const code = state.faults.jobExitCode ?? 0;
       status.phase = code === 0 ? 'Succeeded' : 'Failed';
       status.containerStatuses = cs({ terminated: { exitCode: code, reason: code === 0 ? 'Completed' : 'Error' } });
+      placed(status, pod, r);
     }
     return { ...pod, status };
   }
@@ -593,7 +626,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   }
 
   function list(kind: string, apiVersion: string, items: Json[]): Json {
-    return { kind: `${kind}List`, apiVersion, metadata: { resourceVersion: String(resourceVersion) }, items };
+    return { kind: `${kind}List`, apiVersion, metadata: { resourceVersion: String(versions.current()) }, items };
   }
 
   function podList(items: Json[], q: URLSearchParams): Json[] {
@@ -904,7 +937,6 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
                 ...meta,
                 namespace: ns,
                 uid: randomUUID(),
-                resourceVersion: String(++resourceVersion),
                 creationTimestamp: new Date(clock()).toISOString(),
                 generation: 1,
               },
@@ -912,7 +944,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
             const r: JobRecord = { job, createdAt: clock(), podName: null, deleted: false };
             jobs.set(`${ns}/${jn}`, r);
             r.podName = createJobPod(ns, job);
-            return { status: 201, body: withJobStatus(r) };
+            return { status: 201, body: versions.stamp(withJobStatus(r)) };
           }
           if (method === 'GET' && !name) {
             const ls = parseSelector(q.get('labelSelector'));
@@ -988,6 +1020,58 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
       return { kind: kind.slice(0, -4), items: body.items as Json[] };
     if (kind && kind !== 'Status' && body.metadata) return { kind, items: [body] };
     return null;
+  }
+
+  const watchesStop = new AbortController();
+
+  /** Serves `?watch=true` on a list route: the list's items now, then their changes (./watch.ts). */
+  async function watch(
+    r: Route,
+    first: Json,
+    q: URLSearchParams,
+    accept: string,
+    res: ServerResponse,
+    record: (status: number) => void,
+  ): Promise<void> {
+    const kind = tableKind(first)?.kind ?? '';
+    const table = wantsTable(accept);
+    const items = async (): Promise<Json[]> => {
+      const out = await r.handle();
+      const list = (typeof out.body === 'object' ? out.body.items : undefined) as Json[] | undefined;
+      return filterItems(kind, list ?? [], q);
+    };
+    try {
+      await items(); // a malformed selector is a 400, before the stream starts
+    } catch (err) {
+      record(400);
+      const text = JSON.stringify(statusBody(400, (err as Error).message));
+      res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
+    record(200);
+    const timeout = Number.parseInt(q.get('timeoutSeconds') ?? '', 10);
+    await serveWatch(
+      res,
+      {
+        items: async () => (await items()).map((o) => versions.stamp(o)),
+        present: (item) =>
+          table
+            ? toTable(kind, [item], {
+                now: clock(),
+                resourceVersion: String((item.metadata as Json).resourceVersion ?? ''),
+                includeObject: q.get('includeObject'),
+              })
+            : item,
+        versions,
+      },
+      {
+        contentType: table ? TABLE_CONTENT_TYPE : 'application/json',
+        timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : null,
+        resourceVersion: q.get('resourceVersion'),
+        stop: watchesStop.signal,
+      },
+    );
   }
 
   const server = createServer({ key: tls.key, cert: tls.cert }, async (req: IncomingMessage, res: ServerResponse) => {
@@ -1071,23 +1155,29 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
           statusBody(403, forbiddenMessage(user, r.attrs), { name: r.attrs.name, kind: r.attrs.resource }),
         );
       const out = await r.handle();
+      if (r.attrs.verb === 'watch' && out.status === 200 && typeof out.body === 'object') {
+        return await watch(r, out.body, url.searchParams, accept, res, (status) =>
+          state.requests.push({ method, path: `${url.pathname}${url.search}`, status }),
+        );
+      }
       if (method === 'GET' && out.status === 200 && typeof out.body === 'object') {
         let body = out.body;
         const listed = tableKind(body);
         if (listed && body.kind === `${listed.kind}List`) {
           try {
-            body = { ...body, items: filterItems(listed.kind, listed.items, url.searchParams) };
+            const items = filterItems(listed.kind, listed.items, url.searchParams).map((o) => versions.stamp(o));
+            body = { ...body, metadata: { resourceVersion: String(versions.current()) }, items };
           } catch (err) {
             return send(400, statusBody(400, (err as Error).message));
           }
-        }
+        } else if (listed) body = versions.stamp(body);
         const table = tableKind(body);
         if (table && wantsTable(accept)) {
           return send(
             200,
             toTable(table.kind, table.kind === listed?.kind && body.items ? (body.items as Json[]) : table.items, {
               now: clock(),
-              resourceVersion: String(resourceVersion),
+              resourceVersion: String(versions.current()),
               includeObject: url.searchParams.get('includeObject'),
             }),
             TABLE_CONTENT_TYPE,
@@ -1276,6 +1366,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     caData,
     state,
     close: async () => {
+      watchesStop.abort();
       for (const c of wss.clients) c.terminate();
       wss.close();
       server.closeAllConnections();

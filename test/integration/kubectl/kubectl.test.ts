@@ -3,7 +3,8 @@
  * disagree about a response, the simulator is wrong. Covers discovery, get (-o json, -o wide, selectors),
  * `auth can-i` for every verb infra/k8s grants or refuses, exec, logs of a capture pod, and delete.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, loadAllYaml } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -283,6 +284,38 @@ describe.skipIf(!found.path)(`real kubectl (${KUBECTL})`, () => {
       }
     });
 
+    it('a namespace object: the Role grants reading its own namespace (a review kubectl create -f sends as JSON)', async () => {
+      // `kubectl auth can-i get namespaces/X` clears the namespace of a cluster-scoped resource, while the API
+      // server authorizes GET /api/v1/namespaces/X in namespace X; a review with both set asks what the server does.
+      const roleNamespaces = grants
+        .filter(({ scope, rule }) => scope !== null && rule.resources?.includes('namespaces'))
+        .map(({ scope }) => scope as string);
+      for (const ns of [CAPTURE_NS, 'default']) {
+        for (const verb of ['get', 'delete']) {
+          const expected = roleNamespaces.includes(ns) && granted(verb, '', 'namespaces', ns);
+          const review = {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: { resourceAttributes: { verb, resource: 'namespaces', name: ns, namespace: ns } },
+          };
+          const file = join(mkdtempSync(join(tmpdir(), 'snat-ssar-')), 'review.json');
+          writeFileSync(file, JSON.stringify(review));
+          const out = await responder.ok([
+            'create',
+            '-f',
+            file,
+            '--validate=false',
+            '-o',
+            'jsonpath={.status.allowed}',
+          ]);
+          expect(`${verb} namespace ${ns}: ${out}`).toBe(`${verb} namespace ${ns}: ${expected}`);
+          const direct = await responder.run(['get', 'namespace', ns, '-o', 'name']);
+          if (verb === 'get') expect(direct.code === 0, `kubectl get namespace ${ns}`).toBe(expected);
+        }
+      }
+      expect(roleNamespaces).toContain(CAPTURE_NS);
+    });
+
     it('the admin may do anything; a SelfSubjectAccessReview itself needs no binding', async () => {
       expect((await admin.run(['auth', 'can-i', 'delete', 'nodes'])).stdout.trim()).toBe('yes');
       expect(
@@ -368,6 +401,46 @@ describe.skipIf(!found.path)(`real kubectl (${KUBECTL})`, () => {
       expect(api.state.jobPods()).toEqual([]);
       expect((await responder.ok(['get', 'pods', '-n', CAPTURE_NS, '-o', 'name'])).trim()).toBe('');
     });
+
+    it('kubectl wait sees the 1.31+ Job conditions in order, and get -w streams the Job from ADDED to DELETED', async () => {
+      const mgr = new CaptureManager(kubeConfigFromString(api.kubeconfig), { traceSeconds: 5 });
+      const { jobName } = await mgr.start(DEMO_NODE, 'kubectl-wait');
+      // The responder may not watch Jobs (infra/k8s grants create/get/list/delete): the server refuses its
+      // watch (kubectl wait then falls back to listing again, as against a real cluster).
+      const before = api.state.forbidden.length;
+      await responder.run(['wait', '--for=condition=Complete', `job/${jobName}`, '-n', CAPTURE_NS, '--timeout=5s']);
+      expect(api.state.forbidden.slice(before).some((a) => a.verb === 'watch' && a.resource === 'jobs')).toBe(true);
+      const watching = admin.run(['get', 'jobs', '-n', CAPTURE_NS, '-w', '--output-watch-events'], 8_000);
+      for (const condition of ['SuccessCriteriaMet', 'Complete']) {
+        const r = await admin.run([
+          'wait',
+          `--for=condition=${condition}`,
+          `job/${jobName}`,
+          '-n',
+          CAPTURE_NS,
+          '--timeout=20s',
+        ]);
+        expect(`${condition}: ${r.code} ${r.stdout.trim()}`).toBe(`${condition}: 0 job.batch/${jobName} condition met`);
+      }
+      const pod = await admin.ok([
+        'wait',
+        '--for=jsonpath={.status.phase}=Succeeded',
+        'pod',
+        '-l',
+        `job-name=${jobName}`,
+        '-n',
+        CAPTURE_NS,
+        '--timeout=20s',
+      ]);
+      expect(pod).toContain('condition met');
+      await admin.ok(['delete', 'job', jobName, '-n', CAPTURE_NS]);
+      const events = (await watching).stdout.trim().split('\n');
+      expect(events[0]).toMatch(/^EVENT\s+NAME\s+STATUS\s+COMPLETIONS/);
+      const mine = events.filter((l) => l.split(/\s+/)[1] === jobName).map((l) => l.split(/\s+/).slice(0, 3).join(' '));
+      expect(mine[0]).toMatch(/^ADDED /);
+      expect(mine.at(-1)).toBe(`DELETED ${jobName} Complete`);
+      expect(mine.some((l) => l.startsWith('MODIFIED') || l.endsWith('Complete'))).toBe(true);
+    }, 60_000);
 
     it('delete --cascade=orphan leaves the pod, as the garbage collector would', async () => {
       const mgr = new CaptureManager(kubeConfigFromString(api.kubeconfig), { traceSeconds: 5 });
