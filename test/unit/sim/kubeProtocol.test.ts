@@ -89,11 +89,9 @@ describe('discovery', () => {
   it('answers aggregated discovery v2 to kubectl and the legacy documents to older clients', () => {
     const agg = discoveryAnswer('/apis', AGGREGATED, '127.0.0.1:1');
     expect(agg?.contentType).toBe('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
-    expect((agg?.body.items as Array<{ metadata: { name: string } }>).map((g) => g.metadata.name).sort()).toEqual([
-      'apps',
-      'authorization.k8s.io',
-      'batch',
-    ]);
+    expect(
+      ((agg?.body.items ?? []) as Array<{ metadata: { name: string } }>).map((g) => g.metadata.name).sort(),
+    ).toEqual(['apps', 'authorization.k8s.io', 'batch']);
     // A v2beta1-only client (kubectl <= 1.29) gets the legacy list and falls back.
     const beta = discoveryAnswer(
       '/apis',
@@ -116,7 +114,7 @@ describe('discovery', () => {
   it('lists subresources in both forms and reports a 1.31+ version', () => {
     const core = discoveryAnswer('/api/v1', '', '')?.body.resources as Array<{ name: string; verbs: string[] }>;
     expect(core.find((r) => r.name === 'pods/exec')?.verbs).toEqual(['create', 'get']);
-    expect(Number((discoveryAnswer('/version', '', '')?.body as { minor: string }).minor)).toBeGreaterThanOrEqual(31);
+    expect(Number(discoveryAnswer('/version', '', '')?.body.minor)).toBeGreaterThanOrEqual(31);
     expect(SIM_RESOURCES.every((r) => r.verbs.length > 0)).toBe(true);
     expect(isDiscoveryPath('/apis/batch/v1')).toBe(true);
     expect(isDiscoveryPath('/api/v1/nodes')).toBe(false);
