@@ -103,6 +103,11 @@ export interface KubeTiming {
    * no interim condition and no `terminating` count, as older control planes report.
    */
   jobConditions?: 'current' | 'pre-1.31';
+  /**
+   * Start a Job's timeline when a client first reads the Job (GET by name) instead of at creation, so the
+   * client sees it Pending at least once however slow the machine is (no wall-clock race in tests).
+   */
+  startOnFirstRead?: boolean;
 }
 
 export interface KubeApiServerOptions {
@@ -116,7 +121,10 @@ export interface KubeApiServerOptions {
 
 interface JobRecord {
   job: Json;
+  /** When the Job's timeline starts: at creation, or (with `timing.startOnFirstRead`) when it is first read. */
   createdAt: number;
+  /** False until the timeline has started (only with `timing.startOnFirstRead`). */
+  started: boolean;
   podName: string | null;
   deleted: boolean;
 }
@@ -356,6 +364,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   const runningMs = opts.timing?.runningMs ?? 300;
   const terminatingMs = opts.timing?.terminatingMs ?? 100;
   const legacyConditions = opts.timing?.jobConditions === 'pre-1.31';
+  const startOnFirstRead = opts.timing?.startOnFirstRead ?? false;
   const tls = await loopbackCertificate();
   const authorizer = new SimAuthorizer(opts.rbac ? RbacPolicy.fromDirectory(opts.rbac.manifestsDir) : null);
   // Bearer tokens and who they are: the admin (system:masters), and the `rbac` subject when given.
@@ -403,6 +412,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
    * its pods terminate) for `terminatingMs`, then `Done` (terminal condition).
    */
   function jobTimeline(r: JobRecord): 'Pending' | 'Running' | 'Finishing' | 'Done' {
+    if (!r.started) return 'Pending';
     const age = clock() - r.createdAt;
     if (age < pendingMs || state.faults.jobStuck) return 'Pending';
     if (age < pendingMs + runningMs) return 'Running';
@@ -941,7 +951,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
                 generation: 1,
               },
             };
-            const r: JobRecord = { job, createdAt: clock(), podName: null, deleted: false };
+            const r: JobRecord = { job, createdAt: clock(), started: !startOnFirstRead, podName: null, deleted: false };
             jobs.set(`${ns}/${jn}`, r);
             r.podName = createJobPod(ns, job);
             return { status: 201, body: versions.stamp(withJobStatus(r)) };
@@ -958,7 +968,15 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
           }
           const r = name ? jobs.get(`${ns}/${name}`) : undefined;
           if (!r || r.deleted || !name) return notFound('jobs.batch', name ?? '', 'batch');
-          if (method === 'GET') return { status: 200, body: withJobStatus(r) };
+          if (method === 'GET') {
+            const body = withJobStatus(r);
+            if (!r.started) {
+              // The first read sees it Pending; the timeline starts now.
+              r.started = true;
+              r.createdAt = clock();
+            }
+            return { status: 200, body };
+          }
           if (method === 'DELETE') {
             const body = await readBody(req);
             const policy = q.get('propagationPolicy') ?? (body.propagationPolicy as string | undefined) ?? 'Orphan';
