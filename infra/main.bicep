@@ -1,21 +1,59 @@
 // snat-responder: the app `azd up` provisions, all in its own resource group (subscription scope so the
 // deployment can create that group). Nothing here touches the target clusters' resource groups: `azd down`
-// deletes every resource group its deployment contains, so the cluster-side alerts and role assignments live in
-// infra/clusters.bicep, deployed and removed as a deployment stack by the azd hooks (infra/hooks/clusters.ts).
+// deletes every resource group its deployment contains, so the cluster-side role assignments and the alerts (whose
+// thresholds come from each cluster) live in infra/clusters.bicep, deployed and removed as a deployment stack by the
+// azd hooks (infra/hooks/clusters.mjs). The alert rules themselves sit in this app's resource group.
 targetScope = 'subscription'
 
 metadata name = 'snat-responder'
 metadata description = 'Finds the AKS pods that exhaust a node\'s outbound SNAT ports: alert -> Durable Functions investigation -> report in Blob Storage + Teams card.'
 
-import { targetClusterType } from 'types.bicep'
+import { failedConnectionsAlertName, targetClusterType, usedPortsAlertName } from 'types.bicep'
 
 @description('Required. azd environment name; names the resource group and seeds resource names.')
 @minLength(1)
 @maxLength(64)
 param environmentName string
 
-@description('Required. Azure region of the app\'s resources.')
-@minLength(1)
+@description('Required. Azure region of the app\'s resources: one that offers the Flex Consumption plan (`az functionapp list-flexconsumption-locations`).')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
 param location string
 
 @description('Optional. Resource group of the app; null or empty means rg-<environmentName>.')
@@ -41,7 +79,7 @@ param cooldownMinutes int = 15
 @description('Optional. Subscription ids whose alerts are accepted; empty means the target clusters\' subscriptions (all, when there are no target clusters).')
 param allowedSubscriptionIds string[] = []
 
-@description('Optional. Alert rule ids whose alerts are accepted; empty accepts any rule.')
+@description('Optional. Alert rule ids accepted besides the rules this deployment creates (ALLOWED_ALERT_RULE_IDS is always set to those).')
 param allowedAlertRuleIds string[] = []
 
 @description('Optional. Days a stored report (and its evidence) is kept before the lifecycle rule deletes it.')
@@ -49,11 +87,12 @@ param allowedAlertRuleIds string[] = []
 @maxValue(3650)
 param reportRetentionDays int = 90
 
-@description('Optional. Average UsedSnatPorts per node above which the alert fires (1024 ports per node is the default allocation for up to 50 nodes).')
+@description('Optional. Percentage of each cluster\'s SNAT ports per node at which the UsedSnatPorts alert fires; the postprovision hook reads the allocation from the cluster.')
 @minValue(1)
-param snatUsedPortsThreshold int = 900
+@maxValue(100)
+param snatUsedPortsPercent int = 80
 
-@description('Optional. Also alert on the load balancers\' SnatPortExhaustion health events (adds a diagnostic setting on each load balancer and a log alert).')
+@description('Optional. Also alert on the load balancers\' SnatPortExhaustion health events: adds a diagnostic setting on each load balancer, a write in the node resource group that clusters with node-resource-group lockdown (AKS Automatic) refuse.')
 param enableSnatHealthEventAlert bool = false
 
 @description('Optional. Grant Kubernetes access through Azure RBAC for Kubernetes Authorization (custom role); set false when the clusters use Kubernetes RBAC bindings from infra/k8s/ instead.')
@@ -69,11 +108,57 @@ param captureNamespace string = 'snat-responder'
 @maxValue(50)
 param maxConcurrentCaptures int = 3
 
-@description('Optional. Public base URL under which reports are linked from Teams cards; empty links the blob URL.')
+@description('Optional. Public base URL under which reports are linked from Teams cards (your own front end); empty links each report with a signed read-only URL.')
 param reportBaseUrl string = ''
 
 @description('Optional. Resource id of an operations action group (e-mail, paging) for the self-monitoring alerts; null sends them to the alert action group, whose only receiver is the webhook.')
 param opsActionGroupResourceId string?
+
+@description('Optional. Hours a signed report link (user-delegation SAS, read-only, one blob) stays valid; at most 168 (7 days, the longest a user delegation key lives).')
+@minValue(1)
+@maxValue(168)
+param reportLinkExpiryHours int = 72
+
+@description('Optional. Let the responder exec netstat inside candidate pods (Kubernetes pods/exec rights); off by default, the node-side socket table is used instead.')
+param allowPodExec bool = false
+
+@description('Optional. Always-ready instances for the durable group; 0 (default) bills nothing while idle at the cost of a cold start when an alert arrives.')
+@minValue(0)
+@maxValue(5)
+param alwaysReadyInstanceCount int = 0
+
+@description('Optional. The alert function\'s own key, used in the action group\'s webhook URL (the preprovision hook creates SNAT_ALERT_WEBHOOK_KEY). Ignored with Entra ID authentication.')
+@secure()
+param alertWebhookKey string = ''
+
+@description('Optional. Client (application) id of an Entra ID app registration for the secure webhook; with it, App Service Authentication guards every route and the action group sends Entra tokens instead of a key.')
+param webhookEntraClientId string = ''
+
+@description('Conditional. Object id of that app registration (the action group\'s secure webhook). Required if webhookEntraClientId is set.')
+param webhookEntraObjectId string = ''
+
+@description('Conditional. Application ID URI of that app registration (the token audience). Required if webhookEntraClientId is set.')
+param webhookEntraIdentifierUri string = ''
+
+@description('Optional. Integrate the Function App with a new VNet: delegated subnet, NAT gateway with a static egress IP, private DNS links. Off by default.')
+param vnetEnabled bool = false
+
+@description('Optional. Address space of that VNet.')
+param vnetAddressPrefix string = '10.240.0.0/24'
+
+@description('Optional. Private DNS zones to link to that VNet (private clusters: the zone of the API server name).')
+param privateDnsZoneIds string[] = []
+
+@description('Optional. Object id of the deployer (azd sets AZURE_PRINCIPAL_ID): Storage Blob Data Reader on the reports container; empty for none.')
+param deployerPrincipalId string = ''
+
+@description('Optional. Principal type of deployerPrincipalId.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param deployerPrincipalType string = 'User'
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -97,7 +182,24 @@ var names = {
   functionApp: 'func-${resourceToken}'
   plan: 'plan-${resourceToken}'
   actionGroup: 'ag-${resourceToken}'
+  network: resourceToken
+  healthEventRule: 'snat-health-events-${resourceToken}'
 }
+// The alert rules the deployment creates, by the names infra/clusters.bicep gives them (types.bicep): the app
+// accepts those and nothing else unless allowedAlertRuleIds adds more.
+var createdAlertRuleIds = concat(
+  flatten(map(
+    targetClusters,
+    c => [
+      resourceId(subscription().subscriptionId, names.resourceGroup, 'Microsoft.Insights/metricAlerts', usedPortsAlertName(c.resourceId))
+      resourceId(subscription().subscriptionId, names.resourceGroup, 'Microsoft.Insights/metricAlerts', failedConnectionsAlertName(c.resourceId))
+    ]
+  )),
+  enableSnatHealthEventAlert
+    ? [resourceId(subscription().subscriptionId, names.resourceGroup, 'Microsoft.Insights/scheduledQueryRules', names.healthEventRule)]
+    : []
+)
+var useEntraWebhook = !empty(webhookEntraClientId)
 // Names and ids known before the deployment starts are passed to modules instead of outputs, so what-if can
 // predict the resources; the dependsOn entries below keep the order those outputs used to imply.
 var logAnalyticsResourceId = resourceId(
@@ -181,6 +283,18 @@ module keyVault 'modules/keyVault.bicep' = {
   }
 }
 
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: names.network
+    location: location
+    addressPrefix: vnetAddressPrefix
+    privateDnsZoneIds: privateDnsZoneIds
+    tags: tags
+  }
+}
+
 module appRoles 'modules/roleAssignments.bicep' = {
   name: 'roles-app'
   scope: rg
@@ -191,6 +305,9 @@ module appRoles 'modules/roleAssignments.bicep' = {
     hostStorageAccountName: names.hostStorage
     reportsStorageAccountName: names.reportsStorage
     reportsContainerName: reportsContainerName
+    grantReportLinkDelegation: true
+    reportsReaderPrincipalId: empty(deployerPrincipalId) ? null : deployerPrincipalId
+    reportsReaderPrincipalType: deployerPrincipalType
     keyVaultName: names.keyVault
     keyVaultSecretName: teamsSecretName
     applicationInsightsName: names.applicationInsights
@@ -222,11 +339,17 @@ module functionApp 'modules/functionApp.bicep' = {
     traceSeconds: traceSeconds
     cooldownMinutes: cooldownMinutes
     allowedSubscriptionIds: effectiveAllowedSubscriptionIds
-    allowedAlertRuleIds: allowedAlertRuleIds
+    allowedAlertRuleIds: union(createdAlertRuleIds, allowedAlertRuleIds)
     captureNamespace: captureNamespace
     maxConcurrentCaptures: maxConcurrentCaptures
     reportBaseUrl: reportBaseUrl
     sweepClusterIds: map(targetClusters, c => c.resourceId)
+    reportLinkExpiryHours: reportLinkExpiryHours
+    allowPodExec: allowPodExec
+    alwaysReadyInstanceCount: alwaysReadyInstanceCount
+    virtualNetworkSubnetId: vnetEnabled ? network!.outputs.subnetId : null
+    entraClientId: useEntraWebhook ? webhookEntraClientId : null
+    entraAllowedAudiences: useEntraWebhook ? [webhookEntraIdentifierUri, webhookEntraClientId] : []
   }
   // The host starts as soon as the site exists: give it its storage and Key Vault rights first.
   dependsOn: [
@@ -240,19 +363,19 @@ module actionGroup 'modules/actionGroup.bicep' = {
   scope: rg
   params: {
     name: names.actionGroup
-    functionAppName: names.functionApp
+    functionAppHostName: functionApp.outputs.defaultHostName
+    alertFunctionKey: useEntraWebhook ? '' : alertWebhookKey
+    entraApplicationObjectId: useEntraWebhook ? webhookEntraObjectId : ''
+    entraIdentifierUri: useEntraWebhook ? webhookEntraIdentifierUri : ''
     tags: tags
   }
-  dependsOn: [
-    functionApp
-  ]
 }
 
 module healthEventAlert 'modules/snatHealthEventAlert.bicep' = if (enableSnatHealthEventAlert) {
   name: 'snat-health-event-alert'
   scope: rg
   params: {
-    name: 'snat-health-events-${resourceToken}'
+    name: names.healthEventRule
     location: location
     workspaceResourceId: monitoring.outputs.logAnalyticsResourceId
     actionGroupResourceId: actionGroup.outputs.resourceId
@@ -288,7 +411,7 @@ output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 @description('Required. The base URL of the Function App.')
 output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
 
-@description('Required. The alert webhook URL without its function key (get the key with `az functionapp keys list`).')
+@description('Required. The alert webhook URL without its function key (the key is SNAT_ALERT_WEBHOOK_KEY in the azd environment).')
 output ALERT_WEBHOOK_URL string = actionGroup.outputs.webhookUrlWithoutKey
 
 @description('Required. The client id of the responder\'s managed identity.')
@@ -328,8 +451,17 @@ output SNAT_RESOURCE_TOKEN string = resourceToken
 @description('Required. The target clusters, for the cluster-side deployment.')
 output SNAT_TARGET_CLUSTERS targetClusterType[] = targetClusters
 
-@description('Required. The UsedSnatPorts threshold, for the cluster-side deployment.')
-output SNAT_USED_PORTS_THRESHOLD int = snatUsedPortsThreshold
+@description('Required. The UsedSnatPorts alert percentage of each cluster\'s allocation, for the cluster-side deployment.')
+output SNAT_USED_PORTS_PERCENT int = snatUsedPortsPercent
+
+@description('Required. Whether pod exec rights are granted, for the cluster-side deployment.')
+output SNAT_ALLOW_POD_EXEC bool = allowPodExec
+
+@description('Required. The alert rule ids the app accepts (ALLOWED_ALERT_RULE_IDS).')
+output SNAT_ALERT_RULE_IDS string[] = union(createdAlertRuleIds, allowedAlertRuleIds)
+
+@description('Conditional. The static egress IP of the app with vnetEnabled (for authorized IP ranges of API servers); empty otherwise.')
+output SNAT_EGRESS_IP string = vnetEnabled ? network!.outputs.egressIpAddress : ''
 
 @description('Required. Whether the load balancers\' health events are alerted on, for the cluster-side deployment.')
 output SNAT_HEALTH_EVENT_ALERT bool = enableSnatHealthEventAlert

@@ -1,6 +1,10 @@
-// Action group that calls the responder's alert webhook with the common alert schema. The URL carries the
-// host's default function key, read with listKeys at deployment time (Microsoft.Web/sites/host has no Bicep
-// types, hence the listKeys function on its id); the key never appears in outputs.
+// Action group that calls the responder's alert webhook with the common alert schema. Two ways to authenticate,
+// neither using the host's default key and neither reading a key at deployment time (no listKeys race with the
+// host's first start):
+// - Entra ID (preferred when an app registration is given): the action group's secure webhook (useAadAuth) sends a
+//   token for that application; App Service Authentication on the Function App validates it.
+// - otherwise a function-specific key: the azd environment's SNAT_ALERT_WEBHOOK_KEY, which the postdeploy hook sets
+//   as the alert function's own key (it opens that one function only).
 
 @description('Required. Name of the action group.')
 param name string
@@ -9,18 +13,27 @@ param name string
 @maxLength(12)
 param shortName string = 'snatresp'
 
-@description('Required. Name of the Function App (in this resource group) that receives the alerts.')
-param functionAppName string
+@description('Required. Default host name of the Function App that receives the alerts.')
+param functionAppHostName string
 
 @description('Optional. Route of the HTTP-triggered function that accepts alerts (functions/alertWebhook.ts), under /api.')
 param alertFunctionRoute string = 'alerts'
 
+@description('Optional. The alert function\'s own key (function scope, never the host key); empty with Entra ID authentication.')
+@secure()
+param alertFunctionKey string = ''
+
+@description('Optional. Object id of the Entra ID app registration the secure webhook requests tokens for; empty for key authentication.')
+param entraApplicationObjectId string = ''
+
+@description('Optional. Application ID URI of that app registration (the token audience), e.g. api://snat-responder-<env>.')
+param entraIdentifierUri string = ''
+
 @description('Optional. Tags of the action group.')
 param tags object = {}
 
-resource site 'Microsoft.Web/sites@2025-03-01' existing = {
-  name: functionAppName
-}
+var useEntra = !empty(entraApplicationObjectId)
+var webhookUrl = 'https://${functionAppHostName}/api/${alertFunctionRoute}'
 
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   name: name
@@ -30,12 +43,22 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
     groupShortName: shortName
     enabled: true
     webhookReceivers: [
-      {
-        name: 'snat-responder'
-        serviceUri: 'https://${site.properties.defaultHostName}/api/${alertFunctionRoute}?code=${listKeys('${site.id}/host/default', '2025-03-01').functionKeys.default}'
-        useCommonAlertSchema: true
-        useAadAuth: false
-      }
+      useEntra
+        ? {
+            name: 'snat-responder'
+            serviceUri: webhookUrl
+            useCommonAlertSchema: true
+            useAadAuth: true
+            objectId: entraApplicationObjectId
+            identifierUri: entraIdentifierUri
+            tenantId: tenant().tenantId
+          }
+        : {
+            name: 'snat-responder'
+            serviceUri: '${webhookUrl}?code=${alertFunctionKey}'
+            useCommonAlertSchema: true
+            useAadAuth: false
+          }
     ]
   }
 }
@@ -46,5 +69,5 @@ output name string = actionGroup.name
 @description('Required. The resource id of the action group.')
 output resourceId string = actionGroup.id
 
-@description('Required. The webhook URL without its key, for documentation and smoke tests.')
-output webhookUrlWithoutKey string = 'https://${site.properties.defaultHostName}/api/${alertFunctionRoute}'
+@description('Required. The webhook URL without any key, for documentation and smoke tests.')
+output webhookUrlWithoutKey string = webhookUrl

@@ -1,6 +1,7 @@
 // Flex Consumption plan + Function App (Node 22). Identity only: the user-assigned identity reaches the host
 // storage, the deployment container, Application Insights and Key Vault; no key or connection string with a
-// secret is stored in app settings.
+// secret is stored in app settings. Optional: VNet integration (a delegated subnet) and App Service
+// Authentication with Entra ID (the action group's secure webhook).
 
 @description('Required. Name of the Function App.')
 param name string
@@ -65,6 +66,28 @@ param reportBaseUrl string = ''
 @description('Optional. AKS cluster resource ids the capture Job sweeper visits (SWEEP_CLUSTER_IDS).')
 param sweepClusterIds string[] = []
 
+@description('Required. Hours a signed report link stays valid, at most 168 (REPORT_LINK_EXPIRY_HOURS).')
+@minValue(1)
+@maxValue(168)
+param reportLinkExpiryHours int
+
+@description('Required. Whether the responder may exec netstat in pods (ALLOW_POD_EXEC).')
+param allowPodExec bool
+
+@description('Optional. Always-ready instances of the durable group (orchestrations and activities); 0 bills nothing while idle, 1 removes cold starts of the investigation at a constant cost.')
+@minValue(0)
+@maxValue(5)
+param alwaysReadyInstanceCount int = 0
+
+@description('Optional. Subnet (delegated to Microsoft.App/environments) for VNet integration; null for none.')
+param virtualNetworkSubnetId string?
+
+@description('Optional. Client id of an Entra ID app registration: turns on App Service Authentication, which then requires its tokens on every route; null leaves authentication to function keys.')
+param entraClientId string?
+
+@description('Conditional. Audiences accepted with entraClientId (its Application ID URI). Required if entraClientId is set.')
+param entraAllowedAudiences string[] = []
+
 @description('Optional. Memory per instance in MB.')
 @allowed([
   512
@@ -111,6 +134,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identityResourceId
+    virtualNetworkSubnetId: virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
@@ -133,9 +157,11 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'ALLOWED_ALERT_RULE_IDS', value: join(allowedAlertRuleIds, ',') }
         { name: 'CAPTURE_NAMESPACE', value: captureNamespace }
         { name: 'MAX_CONCURRENT_CAPTURES', value: string(maxConcurrentCaptures) }
-        // Empty counts as unset for the app: reports are then linked by their blob URL.
+        // Empty counts as unset for the app: reports are then linked by signed blob URLs.
         { name: 'REPORT_BASE_URL', value: reportBaseUrl }
         { name: 'SWEEP_CLUSTER_IDS', value: join(sweepClusterIds, ',') }
+        { name: 'REPORT_LINK_EXPIRY_HOURS', value: string(reportLinkExpiryHours) }
+        { name: 'ALLOW_POD_EXEC', value: string(allowPodExec) }
       ]
     }
     functionAppConfig: {
@@ -152,12 +178,14 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
-        alwaysReady: [
-          {
-            name: 'durable'
-            instanceCount: 1
-          }
-        ]
+        alwaysReady: alwaysReadyInstanceCount > 0
+          ? [
+              {
+                name: 'durable'
+                instanceCount: alwaysReadyInstanceCount
+              }
+            ]
+          : []
       }
       runtime: {
         name: 'node'
@@ -181,6 +209,39 @@ resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+// Entra ID in front of every route: tokens for the app registration (the action group's secure webhook, people
+// calling the on-demand endpoint) pass; anything else gets 401 before any function runs.
+resource authentication 'Microsoft.Web/sites/config@2025-03-01' = if (entraClientId != null) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: entraClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: entraAllowedAudiences
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
   }
 }
 

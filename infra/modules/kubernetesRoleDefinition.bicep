@@ -1,7 +1,7 @@
-// Custom role for Azure RBAC for Kubernetes Authorization with exactly the data actions the responder uses.
-// The AKS authorization webhook maps a Kubernetes request to `<group>/<resource>/<read|write|delete>`; the only
-// subresource with its own action is pods/exec (`pods/exec/action`). `get pods/log` is therefore authorized by
-// `pods/read`; there is no separate pods/log data action to grant.
+// A custom role for Azure RBAC for Kubernetes Authorization holding exactly the data actions given. The AKS
+// authorization webhook maps a Kubernetes request to `<group>/<resource>/<read|write|delete>`; the only subresource
+// with its own action is pods/exec (`pods/exec/action`). `get pods/log` is therefore authorized by `pods/read`.
+// clusters.bicep defines three: read-only (cluster scope), capture (namespace scope) and, opt-in, exec.
 targetScope = 'subscription'
 
 @description('Required. Name (GUID) of the role definition.')
@@ -9,6 +9,13 @@ param name string
 
 @description('Required. Role name, unique in the tenant.')
 param roleName string
+
+@description('Required. What the role allows, for people reading the role list.')
+param roleDescription string
+
+@description('Required. The Kubernetes data actions (Microsoft.ContainerService/managedClusters/...).')
+@minLength(1)
+param dataActions string[]
 
 @description('Required. Scopes where the role can be assigned (the target clusters\' resource groups).')
 @minLength(1)
@@ -18,22 +25,14 @@ resource role 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: name
   properties: {
     roleName: roleName
-    description: 'snat-responder: read nodes, namespaces and pods (incl. logs), exec into pods, and create/read/delete capture Jobs.'
+    description: roleDescription
     type: 'CustomRole'
     assignableScopes: assignableScopes
     permissions: [
       {
         actions: []
         notActions: []
-        dataActions: [
-          'Microsoft.ContainerService/managedClusters/nodes/read'
-          'Microsoft.ContainerService/managedClusters/namespaces/read'
-          'Microsoft.ContainerService/managedClusters/pods/read'
-          'Microsoft.ContainerService/managedClusters/pods/exec/action'
-          'Microsoft.ContainerService/managedClusters/batch/jobs/read'
-          'Microsoft.ContainerService/managedClusters/batch/jobs/write'
-          'Microsoft.ContainerService/managedClusters/batch/jobs/delete'
-        ]
+        dataActions: dataActions
         notDataActions: []
       }
     ]

@@ -1,6 +1,8 @@
-// Every role assignment of the responder's identity, each at the narrowest scope that works. Deployed once per
-// resource group that holds a scope: the app's own group (storage, Key Vault, Application Insights), each target
-// cluster's group (the cluster) and each node resource group (Monitoring Reader for the load balancer metrics).
+// Every resource-group-level role assignment of snat-responder, each at the narrowest scope that works. Deployed once
+// per resource group that holds a scope: the app's own group (storage, Key Vault, Application Insights; the
+// deployer's read access to reports) and each target cluster's group (the cluster, and its capture namespace).
+// Nothing is ever assigned in a node resource group (MC_*): node-resource-group lockdown refuses it, so the
+// subscription-level Monitoring Reader lives in subscriptionRoles.bicep.
 // Names are guid(scope, principalId, roleDefinitionId), so redeploying is idempotent.
 
 @description('Required. Principal (object) id of the responder\'s user-assigned managed identity.')
@@ -15,6 +17,20 @@ param reportsStorageAccountName string?
 @description('Conditional. Reports container: Storage Blob Data Contributor on this container only. Required if reportsStorageAccountName is set.')
 param reportsContainerName string?
 
+@description('Optional. Reports storage account: Storage Blob Delegator on the account, so the identity can sign user-delegation SAS links to reports. Requires reportsStorageAccountName.')
+param grantReportLinkDelegation bool = false
+
+@description('Optional. Object id of a person or pipeline (the deployer) that gets Storage Blob Data Reader on the reports container; null for none.')
+param reportsReaderPrincipalId string?
+
+@description('Optional. Principal type of reportsReaderPrincipalId.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param reportsReaderPrincipalType string = 'User'
+
 @description('Optional. Key Vault (in this resource group); see keyVaultSecretName.')
 param keyVaultName string?
 
@@ -24,14 +40,20 @@ param keyVaultSecretName string?
 @description('Optional. Application Insights component (in this resource group): Monitoring Metrics Publisher, because local auth is off.')
 param applicationInsightsName string?
 
-@description('Optional. AKS cluster (in this resource group): Azure Kubernetes Service Cluster User Role, and the custom Kubernetes role when kubernetesRoleDefinitionName is set.')
+@description('Optional. AKS cluster (in this resource group): Azure Kubernetes Service Cluster User Role, plus the custom Kubernetes roles named below.')
 param managedClusterName string?
 
-@description('Optional. Name (GUID) of the custom Kubernetes data-action role to assign on the cluster; null when Kubernetes RBAC bindings are used instead.')
-param kubernetesRoleDefinitionName string?
+@description('Optional. Name (GUID) of the read-only Kubernetes role, assigned on the whole cluster; null when Kubernetes RBAC bindings are used instead.')
+param kubernetesReadRoleDefinitionName string?
 
-@description('Optional. Grant Monitoring Reader on this resource group (a node resource group: load balancer metrics).')
-param grantMonitoringReaderOnResourceGroup bool = false
+@description('Optional. Name (GUID) of the capture Kubernetes role (Jobs, pod logs), assigned on the capture namespace only; null when Kubernetes RBAC bindings are used instead.')
+param kubernetesCaptureRoleDefinitionName string?
+
+@description('Conditional. Kubernetes namespace of the capture Jobs, the scope of the capture role. Required if kubernetesCaptureRoleDefinitionName is set.')
+param captureNamespace string?
+
+@description('Optional. Name (GUID) of the pod exec Kubernetes role, assigned on the cluster; null unless pod exec is allowed.')
+param kubernetesExecRoleDefinitionName string?
 
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var roleIds = {
@@ -41,7 +63,8 @@ var roleIds = {
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
-  monitoringReader: '43d0d8ad-25c7-4714-9337-8ba259a9fe05'
+  storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
   aksClusterUser: '4abbcc35-e782-43d8-92c5-2d3f1bd2253f'
 }
 
@@ -92,6 +115,36 @@ resource reportsWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = if
     principalId: principalId
     principalType: 'ServicePrincipal'
     description: 'snat-responder: write investigation reports and evidence.'
+  }
+}
+
+resource linkSigner 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (reportsStorageAccountName != null && grantReportLinkDelegation) {
+  scope: reportsStorage
+  name: guid(
+    reportsStorage.id,
+    principalId,
+    subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDelegator)
+  )
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDelegator)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    description: 'snat-responder: get a user delegation key to sign short-lived read-only links to reports (no data access by itself).'
+  }
+}
+
+resource reportsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (reportsStorageAccountName != null && reportsReaderPrincipalId != null) {
+  scope: reportsStorage::blobService::container
+  name: guid(
+    reportsStorage::blobService::container.id,
+    reportsReaderPrincipalId ?? '',
+    subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataReader)
+  )
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataReader)
+    principalId: reportsReaderPrincipalId!
+    principalType: reportsReaderPrincipalType
+    description: 'snat-responder: the deployer reads stored reports (az storage blob ... --auth-mode login).'
   }
 }
 
@@ -152,28 +205,59 @@ resource clusterUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (
   }
 }
 
-resource kubernetesDataActions 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (managedClusterName != null && kubernetesRoleDefinitionName != null) {
+// Read-only Kubernetes rights (nodes, pods, replicasets, jobs) on the whole cluster: workload resolution.
+resource kubernetesRead 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (managedClusterName != null && kubernetesReadRoleDefinitionName != null) {
   scope: cluster
   name: guid(
     cluster.id,
     principalId,
-    subscriptionResourceId('Microsoft.Authorization/roleDefinitions', kubernetesRoleDefinitionName!)
+    subscriptionResourceId('Microsoft.Authorization/roleDefinitions', kubernetesReadRoleDefinitionName!)
   )
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', kubernetesRoleDefinitionName!)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', kubernetesReadRoleDefinitionName!)
     principalId: principalId
     principalType: 'ServicePrincipal'
-    description: 'snat-responder: Kubernetes data actions through Azure RBAC for Kubernetes Authorization.'
+    description: 'snat-responder: read nodes, pods, replicasets and jobs (Azure RBAC for Kubernetes, cluster scope).'
   }
 }
 
-resource monitoringReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantMonitoringReaderOnResourceGroup) {
-  name: guid(resourceGroup().id, principalId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.monitoringReader))
+// The namespace is not an ARM resource with Bicep types: its id `<cluster id>/namespaces/<name>` is the scope
+// Azure RBAC for Kubernetes defines for namespace-level assignments (as in `az role assignment create --scope`).
+#disable-next-line BCP081
+resource captureNamespaceScope 'Microsoft.ContainerService/managedClusters/namespaces@2026-08-01' existing = if (managedClusterName != null && kubernetesCaptureRoleDefinitionName != null) {
+  parent: cluster
+  name: captureNamespace ?? 'snat-responder'
+}
+
+// Job create/delete and pod logs only in the capture namespace: no privileged pod anywhere else.
+resource kubernetesCapture 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (managedClusterName != null && kubernetesCaptureRoleDefinitionName != null) {
+  scope: captureNamespaceScope
+  name: guid(
+    captureNamespaceScope.id,
+    principalId,
+    subscriptionResourceId('Microsoft.Authorization/roleDefinitions', kubernetesCaptureRoleDefinitionName!)
+  )
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.monitoringReader)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', kubernetesCaptureRoleDefinitionName!)
     principalId: principalId
     principalType: 'ServicePrincipal'
-    description: 'snat-responder: read the outbound load balancer and its SNAT metrics.'
+    description: 'snat-responder: create, read and delete capture Jobs and read their logs, in the capture namespace only.'
+  }
+}
+
+// Opt-in (allowPodExec): netstat inside candidate pods.
+resource kubernetesExec 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (managedClusterName != null && kubernetesExecRoleDefinitionName != null) {
+  scope: cluster
+  name: guid(
+    cluster.id,
+    principalId,
+    subscriptionResourceId('Microsoft.Authorization/roleDefinitions', kubernetesExecRoleDefinitionName!)
+  )
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', kubernetesExecRoleDefinitionName!)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    description: 'snat-responder: exec netstat in candidate pods (allowPodExec).'
   }
 }
 
@@ -193,11 +277,14 @@ output roleAssignmentIds string[] = filter(
     hostStorageAssignmentIds,
     [
       reportsStorageAccountName != null ? reportsWriter.id : ''
+      reportsStorageAccountName != null && grantReportLinkDelegation ? linkSigner.id : ''
+      reportsStorageAccountName != null && reportsReaderPrincipalId != null ? reportsReader.id : ''
       keyVaultName != null ? secretReader.id : ''
       applicationInsightsName != null ? telemetryPublisher.id : ''
       managedClusterName != null ? clusterUser.id : ''
-      managedClusterName != null && kubernetesRoleDefinitionName != null ? kubernetesDataActions.id : ''
-      grantMonitoringReaderOnResourceGroup ? monitoringReader.id : ''
+      managedClusterName != null && kubernetesReadRoleDefinitionName != null ? kubernetesRead.id : ''
+      managedClusterName != null && kubernetesCaptureRoleDefinitionName != null ? kubernetesCapture.id : ''
+      managedClusterName != null && kubernetesExecRoleDefinitionName != null ? kubernetesExec.id : ''
     ]
   ),
   id => !empty(id)

@@ -1,8 +1,16 @@
-// SNAT alerts for one AKS cluster, deployed into its node resource group where the outbound load balancer
-// `kubernetes` lives. Both rules split by BackendIPAddress (the node IP) so each alert names one node.
+// SNAT alerts for one AKS cluster. The rules live in the app's resource group and are scoped to the outbound load
+// balancer `kubernetes` in the node resource group: nothing is written in MC_* (node-resource-group lockdown, AKS
+// Automatic). Both rules split by BackendIPAddress (the node IP) so each alert names one node.
+import { failedConnectionsAlertName, usedPortsAlertName } from '../types.bicep'
 
-@description('Required. Name of the AKS cluster, used in the alert names.')
-param clusterName string
+@description('Required. Resource id of the AKS cluster (names the rules, as main.bicep computes them for ALLOWED_ALERT_RULE_IDS).')
+param clusterResourceId string
+
+@description('Required. Subscription of the cluster and its node resource group.')
+param clusterSubscriptionId string
+
+@description('Required. Node resource group of the cluster, which holds the outbound load balancer.')
+param nodeResourceGroup string
 
 @description('Required. Resource id of the action group the alerts notify.')
 param actionGroupResourceId string
@@ -10,26 +18,30 @@ param actionGroupResourceId string
 @description('Optional. Name of the cluster\'s outbound load balancer.')
 param loadBalancerName string = 'kubernetes'
 
-@description('Optional. Average UsedSnatPorts per backend (node) above which the alert fires.')
+@description('Required. Average UsedSnatPorts per backend (node) above which the alert fires.')
 @minValue(1)
-param usedSnatPortsThreshold int = 900
+param usedSnatPortsThreshold int
 
-@description('Optional. Send the load balancer\'s health events (ALBHealthEvent) to this workspace; null to leave diagnostics unchanged.')
-param healthEventWorkspaceResourceId string?
+@description('Required. SNAT ports each node gets (the threshold\'s basis, quoted in the rule description).')
+@minValue(1)
+param allocatedPortsPerNode int
 
 @description('Optional. Tags of the alert rules.')
 param tags object = {}
 
+var clusterName = last(split(clusterResourceId, '/'))
+
 resource loadBalancer 'Microsoft.Network/loadBalancers@2026-03-01' existing = {
   name: loadBalancerName
+  scope: resourceGroup(clusterSubscriptionId, nodeResourceGroup)
 }
 
 resource usedSnatPorts 'Microsoft.Insights/metricAlerts@2026-01-01' = {
-  name: 'snat-used-ports-${clusterName}'
+  name: usedPortsAlertName(clusterResourceId)
   location: 'global'
   tags: tags
   properties: {
-    description: 'Average UsedSnatPorts of a node on ${clusterName} above ${usedSnatPortsThreshold}: snat-responder investigates which pods hold the ports.'
+    description: 'Average UsedSnatPorts of a node on ${clusterName} above ${usedSnatPortsThreshold} of its ${allocatedPortsPerNode} ports: snat-responder investigates which pods hold the ports.'
     severity: 1
     enabled: true
     scopes: [
@@ -71,7 +83,7 @@ resource usedSnatPorts 'Microsoft.Insights/metricAlerts@2026-01-01' = {
 }
 
 resource failedSnatConnections 'Microsoft.Insights/metricAlerts@2026-01-01' = {
-  name: 'snat-failed-connections-${clusterName}'
+  name: failedConnectionsAlertName(clusterResourceId)
   location: 'global'
   tags: tags
   properties: {
@@ -118,24 +130,6 @@ resource failedSnatConnections 'Microsoft.Insights/metricAlerts@2026-01-01' = {
     actions: [
       {
         actionGroupId: actionGroupResourceId
-      }
-    ]
-  }
-}
-
-// 2021-05-01-preview is the newest diagnosticSettings API; the linter's suggestion (2016-09-01) is an older
-// schema without logAnalyticsDestinationType, which routes health events to the ALBHealthEvent table.
-#disable-next-line use-recent-api-versions
-resource healthEvents 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (healthEventWorkspaceResourceId != null) {
-  scope: loadBalancer
-  name: 'snat-responder-health-events'
-  properties: {
-    workspaceId: healthEventWorkspaceResourceId
-    logAnalyticsDestinationType: 'Dedicated'
-    logs: [
-      {
-        category: 'LoadBalancerHealthEvent'
-        enabled: true
       }
     ]
   }
