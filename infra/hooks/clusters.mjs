@@ -410,7 +410,13 @@ export function main(argv, env, io = {}) {
           namespace: env.CAPTURE_NAMESPACE?.trim() || 'snat-responder',
           exec: flag(env, 'SNAT_ALLOW_POD_EXEC', false),
         };
-        out(bindingsYaml(inputs.principalId, manifestRoles(path.join(REPO, 'infra', 'k8s'), inputs.exec), inputs.namespace));
+        out(
+          bindingsYaml(
+            inputs.principalId,
+            manifestRoles(path.join(REPO, 'infra', 'k8s'), inputs.exec),
+            inputs.namespace,
+          ),
+        );
         return 0;
       }
       default:
