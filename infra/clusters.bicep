@@ -47,6 +47,12 @@ param captureNamespace string = 'snat-responder'
 @description('Optional. Log Analytics workspace that receives the load balancers\' health events (ALBHealthEvent, a write in MC_*); empty to leave their diagnostics unchanged.')
 param healthEventWorkspaceResourceId string = ''
 
+@description('Optional. Resource id of the app\'s VNet (output SNAT_VNET_ID); empty without VNet integration.')
+param appVirtualNetworkId string = ''
+
+@description('Optional. Private DNS zones (resource ids) to link to the app\'s VNet, e.g. a private cluster\'s privatelink.<region>.azmk8s.io zone (output SNAT_PRIVATE_DNS_ZONE_IDS).')
+param privateDnsZoneIds string[] = []
+
 // Not `azd-env-name`: azd must not mistake anything outside the app's resource group for its own.
 var tags = {
   'snat-responder-env': environmentName
@@ -190,6 +196,20 @@ module healthEvents 'modules/loadBalancerHealthEvents.bicep' = [
     scope: resourceGroup(c.subscriptionId, c.nodeResourceGroup)
     params: {
       workspaceResourceId: healthEventWorkspaceResourceId
+    }
+  }
+]
+
+// Private DNS zones may live in any resource group or subscription: each link is deployed where its zone is. A zone
+// in a node resource group (the AKS-managed one) is a write in MC_*: lockdown refuses it, use a custom zone there.
+module dnsLinks 'modules/privateDnsZoneLink.bicep' = [
+  for (zoneId, i) in (empty(appVirtualNetworkId) ? [] : privateDnsZoneIds): {
+    name: 'snat-dns-link-${i}-${resourceToken}'
+    scope: resourceGroup(split(zoneId, '/')[2], split(zoneId, '/')[4])
+    params: {
+      zoneName: last(split(zoneId, '/'))
+      linkName: 'snat-responder-${resourceToken}'
+      virtualNetworkId: appVirtualNetworkId
     }
   }
 ]

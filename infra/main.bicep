@@ -146,7 +146,7 @@ param vnetEnabled bool = false
 @description('Optional. Address space of that VNet.')
 param vnetAddressPrefix string = '10.240.0.0/24'
 
-@description('Optional. Private DNS zones to link to that VNet (private clusters: the zone of the API server name).')
+@description('Optional. Private DNS zones to link to that VNet (private clusters: the zone of the API server name); the cluster-side stack makes the links.')
 param privateDnsZoneIds string[] = []
 
 @description('Optional. Object id of the deployer (azd sets AZURE_PRINCIPAL_ID): Storage Blob Data Reader on the reports container; empty for none.')
@@ -290,7 +290,6 @@ module network 'modules/network.bicep' = if (vnetEnabled) {
     name: names.network
     location: location
     addressPrefix: vnetAddressPrefix
-    privateDnsZoneIds: privateDnsZoneIds
     tags: tags
   }
 }
@@ -459,6 +458,12 @@ output SNAT_ALLOW_POD_EXEC bool = allowPodExec
 
 @description('Required. The alert rule ids the app accepts (ALLOWED_ALERT_RULE_IDS).')
 output SNAT_ALERT_RULE_IDS string[] = union(createdAlertRuleIds, allowedAlertRuleIds)
+
+@description('Required. The private DNS zones to link to the app\'s VNet, for the cluster-side deployment.')
+output SNAT_PRIVATE_DNS_ZONE_IDS string[] = vnetEnabled ? privateDnsZoneIds : []
+
+@description('Conditional. The resource id of the app\'s VNet with vnetEnabled; empty otherwise.')
+output SNAT_VNET_ID string = vnetEnabled ? network!.outputs.resourceId : ''
 
 @description('Conditional. The static egress IP of the app with vnetEnabled (for authorized IP ranges of API servers); empty otherwise.')
 output SNAT_EGRESS_IP string = vnetEnabled ? network!.outputs.egressIpAddress : ''

@@ -73,6 +73,8 @@ const CLUSTER_ID =
  * @property {boolean} allowPodExec
  * @property {string} captureNamespace
  * @property {string} healthEventWorkspaceResourceId
+ * @property {string} appVirtualNetworkId
+ * @property {string[]} privateDnsZoneIds
  */
 
 /**
@@ -172,7 +174,38 @@ export function readInputs(env) {
     allowPodExec: flag(env, 'SNAT_ALLOW_POD_EXEC', false),
     captureNamespace: env.CAPTURE_NAMESPACE?.trim() || 'snat-responder',
     healthEventWorkspaceResourceId: healthEvents ? required(env, 'AZURE_LOG_ANALYTICS_WORKSPACE_ID') : '',
+    appVirtualNetworkId: env.SNAT_VNET_ID?.trim() ?? '',
+    privateDnsZoneIds: parseIdList(env.SNAT_PRIVATE_DNS_ZONE_IDS, 'SNAT_PRIVATE_DNS_ZONE_IDS'),
   };
+}
+
+/**
+ * Parses a JSON array of resource ids as azd stores an array output.
+ * @param {string | undefined} text
+ * @param {string} name
+ * @returns {string[]}
+ */
+function parseIdList(text, name) {
+  if (!text?.trim()) return [];
+  /** @type {unknown} */
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new HookError(`${name} is not valid JSON`, { cause: error });
+  }
+  if (
+    !Array.isArray(value) ||
+    !value.every(
+      (v) =>
+        typeof v === 'string' &&
+        /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[^.][^/]*\/[^/]+\/[^/]+$/i.test(v) &&
+        !v.split('/').includes('..'),
+    )
+  ) {
+    throw new HookError(`${name} must be a JSON array of resource ids`);
+  }
+  return value;
 }
 
 /**
@@ -250,6 +283,8 @@ export function parametersFile(inputs, clusters) {
         allowPodExec: value(inputs.allowPodExec),
         captureNamespace: value(inputs.captureNamespace),
         healthEventWorkspaceResourceId: value(inputs.healthEventWorkspaceResourceId),
+        appVirtualNetworkId: value(inputs.appVirtualNetworkId),
+        privateDnsZoneIds: value(inputs.privateDnsZoneIds),
       },
     },
     null,

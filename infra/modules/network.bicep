@@ -1,8 +1,8 @@
 // Optional VNet integration of the Function App (vnetEnabled): a VNet with a subnet delegated to
-// Microsoft.App/environments (what Flex Consumption requires), a NAT gateway that gives the app one static egress IP
-// (to add to an API server's authorized IP ranges), and links to private DNS zones so a private cluster's API
-// server name resolves. Reaching a private API server also needs a network path to the cluster's VNet (peering),
-// which the cluster owner sets up: docs/deploy.md.
+// Microsoft.App/environments (what Flex Consumption requires) and a NAT gateway that gives the app one static egress
+// IP (to add to an API server's authorized IP ranges). Private clusters also need the API server's private DNS zone
+// linked to this VNet (infra/clusters.bicep does it, outside the app's resource group) and a network path to the
+// cluster's VNet (peering), which the cluster owner sets up: docs/deploy.md.
 
 @description('Required. Name prefix of the network resources.')
 param name string
@@ -12,9 +12,6 @@ param location string = resourceGroup().location
 
 @description('Optional. Address space of the VNet (the app subnet takes all of it).')
 param addressPrefix string = '10.240.0.0/24'
-
-@description('Optional. Resource ids of private DNS zones to link to the VNet (e.g. a private cluster\'s privatelink.<region>.azmk8s.io zone).')
-param privateDnsZoneIds string[] = []
 
 @description('Optional. Tags of the resources.')
 param tags object = {}
@@ -79,19 +76,6 @@ resource vnet 'Microsoft.Network/virtualNetworks@2026-03-01' = {
     ]
   }
 }
-
-// Private DNS zones may live in other resource groups or subscriptions: each link is deployed where its zone is.
-module dnsLinks 'privateDnsZoneLink.bicep' = [
-  for (zoneId, i) in privateDnsZoneIds: {
-    name: 'dns-link-${i}-${name}'
-    scope: resourceGroup(split(zoneId, '/')[2], split(zoneId, '/')[4])
-    params: {
-      zoneName: last(split(zoneId, '/'))
-      linkName: 'link-${name}'
-      virtualNetworkId: vnet.id
-    }
-  }
-]
 
 @description('Required. The name of the VNet.')
 output name string = vnet.name

@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bicepForTests, repoRoot, runBicep } from './bicep.js';
 
 const bicep = await bicepForTests();
+// The Bicep CLI takes tens of seconds on a loaded two-core machine; its own timeout (runBicep) is 180 s.
+const CLI_TIMEOUT = 200_000;
 
 /** Every Bicep file under infra/ (modules included, Kubernetes manifests excluded). */
 function bicepFiles(): string[] {
@@ -68,7 +70,7 @@ describe.skipIf(!bicep)('bicep CLI on infra/', () => {
       expect(result.stderr.trim()).toBe('');
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout).$schema).toContain('subscriptionDeploymentTemplate');
-    });
+    }, CLI_TIMEOUT);
   });
 
   describe('lint', () => {
@@ -81,7 +83,7 @@ describe.skipIf(!bicep)('bicep CLI on infra/', () => {
       const result = await runBicep(bicep as string, ['lint', '--pattern', 'infra/**/*.bicep']);
       expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
       expect(result.code).toBe(0);
-    });
+    }, CLI_TIMEOUT);
 
     it('reports violations with this config (the rules are really on)', async () => {
       copyFileSync(path.join(repoRoot, 'infra/bicepconfig.json'), path.join(scratch, 'bicepconfig.json'));
@@ -104,6 +106,6 @@ describe.skipIf(!bicep)('bicep CLI on infra/', () => {
       expect(out).toMatch(/Warning no-unused-params/);
       expect(out).toMatch(/Error outputs-should-not-contain-secrets/);
       expect(result.code).not.toBe(0);
-    });
+    }, CLI_TIMEOUT);
   });
 });

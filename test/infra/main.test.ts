@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import {
+  type ArmParameter,
   type ArmResource,
   type ArmTemplate,
   allResources,
@@ -31,19 +32,28 @@ const ROLE = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
   monitoringReader: '43d0d8ad-25c7-4714-9337-8ba259a9fe05',
   aksClusterUser: '4abbcc35-e782-43d8-92c5-2d3f1bd2253f',
+  storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a',
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
 } as const;
 
 const read = (file: string): string => readFileSync(path.join(repoRoot, file), 'utf8');
 
-const EXPECTED_DATA_ACTIONS = [
-  'Microsoft.ContainerService/managedClusters/nodes/read',
-  'Microsoft.ContainerService/managedClusters/namespaces/read',
-  'Microsoft.ContainerService/managedClusters/pods/read',
-  'Microsoft.ContainerService/managedClusters/pods/exec/action',
-  'Microsoft.ContainerService/managedClusters/batch/jobs/read',
-  'Microsoft.ContainerService/managedClusters/batch/jobs/write',
-  'Microsoft.ContainerService/managedClusters/batch/jobs/delete',
-];
+const MC = 'Microsoft.ContainerService/managedClusters';
+/** The Kubernetes data actions of each custom role (Azure RBAC for Kubernetes), by where it is assigned. */
+const EXPECTED_DATA_ACTIONS = {
+  // Cluster scope: read only (workload resolution needs replicasets and jobs).
+  read: [`${MC}/nodes/read`, `${MC}/pods/read`, `${MC}/apps/replicasets/read`, `${MC}/batch/jobs/read`],
+  // Capture namespace scope: the Jobs and their pods' logs (pods/log is authorized as pods/read).
+  capture: [
+    `${MC}/namespaces/read`,
+    `${MC}/pods/read`,
+    `${MC}/batch/jobs/read`,
+    `${MC}/batch/jobs/write`,
+    `${MC}/batch/jobs/delete`,
+  ],
+  // Cluster scope, only with allowPodExec.
+  exec: [`${MC}/pods/exec/action`],
+} as const;
 
 const EXPECTED_APP_SETTINGS = [
   'AzureWebJobsStorage__accountName',
@@ -63,6 +73,8 @@ const EXPECTED_APP_SETTINGS = [
   'MAX_CONCURRENT_CAPTURES',
   'REPORT_BASE_URL',
   'SWEEP_CLUSTER_IDS',
+  'REPORT_LINK_EXPIRY_HOURS',
+  'ALLOW_POD_EXEC',
 ];
 
 /** Resolves `[variables('a').b]` / `[variables('a')]` against a template's variables; literals pass through. */
@@ -124,29 +136,46 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
       const cluster = JSON.stringify(clusters);
       expect(cluster).not.toContain('azd-env-name');
       expect(read('azure.yaml')).toMatch(
-        /postprovision:[\s\S]*clusters\.ts provision[\s\S]*predown:[\s\S]*clusters\.ts down/,
+        /postprovision:[\s\S]*clusters\.mjs provision[\s\S]*predown:[\s\S]*clusters\.mjs down/,
       );
     });
 
-    it('puts role assignments and alerts of each cluster in its own and its node resource group', () => {
+    it("assigns roles on each cluster and its subscription, and puts the alerts in the app's resource group", () => {
       const loops = clusters.variables?.copy as Array<{ name: string; input: Record<string, string> }>;
-      const input = loops.find((c) => c.name === 'clusters')?.input ?? {};
-      expect(input.subscriptionId).toBe(
-        "[split(parameters('targetClusters')[copyIndex('clusters')].resourceId, '/')[2]]",
-      );
-      expect(input.resourceGroup).toBe(
-        "[split(parameters('targetClusters')[copyIndex('clusters')].resourceId, '/')[4]]",
-      );
-      expect(input.nodeResourceGroup).toBe("[parameters('targetClusters')[copyIndex('clusters')].nodeResourceGroup]");
+      const input = loops.find((c) => c.name === 'targets')?.input ?? {};
+      expect(input.subscriptionId).toBe("[split(parameters('clusters')[copyIndex('targets')].resourceId, '/')[2]]");
+      expect(input.resourceGroup).toBe("[split(parameters('clusters')[copyIndex('targets')].resourceId, '/')[4]]");
+      expect(input.nodeResourceGroup).toBe("[parameters('clusters')[copyIndex('targets')].nodeResourceGroup]");
 
       const clusterRoles = moduleOf(clusters, 'clusterRoles');
-      expect(clusterRoles.resourceGroup).toBe("[variables('clusters')[copyIndex()].resourceGroup]");
-      expect(clusterRoles.subscriptionId).toBe("[variables('clusters')[copyIndex()].subscriptionId]");
-      for (const symbol of ['nodeResourceGroupRoles', 'snatAlerts']) {
-        const module = moduleOf(clusters, symbol);
-        expect(module.resourceGroup, symbol).toBe("[variables('clusters')[copyIndex()].nodeResourceGroup]");
-        expect(module.subscriptionId, symbol).toBe("[variables('clusters')[copyIndex()].subscriptionId]");
+      expect(clusterRoles.resourceGroup).toBe("[variables('targets')[copyIndex()].resourceGroup]");
+      expect(clusterRoles.subscriptionId).toBe("[variables('targets')[copyIndex()].subscriptionId]");
+      const subscriptionRoles = moduleOf(clusters, 'subscriptionRoles');
+      expect(subscriptionRoles.subscriptionId).toBe("[variables('clusterSubscriptionIds')[copyIndex()]]");
+      expect(subscriptionRoles.resourceGroup).toBeUndefined();
+      const alerts = moduleOf(clusters, 'snatAlerts');
+      expect(alerts.resourceGroup).toBe("[parameters('alertResourceGroupName')]");
+      expect(alerts.subscriptionId).toBeUndefined();
+    });
+
+    it('writes nothing in a node resource group (MC_*) unless the health-event diagnostics are opted in', () => {
+      const inNodeGroup = resourcesOf(clusters).filter(([, r]) =>
+        String(r.resourceGroup).includes('nodeResourceGroup'),
+      );
+      expect(inNodeGroup.map(([s]) => s)).toEqual(['healthEvents']);
+      expect(moduleOf(clusters, 'healthEvents').condition).toBe(
+        "[not(empty(parameters('healthEventWorkspaceResourceId')))]",
+      );
+      expect(main.parameters?.enableSnatHealthEventAlert?.defaultValue).toBe(false);
+      // The alert rules only reference the load balancer there.
+      const alerts = moduleTemplate(clusters, 'snatAlerts');
+      for (const [, r] of resourcesOf(alerts).filter(([, r]) => !r.existing)) {
+        expect(r.resourceGroup, r.type).toBeUndefined();
+        expect(r.subscriptionId, r.type).toBeUndefined();
       }
+      expect(read('infra/modules/snatAlerts.bicep')).toMatch(
+        /existing = \{\n {2}name: loadBalancerName\n {2}scope: resourceGroup\(clusterSubscriptionId, nodeResourceGroup\)/,
+      );
     });
   });
 
@@ -219,10 +248,16 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
       for (const [, policy] of policies) expect(policy.properties.allow).toBe(false);
     });
 
-    it('configures Node 22, 2048 MB instances, an always-ready durable instance and identity-based deployment', () => {
+    it('configures Node 22, 2048 MB instances, no always-ready instance by default and identity-based deployment', () => {
       const config = site.properties.functionAppConfig;
       expect(config.runtime).toEqual({ name: 'node', version: '22' });
-      expect(config.scaleAndConcurrency.alwaysReady).toEqual([{ name: 'durable', instanceCount: 1 }]);
+      expect(config.scaleAndConcurrency.alwaysReady).toBe(
+        "[if(greater(parameters('alwaysReadyInstanceCount'), 0), createArray(createObject('name', 'durable', 'instanceCount', parameters('alwaysReadyInstanceCount'))), createArray())]",
+      );
+      expect(main.parameters?.alwaysReadyInstanceCount?.defaultValue).toBe(0);
+      expect(moduleOf(main, 'functionApp').properties.parameters.alwaysReadyInstanceCount.value).toBe(
+        "[parameters('alwaysReadyInstanceCount')]",
+      );
       expect(config.scaleAndConcurrency.instanceMemoryMB).toBe("[parameters('instanceMemoryMB')]");
       expect(functionTemplate.parameters?.instanceMemoryMB?.defaultValue).toBe(2048);
       expect(config.deployment.storage.type).toBe('blobContainer');
@@ -320,14 +355,18 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
   describe('role assignments', () => {
     const assignments = ofType('Microsoft.Authorization/roleAssignments');
 
-    it('all live in one module (one compiled template) and none in main', () => {
+    it('live in two modules (resource group level, subscription level) and none in main', () => {
       expect(assignments.length).toBeGreaterThan(0);
-      const hashes = new Set(assignments.map((a) => a.template.metadata?._generator?.templateHash));
-      expect(hashes.size).toBe(1);
       expect(assignments.every((a) => a.modulePath.length === 1)).toBe(true);
       expect(new Set(assignments.map((a) => a.modulePath[0]))).toEqual(
-        new Set(['appRoles', 'clusterRoles', 'nodeResourceGroupRoles']),
+        new Set(['appRoles', 'clusterRoles', 'subscriptionRoles']),
       );
+      const hashes = new Set(
+        assignments
+          .filter((a) => a.modulePath[0] !== 'subscriptionRoles')
+          .map((a) => a.template.metadata?._generator?.templateHash),
+      );
+      expect(hashes.size).toBe(1);
     });
 
     const rolesTemplate = bicep ? moduleTemplate(main, 'appRoles') : main;
@@ -335,10 +374,18 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
       ([, r]) => r.type === 'Microsoft.Authorization/roleAssignments',
     );
 
-    it('names each guid(scope, principalId, roleDefinitionId) with principalType ServicePrincipal', () => {
+    it('names each guid(scope, principal, roleDefinitionId) with an explicit principalType', () => {
       for (const [symbol, r] of roleResources) {
         const scope = r.scope ? r.scope.slice(1, -1) : 'resourceGroup().id';
         const roleDefinition = String(r.properties.roleDefinitionId).slice(1, -1);
+        if (symbol === 'reportsReader') {
+          // The deployer, not the identity.
+          expect(r.name).toBe(
+            `[guid(${scope}, coalesce(parameters('reportsReaderPrincipalId'), ''), ${roleDefinition})]`,
+          );
+          expect(r.properties.principalType).toBe("[parameters('reportsReaderPrincipalType')]");
+          continue;
+        }
         expect(r.name, symbol).toBe(`[guid(${scope}, parameters('principalId'), ${roleDefinition})]`);
         expect(r.properties.principalId, symbol).toBe("[parameters('principalId')]");
         expect(r.properties.principalType, symbol).toBe('ServicePrincipal');
@@ -352,8 +399,14 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
     }
 
     it('grants exactly the expected roles, none of them Owner, Contributor or cluster admin', () => {
+      const { monitoringReader: _subscriptionLevel, ...resourceGroupLevel } = ROLE;
       expect([...grants.keys()].sort()).toEqual(
-        [...Object.values(ROLE), "parameters('kubernetesRoleDefinitionName')"].sort(),
+        [
+          ...Object.values(resourceGroupLevel),
+          "parameters('kubernetesReadRoleDefinitionName')",
+          "parameters('kubernetesCaptureRoleDefinitionName')",
+          "parameters('kubernetesExecRoleDefinitionName')",
+        ].sort(),
       );
       const text = JSON.stringify([main, clusters]);
       for (const forbidden of [
@@ -387,15 +440,29 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
       expect(moduleTemplate(main, 'hostStorage').outputs?.name?.value).toBe("[parameters('name')]");
     });
 
-    it('scopes the report writer to the reports container only', () => {
-      expect(grants.get(ROLE.storageBlobDataContributor)).toBe(
-        "[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', parameters('reportsStorageAccountName'), 'default', parameters('reportsContainerName'))]",
-      );
+    it("scopes the report writer and the deployer's reader to the reports container only", () => {
+      const container =
+        "[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', parameters('reportsStorageAccountName'), 'default', parameters('reportsContainerName'))]";
+      expect(grants.get(ROLE.storageBlobDataContributor)).toBe(container);
+      expect(grants.get(ROLE.storageBlobDataReader)).toBe(container);
       const roles = moduleOf(main, 'appRoles').properties.parameters;
       expect(resolveVariable(main, roles.reportsContainerName.value)).toBe('reports');
       expect(roles.reportsStorageAccountName.value).toBe(
         moduleOf(main, 'reportsStorage').properties.parameters.name.value,
       );
+      // The deployer: azd's AZURE_PRINCIPAL_ID; nothing when it is empty.
+      expect(roles.reportsReaderPrincipalId).toBe(
+        "[if(empty(parameters('deployerPrincipalId')), createObject('value', null()), createObject('value', parameters('deployerPrincipalId')))]",
+      );
+      const file = JSON.parse(read('infra/main.parameters.json')).parameters;
+      expect(file.deployerPrincipalId.value).toBe(`$${'{'}AZURE_PRINCIPAL_ID=}`);
+    });
+
+    it('lets the identity sign report links (Storage Blob Delegator on the reports account, which reads no data)', () => {
+      expect(grants.get(ROLE.storageBlobDelegator)).toBe(
+        "[resourceId('Microsoft.Storage/storageAccounts', parameters('reportsStorageAccountName'))]",
+      );
+      expect(moduleOf(main, 'appRoles').properties.parameters.grantReportLinkDelegation.value).toBe(true);
     });
 
     it('scopes Key Vault Secrets User to the webhook secret and the metrics publisher to Application Insights', () => {
@@ -407,58 +474,79 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
       );
     });
 
-    it('scopes AKS Cluster User and the Kubernetes data-action role to the cluster', () => {
+    it('scopes AKS Cluster User, Kubernetes read and exec to the cluster, and capture to the capture namespace', () => {
       const clusterScope =
         "[resourceId('Microsoft.ContainerService/managedClusters', parameters('managedClusterName'))]";
       expect(grants.get(ROLE.aksClusterUser)).toBe(clusterScope);
-      expect(grants.get("parameters('kubernetesRoleDefinitionName')")).toBe(clusterScope);
+      expect(grants.get("parameters('kubernetesReadRoleDefinitionName')")).toBe(clusterScope);
+      expect(grants.get("parameters('kubernetesExecRoleDefinitionName')")).toBe(clusterScope);
+      // `<cluster id>/namespaces/<name>`: Azure RBAC for Kubernetes' namespace scope.
+      expect(grants.get("parameters('kubernetesCaptureRoleDefinitionName')")).toBe(
+        "[resourceId('Microsoft.ContainerService/managedClusters/namespaces', parameters('managedClusterName'), coalesce(parameters('captureNamespace'), 'snat-responder'))]",
+      );
       const params = moduleOf(clusters, 'clusterRoles').properties.parameters;
-      expect(params.managedClusterName.value).toBe("[variables('clusters')[copyIndex()].name]");
+      expect(params.managedClusterName.value).toBe("[variables('targets')[copyIndex()].name]");
+      expect(params.captureNamespace.value).toBe("[parameters('captureNamespace')]");
+      expect(params.kubernetesExecRoleDefinitionName).toBe(
+        "[if(and(parameters('useAzureRbacForKubernetes'), parameters('allowPodExec')), createObject('value', variables('kubernetesRoles').exec.name), createObject('value', null()))]",
+      );
       expect(params.hostStorageAccountName).toBeUndefined();
-      expect(params.grantMonitoringReaderOnResourceGroup).toBeUndefined();
     });
 
-    it('grants Monitoring Reader on the node resource group and nothing else there', () => {
-      expect(grants.get(ROLE.monitoringReader)).toBe('(resource group)');
-      const params = moduleOf(clusters, 'nodeResourceGroupRoles').properties.parameters;
-      expect(Object.keys(params).sort()).toEqual(['grantMonitoringReaderOnResourceGroup', 'principalId']);
-      expect(params.grantMonitoringReaderOnResourceGroup.value).toBe(true);
-      const monitoringReader = roleResources.find(([s]) => s === 'monitoringReader')?.[1];
-      expect(monitoringReader?.condition).toBe("[parameters('grantMonitoringReaderOnResourceGroup')]");
+    it('grants Monitoring Reader on each cluster subscription (lockdown refuses assignments in MC_*)', () => {
+      const template = moduleTemplate(clusters, 'subscriptionRoles');
+      const [, assignment] = onlyResource(template, 'Microsoft.Authorization/roleAssignments');
+      expect(grantedRoleIds(template, assignment)).toEqual([ROLE.monitoringReader]);
+      expect(assignment.scope).toBeUndefined();
+      expect((template as unknown as { $schema: string }).$schema).toContain('subscriptionDeploymentTemplate');
+      expect(Object.keys(moduleOf(clusters, 'subscriptionRoles').properties.parameters)).toEqual(['principalId']);
     });
   });
 
-  describe('kubernetes custom role', () => {
-    const template = bicep ? moduleTemplate(clusters, 'kubernetesRole') : empty;
-    const role = bicep ? onlyResource(template, 'Microsoft.Authorization/roleDefinitions')[1] : ({} as ArmResource);
+  describe('kubernetes custom roles', () => {
+    const roleVariables = (clusters.variables?.kubernetesRoles ?? {}) as Record<string, { dataActions: string[] }>;
 
-    it('holds exactly the data actions the responder uses, and no control-plane actions', () => {
-      expect(role.properties.permissions).toHaveLength(1);
+    it('split read (cluster), capture (namespace) and exec (opt-in), with data actions only', () => {
+      for (const [key, expected] of Object.entries(EXPECTED_DATA_ACTIONS)) {
+        expect([...(roleVariables[key]?.dataActions ?? [])].sort(), key).toEqual([...expected].sort());
+      }
+      const template = moduleTemplate(clusters, 'kubernetesReadRole');
+      const [, role] = onlyResource(template, 'Microsoft.Authorization/roleDefinitions');
       const [permission] = role.properties.permissions;
-      expect([...permission.dataActions].sort()).toEqual([...EXPECTED_DATA_ACTIONS].sort());
+      expect(permission.dataActions).toBe("[parameters('dataActions')]");
       expect(permission.actions).toEqual([]);
       expect(permission.notActions).toEqual([]);
       expect(permission.notDataActions).toEqual([]);
       expect(role.properties.type).toBe('CustomRole');
     });
 
-    it("is assignable only in the target clusters' resource groups and created only when needed", () => {
-      const module = moduleOf(clusters, 'kubernetesRole');
-      expect(module.condition).toBe(
-        "[and(parameters('useAzureRbacForKubernetes'), not(empty(parameters('targetClusters'))))]",
+    it('grants write and exec nowhere at cluster scope except exec when allowPodExec is on (default off)', () => {
+      expect(roleVariables.read?.dataActions.every((a) => a.endsWith('/read'))).toBe(true);
+      expect(clusters.parameters?.allowPodExec?.defaultValue).toBe(false);
+      expect(main.parameters?.allowPodExec?.defaultValue).toBe(false);
+      expect(moduleOf(clusters, 'kubernetesExecRole').condition).toBe(
+        "[and(variables('defineKubernetesRoles'), parameters('allowPodExec'))]",
       );
-      expect(module.properties.parameters.assignableScopes.value).toBe("[variables('clusterResourceGroupIds')]");
     });
 
-    it('matches the Kubernetes RBAC rules in infra/k8s/ (the alternative to Azure RBAC)', () => {
-      const dir = path.join(repoRoot, 'infra/k8s');
-      const documents = readdirSync(dir)
-        .filter((f) => /\.ya?ml$/.test(f))
-        .flatMap((f) => loadAllYaml(readFileSync(path.join(dir, f), 'utf8')) as Array<Record<string, unknown>>);
-      const rules = documents
-        .filter((d) => d.kind === 'Role' || d.kind === 'ClusterRole')
-        .flatMap((d) => d.rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>);
-      expect(rules.length).toBeGreaterThan(0);
+    it("are assignable only in the target clusters' resource groups and created only when needed", () => {
+      for (const symbol of ['kubernetesReadRole', 'kubernetesCaptureRole']) {
+        const module = moduleOf(clusters, symbol);
+        expect(module.condition, symbol).toBe("[variables('defineKubernetesRoles')]");
+        expect(module.properties.parameters.assignableScopes.value).toBe("[variables('clusterResourceGroupIds')]");
+      }
+      expect(clusters.variables?.defineKubernetesRoles).toBe(
+        "[and(parameters('useAzureRbacForKubernetes'), not(empty(parameters('clusters'))))]",
+      );
+    });
+
+    it('match the Kubernetes RBAC rules in infra/k8s/ (default set) and infra/k8s/optional/ (exec)', () => {
+      const rulesIn = (dir: string) =>
+        readdirSync(dir)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .flatMap((f) => loadAllYaml(readFileSync(path.join(dir, f), 'utf8')) as Array<Record<string, unknown>>)
+          .filter((d) => d.kind === 'Role' || d.kind === 'ClusterRole')
+          .flatMap((d) => d.rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>);
       // The AKS authorization webhook's mapping: verb -> read|write|delete, except pods/exec -> pods/exec/action;
       // other subresources (pods/log) check their parent resource's action.
       const verbAction: Record<string, string> = {
@@ -470,40 +558,106 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
         patch: 'write',
         delete: 'delete',
       };
-      const mapped = new Set<string>();
-      for (const rule of rules) {
-        for (const group of rule.apiGroups) {
-          for (const resource of rule.resources) {
-            for (const verb of rule.verbs) {
-              const [base, sub] = resource.split('/');
-              const action = base === 'pods' && sub === 'exec' ? 'pods/exec/action' : `${base}/${verbAction[verb]}`;
-              mapped.add(['Microsoft.ContainerService/managedClusters', group, action].filter(Boolean).join('/'));
+      const mapped = (rules: ReturnType<typeof rulesIn>) => {
+        const actions = new Set<string>();
+        for (const rule of rules) {
+          for (const group of rule.apiGroups) {
+            for (const resource of rule.resources) {
+              for (const verb of rule.verbs) {
+                const [base, sub] = resource.split('/');
+                const action = base === 'pods' && sub === 'exec' ? 'pods/exec/action' : `${base}/${verbAction[verb]}`;
+                actions.add([MC, group, action].filter(Boolean).join('/'));
+              }
             }
           }
         }
+        return actions;
+      };
+      const k8s = path.join(repoRoot, 'infra/k8s');
+      const azureDefault = new Set([...EXPECTED_DATA_ACTIONS.read, ...EXPECTED_DATA_ACTIONS.capture]);
+      const manifestDefault = mapped(rulesIn(k8s));
+      expect(manifestDefault.size).toBeGreaterThan(0);
+      // Everything the manifests allow maps to one of the Azure roles (pods/exec only to the opt-in exec role).
+      const azureAll = [...azureDefault, ...EXPECTED_DATA_ACTIONS.exec];
+      for (const action of manifestDefault) expect(azureAll, action).toContain(action);
+      const optional = path.join(k8s, 'optional');
+      if (existsSync(optional)) {
+        for (const action of mapped(rulesIn(optional))) {
+          expect(azureAll, action).toContain(action);
+        }
       }
-      expect([...mapped].sort()).toEqual([...EXPECTED_DATA_ACTIONS].sort());
     });
   });
 
   describe('alerting', () => {
     const actionGroupTemplate = bicep ? moduleTemplate(main, 'actionGroup') : main;
 
-    it('calls the function with the common alert schema and the host key from listKeys', () => {
+    it('calls the function with the common alert schema: a function key or Entra ID, never listKeys', () => {
       const [, group] = onlyResource(actionGroupTemplate, 'Microsoft.Insights/actionGroups');
       expect(group.properties.webhookReceivers).toHaveLength(1);
       const [receiver] = group.properties.webhookReceivers;
-      expect(receiver.useCommonAlertSchema).toBe(true);
-      expect(receiver.serviceUri).toBe(
-        "[format('https://{0}/api/{1}?code={2}', reference(resourceId('Microsoft.Web/sites', parameters('functionAppName')), '2025-03-01').defaultHostName, parameters('alertFunctionRoute'), listKeys(format('{0}/host/default', resourceId('Microsoft.Web/sites', parameters('functionAppName'))), '2025-03-01').functionKeys.default)]",
+      expect(receiver).toBe(
+        "[if(variables('useEntra'), createObject('name', 'snat-responder', 'serviceUri', variables('webhookUrl'), 'useCommonAlertSchema', true(), 'useAadAuth', true(), 'objectId', parameters('entraApplicationObjectId'), 'identifierUri', parameters('entraIdentifierUri'), 'tenantId', tenant().tenantId), createObject('name', 'snat-responder', 'serviceUri', format('{0}?code={1}', variables('webhookUrl'), parameters('alertFunctionKey')), 'useCommonAlertSchema', true(), 'useAadAuth', false()))]",
       );
+      expect(actionGroupTemplate.parameters?.alertFunctionKey?.type).toBe('securestring');
       expect(actionGroupTemplate.parameters?.alertFunctionRoute?.defaultValue).toBe('alerts');
+      expect(JSON.stringify([main, clusters])).not.toMatch(/listKeys|host\/default/);
+      // The key comes from the azd environment (the preprovision hook creates it), never a literal.
+      const file = JSON.parse(read('infra/main.parameters.json')).parameters;
+      expect(file.alertWebhookKey.value).toBe(`$${'{'}SNAT_ALERT_WEBHOOK_KEY=}`);
+      expect(main.parameters?.alertWebhookKey?.type).toBe('securestring');
+      expect(read('azure.yaml')).toMatch(/preprovision:[\s\S]*clusters\.mjs prepare/);
+      expect(read('azure.yaml')).toMatch(/postdeploy:[\s\S]*clusters\.mjs publish-key/);
+    });
+
+    it('with an Entra app registration, turns on App Service Authentication and sends no key', () => {
+      const passed = moduleOf(main, 'actionGroup').properties.parameters;
+      expect(passed.alertFunctionKey).toBe(
+        "[if(variables('useEntraWebhook'), createObject('value', ''), createObject('value', parameters('alertWebhookKey')))]",
+      );
+      expect(main.variables?.useEntraWebhook).toBe("[not(empty(parameters('webhookEntraClientId')))]");
+      const [, auth] = onlyResource(functionTemplate, 'Microsoft.Web/sites/config');
+      expect(auth.condition).toBe("[not(equals(parameters('entraClientId'), null()))]");
+      expect(auth.properties.globalValidation).toEqual({
+        requireAuthentication: true,
+        unauthenticatedClientAction: 'Return401',
+      });
+      expect(auth.properties.identityProviders.azureActiveDirectory.registration.clientId).toBe(
+        "[parameters('entraClientId')]",
+      );
+    });
+
+    it('sets ALLOWED_ALERT_RULE_IDS to the rules this deployment creates, named as clusters.bicep names them', () => {
+      expect(moduleOf(main, 'functionApp').properties.parameters.allowedAlertRuleIds.value).toBe(
+        "[union(variables('createdAlertRuleIds'), parameters('allowedAlertRuleIds'))]",
+      );
+      const created = String(main.variables?.createdAlertRuleIds);
+      const alerts = moduleTemplate(clusters, 'snatAlerts');
+      const names = resourcesOf(alerts)
+        .filter(([, r]) => r.type === 'Microsoft.Insights/metricAlerts')
+        .map(([, r]) => r.name);
+      expect(names.sort()).toEqual([
+        "[__bicep.failedConnectionsAlertName(parameters('clusterResourceId'))]",
+        "[__bicep.usedPortsAlertName(parameters('clusterResourceId'))]",
+      ]);
+      expect(created).toContain("__bicep.usedPortsAlertName(lambdaVariables('c').resourceId)");
+      expect(created).toContain("__bicep.failedConnectionsAlertName(lambdaVariables('c').resourceId)");
+      expect(created).toContain("'Microsoft.Insights/scheduledQueryRules', variables('names').healthEventRule");
+      // One function definition, shared (same body in both templates).
+      const fn = (t: ArmTemplate) =>
+        JSON.stringify((t as unknown as { functions: unknown }).functions).replaceAll('../types.bicep', 'types.bicep');
+      expect(fn(alerts)).toBe(fn(main));
+      expect(moduleOf(clusters, 'snatAlerts').properties.parameters.clusterResourceId.value).toBe(
+        "[variables('targets')[copyIndex()].resourceId]",
+      );
     });
 
     it('never exposes a key in any output', () => {
       for (const { template, modulePath } of [...allTemplates(main), ...allTemplates(clusters, ['clusters'])]) {
         for (const [name, output] of Object.entries(template.outputs ?? {})) {
-          expect(JSON.stringify(output), [...modulePath, name].join('.')).not.toMatch(/list[A-Z]\w*\(|secureString/i);
+          expect(JSON.stringify(output), [...modulePath, name].join('.')).not.toMatch(
+            /list[A-Z]\w*\(|secureString|alertWebhookKey|alertFunctionKey/i,
+          );
         }
       }
     });
@@ -516,7 +670,7 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
       expect(alertsTemplate.parameters?.loadBalancerName?.defaultValue).toBe('kubernetes');
       for (const [symbol, alert] of metricAlerts) {
         expect(alert.properties.scopes, symbol).toEqual([
-          "[resourceId('Microsoft.Network/loadBalancers', parameters('loadBalancerName'))]",
+          "[extensionResourceId(format('/subscriptions/{0}/resourceGroups/{1}', parameters('clusterSubscriptionId'), parameters('nodeResourceGroup')), 'Microsoft.Network/loadBalancers', parameters('loadBalancerName'))]",
         ]);
         expect(alert.properties.evaluationFrequency, symbol).toBe('PT1M');
         expect(alert.properties.windowSize, symbol).toBe('PT5M');
@@ -531,7 +685,7 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
       expect(main.outputs?.AZURE_ACTION_GROUP_ID?.value).toBe("[reference('actionGroup').outputs.resourceId.value]");
     });
 
-    it('fires on average UsedSnatPorts above the threshold (default 900), split by BackendIPAddress', () => {
+    it("fires on average UsedSnatPorts above each cluster's own threshold, split by BackendIPAddress", () => {
       const alert = metricAlerts.find(([s]) => s === 'usedSnatPorts')?.[1] as ArmResource;
       expect(alert.properties.criteria['odata.type']).toBe(
         'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria',
@@ -545,12 +699,18 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
         threshold: "[parameters('usedSnatPortsThreshold')]",
         dimensions: [{ name: 'BackendIPAddress', operator: 'Include', values: ['*'] }],
       });
-      expect(main.parameters?.snatUsedPortsThreshold?.defaultValue).toBe(900);
-      expect(main.outputs?.SNAT_USED_PORTS_THRESHOLD?.value).toBe("[parameters('snatUsedPortsThreshold')]");
-      expect(clusters.parameters?.snatUsedPortsThreshold?.defaultValue).toBe(900);
       expect(moduleOf(clusters, 'snatAlerts').properties.parameters.usedSnatPortsThreshold.value).toBe(
-        "[parameters('snatUsedPortsThreshold')]",
+        "[variables('targets')[copyIndex()].usedSnatPortsThreshold]",
       );
+      // The percentage is main's parameter (default 80); the hook turns it into per-cluster thresholds.
+      expect(main.parameters?.snatUsedPortsPercent?.defaultValue).toBe(80);
+      expect(main.outputs?.SNAT_USED_PORTS_PERCENT?.value).toBe("[parameters('snatUsedPortsPercent')]");
+      expect(main.parameters?.snatUsedPortsThreshold).toBeUndefined();
+      expect(
+        Object.keys(
+          main.definitions?.clusterWiringType?.properties ?? clusters.definitions?.clusterWiringType?.properties ?? {},
+        ).sort(),
+      ).toEqual(['allocatedPortsPerNode', 'nodeResourceGroup', 'resourceId', 'usedSnatPortsThreshold']);
     });
 
     it('fires on any failed SNAT connection (SnatConnectionCount Total, ConnectionState failed)', () => {
@@ -568,7 +728,7 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
       ]);
     });
 
-    it('adds the ALBHealthEvent log alert only when enabled (default off)', () => {
+    it('adds the ALBHealthEvent log alert and the diagnostic settings only when enabled (default off)', () => {
       expect(main.parameters?.enableSnatHealthEventAlert?.defaultValue).toBe(false);
       expect(moduleOf(main, 'healthEventAlert').condition).toBe("[parameters('enableSnatHealthEventAlert')]");
       const [, rule] = onlyResource(moduleTemplate(main, 'healthEventAlert'), 'Microsoft.Insights/scheduledQueryRules');
@@ -580,9 +740,49 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
         'BackendIP',
       ]);
       expect(rule.properties.actions.actionGroups).toEqual(["[parameters('actionGroupResourceId')]"]);
-      const [, diagnostics] = onlyResource(alertsTemplate, 'Microsoft.Insights/diagnosticSettings');
-      expect(diagnostics.condition).toBe("[not(equals(parameters('healthEventWorkspaceResourceId'), null()))]");
+      const [, diagnostics] = onlyResource(
+        moduleTemplate(clusters, 'healthEvents'),
+        'Microsoft.Insights/diagnosticSettings',
+      );
       expect(diagnostics.properties.logs).toEqual([{ category: 'LoadBalancerHealthEvent', enabled: true }]);
+    });
+  });
+
+  describe('region, network and report links', () => {
+    it('limits the region to Flex Consumption regions and lets azd prompt for it', () => {
+      const location = main.parameters?.location as ArmParameter & {
+        allowedValues?: string[];
+        metadata?: { azd?: unknown };
+      };
+      expect(location.allowedValues).toEqual(expect.arrayContaining(['westeurope', 'eastus', 'swedencentral']));
+      expect(location.allowedValues?.every((r) => /^[a-z0-9]+$/.test(r))).toBe(true);
+      expect(location.metadata?.azd).toEqual({ type: 'location' });
+    });
+
+    it('integrates with a VNet only when vnetEnabled (default off): delegated subnet, NAT gateway, DNS links', () => {
+      expect(main.parameters?.vnetEnabled?.defaultValue).toBe(false);
+      expect(moduleOf(main, 'network').condition).toBe("[parameters('vnetEnabled')]");
+      expect(site.properties.virtualNetworkSubnetId).toBe("[parameters('virtualNetworkSubnetId')]");
+      const network = moduleTemplate(main, 'network');
+      const [, vnet] = onlyResource(network, 'Microsoft.Network/virtualNetworks');
+      const [subnet] = vnet.properties.subnets;
+      expect(subnet.properties.delegations[0].properties.serviceName).toBe('Microsoft.App/environments');
+      expect(subnet.properties.natGateway).toEqual({
+        id: "[resourceId('Microsoft.Network/natGateways', format('ng-{0}', parameters('name')))]",
+      });
+      const [, ip] = onlyResource(network, 'Microsoft.Network/publicIPAddresses');
+      expect(ip.properties.publicIPAllocationMethod).toBe('Static');
+      expect(main.outputs?.SNAT_EGRESS_IP?.value).toBe(
+        "[if(parameters('vnetEnabled'), reference('network').outputs.egressIpAddress.value, '')]",
+      );
+    });
+
+    it('passes the report link lifetime (default 72 hours, at most 168) to the app', () => {
+      const p = main.parameters?.reportLinkExpiryHours as ArmParameter & { maxValue?: number };
+      expect(p.defaultValue).toBe(72);
+      expect(p.maxValue).toBe(168);
+      expect(setting('REPORT_LINK_EXPIRY_HOURS')).toBe("[string(parameters('reportLinkExpiryHours'))]");
+      expect(setting('ALLOW_POD_EXEC')).toBe("[string(parameters('allowPodExec'))]");
     });
   });
 
@@ -626,12 +826,12 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
       );
     });
 
-    it('types targetClusters as targetClusterType { resourceId, nodeResourceGroup }', () => {
+    it('types targetClusters as targetClusterType { resourceId, nodeResourceGroup?, maxNodes? }', () => {
       expect(main.parameters?.targetClusters?.items?.$ref).toBe('#/definitions/targetClusterType');
-      expect(Object.keys(main.definitions?.targetClusterType?.properties ?? {}).sort()).toEqual([
-        'nodeResourceGroup',
-        'resourceId',
-      ]);
+      const properties = main.definitions?.targetClusterType?.properties ?? {};
+      expect(Object.keys(properties).sort()).toEqual(['maxNodes', 'nodeResourceGroup', 'resourceId']);
+      expect(properties.nodeResourceGroup?.nullable).toBe(true);
+      expect(properties.maxNodes?.nullable).toBe(true);
     });
   });
 });
