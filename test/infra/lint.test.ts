@@ -65,12 +65,16 @@ describe.skipIf(!bicep)('bicep CLI on infra/', () => {
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   describe('build', () => {
-    it('compiles infra/main.bicep without any diagnostic', async () => {
-      const result = await runBicep(bicep as string, ['build', 'infra/main.bicep', '--stdout']);
-      expect(result.stderr.trim()).toBe('');
-      expect(result.code).toBe(0);
-      expect(JSON.parse(result.stdout).$schema).toContain('subscriptionDeploymentTemplate');
-    }, CLI_TIMEOUT);
+    it(
+      'compiles infra/main.bicep without any diagnostic',
+      async () => {
+        const result = await runBicep(bicep as string, ['build', 'infra/main.bicep', '--stdout']);
+        expect(result.stderr.trim()).toBe('');
+        expect(result.code).toBe(0);
+        expect(JSON.parse(result.stdout).$schema).toContain('subscriptionDeploymentTemplate');
+      },
+      CLI_TIMEOUT,
+    );
   });
 
   describe('lint', () => {
@@ -79,33 +83,41 @@ describe.skipIf(!bicep)('bicep CLI on infra/', () => {
       expect(bicepFiles().filter((f) => f.startsWith('infra/modules/')).length).toBeGreaterThanOrEqual(8);
     });
 
-    it('reports zero warnings and errors on every Bicep file under infra/', async () => {
-      const result = await runBicep(bicep as string, ['lint', '--pattern', 'infra/**/*.bicep']);
-      expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
-      expect(result.code).toBe(0);
-    }, CLI_TIMEOUT);
+    it(
+      'reports zero warnings and errors on every Bicep file under infra/',
+      async () => {
+        const result = await runBicep(bicep as string, ['lint', '--pattern', 'infra/**/*.bicep']);
+        expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
+        expect(result.code).toBe(0);
+      },
+      CLI_TIMEOUT,
+    );
 
-    it('reports violations with this config (the rules are really on)', async () => {
-      copyFileSync(path.join(repoRoot, 'infra/bicepconfig.json'), path.join(scratch, 'bicepconfig.json'));
-      const probe = path.join(scratch, 'probe.bicep');
-      writeFileSync(
-        probe,
-        [
-          "@description('Optional. Unused on purpose.')",
-          "param unused string = 'x'",
-          "@description('Required. A secret.')",
-          '@secure()',
-          'param secret string',
-          "@description('Required. Leaks the secret.')",
-          'output leaked string = secret',
-          '',
-        ].join('\n'),
-      );
-      const result = await runBicep(bicep as string, ['lint', probe], scratch);
-      const out = `${result.stdout}${result.stderr}`;
-      expect(out).toMatch(/Warning no-unused-params/);
-      expect(out).toMatch(/Error outputs-should-not-contain-secrets/);
-      expect(result.code).not.toBe(0);
-    }, CLI_TIMEOUT);
+    it(
+      'reports violations with this config (the rules are really on)',
+      async () => {
+        copyFileSync(path.join(repoRoot, 'infra/bicepconfig.json'), path.join(scratch, 'bicepconfig.json'));
+        const probe = path.join(scratch, 'probe.bicep');
+        writeFileSync(
+          probe,
+          [
+            "@description('Optional. Unused on purpose.')",
+            "param unused string = 'x'",
+            "@description('Required. A secret.')",
+            '@secure()',
+            'param secret string',
+            "@description('Required. Leaks the secret.')",
+            'output leaked string = secret',
+            '',
+          ].join('\n'),
+        );
+        const result = await runBicep(bicep as string, ['lint', probe], scratch);
+        const out = `${result.stdout}${result.stderr}`;
+        expect(out).toMatch(/Warning no-unused-params/);
+        expect(out).toMatch(/Error outputs-should-not-contain-secrets/);
+        expect(result.code).not.toBe(0);
+      },
+      CLI_TIMEOUT,
+    );
   });
 });
