@@ -68,6 +68,7 @@ export function folderSize(dir) {
   return { bytes, files };
 }
 
+/** @param {string} message @returns {never} */
 function fail(message) {
   process.stderr.write(`snat-responder package: ${message}\n`);
   process.exit(1);

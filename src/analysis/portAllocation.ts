@@ -8,6 +8,7 @@
  * - `--load-balancer-managed-outbound-ip-count` accepts 1..100;
  * - a NAT gateway allocates ports on demand, 64,512 per public IP, up to 16 IPs.
  */
+import automaticOutboundPorts from './automaticOutboundPorts.json' with { type: 'json' };
 
 /** SNAT ports offered by one load balancer frontend IP. */
 export const PORTS_PER_FRONTEND_IP = 64_000;
@@ -22,15 +23,10 @@ export const PRESSURE_RATIO = 0.8;
 /** Suggested allocations leave this much room above the observed peak. */
 export const HEADROOM_FACTOR = 1.5;
 
-/** Automatic allocation table: [largest pool size, ports per node]. */
-const DEFAULT_ALLOCATION: ReadonlyArray<readonly [number, number]> = [
-  [50, 1024],
-  [100, 512],
-  [200, 256],
-  [400, 128],
-  [800, 64],
-  [1000, 32],
-];
+/** Automatic allocation table: [largest pool size, ports per node]; the JSON is shared with the azd hook. */
+const DEFAULT_ALLOCATION: ReadonlyArray<readonly [number, number]> = automaticOutboundPorts.table.map(
+  (row) => [Number(row[0]), Number(row[1])] as const,
+);
 
 export type PortKnob = '--load-balancer-outbound-ports' | '--load-balancer-managed-outbound-ip-count' | 'nat-gateway';
 
