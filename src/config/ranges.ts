@@ -24,6 +24,8 @@ export const SETTING_RANGES = {
   EXEC_WAVE_SIZE: { min: 1, max: 64 },
   /** How long Blob-backed steps keep retrying through a storage outage before the report is given up. */
   STORE_RETRY_MINUTES: { min: 1, max: 240 },
+  /** Hours a signed report link stays valid: a user delegation key lives 7 days at most. */
+  REPORT_LINK_EXPIRY_HOURS: { min: 1, max: 168 },
   /** Minutes between proactive scans (the timer's schedule). */
   PROACTIVE_SCAN_MINUTES: { min: 1, max: 60 },
   PROACTIVE_LOOKBACK_MINUTES: { min: 10, max: 240 },

@@ -128,6 +128,11 @@ export const SETTING_SPECS = {
   },
   STORE_RETRY_MINUTES: { slice: 'store', key: 'storeRetryMinutes', ...ranged('STORE_RETRY_MINUTES', 30) },
   REPORT_BASE_URL: { slice: 'store', key: 'reportBaseUrl', schema: url('report base') },
+  REPORT_LINK_EXPIRY_HOURS: {
+    slice: 'store',
+    key: 'reportLinkExpiryHours',
+    ...ranged('REPORT_LINK_EXPIRY_HOURS', 72),
+  },
   TEAMS_WEBHOOK_URL: {
     slice: 'notify',
     key: 'teamsWebhookUrl',

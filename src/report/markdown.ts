@@ -1,3 +1,4 @@
+import { isHttpUrl } from './links.js';
 import type { RankedPod, Report, TrafficCounters } from './model.js';
 
 /**
@@ -41,12 +42,19 @@ function podRow(p: RankedPod): string {
  * @example
  * process.stdout.write(renderMarkdown(report));
  */
-export function renderMarkdown(report: Report, opts: { maxPods?: number } = {}): string {
+export function renderMarkdown(
+  report: Report,
+  opts: { maxPods?: number; reportUrl?: string | null; reportUrlExpiresOn?: string | null } = {},
+): string {
   const maxPods = opts.maxPods ?? 25;
   const out: string[] = [];
   const inv = report.investigation;
   out.push('# SNAT port exhaustion report', '');
   out.push(`**Verdict:** ${md(report.verdict.summary)}`, '');
+  if (isHttpUrl(opts.reportUrl)) {
+    const until = opts.reportUrlExpiresOn ? ` (link valid until ${opts.reportUrlExpiresOn})` : '';
+    out.push(`[Open the full report](<${opts.reportUrl.replace(/[<>]/g, encodeURIComponent)}>)${until}`, '');
+  }
   if (report.history && report.history.n > 1) {
     out.push(
       `${md(report.history.pod)} was the top talker in ${report.history.k} of the last ${report.history.n} incidents on this cluster.`,

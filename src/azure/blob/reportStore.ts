@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import type { ContainerClient } from '@azure/storage-blob';
 import { BlobStoreError, InvalidArgumentError, translateBlobError } from '../errors.js';
+import { type LinkWindow, ReadLinkSigner } from './readLinks.js';
 import { indexBlobName, reportPrefix } from './reportPrefix.js';
 
 export { indexBlobName, reportPrefix };
@@ -96,13 +97,17 @@ const STORE_CLIENT_OPTIONS = { retryOptions: { maxTries: 3, retryDelayInMs: 1_00
 /** Stores reports, evidence and the incident index in one blob container. */
 export class BlobReportStore {
   readonly #container: ContainerClient;
+  readonly #links: ReadLinkSigner;
 
   /**
    * Use an existing container client (tests, or a client built with custom pipeline options).
    * Prefer {@link BlobReportStore.fromAccountUrl} or {@link BlobReportStore.fromConnectionString}.
+   *
+   * @param options.links - signs report links; default: account-key links only (a connection string's client).
    */
-  constructor(containerClient: ContainerClient) {
+  constructor(containerClient: ContainerClient, options: { links?: ReadLinkSigner } = {}) {
     this.#container = containerClient;
+    this.#links = options.links ?? new ReadLinkSigner(null);
   }
 
   /**
@@ -117,9 +122,8 @@ export class BlobReportStore {
     containerName = 'reports',
   ): Promise<BlobReportStore> {
     const { BlobServiceClient } = await import('@azure/storage-blob');
-    return new BlobReportStore(
-      new BlobServiceClient(accountUrl, credential, STORE_CLIENT_OPTIONS).getContainerClient(containerName),
-    );
+    const service = new BlobServiceClient(accountUrl, credential, STORE_CLIENT_OPTIONS);
+    return new BlobReportStore(service.getContainerClient(containerName), { links: new ReadLinkSigner(service) });
   }
 
   /** Store from a connection string (local development and Azurite). */
@@ -186,6 +190,23 @@ export class BlobReportStore {
       this.putFile(prefix, REPORT_FILES.html, files.html),
     ]);
     return { jsonUrl: json.url, markdownUrl: markdown.url, htmlUrl: html.url };
+  }
+
+  /**
+   * A read-only link to one file of a report folder, valid in `window` (see {@link linkWindow}): a user-delegation
+   * SAS with an Entra ID credential, an account-key SAS with a connection string. The file need not exist yet.
+   *
+   * @example
+   * const url = await store.readLink(prefix, 'report.html', linkWindow(new Date(), 72));
+   */
+  async readLink(prefix: string, relativePath: string, window: LinkWindow): Promise<string> {
+    const name = `${ensurePrefix(prefix)}${cleanRelative(relativePath)}`;
+    try {
+      return await this.#links.sign(this.#container.getBlobClient(name), window);
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) throw err;
+      throw translateBlobError(err, `sign a read link to ${name}`);
+    }
   }
 
   /** Paths of the blobs under the prefix, relative to it, sorted. */

@@ -1,7 +1,8 @@
 /** Activities that turn stored evidence into the stored report, and announce it. */
 import { computeRecommendations } from '../../analysis/recommendations.js';
 import type { ClusterInfo } from '../../azure/arm/clusterResolver.js';
-import { REPORT_FILES } from '../../azure/blob/reportStore.js';
+import { type LinkWindow, linkWindow } from '../../azure/blob/readLinks.js';
+import { type BlobReportStore, REPORT_FILES } from '../../azure/blob/reportStore.js';
 import { buildTeamsPayloadWithinLimit } from '../../report/card/teamsCard.js';
 import { buildTextOnlyPayload, type UnstoredReportSummary } from '../../report/card/textOnlyCard.js';
 import { renderHtml } from '../../report/html/renderHtml.js';
@@ -30,10 +31,20 @@ function clusterContext(cluster: ClusterInfo | null, loadBalancerId: string): Cl
   };
 }
 
-/** Public link to a stored file: REPORT_BASE_URL when set (e.g. a front end), else the blob URL. */
-function linkFor(deps: InvestigationDeps, prefix: string, file: string, blobUrl: string): string {
+/**
+ * The link people open for a stored file: under REPORT_BASE_URL when set (your own front end), else a signed
+ * read-only link to the blob that expires after REPORT_LINK_EXPIRY_HOURS (the container is private).
+ */
+function linkFor(
+  deps: InvestigationDeps,
+  store: BlobReportStore,
+  prefix: string,
+  file: string,
+  window: LinkWindow,
+): Promise<string> {
   const base = deps.settings.reportBaseUrl;
-  return base ? `${base.replace(/\/+$/, '')}/${prefix}${file}` : blobUrl;
+  if (base) return Promise.resolve(`${base.replace(/\/+$/, '')}/${prefix}${file}`);
+  return store.readLink(prefix, file, window);
 }
 
 /**
@@ -78,12 +89,19 @@ export async function analyzeAndStore(
     if (topPod)
       report.history = { pod: topPod, ...(await store.topTalkerHistory(input.cluster.name, topPod, HISTORY_WINDOW)) };
   }
-  const stored = await store.putReport(input.prefix, {
+  // Links are signed before the files exist (a SAS names a blob, not its content), so the Markdown and the HTML
+  // carry the same link as the card. An activity may read the clock: the link's lifetime starts now.
+  const window = linkWindow(new Date(), s.reportLinkExpiryHours);
+  const [reportUrl, jsonUrl] = await Promise.all([
+    linkFor(deps, store, input.prefix, REPORT_FILES.html, window),
+    linkFor(deps, store, input.prefix, REPORT_FILES.json, window),
+  ]);
+  const expiresOn = s.reportBaseUrl ? null : window.expiresOn.toISOString();
+  await store.putReport(input.prefix, {
     json: `${JSON.stringify(report, null, 2)}\n`,
-    markdown: renderMarkdown(report),
-    html: await renderHtml(report),
+    markdown: renderMarkdown(report, { reportUrl, reportUrlExpiresOn: expiresOn }),
+    html: await renderHtml(report, { reportUrl, ...(expiresOn ? { reportUrlExpiresOn: expiresOn } : {}) }),
   });
-  const reportUrl = linkFor(deps, input.prefix, REPORT_FILES.html, stored.htmlUrl);
   // The fleet view lists the incident with the same link the Teams card carries. After the report is stored, so
   // a link never points at nothing; idempotent per instance id, so an activity retry does not list it twice.
   const fleet = await deps.fleet?.();
@@ -104,7 +122,7 @@ export async function analyzeAndStore(
     status: report.investigation.status,
     verdict: report.verdict,
     reportUrl,
-    jsonUrl: linkFor(deps, input.prefix, REPORT_FILES.json, stored.jsonUrl),
+    jsonUrl,
     topPods: report.rankedPods.slice(0, 5).map((p) => ({
       namespace: p.namespace,
       pod: p.pod,

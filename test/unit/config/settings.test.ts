@@ -57,6 +57,7 @@ describe('loadSettings', () => {
         azureServiceCidrs: [],
         sweepClusterIds: [],
         reportBaseUrl: null,
+        reportLinkExpiryHours: 72,
         armEndpoint: null,
         azureClientId: null,
         proactive: {
@@ -71,6 +72,12 @@ describe('loadSettings', () => {
         storeProblems: [],
       });
       expect(SETTING_DEFAULTS.TRACE_SECONDS).toBe(s.traceSeconds);
+    });
+
+    it('bounds the report link lifetime to 7 days (the longest a user delegation key lives)', () => {
+      expect(loadSettings({ REPORT_LINK_EXPIRY_HOURS: '168' }).reportLinkExpiryHours).toBe(168);
+      expect(() => loadSettings({ REPORT_LINK_EXPIRY_HOURS: '169' })).toThrow(/REPORT_LINK_EXPIRY_HOURS/);
+      expect(() => loadSettings({ REPORT_LINK_EXPIRY_HOURS: '0' })).toThrow(/REPORT_LINK_EXPIRY_HOURS/);
     });
 
     it('treats empty and blank values as unset', () => {
