@@ -88,7 +88,7 @@ describe('docs/deploy.md', () => {
   describe('configuration reference', () => {
     it('documents every app setting infra sets', () => {
       const names = appSettingNames();
-      expect(names.length).toBe(17);
+      expect(names.length).toBe(19);
       for (const name of names) expect(deploy, name).toContain(`\`${name}\``);
     });
 
@@ -111,30 +111,59 @@ describe('docs/deploy.md', () => {
   });
 });
 
-describe('docs/security.md', () => {
-  const security = read('docs/security.md');
+describe('docs/deploy.md and docs/security.md', () => {
+  const docs = `${read('docs/deploy.md')}\n${read('docs/security.md')}`;
 
   describe('permissions', () => {
-    it('explains every Kubernetes data action of the custom role', () => {
-      const role = read('infra/modules/kubernetesRoleDefinition.bicep');
-      const actions = [...role.matchAll(/'(Microsoft\.ContainerService\/managedClusters\/[^']+)'/g)].map((m) => m[1]);
-      expect(actions.length).toBe(7);
-      for (const action of actions) expect(security, action).toContain(action as string);
+    it('explain every Kubernetes data action of the custom roles', () => {
+      const roles = read('infra/clusters.bicep');
+      const actions = [
+        ...new Set([...roles.matchAll(/'(Microsoft\.ContainerService\/managedClusters\/[^']+)'/g)].map((m) => m[1])),
+      ];
+      expect(actions.length).toBe(8);
+      for (const action of actions) expect(docs, action).toContain(action as string);
     });
 
-    it('explains every Azure role the identity gets', () => {
+    it('explain every Azure role the identity (and the deployer) gets', () => {
       for (const role of [
         'Storage Blob Data Owner',
         'Storage Queue Data Contributor',
         'Storage Table Data Contributor',
         'Storage Blob Data Contributor',
+        'Storage Blob Delegator',
+        'Storage Blob Data Reader',
         'Key Vault Secrets User',
         'Monitoring Metrics Publisher',
         'Monitoring Reader',
         'Azure Kubernetes Service Cluster User Role',
       ]) {
-        expect(security, role).toContain(role);
+        expect(docs, role).toContain(role);
       }
+    });
+  });
+
+  describe('newcomer walkthrough', () => {
+    const deploy = read('docs/deploy.md');
+
+    it('covers prerequisites, azd up, the clusters, a first test alert, Teams, and tear-down, in that order', () => {
+      const headings = [...deploy.matchAll(/^## (.+)$/gm)].map((m) => m[1] as string);
+      const order = [
+        'Prerequisites',
+        'Deploy (`azd up`)',
+        'Connect the clusters',
+        'Send a first test alert',
+        'What to expect in Teams',
+        'Tear down',
+      ];
+      expect(headings.filter((h) => order.includes(h))).toEqual(order);
+    });
+
+    it('says what AKS Automatic and node-resource-group lockdown need, and which bindings Bicep or the hook makes', () => {
+      expect(deploy).toContain('AKS Automatic');
+      expect(deploy).toMatch(/lockdown/);
+      expect(deploy).toMatch(/\*\*Bicep\*\*/);
+      expect(deploy).toMatch(/\*\*The hook\*\*/);
+      expect(deploy).toContain('node infra/hooks/clusters.mjs --help');
     });
   });
 });
