@@ -127,11 +127,11 @@ param allowPodExec bool = false
 @maxValue(5)
 param alwaysReadyInstanceCount int = 0
 
-@description('Optional. The alert function\'s own key, used in the action group\'s webhook URL (the preprovision hook creates SNAT_ALERT_WEBHOOK_KEY). Ignored with Entra ID authentication.')
+@description('Optional. The alert function\'s own key, used in the action group\'s webhook URL (the preprovision hook creates SNAT_ALERT_WEBHOOK_KEY).')
 @secure()
 param alertWebhookKey string = ''
 
-@description('Optional. Client (application) id of an Entra ID app registration for the secure webhook; with it, App Service Authentication guards every route and the action group sends Entra tokens instead of a key.')
+@description('Optional. Client (application) id of an Entra ID app registration for the secure webhook; with it, App Service Authentication guards every route and the action group sends Entra tokens besides the key.')
 param webhookEntraClientId string = ''
 
 @description('Conditional. Object id of that app registration (the action group\'s secure webhook). Required if webhookEntraClientId is set.')
@@ -363,7 +363,7 @@ module actionGroup 'modules/actionGroup.bicep' = {
   params: {
     name: names.actionGroup
     functionAppHostName: functionApp.outputs.defaultHostName
-    alertFunctionKey: useEntraWebhook ? '' : alertWebhookKey
+    alertFunctionKey: alertWebhookKey
     entraApplicationObjectId: useEntraWebhook ? webhookEntraObjectId : ''
     entraIdentifierUri: useEntraWebhook ? webhookEntraIdentifierUri : ''
     tags: tags

@@ -1,10 +1,9 @@
-// Action group that calls the responder's alert webhook with the common alert schema. Two ways to authenticate,
-// neither using the host's default key and neither reading a key at deployment time (no listKeys race with the
-// host's first start):
-// - Entra ID (preferred when an app registration is given): the action group's secure webhook (useAadAuth) sends a
-//   token for that application; App Service Authentication on the Function App validates it.
-// - otherwise a function-specific key: the azd environment's SNAT_ALERT_WEBHOOK_KEY, which the postdeploy hook sets
-//   as the alert function's own key (it opens that one function only).
+// Action group that calls the responder's alert webhook with the common alert schema. The URL carries a
+// function-specific key: the azd environment's SNAT_ALERT_WEBHOOK_KEY, which the postdeploy hook sets as the alert
+// function's own key (it opens that one function only; never the host key, and nothing is read with listKeys at
+// deployment time, so there is no race with the host's first start). With an Entra ID app registration the action
+// group also sends a token for it (secure webhook, useAadAuth), which App Service Authentication on the Function App
+// requires: the key alone is then not enough.
 
 @description('Required. Name of the action group.')
 param name string
@@ -19,7 +18,7 @@ param functionAppHostName string
 @description('Optional. Route of the HTTP-triggered function that accepts alerts (functions/alertWebhook.ts), under /api.')
 param alertFunctionRoute string = 'alerts'
 
-@description('Optional. The alert function\'s own key (function scope, never the host key); empty with Entra ID authentication.')
+@description('Optional. The alert function\'s own key (function scope, never the host key).')
 @secure()
 param alertFunctionKey string = ''
 
@@ -34,6 +33,7 @@ param tags object = {}
 
 var useEntra = !empty(entraApplicationObjectId)
 var webhookUrl = 'https://${functionAppHostName}/api/${alertFunctionRoute}'
+var webhookUrlWithKey = '${webhookUrl}?code=${alertFunctionKey}'
 
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   name: name
@@ -46,7 +46,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
       useEntra
         ? {
             name: 'snat-responder'
-            serviceUri: webhookUrl
+            serviceUri: webhookUrlWithKey
             useCommonAlertSchema: true
             useAadAuth: true
             objectId: entraApplicationObjectId
@@ -55,7 +55,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
           }
         : {
             name: 'snat-responder'
-            serviceUri: '${webhookUrl}?code=${alertFunctionKey}'
+            serviceUri: webhookUrlWithKey
             useCommonAlertSchema: true
             useAadAuth: false
           }

@@ -597,7 +597,10 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
       expect(group.properties.webhookReceivers).toHaveLength(1);
       const [receiver] = group.properties.webhookReceivers;
       expect(receiver).toBe(
-        "[if(variables('useEntra'), createObject('name', 'snat-responder', 'serviceUri', variables('webhookUrl'), 'useCommonAlertSchema', true(), 'useAadAuth', true(), 'objectId', parameters('entraApplicationObjectId'), 'identifierUri', parameters('entraIdentifierUri'), 'tenantId', tenant().tenantId), createObject('name', 'snat-responder', 'serviceUri', format('{0}?code={1}', variables('webhookUrl'), parameters('alertFunctionKey')), 'useCommonAlertSchema', true(), 'useAadAuth', false()))]",
+        "[if(variables('useEntra'), createObject('name', 'snat-responder', 'serviceUri', variables('webhookUrlWithKey'), 'useCommonAlertSchema', true(), 'useAadAuth', true(), 'objectId', parameters('entraApplicationObjectId'), 'identifierUri', parameters('entraIdentifierUri'), 'tenantId', tenant().tenantId), createObject('name', 'snat-responder', 'serviceUri', variables('webhookUrlWithKey'), 'useCommonAlertSchema', true(), 'useAadAuth', false()))]",
+      );
+      expect(actionGroupTemplate.variables?.webhookUrlWithKey).toBe(
+        "[format('{0}?code={1}', variables('webhookUrl'), parameters('alertFunctionKey'))]",
       );
       expect(actionGroupTemplate.parameters?.alertFunctionKey?.type).toBe('securestring');
       expect(actionGroupTemplate.parameters?.alertFunctionRoute?.defaultValue).toBe('alerts');
@@ -610,11 +613,10 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
       expect(read('azure.yaml')).toMatch(/postdeploy:[\s\S]*clusters\.mjs publish-key/);
     });
 
-    it('with an Entra app registration, turns on App Service Authentication and sends no key', () => {
+    it('with an Entra app registration, also sends Entra tokens, which App Service Authentication requires', () => {
       const passed = moduleOf(main, 'actionGroup').properties.parameters;
-      expect(passed.alertFunctionKey).toBe(
-        "[if(variables('useEntraWebhook'), createObject('value', ''), createObject('value', parameters('alertWebhookKey')))]",
-      );
+      // The function key stays in the URL (the function's own authLevel); the token is required on top.
+      expect(passed.alertFunctionKey.value).toBe("[parameters('alertWebhookKey')]");
       expect(main.variables?.useEntraWebhook).toBe("[not(empty(parameters('webhookEntraClientId')))]");
       const [, auth] = onlyResource(functionTemplate, 'Microsoft.Web/sites/config');
       expect(auth.condition).toBe("[not(equals(parameters('entraClientId'), null()))]");
