@@ -27,7 +27,8 @@ describe('azure.yaml', () => {
   const [doc] = loadAllYaml(read('azure.yaml')) as Array<{
     name: string;
     infra: { provider: string; path: string; module: string };
-    services: Record<string, { project: string; language: string; host: string }>;
+    services: Record<string, { project: string; language: string; host: string; dist?: string; remoteBuild?: boolean }>;
+    hooks: Record<string, { posix: { run: string }; windows: { run: string } }>;
   }>;
 
   describe('azd project', () => {
@@ -41,6 +42,28 @@ describe('azure.yaml', () => {
       expect(doc?.services.api?.project).toBe('.');
       expect(['ts', 'js']).toContain(doc?.services.api?.language);
       expect(doc?.services.api?.host).toBe('function');
+    });
+
+    it('deploys build/package/ as `npm run package` writes it, without a remote build', () => {
+      expect(doc?.services.api?.dist).toBe('build/package');
+      expect(doc?.services.api?.remoteBuild).toBe(false);
+      const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
+      // azd runs `npm run package` itself (npm framework service) and zips `dist`.
+      expect(scripts.package).toBe('npm run build && node scripts/package.mjs');
+    });
+
+    it('runs every hook with plain `node` on the .mjs hook (no TypeScript, no flags), the same on Windows', () => {
+      const expected = {
+        preprovision: 'prepare',
+        postprovision: 'provision',
+        postdeploy: 'publish-key',
+        predown: 'down',
+      };
+      expect(Object.keys(doc?.hooks ?? {}).sort()).toEqual(Object.keys(expected).sort());
+      for (const [hook, action] of Object.entries(expected)) {
+        expect(doc?.hooks[hook]?.posix.run, hook).toBe(`node infra/hooks/clusters.mjs ${action}`);
+        expect(doc?.hooks[hook]?.windows.run, hook).toBe(`node infra/hooks/clusters.mjs ${action}`);
+      }
     });
 
     it('tags the Function App with the service name azd looks for', () => {
