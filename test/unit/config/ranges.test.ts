@@ -24,6 +24,7 @@ describe('SETTING_RANGES', () => {
     ['traceSeconds', 'TRACE_SECONDS'],
     ['cooldownMinutes', 'COOLDOWN_MINUTES'],
     ['maxConcurrentCaptures', 'MAX_CONCURRENT_CAPTURES'],
+    ['reportLinkExpiryHours', 'REPORT_LINK_EXPIRY_HOURS'],
   ] as const)('is the range of the Bicep parameter %s', (param, setting) => {
     expect(bicepRange(read('infra/main.bicep'), param)).toEqual(SETTING_RANGES[setting]);
   });
