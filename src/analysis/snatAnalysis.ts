@@ -26,6 +26,7 @@ import {
   trafficCounters,
 } from './traceAggregator.js';
 import { decideVerdict, type EvidenceYield, insufficiency } from './verdict.js';
+import { WorkloadResolver } from './workload.js';
 
 /** What the caller knows beyond the bundle (the orchestration knows much; offline analysis little). */
 export interface AnalysisOptions {
@@ -147,6 +148,7 @@ export class SnatAnalysis {
       if (!sockets.has(key)) sockets.set(key, { pod, counters: countSockets(t.table, t.source, this.classify) });
     }
 
+    const workloads = new WorkloadResolver(ev.pods, ev.controllers ?? []);
     const unranked: Array<Omit<RankedPod, 'rank'>> = [];
     const keys = new Set([...attributed.pods.keys(), ...sockets.keys()]);
     for (const key of keys) {
@@ -171,6 +173,7 @@ export class SnatAnalysis {
         hostNetwork: pod.hostNetwork,
         podIPs: pod.podIPs,
         owner: pod.owner,
+        workload: workloads.forPod(pod.namespace, pod.name),
         processes: merged ? [...merged.comms].slice(0, MAX_PROCESSES) : [],
         ...trafficCounters(merged, rateSeconds, topN),
         ...(sock?.counters ?? NO_SOCKET_EVIDENCE),

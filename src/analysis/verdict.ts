@@ -1,4 +1,5 @@
 import type { HostTraffic, RankedPod, UnattributedTalker, Verdict } from '../report/model.js';
+import { workloadRef } from '../report/workloadName.js';
 
 function pressureOf(p: { connectsPublic: number; establishedPublic?: number | null }): number {
   return Math.max(p.connectsPublic, p.establishedPublic ?? 0);
@@ -100,10 +101,15 @@ export function decideVerdict(
     };
   }
   const pod = top!;
+  // The workload first (it survives rollouts and is what gets fixed), the pod as detail.
+  const own = pod.workload && !(pod.workload.kind === 'Pod' && pod.workload.name === pod.pod);
+  const subject =
+    own && pod.workload ? `${workloadRef(pod.workload)} (pod ${pod.pod})` : `Pod ${pod.namespace}/${pod.pod}`;
   return {
     kind: 'pod',
-    summary: `Pod ${pod.namespace}/${pod.pod}${onNode} is the top SNAT consumer: ${podActivityPhrase(pod)}.`,
+    summary: `${subject}${onNode} is the top SNAT consumer: ${podActivityPhrase(pod)}.`,
     namespace: pod.namespace,
     pod: pod.pod,
+    workload: pod.workload ?? null,
   };
 }

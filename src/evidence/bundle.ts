@@ -24,6 +24,11 @@ export const BUNDLE_FILES = {
   crictlPodsJson: 'crictl-pods.json',
   /** `kubectl get pods -A -o json --field-selector spec.nodeName=<node>`. */
   pods: 'pods.json',
+  /**
+   * The ReplicaSets and Jobs owning the node's pods, as a v1 List (`kubectl get replicasets,jobs -A -o json`, or
+   * only the owners named by pods.json): their ownerReferences name the Deployment or CronJob.
+   */
+  controllers: 'controllers.json',
   /** `kubectl get node <node> -o json`. */
   node: 'node.json',
   /** Folder of `netstat -ptn` / `netstat -tn` / `ss -tnp` outputs, `<namespace>_<pod>.txt` each. */

@@ -1,6 +1,7 @@
 import type {
   CriContainer,
   CriPodSandbox,
+  KubeController,
   KubeNode,
   KubePod,
   NetnsEntry,
@@ -52,6 +53,8 @@ export interface EvidenceSet {
   criContainers: CriContainer[];
   criPods: CriPodSandbox[];
   pods: KubePod[];
+  /** The pods' ReplicaSets and Jobs (`controllers.json`), for their own owners; absent in older bundles. */
+  controllers?: KubeController[];
   node: KubeNode | null;
   podSockets: PodSocketTable[];
   netnsSockets: NetnsSocketTable[];
@@ -82,6 +85,7 @@ export function emptyEvidenceSet(): EvidenceSet {
     criContainers: [],
     criPods: [],
     pods: [],
+    controllers: [],
     node: null,
     podSockets: [],
     netnsSockets: [],

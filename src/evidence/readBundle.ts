@@ -5,7 +5,7 @@ import { BUNDLE_FILES } from './bundle.js';
 import { EvidenceNotFoundError } from './errors.js';
 import { type CaptureFacts, type EvidenceSet, emptyEvidenceSet } from './evidenceSet.js';
 import { parseCrictlPods, parseCrictlPs } from './parsers/crictl.js';
-import { parseNode, parsePods } from './parsers/kubectl.js';
+import { parseControllers, parseNode, parsePods } from './parsers/kubectl.js';
 import { parseLsns } from './parsers/lsns.js';
 import { parsePstree } from './parsers/pstree.js';
 import { parseSocketTable } from './parsers/sockets.js';
@@ -154,6 +154,14 @@ export async function loadBundle(path: string): Promise<LoadedBundle> {
     if (text !== null) {
       ev.files.push(podsName);
       ev.pods = take(ev, parsePods(text, podsName));
+    }
+  }
+  const controllersName = present(entries, BUNDLE_FILES.controllers);
+  if (controllersName !== null) {
+    const text = await readText(at(controllersName), ev, controllersName);
+    if (text !== null) {
+      ev.files.push(controllersName);
+      ev.controllers = take(ev, parseControllers(text, controllersName));
     }
   }
   const nodeName = present(entries, BUNDLE_FILES.node);

@@ -127,6 +127,21 @@ export interface KubePod {
   containerIds: string[];
   /** Owner kind/name (Deployment via ReplicaSet, DaemonSet, Job...) when present. */
   owner: { kind: string; name: string } | null;
+  /** The controlling ownerReference as the pod states it (a ReplicaSet, not its Deployment); absent: none. */
+  controller?: { kind: string; name: string } | null;
+  /** `metadata.labels` (pod-template-hash, job-name, ...), the inputs of workload inference. */
+  labels?: Record<string, string>;
+}
+
+/**
+ * A controller object from `controllers.json` (`kubectl get replicasets,jobs -o json` for the pods' owners): only
+ * what workload resolution needs, its own controlling ownerReference (ReplicaSet -> Deployment, Job -> CronJob).
+ */
+export interface KubeController {
+  kind: string;
+  namespace: string;
+  name: string;
+  owner: { kind: string; name: string } | null;
 }
 
 /** The node's addresses from `kubectl get node -o json`. */

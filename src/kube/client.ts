@@ -4,6 +4,7 @@
  */
 import {
   ApiException,
+  AppsV1Api,
   BatchV1Api,
   CoreV1Api,
   createConfiguration,
@@ -19,6 +20,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 export interface KubeClients {
   core: CoreV1Api;
   batch: BatchV1Api;
+  apps: AppsV1Api;
   server: string;
   timeoutMs: number;
 }
@@ -39,7 +41,13 @@ export function makeClients(kc: KubeConfig, timeoutMs = DEFAULT_REQUEST_TIMEOUT_
     authMethods: { default: kc },
     promiseMiddleware: [timeout],
   });
-  return { core: new CoreV1Api(config), batch: new BatchV1Api(config), server: cluster.server, timeoutMs };
+  return {
+    core: new CoreV1Api(config),
+    batch: new BatchV1Api(config),
+    apps: new AppsV1Api(config),
+    server: cluster.server,
+    timeoutMs,
+  };
 }
 
 interface StatusBody {

@@ -11,6 +11,8 @@ export interface NodePod {
   /** Container names in spec order (exec tries them in this order). */
   containers: string[];
   phase: string;
+  /** The controlling ownerReference (a ReplicaSet, Job, StatefulSet, DaemonSet...), null for a bare pod. */
+  controller: { kind: string; name: string } | null;
 }
 
 function toNodePod(p: V1Pod): NodePod {
@@ -23,7 +25,14 @@ function toNodePod(p: V1Pod): NodePod {
     hostNetwork: p.spec?.hostNetwork === true,
     containers: (p.spec?.containers ?? []).map((c) => c.name),
     phase: p.status?.phase ?? 'Unknown',
+    controller: controllerOf(p),
   };
+}
+
+function controllerOf(p: V1Pod): { kind: string; name: string } | null {
+  const refs = p.metadata?.ownerReferences ?? [];
+  const ref = refs.find((r) => r.controller === true) ?? refs[0];
+  return ref?.kind && ref.name ? { kind: ref.kind, name: ref.name } : null;
 }
 
 /**

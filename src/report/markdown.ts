@@ -1,5 +1,6 @@
 import { isHttpUrl } from './links.js';
-import type { RankedPod, Report, TrafficCounters } from './model.js';
+import type { RankedPod, Recommendation, Report, TrafficCounters } from './model.js';
+import { podSubject } from './workloadName.js';
 
 /**
  * Escapes text for a Markdown table cell or inline context (pod names and COMMs come from the node): emphasis,
@@ -7,6 +8,36 @@ import type { RankedPod, Report, TrafficCounters } from './model.js';
  */
 function md(text: string): string {
   return text.replace(/[\\`*_[\]|<]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
+}
+
+/**
+ * Escapes like {@link md} outside `code spans` and keeps the spans as code, so commands in the advice render as
+ * code instead of showing escaped backticks. A span's text is printed as is (Markdown does not interpret it).
+ */
+function mdWithCode(text: string): string {
+  return text
+    .split(/(`[^`\r\n]+`)/)
+    .map((part, i) => (i % 2 === 1 ? part : md(part)))
+    .join('');
+}
+
+/** A fenced `sh` block; fences longer than any backtick run inside, so nothing can close it early. */
+function shBlock(lines: readonly string[]): string[] {
+  const body = lines.map((l) => l.replace(/[\r\n]+/g, ' '));
+  const longest = Math.max(2, ...body.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((m) => m.length))));
+  const fence = '`'.repeat(longest + 1);
+  return [`${fence}sh`, ...body, fence];
+}
+
+function recommendationMd(r: Recommendation): string[] {
+  const out = [`- **${mdWithCode(r.title)}** ${mdWithCode(r.detail)} _Evidence: ${mdWithCode(r.evidence)}_`];
+  const indent = (l: string) => `  ${l}`;
+  if (r.commands && r.commands.length > 0) out.push('', ...shBlock(r.commands).map(indent));
+  if (r.arithmetic && r.arithmetic.length > 0) {
+    const fence = '```';
+    out.push('', indent(`${fence}text`), ...r.arithmetic.map((l) => indent(l.replace(/`/g, "'"))), indent(fence));
+  }
+  return out;
 }
 
 function num(n: number | null | undefined): string {
@@ -24,7 +55,9 @@ function topDest(t: TrafficCounters, n = 3): string {
 function podRow(p: RankedPod): string {
   return [
     p.rank,
-    `${md(p.namespace)}/${md(p.pod)}`,
+    podSubject(p) === `${p.namespace}/${p.pod}`
+      ? `${md(p.namespace)}/${md(p.pod)}`
+      : `${md(podSubject(p))}${p.workload?.resolvedBy === 'inferred' ? ' (inferred)' : ''}<br>pod ${md(p.pod)}`,
     num(p.establishedPublic),
     p.connectsPublic,
     num(p.connectRatePerMinute),
@@ -57,7 +90,7 @@ export function renderMarkdown(
   }
   if (report.history && report.history.n > 1) {
     out.push(
-      `${md(report.history.pod)} was the top talker in ${report.history.k} of the last ${report.history.n} incidents on this cluster.`,
+      `${md(report.history.workload ?? report.history.pod)} was the top talker in ${report.history.k} of the last ${report.history.n} incidents on this cluster.`,
       '',
     );
   }
@@ -81,7 +114,7 @@ export function renderMarkdown(
     out.push('No pod could be tied to the evidence.', '');
   } else {
     out.push(
-      '| # | Pod | ESTABLISHED public | Public connects | Connects/min | Private connects | TIME_WAIT public | Top destinations | Sockets from | Attributed by |',
+      '| # | Workload / pod | ESTABLISHED public | Public connects | Connects/min | Private connects | TIME_WAIT public | Top destinations | Sockets from | Attributed by |',
       '|---:|---|---:|---:|---:|---:|---:|---|---|---|',
     );
     for (const p of report.rankedPods.slice(0, maxPods)) out.push(`| ${podRow(p)} |`);
@@ -118,9 +151,7 @@ export function renderMarkdown(
 
   if (report.recommendations.length > 0) {
     out.push('## Recommendations', '');
-    for (const r of report.recommendations) {
-      out.push(`- **${md(r.title)}** ${md(r.detail)} _Evidence: ${md(r.evidence)}_`);
-    }
+    for (const r of report.recommendations) out.push(...recommendationMd(r));
     out.push('');
   }
 

@@ -14,6 +14,19 @@ export interface DestinationCount {
   ip: string;
   port: number;
   count: number;
+  /** The Azure service tag holding the IP (`Storage.WestEurope`), when service tags were given. */
+  serviceTag?: string;
+}
+
+/** How a workload was found: the objects' ownerReferences, or inferred from names and labels. */
+export type WorkloadResolution = 'ownerReferences' | 'inferred';
+
+/** The controller an operator changes: Deployment, StatefulSet, DaemonSet, CronJob, Job (or the pod itself). */
+export interface Workload {
+  kind: string;
+  namespace: string;
+  name: string;
+  resolvedBy: WorkloadResolution;
 }
 
 /** One link in the chain that proved which pod a trace key belongs to. */
@@ -70,6 +83,8 @@ export interface RankedPod extends TrafficCounters, SocketCounters {
   hostNetwork: boolean;
   podIPs: string[];
   owner: { kind: string; name: string } | null;
+  /** The pod's workload (top controller); set by the engine, absent in reports written before it existed. */
+  workload?: Workload;
   /** Trace comms seen for this pod (first few). */
   processes: string[];
   attribution: Attribution;
@@ -133,6 +148,26 @@ export interface ClusterContext {
   /** Explicit `--load-balancer-outbound-ports`, null when automatic. */
   configuredOutboundPorts: number | null;
   idleTimeoutMinutes: number | null;
+  /** Agent pools sharing the outbound load balancer, for port math over the cluster's maximum size. */
+  agentPools?: AgentPoolContext[];
+  /** `networkProfile.ipFamilies` (`IPv4`, `IPv6`); dual-stack clusters have both. */
+  ipFamilies?: string[];
+  /** Managed outbound IPv6 frontends (`managedOutboundIPs.countIPv6`), null when unknown. */
+  frontendIpv6Count?: number | null;
+  /** The cluster's Azure region (service tags are regional). */
+  location?: string | null;
+}
+
+/** One agent pool's size limits as ARM states them. */
+export interface AgentPoolContext {
+  name: string;
+  count: number;
+  enableAutoScaling: boolean;
+  maxCount: number | null;
+  /** `upgradeSettings.maxSurge` as set (`33%`, `2`), null when unset (AKS default applies). */
+  maxSurge: string | null;
+  /** False for pools whose nodes have their own public IP (they do not use the load balancer's SNAT). */
+  usesLoadBalancer: boolean;
 }
 
 export interface NodeContext {
@@ -166,6 +201,8 @@ export type RecommendationKind =
   | 'private-endpoint'
   | 'port-allocation'
   | 'nat-gateway'
+  | 'port-capacity'
+  | 'idle-timeout'
   | 'investigate-host';
 
 export interface Recommendation {
@@ -176,6 +213,10 @@ export interface Recommendation {
   evidence: string;
   /** The pod it concerns, when it concerns one. */
   target: { namespace: string; pod: string } | null;
+  /** Commands an operator can copy as they are (rendered as code), in order. */
+  commands?: string[];
+  /** Lines of arithmetic behind the advice (port math), rendered as a block. */
+  arithmetic?: string[];
 }
 
 /**
@@ -191,6 +232,17 @@ export interface Verdict {
   summary: string;
   namespace: string | null;
   pod: string | null;
+  /** The verdict pod's workload, named first in every rendering. */
+  workload?: Workload | null;
+}
+
+/** Where the service-tag names in the report come from. */
+export interface ServiceTagSource {
+  /** `changeNumber` of the service-tag document. */
+  changeNumber: number | null;
+  cloud: string | null;
+  /** `arm` (fetched for the cluster's region) or the file given to `analyze --service-tags`. */
+  source: string;
 }
 
 export interface Report {
@@ -223,12 +275,16 @@ export interface Report {
    * set by the unattended responder from its incident index, absent offline.
    */
   history?: TopTalkerHistory | null;
+  /** The service-tag data that named destinations, when any was used. */
+  serviceTags?: ServiceTagSource | null;
 }
 
-/** "This pod was the top talker in k of the last n incidents on this cluster." */
+/** "This workload was the top talker in k of the last n incidents on this cluster." */
 export interface TopTalkerHistory {
-  /** `namespace/pod`. */
+  /** `namespace/pod` of this incident's top pod. */
   pod: string;
+  /** `Deployment payments/checkout-api`: what is counted, when the workload is known. */
+  workload?: string;
   k: number;
   n: number;
 }

@@ -22,6 +22,8 @@ export interface IncidentEntry {
   node: string;
   /** The verdict's top pod as `namespace/pod`, or null when no pod was blamed. */
   topPod: string | null;
+  /** The top pod's workload (`Deployment payments/checkout-api`): pods are renamed on rollout, workloads are not. */
+  topWorkload?: string | null;
 }
 
 /** Where `putReport` stored the three renderings. */
@@ -325,6 +327,20 @@ export class BlobReportStore {
   async topTalkerHistory(cluster: string, pod: string, n: number): Promise<{ k: number; n: number }> {
     const recent = await this.recentIncidents(cluster, n);
     return { k: recent.filter((i) => i.topPod === pod).length, n: recent.length };
+  }
+
+  /**
+   * How often `workload` (`Deployment payments/checkout-api`) was the top talker in the cluster's last `n`
+   * incidents, whatever its pods were called; incidents recorded before workloads were known count by pod.
+   */
+  async workloadHistory(
+    cluster: string,
+    talker: { workload: string; pod: string },
+    n: number,
+  ): Promise<{ k: number; n: number }> {
+    const recent = await this.recentIncidents(cluster, n);
+    const hit = (i: IncidentEntry) => (i.topWorkload ? i.topWorkload === talker.workload : i.topPod === talker.pod);
+    return { k: recent.filter(hit).length, n: recent.length };
   }
 
   async #readIndex(cluster: string): Promise<{ doc: IndexDocument; etag: string | null }> {

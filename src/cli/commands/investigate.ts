@@ -29,6 +29,7 @@ import { DirectorySink } from '../../kube/evidenceSink.js';
 import { collectPodSockets } from '../../kube/netstat.js';
 import { type ResolvedNode, resolveNode } from '../../kube/nodes.js';
 import { listNodePodsWithJson } from '../../kube/pods.js';
+import { readPodControllers } from '../../kube/workloads.js';
 import type { Report } from '../../report/model.js';
 import { CliError } from '../errors.js';
 import { collect, emit, writeFileAtomic } from '../output.js';
@@ -446,6 +447,9 @@ async function examinePods(
 ): Promise<string | null> {
   const { pods, podsJson } = await listNodePodsWithJson(kc, nodeName);
   await sink.put(BUNDLE_FILES.pods, podsJson);
+  const controllers = await readPodControllers(kc, pods);
+  await sink.put(BUNDLE_FILES.controllers, controllers.json);
+  for (const p of controllers.problems) o.say(p);
   const sofar = await analyze(sink.dir, { privateCidrs: o.privateCidr });
   const chosen = chooseCandidatePods(pods, sofar.rankedPods, o.maxPods);
   o.say(

@@ -1,7 +1,7 @@
 /**
  * `kubectl get pods -A -o json` (a v1 List, or a single Pod) and `kubectl get node <n> -o json`.
  */
-import type { KubeNode, KubePod, Parsed, ParseWarning } from '../types.js';
+import type { KubeController, KubeNode, KubePod, Parsed, ParseWarning } from '../types.js';
 import { ipFamily, isRecord, stringish, tryJson, warn } from './util.js';
 
 /**
@@ -68,6 +68,8 @@ export function parsePods(text: string, file = 'pods.json'): Parsed<KubePod> {
       containers,
       containerIds,
       owner: ownerOf(meta.ownerReferences, isRecord(meta.labels) ? stringish(meta.labels['pod-template-hash']) : null),
+      controller: controllerRef(meta.ownerReferences),
+      labels: stringLabels(meta.labels),
     });
   });
   return { items, warnings };
@@ -104,13 +106,54 @@ export function parseNode(text: string, file = 'node.json'): Parsed<KubeNode> {
   return { items: [{ name, internalIPs, podCIDRs }], warnings: [] };
 }
 
-function ownerOf(refs: unknown, templateHash: string | null): { kind: string; name: string } | null {
+/**
+ * The ReplicaSets and Jobs of `controllers.json` (a v1 List, or one object): kind, namespace, name and their own
+ * controlling owner. Other kinds and items without metadata are skipped with a warning.
+ *
+ * @example parseControllers(text).items // [{ kind: 'ReplicaSet', namespace: 'web', name: 'web-7d9f8c6b5', owner: { kind: 'Deployment', name: 'web' } }]
+ */
+export function parseControllers(text: string, file = 'controllers.json'): Parsed<KubeController> {
+  const items: KubeController[] = [];
+  const warnings: ParseWarning[] = [];
+  const parsed = tryJson(text);
+  if (!parsed.ok) return { items, warnings: [warn(file, 0, `invalid JSON: ${parsed.error}`)] };
+  const root = parsed.value;
+  const list = isRecord(root) && Array.isArray(root.items) ? root.items : Array.isArray(root) ? root : [root];
+  list.forEach((raw, i) => {
+    const meta = isRecord(raw) && isRecord(raw.metadata) ? raw.metadata : null;
+    const kind = isRecord(raw) ? stringish(raw.kind) : null;
+    const namespace = meta ? stringish(meta.namespace) : null;
+    const name = meta ? stringish(meta.name) : null;
+    if (kind === null || namespace === null || name === null) {
+      warnings.push(warn(file, 0, `items[${i}] lacks kind, metadata.namespace or metadata.name`));
+      return;
+    }
+    items.push({ kind, namespace, name, owner: controllerRef(meta?.ownerReferences) });
+  });
+  return { items, warnings };
+}
+
+/** The controlling ownerReference (`controller: true`, else the first), as kind and name. */
+function controllerRef(refs: unknown): { kind: string; name: string } | null {
   if (!Array.isArray(refs)) return null;
   const ctrl = refs.find((r) => isRecord(r) && r.controller === true) ?? refs[0];
   if (!isRecord(ctrl)) return null;
   const kind = stringish(ctrl.kind);
   const name = stringish(ctrl.name);
-  if (kind === null || name === null) return null;
+  return kind === null || name === null ? null : { kind, name };
+}
+
+function stringLabels(labels: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isRecord(labels)) return out;
+  for (const [k, v] of Object.entries(labels)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function ownerOf(refs: unknown, templateHash: string | null): { kind: string; name: string } | null {
+  const ctrl = controllerRef(refs);
+  if (ctrl === null) return null;
+  const { kind, name } = ctrl;
   // ReplicaSet `web-7d9f8c6b5` of a Deployment carries the pod's `pod-template-hash` as suffix.
   if (kind === 'ReplicaSet' && templateHash && name.endsWith(`-${templateHash}`)) {
     return { kind: 'Deployment', name: name.slice(0, -(templateHash.length + 1)) };

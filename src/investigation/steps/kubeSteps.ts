@@ -5,6 +5,7 @@ import { CaptureManager } from '../../kube/capture.js';
 import { collectPodSockets } from '../../kube/netstat.js';
 import { resolveNode as resolveKubeNode } from '../../kube/nodes.js';
 import { listNodePodsWithJson } from '../../kube/pods.js';
+import { readPodControllers } from '../../kube/workloads.js';
 import { chooseCandidatePods, netstatFailed } from '../candidates.js';
 import type {
   CandidatePod,
@@ -107,7 +108,12 @@ export async function selectCandidates(
     resolveKubeNode(kc, input.node),
     listNodePodsWithJson(kc, input.node),
   ]);
-  await Promise.all([sink.put(BUNDLE_FILES.pods, podsJson), sink.put(BUNDLE_FILES.node, node.json)]);
+  const controllers = await readPodControllers(kc, pods);
+  await Promise.all([
+    sink.put(BUNDLE_FILES.pods, podsJson),
+    sink.put(BUNDLE_FILES.node, node.json),
+    sink.put(BUNDLE_FILES.controllers, controllers.json),
+  ]);
 
   const report = await analyzeStoredEvidence(store, input.prefix, { privateCidrs: deps.settings.privateCidrs });
   return chooseCandidatePods(pods, report.rankedPods, input.maxPods);

@@ -8,6 +8,7 @@ import { buildTextOnlyPayload, type UnstoredReportSummary } from '../../report/c
 import { renderHtml } from '../../report/html/renderHtml.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import type { ClusterContext, Report } from '../../report/model.js';
+import { workloadRef } from '../../report/workloadName.js';
 import { TeamsDeliveryError } from '../../teams/errors.js';
 import type { AnalyzeAndStoreInput, AnalyzeAndStoreOutput, NotifyTeamsInput, NotifyTeamsOutput } from '../contracts.js';
 import type { InvestigationDeps } from '../dependencies.js';
@@ -78,15 +79,25 @@ export async function analyzeAndStore(
   });
   // Record the incident first (idempotent per instance id), so the report can say how often this pod was
   // the top talker on the cluster, this incident included.
+  // History counts by workload: a Deployment's pods get new names on every rollout.
   const topPod = report.verdict.pod ? `${report.verdict.namespace}/${report.verdict.pod}` : null;
+  const topWorkload = report.verdict.workload ? workloadRef(report.verdict.workload) : null;
   if (input.cluster) {
     await store.recordIncident(input.cluster.name, {
       instanceId: input.request.instanceId,
       timestamp: input.generatedAt,
       node: input.node.name ?? input.node.ip ?? 'unknown',
       topPod,
+      topWorkload,
     });
-    if (topPod)
+    if (topPod && topWorkload) {
+      const counts = await store.workloadHistory(
+        input.cluster.name,
+        { workload: topWorkload, pod: topPod },
+        HISTORY_WINDOW,
+      );
+      report.history = { pod: topPod, workload: topWorkload, ...counts };
+    } else if (topPod)
       report.history = { pod: topPod, ...(await store.topTalkerHistory(input.cluster.name, topPod, HISTORY_WINDOW)) };
   }
   // Links are signed before the files exist (a SAS names a blob, not its content), so the Markdown and the HTML

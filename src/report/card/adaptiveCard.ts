@@ -18,6 +18,7 @@ export interface TextBlock {
   spacing?: 'none' | 'small' | 'default' | 'medium' | 'large';
   style?: 'default' | 'heading';
   maxLines?: number;
+  fontType?: 'default' | 'monospace';
 }
 
 export interface FactSet {

@@ -2,10 +2,11 @@
  * The Teams card: a pure builder from a report to the Teams Workflows payload (Adaptive Card 1.5), made for a
  * phone screen: the verdict first, the facts people ask for, the top pods as a table, a button to the full report.
  */
-import { fmtCount, fmtRate, fmtWindow, podRef, whatItDoes } from '../html/format.js';
+import { fmtCount, fmtRate, fmtWindow, whatItDoes } from '../html/format.js';
 import { isHttpUrl } from '../links.js';
 import type { Report } from '../model.js';
 import { snatUsage } from '../snatUsage.js';
+import { podSubject, workloadRef } from '../workloadName.js';
 import type {
   AdaptiveCard15,
   CardElement,
@@ -111,8 +112,9 @@ function topDestination(report: Report, level: Level): string | null {
         : (report.rankedPods[0] ?? null);
   const d = source?.topDestinations[0];
   if (!source || !d) return null;
-  const who = 'pod' in source ? cardText(podRef(source), level.name) : cardText(source.saddr, level.name);
-  return `${d.ip}:${d.port} (${fmtCount(d.count)} connects from ${who})`;
+  const who = 'pod' in source ? cardText(podSubject(source), level.name) : cardText(source.saddr, level.name);
+  const tag = d.serviceTag ? `, ${cardText(d.serviceTag, level.name)}` : '';
+  return `${d.ip}:${d.port} (${fmtCount(d.count)} connects from ${who}${tag})`;
 }
 
 function podsTable(report: Report, level: Level): Table | null {
@@ -125,7 +127,7 @@ function podsTable(report: Report, level: Level): Table | null {
   const header = {
     type: 'TableRow' as const,
     cells: [
-      cell('Pod', { weight: 'bolder' }),
+      cell('Workload', { weight: 'bolder' }),
       cell('ESTAB', { weight: 'bolder' }),
       cell('Connects', { weight: 'bolder' }),
     ],
@@ -133,7 +135,7 @@ function podsTable(report: Report, level: Level): Table | null {
   const rows = pods.map((p) => ({
     type: 'TableRow' as const,
     cells: [
-      cell(`${p.rank}. ${cardText(podRef(p), level.name)}`),
+      cell(`${p.rank}. ${cardText(podSubject(p), level.name)}`),
       cell(fmtCount(p.establishedPublic)),
       cell(
         p.connectRatePerMinute !== null
@@ -158,13 +160,15 @@ function buildCard(report: Report, opts: TeamsCardOptions, level: Level): Adapti
   const v = report.verdict;
   const node = report.node.name ?? report.node.ip;
   const headline =
-    v.kind === 'pod' && v.pod
-      ? cardText(`${v.namespace ?? ''}/${v.pod}`, level.name)
-      : v.kind === 'host'
-        ? "Node's own traffic (host network)"
-        : v.kind === 'unattributed'
-          ? 'Unattributed traffic'
-          : 'No culprit identified';
+    v.kind === 'pod' && v.workload
+      ? cardText(workloadRef(v.workload), level.name)
+      : v.kind === 'pod' && v.pod
+        ? cardText(`${v.namespace ?? ''}/${v.pod}`, level.name)
+        : v.kind === 'host'
+          ? "Node's own traffic (host network)"
+          : v.kind === 'unattributed'
+            ? 'Unattributed traffic'
+            : 'No culprit identified';
   const context = ['SNAT port exhaustion', inv.severity, report.cluster?.clusterName]
     .filter((x): x is string => Boolean(x))
     .map((x) => cardText(x, level.name))
@@ -235,6 +239,13 @@ function buildCard(report: Report, opts: TeamsCardOptions, level: Level): Adapti
   const rec = report.recommendations[0];
   if (rec && level.recommendation) {
     body.push(text(`Recommended: ${cardText(rec.title, level.summary)}`, { spacing: 'medium', isSubtle: true }));
+    // The command in monospace, so it reads (and copies) as code. A command too long for the card is left to the
+    // report rather than cut: a shortened command is a wrong command.
+    const commands = (rec.commands ?? [])
+      .slice(0, 2)
+      .map((c) => cardText(c, Number.MAX_SAFE_INTEGER))
+      .filter((c) => c.length <= level.summary);
+    if (commands.length > 0) body.push(text(commands.join('\n\n'), { fontType: 'monospace', spacing: 'small' }));
   }
   const actions: OpenUrlAction[] = isHttpUrl(opts.reportUrl)
     ? [{ type: 'Action.OpenUrl', title: 'Open full report', url: opts.reportUrl }]

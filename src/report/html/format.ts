@@ -3,6 +3,7 @@
  * "what it does" phrase composed from the top talker's counters.
  */
 import type { HostTraffic, RankedPod, Report, TrafficCounters, UnattributedTalker } from '../model.js';
+import { podSubject } from '../workloadName.js';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -49,6 +50,11 @@ export function fmtWindow(start: string | null, end: string | null): string {
 
 export const podRef = (p: { namespace: string; pod: string }): string => `${p.namespace}/${p.pod}`;
 
+/** The sentence on incident history: `Deployment payments/checkout-api was the top talker in 3 of the last 5 incidents`. */
+export function historyLine(h: { pod: string; workload?: string; k: number; n: number }): string {
+  return `${h.workload ?? h.pod} was the top talker in ${fmtCount(h.k)} of the last ${fmtCount(h.n)} incidents on this cluster.`;
+}
+
 /** The talker the verdict is about (a pod, the host, or an unattributed key), or null. */
 export function verdictTalker(
   report: Report,
@@ -58,7 +64,7 @@ export function verdictTalker(
     const pod: RankedPod | undefined =
       report.rankedPods.find((p) => p.namespace === v.namespace && p.pod === v.pod) ?? report.rankedPods[0];
     return pod
-      ? { label: podRef(pod), counters: pod, established: pod.establishedPublic, timeWait: pod.timeWaitPublic }
+      ? { label: podSubject(pod), counters: pod, established: pod.establishedPublic, timeWait: pod.timeWaitPublic }
       : null;
   }
   if (v.kind === 'host' && report.hostTraffic) {

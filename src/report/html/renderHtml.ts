@@ -9,7 +9,18 @@ import { renderReportCharts } from '../charts/reportCharts.js';
 import { isHttpUrl } from '../links.js';
 import type { AttributionStep, Recommendation, Report, TrafficCounters } from '../model.js';
 import { snatUsage } from '../snatUsage.js';
-import { escapeHtml as e, fmtCount, fmtRate, fmtTime, fmtWindow, podRef, verdictTalker, whatItDoes } from './format.js';
+import { podSubject, workloadRef } from '../workloadName.js';
+import {
+  escapeHtml as e,
+  fmtCount,
+  fmtRate,
+  fmtTime,
+  fmtWindow,
+  historyLine,
+  podRef,
+  verdictTalker,
+  whatItDoes,
+} from './format.js';
 import { REPORT_CSS } from './styles.js';
 
 export interface RenderHtmlOptions {
@@ -33,6 +44,8 @@ const KIND_LABEL: Record<Recommendation['kind'], string> = {
   'private-endpoint': 'Private endpoint',
   'port-allocation': 'Port allocation',
   'nat-gateway': 'NAT gateway',
+  'port-capacity': 'Port capacity at maximum scale',
+  'idle-timeout': 'Idle timeout',
   'investigate-host': 'Host traffic',
 };
 
@@ -106,7 +119,14 @@ function headerHtml(report: Report): string {
       : inv.status === 'degraded'
         ? '<li class="badge b-warn">Investigation degraded</li>'
         : '<li class="badge b-crit">Investigation failed</li>';
+  const w = report.verdict.workload;
   const facts: Array<[string, string | null]> = [
+    [
+      'Workload',
+      w && !(w.kind === 'Pod' && w.name === report.verdict.pod)
+        ? `${workloadRef(w)}${w.resolvedBy === 'inferred' ? ' (inferred from names and labels)' : ''}`
+        : null,
+    ],
     ['Pod', report.verdict.pod],
     ['Namespace', report.verdict.namespace],
     ['Node', node ? `${node}${report.node.ip && report.node.name ? ` (${report.node.ip})` : ''}` : null],
@@ -128,7 +148,7 @@ function headerHtml(report: Report): string {
     `<p class="summary">${e(report.verdict.summary)}</p>` +
     (does && talker ? `<p class="does"><strong>What it does:</strong> ${e(talker.label)} ${e(does)}.</p>` : '') +
     (report.history && report.history.n > 1
-      ? `<p class="does"><strong>History:</strong> ${e(report.history.pod)} was the top talker in ${fmtCount(report.history.k)} of the last ${fmtCount(report.history.n)} incidents on this cluster.</p>`
+      ? `<p class="does"><strong>History:</strong> ${e(historyLine(report.history))}</p>`
       : '') +
     `<ul class="badges" aria-label="Status">` +
     (inv.severity ? `<li class="badge ${sev.badge}">Severity ${e(inv.severity)}</li>` : '') +
@@ -204,7 +224,15 @@ function recommendationsHtml(report: Report): string {
   const items = report.recommendations.map(
     (r) =>
       `<li><span class="kind"><b>${e(KIND_LABEL[r.kind] ?? r.kind)}</b>${r.target ? ` · ${e(podRef(r.target))}` : ''}</span>` +
-      `<h3>${codeSpans(r.title)}</h3><p>${codeSpans(r.detail)}</p><p class="evidence"><strong>Measured:</strong> ${codeSpans(r.evidence)}</p></li>`,
+      `<h3>${codeSpans(r.title)}</h3><p>${codeSpans(r.detail)}</p>` +
+      // Commands in their own block: one selection copies them whole, no script needed.
+      (r.commands && r.commands.length > 0
+        ? `<pre class="cmd" aria-label="Commands"><code>${r.commands.map((c) => e(c)).join('\n')}</code></pre>`
+        : '') +
+      (r.arithmetic && r.arithmetic.length > 0
+        ? `<pre class="math" aria-label="Arithmetic">${r.arithmetic.map((c) => e(c)).join('\n')}</pre>`
+        : '') +
+      `<p class="evidence"><strong>Measured:</strong> ${codeSpans(r.evidence)}</p></li>`,
   );
   return section('recommendations', 'Recommendations', `<ol class="recs">${items.join('')}</ol>`);
 }
@@ -229,9 +257,12 @@ function rankingHtml(report: Report): string {
     return section('ranking', 'Ranked pods', `${rule}<p class="note">No pod could be tied to the traffic.</p>`);
   const shown = pods.slice(0, HTML_MAX_TABLE_ROWS);
   const rows = shown.map((p, i) => {
-    const owner = p.owner
-      ? `<span class="sub">${e(p.owner.kind)} ${e(p.owner.name)}${p.hostNetwork ? ' · hostNetwork' : ''}</span>`
-      : '';
+    // Workload first (what gets fixed), the pod and how the workload was found as detail.
+    const subject = podSubject(p);
+    const podLine = subject === podRef(p) ? '' : `pod ${p.pod}`;
+    const how = p.workload?.resolvedBy === 'inferred' && podLine ? ' (inferred)' : '';
+    const detail = [podLine + how, p.hostNetwork ? 'hostNetwork' : ''].filter(Boolean).join(' · ');
+    const owner = detail ? `<span class="sub">${e(detail)}</span>` : '';
     const method = p.socketMethod ? `<span class="sub">${e(p.socketMethod)}</span>` : '';
     const paths = p.attribution.paths.map((x) => e(PATH_LABEL[x] ?? x)).join(', ') || '—';
     const n = p.attribution.conflicts.length;
@@ -241,7 +272,7 @@ function rankingHtml(report: Report): string {
       ? `<code class="ep">${e(`${d.ip}:${d.port}`)}</code><span class="sub">${fmtCount(d.count)} connects · ${fmtCount(p.distinctPublicDestinations)} public destination${p.distinctPublicDestinations === 1 ? '' : 's'}</span>`
       : '—';
     return (
-      `<tr${i === 0 ? ' class="top"' : ''}><td class="num">${fmtCount(p.rank)}</td><th scope="row" class="name wide">${e(podRef(p))}${owner}</th>` +
+      `<tr${i === 0 ? ' class="top"' : ''}><td class="num">${fmtCount(p.rank)}</td><th scope="row" class="name wide">${e(subject)}${owner}</th>` +
       `<td class="num">${fmtCount(p.establishedPublic)}${method}</td><td class="num">${fmtCount(p.timeWaitPublic)}</td>` +
       `<td class="num">${fmtCount(p.connectsPublic)}</td><td class="num">${fmtRate(p.connectRatePerMinute)}</td>` +
       `<td>${dest}</td><td>${paths}${conflicts}</td></tr>`
@@ -428,7 +459,12 @@ export async function renderHtml(report: Report, opts: RenderHtmlOptions = {}): 
   const base = opts.evidenceBaseHref ?? 'evidence/';
   const charts = await renderReportCharts(report);
   const node = report.node.name ?? report.node.ip;
-  const subject = report.verdict.pod ? `${report.verdict.namespace}/${report.verdict.pod}` : report.verdict.kind;
+  const vw = report.verdict.workload;
+  const subject = vw
+    ? workloadRef(vw)
+    : report.verdict.pod
+      ? `${report.verdict.namespace}/${report.verdict.pod}`
+      : report.verdict.kind;
   const title = `SNAT report: ${subject}${node ? ` on ${node}` : ''}`;
   const parts: Array<[string, string, string]> = [
     ['charts', 'Top talkers', chartsHtml(charts)],

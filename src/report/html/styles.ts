@@ -64,6 +64,9 @@ ol.recs{list-style:none;margin:0;padding:0;display:grid;gap:12px}
 ol.recs li{border:1px solid var(--line);border-radius:8px;padding:12px 14px}
 ol.recs h3{margin:0 0 6px}
 ol.recs p{margin:4px 0;overflow-wrap:anywhere}
+ol.recs pre{margin:6px 0;padding:8px 10px;background:#f3f4f6;border-radius:6px;overflow-x:auto;white-space:pre;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.88em;user-select:all}
+ol.recs pre code{background:none;padding:0;overflow-wrap:normal}
+ol.recs pre.math{user-select:auto;white-space:pre-wrap}
 .kind{font-size:13px;color:var(--muted)}.kind b{text-transform:uppercase;letter-spacing:.04em;font-size:12px;font-weight:600}
 .evidence{color:var(--muted)}.evidence strong{color:var(--fg)}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em;background:#f3f4f6;padding:1px 4px;border-radius:4px;overflow-wrap:anywhere}

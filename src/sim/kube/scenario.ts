@@ -76,8 +76,18 @@ export interface ScenarioNode {
   taints?: Array<{ key: string; value?: string; effect: string }>;
 }
 
+/** A ReplicaSet or Job that owns scenario pods, with its own owner (Deployment, CronJob) when it has one. */
+export interface ScenarioController {
+  kind: 'ReplicaSet' | 'Job';
+  namespace: string;
+  name: string;
+  owner?: { kind: string; name: string };
+}
+
 export interface KubeScenario {
   nodes: ScenarioNode[];
+  /** ReplicaSets and Jobs the API server serves (pods' owners); absent ones answer 404. */
+  controllers?: ScenarioController[];
   namespaces: Array<{ name: string; labels?: Record<string, string> }>;
   pods: ScenarioPod[];
   /** Overrides how a node's capture evidence is produced (default {@link renderNodeCapture}). */
@@ -600,8 +610,34 @@ export function demoScenario(seed = 20261126): KubeScenario {
     ...est(DEMO_NODE_IP, '204.79.197.219', 443, 1, 812, 'containerd'),
   ];
 
+  // The controllers behind the pods, as the cluster holds them: each ReplicaSet owned by its Deployment, the
+  // Job by the CronJob that scheduled it.
+  const controllers: ScenarioController[] = [];
+  for (const p of pods) {
+    const o = p.owner;
+    if (!o || controllers.some((c) => c.kind === o.kind && c.namespace === p.namespace && c.name === o.name)) continue;
+    if (o.kind === 'ReplicaSet') {
+      const deployment = o.name.slice(0, o.name.lastIndexOf('-'));
+      controllers.push({
+        kind: 'ReplicaSet',
+        namespace: p.namespace,
+        name: o.name,
+        owner: { kind: 'Deployment', name: deployment },
+      });
+    } else if (o.kind === 'Job') {
+      const cronJob = o.name.slice(0, o.name.lastIndexOf('-'));
+      controllers.push({
+        kind: 'Job',
+        namespace: p.namespace,
+        name: o.name,
+        owner: { kind: 'CronJob', name: cronJob },
+      });
+    }
+  }
+
   return {
     nodes,
+    controllers,
     namespaces: [
       { name: 'default' },
       { name: 'kube-system' },

@@ -22,6 +22,7 @@ import { encodeCapture } from '../../kube/framing.js';
 import { loopbackCertificate } from '../tls.js';
 import { selfSubjectAccessReview } from './accessReview.js';
 import { SIM_ADMIN, SimAuthorizer, type SimUser, simUser } from './authorizer.js';
+import { controllerLabels, ownerReference, scenarioControllers } from './controllers.js';
 import { discoveryAnswer, SIM_KUBERNETES_VERSION } from './discovery.js';
 import type { RequestFaultHook } from './faultHooks.js';
 import { netstatPtn, procNetTcp } from './formats.js';
@@ -308,20 +309,8 @@ function scenarioPodJson(p: ScenarioPod, hostIP?: string): Json {
       namespace: p.namespace,
       uid,
       creationTimestamp: '2026-11-25T07:00:00Z',
-      labels: p.labels ?? { app: p.name.replace(/-[a-z0-9]{5}$/, '').replace(/-[a-f0-9]{8,10}$/, '') },
-      ...(p.owner
-        ? {
-            ownerReferences: [
-              {
-                apiVersion: p.owner.kind === 'Job' ? 'batch/v1' : 'apps/v1',
-                kind: p.owner.kind,
-                name: p.owner.name,
-                uid: simUid(`owner:${p.owner.name}`),
-                controller: true,
-              },
-            ],
-          }
-        : {}),
+      labels: p.labels ?? controllerLabels(p),
+      ...(p.owner ? { ownerReferences: [ownerReference(p.owner.kind, p.owner.name)] } : {}),
     },
     spec: {
       nodeName: p.nodeName,
@@ -381,6 +370,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     scenarioPods.set(`${p.namespace}/${p.name}`, p);
   }
   const jobs = new Map<string, JobRecord>();
+  const controllers = scenarioControllers(scenario);
   const faultCounts = new Map<object, number>();
   const versions = new VersionClock(1000);
 
@@ -389,7 +379,12 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     jobs: () => [...jobs.values()].filter((r) => !r.deleted).map((r) => withJobStatus(r)),
     jobPods: () =>
       [...pods.values()]
-        .filter((p) => fieldOf(p, 'metadata.labels.job-name') !== undefined)
+        // Capture pods only: scenario pods of a CronJob's Job carry job-name too.
+        .filter(
+          (p) =>
+            fieldOf(p, 'metadata.labels.job-name') !== undefined &&
+            !scenarioPods.has(`${fieldOf(p, 'metadata.namespace')}/${fieldOf(p, 'metadata.name')}`),
+        )
         .map((p) => refreshJobPod(p)),
     deletePod: (ns, name) => {
       pods.delete(`${ns}/${name}`);
@@ -705,7 +700,13 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
       const first = members[0] as ScenarioPod;
       const name = first.owner?.name ?? '';
       const hash = /-([a-z0-9]{5,10})$/.exec(name)?.[1];
-      const deployment = hash ? name.slice(0, -hash.length - 1) : null;
+      // A ReplicaSet the scenario lists keeps its stated owner (or none); others are a Deployment's by name.
+      const listed = controllers.get(`ReplicaSet/${first.namespace}/${name}`);
+      const deployment = listed
+        ? ((((listed.metadata as Json).ownerReferences as Json[] | undefined)?.[0]?.name as string | undefined) ?? null)
+        : hash
+          ? name.slice(0, -hash.length - 1)
+          : null;
       const podLabels = (scenarioPodJson(first).metadata as Json).labels as Record<string, string>;
       const matchLabels = { ...podLabels, ...(hash ? { 'pod-template-hash': hash } : {}) };
       return {
@@ -967,6 +968,8 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
             return { status: 200, body: list('Job', 'batch/v1', items) };
           }
           const r = name ? jobs.get(`${ns}/${name}`) : undefined;
+          const workloadJob = name && method === 'GET' ? controllers.get(`Job/${ns}/${name}`) : undefined;
+          if (!r && workloadJob) return { status: 200, body: workloadJob };
           if (!r || r.deleted || !name) return notFound('jobs.batch', name ?? '', 'batch');
           if (method === 'GET') {
             const body = withJobStatus(r);
