@@ -18,6 +18,8 @@ describe('parsePods', () => {
       containers: ['main'],
       containerIds: ['6b5a1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b'],
       owner: { kind: 'Deployment', name: 'nginx' },
+      controller: { kind: 'ReplicaSet', name: 'nginx-6f7b9c8d5' },
+      labels: expect.objectContaining({ 'pod-template-hash': '6f7b9c8d5' }),
     });
     expect(r.items[1]).toMatchObject({ hostNetwork: true, owner: { kind: 'DaemonSet', name: 'kube-proxy' } });
   });
@@ -58,6 +60,8 @@ describe('parsePods', () => {
         containers: [],
         containerIds: [],
         owner: null,
+        controller: null,
+        labels: {},
       },
     ]);
   });

@@ -115,7 +115,7 @@ describe('buildTeamsPayload', () => {
       const tbl = table(card(buildTeamsPayload(buildLargeReport({ pods: 40 }))))!;
       expect(tbl.firstRowAsHeader).toBe(true);
       expect(tbl.rows).toHaveLength(6);
-      expect(texts(tbl.rows[0])).toEqual(['Pod', 'ESTAB', 'Connects']);
+      expect(texts(tbl.rows[0])).toEqual(['Workload', 'ESTAB', 'Connects']);
       expect(texts(tbl.rows[1])).toEqual(['1. team-0/worker-0000-7d9f8b6c5-x2k4q', '2,000', '6,000 (600/min)']);
       expect(texts(card(buildTeamsPayload(buildLargeReport({ pods: 40 }))))).toContain(
         'Top 5 of 40 pods, public destinations only (ESTAB = ESTABLISHED sockets)',
