@@ -3,8 +3,19 @@
  * triggered it in `evidence`, so a reader can check it against the tables.
  */
 import ipaddr from 'ipaddr.js';
-import type { RankedPod, Recommendation, Report } from '../report/model.js';
-import { portMath } from './portAllocation.js';
+import type { ClusterContext, RankedPod, Recommendation, Report } from '../report/model.js';
+import { podSubject } from '../report/workloadName.js';
+import { azAksUpdate } from './commands.js';
+import {
+  type ClusterMaximum,
+  capacityCheck,
+  clusterMaximum,
+  HEADROOM_FACTOR,
+  MAX_MANAGED_OUTBOUND_IPS,
+  PORTS_PER_FRONTEND_IP,
+  portMath,
+} from './portAllocation.js';
+import { serviceAdvice } from './serviceTags.js';
 
 /** Thresholds behind each rule (documented in docs/report.md). */
 export const RECOMMENDATION_THRESHOLDS = {
@@ -31,6 +42,8 @@ export const RECOMMENDATION_THRESHOLDS = {
   hostMinConnects: 100,
   /** Port allocation rule: peak used / allocated at or above this. */
   portPressureRatio: 0.8,
+  /** Idle timeout rule: at least this many ESTABLISHED public sockets opened before the trace window. */
+  idleMinLongLived: 50,
 } as const;
 
 /** Raised when a user-supplied Azure service CIDR cannot be parsed. */
@@ -70,14 +83,22 @@ const AZURE_SERVICE_SUFFIXES: ReadonlyArray<readonly [string, string]> = [
 
 const fmt = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 const pct = (part: number, whole: number): string => `${Math.round((part / whole) * 100)}%`;
-const podRef = (p: { namespace: string; pod: string }): string => `${p.namespace}/${p.pod}`;
+/** The workload first (it is what gets changed), the pod as detail. */
+const podRef = (p: Pick<RankedPod, 'namespace' | 'pod' | 'workload'>): string => {
+  const subject = podSubject(p);
+  return subject === `${p.namespace}/${p.pod}` ? subject : `${subject} (pod ${p.pod})`;
+};
 
 interface AzureMatch {
   service: string;
   name: string | null;
+  /** The service tag that named it, when service tags did. */
+  tag: string | null;
+  serviceEndpoint: string | null;
+  privateLinkZone: string | null;
 }
 
-type Matcher = (ip: string) => AzureMatch | null;
+type Matcher = (d: { ip: string; serviceTag?: string }) => AzureMatch | null;
 
 function buildAzureMatcher(opts: RecommendationOptions): Matcher {
   const ranges = (opts.azureServiceCidrs ?? []).map((cidr) => {
@@ -88,18 +109,30 @@ function buildAzureMatcher(opts: RecommendationOptions): Matcher {
     }
   });
   const names = opts.azureServiceNames ?? {};
-  return (ip) => {
+  return ({ ip, serviceTag }) => {
+    // A service tag from Azure's own published ranges names the service best.
+    const advice = serviceTag ? serviceAdvice(serviceTag) : null;
+    if (serviceTag && advice) {
+      const name = Object.hasOwn(names, ip) ? (names[ip] ?? null) : null;
+      return { ...advice, name, tag: serviceTag };
+    }
     const name = Object.hasOwn(names, ip) ? (names[ip] ?? null) : null;
     if (name) {
       const lower = name.toLowerCase().replace(/\.$/, '');
       const hit = AZURE_SERVICE_SUFFIXES.find(([suffix]) => lower.endsWith(suffix));
-      if (hit) return { service: hit[1], name: lower };
+      if (hit) return { service: hit[1], name: lower, tag: null, serviceEndpoint: null, privateLinkZone: null };
     }
     if (ranges.length === 0 || !ipaddr.isValid(ip)) return null;
     const addr = ipaddr.process(ip);
     for (const { cidr, range } of ranges) {
       if (addr.kind() === range[0].kind() && addr.match(range)) {
-        return { service: `Azure service range ${cidr}`, name };
+        return {
+          service: `Azure service range ${cidr}`,
+          name,
+          tag: null,
+          serviceEndpoint: null,
+          privateLinkZone: null,
+        };
       }
     }
     return null;
@@ -146,7 +179,7 @@ function churnRecommendation(pod: RankedPod, minutes: number | null): Recommenda
 function azureRecommendation(pod: RankedPod, match: Matcher): Recommendation | null {
   const t = RECOMMENDATION_THRESHOLDS;
   const hits = pod.topDestinations.flatMap((d) => {
-    const m = match(d.ip);
+    const m = match(d);
     return m ? [{ d, m }] : [];
   });
   if (hits.length === 0) return null;
@@ -157,11 +190,27 @@ function azureRecommendation(pod: RankedPod, match: Matcher): Recommendation | n
   if (azureConnects < t.azureMinConnects && !manyEstablished) return null;
   const first = hits[0]!;
   const services = [...new Set(hits.map((h) => h.m.service))];
-  const label = first.m.name ? `${first.m.service} (${first.m.name})` : first.m.service;
+  const label = first.m.name
+    ? `${first.m.service} (${first.m.name})`
+    : first.m.tag
+      ? `${first.m.service} (${first.m.tag})`
+      : first.m.service;
   const listed = hits
     .slice(0, 3)
-    .map((h) => `${fmt(h.d.count)} to ${h.d.ip}:${h.d.port}${h.m.name ? ` (${h.m.name})` : ''}`)
+    .map(
+      (h) =>
+        `${fmt(h.d.count)} to ${h.d.ip}:${h.d.port}${h.m.name ? ` (${h.m.name})` : h.m.tag ? ` (${h.m.tag})` : ''}`,
+    )
     .join(', ');
+  const endpoints = [...new Set(hits.flatMap((h) => (h.m.serviceEndpoint ? [h.m.serviceEndpoint] : [])))];
+  const zones = [...new Set(hits.flatMap((h) => (h.m.privateLinkZone ? [h.m.privateLinkZone] : [])))];
+  const steps =
+    (zones.length > 0
+      ? `Private endpoint: create one for the ${first.m.service} resource in the cluster's VNet and link the private DNS zone \`${zones[0]}\` to it, so the name resolves to the private IP. `
+      : '') +
+    (endpoints.length > 0
+      ? `Service endpoint (no DNS change, the service still sees the subnet): enable \`${endpoints.join(',')}\` on the node subnet and allow that subnet on the resource's firewall.`
+      : '');
   const shareText =
     pod.connectsPublic > 0
       ? ` (${pct(azureConnects, pod.connectsPublic)} of its ${fmt(pod.connectsPublic)} public connects)`
@@ -173,78 +222,240 @@ function azureRecommendation(pod: RankedPod, match: Matcher): Recommendation | n
     detail:
       `${podRef(pod)} talks to ${services.join(', ')} over public IPs, so every connection uses a SNAT port. ` +
       'A private endpoint (or a service endpoint on the node subnet) keeps this traffic on a private path that ' +
-      'needs no SNAT; with a private endpoint, make the service name resolve to the private IP (private DNS zone).',
+      'needs no SNAT; with a private endpoint, make the service name resolve to the private IP (private DNS zone).' +
+      (steps ? ` ${steps}` : ''),
     evidence: `${podRef(pod)}: ${fmt(azureConnects)} public connects to Azure service endpoints${shareText}: ${listed}${estText}.`,
     target: { namespace: pod.namespace, pod: pod.pod },
+    ...(endpoints.length > 0
+      ? {
+          commands: [
+            `az network vnet subnet update -g <vnet-resource-group> --vnet-name <vnet> -n <node-subnet> --service-endpoints ${endpoints.join(' ')}`,
+          ],
+        }
+      : {}),
   };
 }
 
-function resourceGroupOf(resourceId: string | null): string | null {
-  const m = resourceId ? /\/resourceGroups\/([^/]+)/i.exec(resourceId) : null;
-  return m?.[1] ?? null;
+interface PortFacts {
+  peak: number;
+  peakAt: string;
+  allocatedSeen: number | null;
+  failedPeak: number;
+}
+
+function portFacts(report: Omit<Report, 'recommendations'>): PortFacts | null {
+  const used = report.metrics.flatMap((m) => (m.usedPorts !== null ? [m] : []));
+  if (used.length === 0) return null;
+  const peakPoint = used.reduce((a, b) => ((b.usedPorts ?? 0) > (a.usedPorts ?? 0) ? b : a));
+  return {
+    peak: peakPoint.usedPorts ?? 0,
+    peakAt: peakPoint.timestamp,
+    allocatedSeen: report.metrics.reduce<number | null>(
+      (max, m) => (m.allocatedPorts !== null && m.allocatedPorts > (max ?? 0) ? m.allocatedPorts : max),
+      null,
+    ),
+    failedPeak: report.metrics.reduce((max, m) => Math.max(max, m.failedConnections ?? 0), 0),
+  };
+}
+
+/** The pools' arithmetic, or a plain statement that the maximum is unknown. */
+function maximumLines(cluster: ClusterContext, max: ClusterMaximum | null): string[] {
+  if (!max) {
+    return [
+      `agent pools unknown: sized for today's ${fmt(cluster.backendPoolSize ?? 0)} nodes (autoscaler maxima and upgrade surge not counted)`,
+    ];
+  }
+  const lines = max.pools.map((p) => `${p.name}: ${p.basis} = ${fmt(p.total)} nodes`);
+  if (max.excluded.length > 0) lines.push(`not on the load balancer (node public IPs): ${max.excluded.join(', ')}`);
+  lines.push(
+    `maximum on the load balancer: ${max.pools.map((p) => fmt(p.total)).join(' + ') || '0'} = ${fmt(max.maxNodes)} nodes (today ${fmt(cluster.backendPoolSize ?? 0)})`,
+  );
+  return lines;
+}
+
+/** IPv6 frontends to size, or null on an IPv4-only cluster. */
+function ipv6Frontends(cluster: ClusterContext): number | null {
+  return cluster.ipFamilies?.some((f) => f.toLowerCase() === 'ipv6') ? (cluster.frontendIpv6Count ?? 1) : null;
 }
 
 function portRecommendations(report: Omit<Report, 'recommendations'>): Recommendation[] {
   const cluster = report.cluster;
   if (!cluster || cluster.backendPoolSize === null) return [];
   if (cluster.outboundType !== null && cluster.outboundType !== 'loadBalancer') return [];
-  const used = report.metrics.flatMap((m) => (m.usedPorts !== null ? [m] : []));
-  if (used.length === 0) return [];
-  const peakPoint = used.reduce((a, b) => ((b.usedPorts ?? 0) > (a.usedPorts ?? 0) ? b : a));
-  const peak = peakPoint.usedPorts ?? 0;
-  const allocatedSeen = report.metrics.reduce<number | null>(
-    (max, m) => (m.allocatedPorts !== null && m.allocatedPorts > (max ?? 0) ? m.allocatedPorts : max),
-    null,
-  );
-  const failedPeak = report.metrics.reduce((max, m) => Math.max(max, m.failedConnections ?? 0), 0);
+  const facts = portFacts(report);
+  const max = cluster.agentPools && cluster.agentPools.length > 0 ? clusterMaximum(cluster.agentPools) : null;
+  const maxNodes = Math.max(cluster.backendPoolSize, max?.maxNodes ?? 0);
   const ips = cluster.frontendIpCount ?? 1;
-  const math = portMath({
-    backendPoolSize: cluster.backendPoolSize,
-    frontendIpCount: ips,
-    // What the load balancer actually allocated beats the table.
-    configuredOutboundPorts: cluster.configuredOutboundPorts ?? allocatedSeen,
-    peakUsedPorts: peak,
-  });
-  if (math.suggestions.length === 0) return [];
+  const ipv6 = ipv6Frontends(cluster);
+  const poolLines = maximumLines(cluster, max);
+  const familyLine =
+    ipv6 === null
+      ? 'IPv4 only: no IPv6 frontends to size'
+      : `dual-stack: the same ports per node are allocated on the ${fmt(ipv6)} IPv6 frontend IP${ipv6 === 1 ? '' : 's'} too`;
+  const out: Recommendation[] = [];
+
+  // A latent misconfiguration: today's settings cannot serve the cluster at its maximum size, alert or not.
+  const configured = cluster.configuredOutboundPorts ?? null;
+  const check = max
+    ? capacityCheck({
+        maxNodes,
+        currentNodes: cluster.backendPoolSize,
+        frontendIps: ips,
+        frontendIpv6: ipv6,
+        configuredPorts: configured,
+        peakUsedPorts: facts?.peak ?? null,
+      })
+    : null;
+
+  const math = facts
+    ? portMath({
+        backendPoolSize: cluster.backendPoolSize,
+        maxNodes,
+        frontendIpCount: ips,
+        // What the load balancer actually allocated beats the table.
+        configuredOutboundPorts: configured ?? facts.allocatedSeen,
+        peakUsedPorts: facts.peak,
+      })
+    : null;
+  const lb = math?.suggestions.filter((x) => x.knob !== 'nat-gateway') ?? [];
+
+  if (check && !check.fits && (lb.length === 0 || configured !== null)) {
+    const flags: Array<[string, number]> = [];
+    if (check.neededIps !== null && check.neededIps <= MAX_MANAGED_OUTBOUND_IPS)
+      flags.push(['--load-balancer-managed-outbound-ip-count', check.neededIps]);
+    if (check.neededIpv6 !== null && check.neededIpv6 <= MAX_MANAGED_OUTBOUND_IPS)
+      flags.push(['--load-balancer-managed-outbound-ipv6-count', check.neededIpv6]);
+    const fits = configured
+      ? Math.floor(Math.floor((PORTS_PER_FRONTEND_IP * Math.min(ips, ipv6 ?? ips)) / maxNodes) / 8) * 8
+      : null;
+    const fix =
+      flags.length > 0
+        ? `Add frontend IPs so ${fmt(maxNodes)} nodes x ${fmt(configured ?? 0)} ports fit${fits !== null && fits >= 8 ? `, or lower the ports per node to ${fmt(fits)} if that still covers the peak` : ''}.`
+        : configured
+          ? `Lower the ports per node${fits !== null && fits >= 8 ? ` to ${fmt(fits)}` : ''} or lower the pools' maxima; more than ${MAX_MANAGED_OUTBOUND_IPS} IPs would be needed, so consider a NAT gateway.`
+          : `Set --load-balancer-outbound-ports explicitly, with enough frontend IPs for ${fmt(maxNodes)} nodes.`;
+    out.push({
+      kind: 'port-capacity',
+      title: `SNAT settings cannot serve the cluster at its maximum of ${fmt(maxNodes)} nodes`,
+      detail: `Latent misconfiguration: ${check.problem}. ${fix}`,
+      evidence: `${poolLines[poolLines.length - 1]}; ${check.lines.join('; ')}.`,
+      target: null,
+      ...(flags.length > 0 ? { commands: [azAksUpdate(cluster, flags)] } : {}),
+      arithmetic: [...poolLines, ...check.lines, familyLine],
+    });
+  }
+
+  if (!math || !facts || math.suggestions.length === 0) return out;
   const allocated = math.allocatedPerNode;
   const node = report.node.name ?? report.node.ip ?? 'the node';
   const usage =
     allocated !== null
-      ? `peak UsedSnatPorts ${fmt(peak)} of ${fmt(allocated)} allocated (${pct(peak, allocated)}) on ${node} at ${peakPoint.timestamp}`
-      : `peak UsedSnatPorts ${fmt(peak)} on ${node} at ${peakPoint.timestamp} (allocation unknown)`;
-  const failed = failedPeak > 0 ? `; up to ${fmt(failedPeak)} failed SNAT connections per minute` : '';
-  const pool = `; ${fmt(cluster.backendPoolSize)} nodes in the backend pool, ${fmt(ips)} frontend IP${ips === 1 ? '' : 's'} (${fmt(math.totalAvailable)} ports)`;
+      ? `peak UsedSnatPorts ${fmt(facts.peak)} of ${fmt(allocated)} allocated (${pct(facts.peak, allocated)}) on ${node} at ${facts.peakAt}`
+      : `peak UsedSnatPorts ${fmt(facts.peak)} on ${node} at ${facts.peakAt} (allocation unknown)`;
+  const failed = facts.failedPeak > 0 ? `; up to ${fmt(facts.failedPeak)} failed SNAT connections per minute` : '';
+  const pool = `; ${fmt(cluster.backendPoolSize)} nodes in the backend pool${maxNodes > cluster.backendPoolSize ? ` (${fmt(maxNodes)} at the maximum)` : ''}, ${fmt(ips)} frontend IP${ips === 1 ? '' : 's'} (${fmt(math.totalAvailable)} ports)`;
   const evidence = `${usage}${failed}${pool}.`;
-  const rg = resourceGroupOf(cluster.clusterResourceId) ?? '<resource-group>';
-  const name = cluster.clusterName ?? '<cluster>';
-  const lb = math.suggestions.filter((s) => s.knob !== 'nat-gateway');
-  const out: Recommendation[] = [];
   if (lb.length > 0) {
-    const flags = lb.map((s) => `${s.knob} ${s.value}`).join(' ');
-    const portsSuggestion = lb.find((s) => s.knob === '--load-balancer-outbound-ports');
+    const ports = lb.find((x) => x.knob === '--load-balancer-outbound-ports')?.value ?? 0;
+    const neededIps = Math.ceil((maxNodes * ports) / PORTS_PER_FRONTEND_IP);
+    const flags: Array<[string, number]> = [['--load-balancer-outbound-ports', ports]];
+    if (neededIps > ips) flags.push(['--load-balancer-managed-outbound-ip-count', neededIps]);
+    if (ipv6 !== null && neededIps > ipv6) flags.push(['--load-balancer-managed-outbound-ipv6-count', neededIps]);
+    const latent = check && !check.fits && configured === null ? ` ${check.problem}.` : '';
     out.push({
       kind: 'port-allocation',
-      title: `Raise SNAT ports per node to ${fmt(portsSuggestion?.value ?? 0)}`,
+      title: `Raise SNAT ports per node to ${fmt(ports)}`,
       detail:
-        `Run \`az aks update -g ${rg} -n ${name} ${flags}\`. ${lb.map((s) => s.why).join('. ')}. ` +
-        'This buys headroom; fixing connection churn in the top pods is what stops the exhaustion.',
+        (max
+          ? `Sized so every node fits at the cluster's maximum (${fmt(maxNodes)} nodes with autoscaler maxima and upgrade surge), not only today's ${fmt(cluster.backendPoolSize)}: ` +
+            'ports per node that fit today can make the next scale-out or upgrade fail.'
+          : `Sized for today's ${fmt(cluster.backendPoolSize)} nodes: the agent pools are unknown here, so check that nodes x ports still fits in 64,000 x frontend IPs at the pools' autoscaler maxima plus upgrade surge.`) +
+        `${latent} This buys headroom; fixing connection churn in the top pods is what stops the exhaustion.`,
       evidence,
       target: null,
+      commands: [azAksUpdate(cluster, flags)],
+      arithmetic: [
+        ...poolLines,
+        `ports per node: ceil(peak ${fmt(facts.peak)} x ${HEADROOM_FACTOR} / 8) x 8 = ${fmt(ports)}`,
+        `${fmt(maxNodes)} nodes x ${fmt(ports)} ports = ${fmt(maxNodes * ports)} -> ceil(${fmt(maxNodes * ports)} / 64,000) = ${fmt(neededIps)} frontend IP${neededIps === 1 ? '' : 's'} (now ${fmt(ips)})`,
+        familyLine,
+      ],
     });
   }
-  for (const s of math.suggestions.filter((x) => x.knob === 'nat-gateway')) {
+  for (const x of math.suggestions.filter((y) => y.knob === 'nat-gateway')) {
     out.push({
       kind: 'nat-gateway',
       title:
-        s.value !== null
-          ? `Move outbound traffic to a NAT gateway with ${s.value} public IP${s.value === 1 ? '' : 's'}`
+        x.value !== null
+          ? `Move outbound traffic to a NAT gateway with ${x.value} public IP${x.value === 1 ? '' : 's'}`
           : 'Reduce outbound connections',
-      detail: `${s.why}. Switch the cluster's outbound type to managedNATGateway or userAssignedNATGateway.`,
+      detail: `${x.why}. Switch the cluster's outbound type to managedNATGateway or userAssignedNATGateway.`,
       evidence,
       target: null,
+      ...(x.value !== null
+        ? {
+            commands: [
+              azAksUpdate(cluster, [
+                ['--outbound-type', 'managedNATGateway'],
+                ['--nat-gateway-managed-outbound-ip-count', x.value],
+              ]),
+            ],
+          }
+        : {}),
+      arithmetic: [...poolLines, familyLine],
     });
   }
   return out;
+}
+
+/** AKS sets the outbound rule's idle timeout to 30 minutes when `--load-balancer-idle-timeout` is not given. */
+export const AKS_DEFAULT_IDLE_TIMEOUT_MINUTES = 30;
+/** The shortest idle timeout the load balancer accepts. */
+const MIN_IDLE_TIMEOUT_MINUTES = 4;
+
+/**
+ * Idle timeout advice. An ESTABLISHED socket holds its SNAT port until it closes or has been idle for the load
+ * balancer's idle timeout. Sockets a pod holds beyond the connects the trace saw were opened before the window
+ * (a lower bound on long-lived connections); many of them at a long timeout means ports held by idle flows.
+ */
+function idleTimeoutRecommendation(report: Omit<Report, 'recommendations'>): Recommendation | null {
+  const t = RECOMMENDATION_THRESHOLDS;
+  const cluster = report.cluster;
+  if (!cluster || (cluster.outboundType !== null && cluster.outboundType !== 'loadBalancer')) return null;
+  const timeout = cluster.idleTimeoutMinutes ?? AKS_DEFAULT_IDLE_TIMEOUT_MINUTES;
+  if (timeout <= MIN_IDLE_TIMEOUT_MINUTES) return null;
+  const facts = portFacts(report);
+  const allocated = cluster.configuredOutboundPorts ?? facts?.allocatedSeen ?? null;
+  if (facts && allocated !== null && facts.peak < allocated * t.portPressureRatio) return null;
+  const pods = report.rankedPods.slice(0, t.maxPodsConsidered).filter((p) => p.establishedPublic !== null);
+  const longLived = pods.map((p) => ({ p, n: Math.max(0, (p.establishedPublic ?? 0) - p.connectsPublic) }));
+  const total = longLived.reduce((sum, x) => sum + x.n, 0);
+  if (total < t.idleMinLongLived) return null;
+  const timeWait = pods.reduce((sum, p) => sum + (p.timeWaitPublic ?? 0), 0);
+  const holders = longLived
+    .filter((x) => x.n > 0)
+    .sort((a, b) => b.n - a.n)
+    .slice(0, 3)
+    .map(
+      (x) =>
+        `${podRef(x.p)} ${fmt(x.n)} (${fmt(x.p.establishedPublic ?? 0)} ESTABLISHED, ${fmt(x.p.connectsPublic)} connects)`,
+    );
+  const setting =
+    cluster.idleTimeoutMinutes === null ? `unset (AKS default ${AKS_DEFAULT_IDLE_TIMEOUT_MINUTES})` : fmt(timeout);
+  return {
+    kind: 'idle-timeout',
+    title: `Shorten the load balancer idle timeout from ${fmt(timeout)} to ${MIN_IDLE_TIMEOUT_MINUTES} minutes, with keep-alive below it`,
+    detail:
+      `At least ${fmt(total)} ESTABLISHED public connections were opened before the trace window and are still open. ` +
+      `An idle connection keeps its SNAT port for the whole idle timeout (${fmt(timeout)} minutes), so abandoned flows hold ports long after anyone uses them. ` +
+      `Trade-off: with ${MIN_IDLE_TIMEOUT_MINUTES} minutes the load balancer silently drops any connection idle for longer, so long-lived clients (database pools, message brokers, websockets) must send TCP keep-alive or application pings more often than that (for example \`net.ipv4.tcp_keepalive_time=180\` or a 3-minute ping). ` +
+      (timeWait > 0
+        ? `The ${fmt(timeWait)} TIME_WAIT sockets are closed connections: a shorter idle timeout does not free them; connection reuse does.`
+        : ''),
+    evidence: `idle timeout ${setting} minutes; long-lived ESTABLISHED public (held minus connects in the window): ${holders.join('; ')}.`,
+    target: null,
+    commands: [azAksUpdate(cluster, [['--load-balancer-idle-timeout', MIN_IDLE_TIMEOUT_MINUTES]])],
+  };
 }
 
 function hostRecommendation(report: Omit<Report, 'recommendations'>): Recommendation | null {
@@ -292,5 +503,6 @@ export function computeRecommendations(
   const pooling = pods.flatMap((p) => churnRecommendation(p, minutes) ?? []).slice(0, t.maxPerKind);
   const azure = pods.flatMap((p) => azureRecommendation(p, match) ?? []).slice(0, t.maxPerKind);
   const host = hostRecommendation(report);
-  return [...pooling, ...azure, ...(host ? [host] : []), ...portRecommendations(report)];
+  const idle = idleTimeoutRecommendation(report);
+  return [...pooling, ...azure, ...(host ? [host] : []), ...portRecommendations(report), ...(idle ? [idle] : [])];
 }

@@ -16,6 +16,7 @@ import { attributeTrace } from './attribution.js';
 import { EvidenceIndex, type PodIdentity, podKey } from './evidenceIndex.js';
 import { createIpClassifier, type IpClassifier } from './ipClassifier.js';
 import { RANKING_RULE, rankPods } from './ranking.js';
+import type { ServiceTagIndex } from './serviceTags.js';
 import { countSockets, localAddresses, NO_SOCKET_EVIDENCE } from './socketCounters.js';
 import {
   mergeTalkers,
@@ -42,6 +43,8 @@ export interface AnalysisOptions {
   recommend?: (report: Report) => Recommendation[];
   /** How many destinations to keep per talker. */
   topDestinations?: number;
+  /** Azure service tags: top destinations get their tag (`Storage.WestEurope`) and the report the data's change number. */
+  serviceTags?: { index: ServiceTagIndex; source: string } | null;
 }
 
 const MAX_WARNING_SAMPLES = 20;
@@ -254,8 +257,29 @@ export class SnatAnalysis {
       evidenceFiles: [...ev.files].sort(),
       privateCidrs: [...(opts.privateCidrs ?? [])],
     };
+    if (opts.serviceTags) {
+      const { index, source } = opts.serviceTags;
+      tagDestinations(report, index);
+      report.serviceTags = { changeNumber: index.changeNumber, cloud: index.cloud, source };
+    }
     if (opts.recommend) report.recommendations = opts.recommend(report);
     return report;
+  }
+}
+
+/** Names the Azure service tag of every top destination (pods, host, unattributed), in place. */
+function tagDestinations(report: Report, index: ServiceTagIndex): void {
+  const talkers = [...report.rankedPods, ...report.unattributed, ...(report.hostTraffic ? [report.hostTraffic] : [])];
+  const memo = new Map<string, string | null>();
+  for (const t of talkers) {
+    for (const d of t.topDestinations) {
+      let tag = memo.get(d.ip);
+      if (tag === undefined) {
+        tag = index.lookup(d.ip)?.tag ?? null;
+        memo.set(d.ip, tag);
+      }
+      if (tag) d.serviceTag = tag;
+    }
   }
 }
 

@@ -28,6 +28,26 @@ export interface ClusterInfo {
   idleTimeoutMinutes: number | null;
   /** Sum of the agent pools' node counts. */
   nodeCount: number;
+  /** Azure region (service tags are fetched per region). */
+  location: string | null;
+  /** Each agent pool's size limits, for port math over the cluster's maximum. */
+  agentPools: AgentPoolInfo[];
+  /** `networkProfile.ipFamilies`; `['IPv4', 'IPv6']` on a dual-stack cluster. */
+  ipFamilies: string[];
+  /** `managedOutboundIPs.countIPv6` (dual-stack), null when unset. */
+  managedOutboundIpv6Count: number | null;
+}
+
+/** One agent pool as port math needs it. */
+export interface AgentPoolInfo {
+  name: string;
+  count: number;
+  enableAutoScaling: boolean;
+  maxCount: number | null;
+  /** `upgradeSettings.maxSurge` as set, null when unset (AKS default). */
+  maxSurge: string | null;
+  /** False when nodes have instance-level public IPs (`enableNodePublicIP`): no load balancer SNAT for them. */
+  usesLoadBalancer: boolean;
 }
 
 /** Whether the load balancer's SNAT metrics can tell anything about this cluster. */
@@ -59,6 +79,17 @@ export function toClusterInfo(mc: ManagedCluster, fallbackSubscriptionId: string
     managedOutboundIpCount: lb?.managedOutboundIPs?.count ?? null,
     idleTimeoutMinutes: lb?.idleTimeoutInMinutes ?? null,
     nodeCount: (mc.agentPoolProfiles ?? []).reduce((sum, p) => sum + (p.count ?? 0), 0),
+    location: mc.location ?? null,
+    agentPools: (mc.agentPoolProfiles ?? []).map((p) => ({
+      name: p.name,
+      count: p.count ?? 0,
+      enableAutoScaling: p.enableAutoScaling === true,
+      maxCount: typeof p.maxCount === 'number' ? p.maxCount : null,
+      maxSurge: p.upgradeSettings?.maxSurge ?? null,
+      usesLoadBalancer: p.enableNodePublicIP !== true,
+    })),
+    ipFamilies: mc.networkProfile?.ipFamilies ?? ['IPv4'],
+    managedOutboundIpv6Count: lb?.managedOutboundIPs?.countIPv6 ?? null,
   };
 }
 

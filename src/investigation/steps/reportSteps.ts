@@ -29,6 +29,11 @@ function clusterContext(cluster: ClusterInfo | null, loadBalancerId: string): Cl
     frontendIpCount: cluster.managedOutboundIpCount,
     configuredOutboundPorts: cluster.outboundPorts,
     idleTimeoutMinutes: cluster.idleTimeoutMinutes,
+    // Older stored activity outputs lack these: absent means "unknown", and the advice says so.
+    ...(cluster.agentPools ? { agentPools: cluster.agentPools } : {}),
+    ...(cluster.ipFamilies ? { ipFamilies: cluster.ipFamilies } : {}),
+    frontendIpv6Count: cluster.managedOutboundIpv6Count ?? null,
+    location: cluster.location ?? null,
   };
 }
 

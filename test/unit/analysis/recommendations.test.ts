@@ -106,7 +106,8 @@ describe('computeRecommendations', () => {
       const recs = computeRecommendations(buildCompleteReportBase(), names);
       const port = recs.find((r) => r.kind === 'port-allocation')!;
       expect(port.title).toBe('Raise SNAT ports per node to 1,520');
-      expect(port.detail).toContain('az aks update -g rg-prod -n aks-prod-weu --load-balancer-outbound-ports 1520');
+      expect(port.commands).toEqual(['az aks update -g rg-prod -n aks-prod-weu --load-balancer-outbound-ports 1520']);
+      expect(port.detail).toContain("Sized for today's 12 nodes: the agent pools are unknown here");
       expect(port.evidence).toContain('peak UsedSnatPorts 1,010 of 1,024 allocated (99%)');
       expect(port.evidence).toContain('failed SNAT connections per minute');
       expect(port.evidence).toContain('12 nodes in the backend pool, 1 frontend IP (64,000 ports)');
