@@ -7,6 +7,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterInfo } from '../azure/arm/clusterResolver.js';
 import type { AksCredentialOptions } from '../azure/arm/kubeCredentials.js';
+import type { ServiceTagSource } from '../azure/arm/serviceTags.js';
 import type { BackendUsage, MetricsWindow } from '../azure/arm/snatMetrics.js';
 import type { BlobFleetStore } from '../azure/blob/fleetStore.js';
 import type { BlobReportStore } from '../azure/blob/reportStore.js';
@@ -45,6 +46,8 @@ export interface InvestigationDeps {
   fleet?(): Promise<Pick<BlobFleetStore, 'recordIncident' | 'recordScan'>>;
   /** Null when TEAMS_WEBHOOK_URL is not set: notifications are off. */
   notifier: Pick<TeamsNotifier, 'send'> | null;
+  /** Azure service tags for the cluster's region (names destinations in the report); absent: not used. */
+  serviceTags?: ServiceTagSource;
 }
 
 let override: InvestigationDeps | null = null;
@@ -77,6 +80,7 @@ export function loadAdapterModules() {
     import('../azure/arm/snatMetrics.js'),
     import('../azure/arm/kubeCredentials.js'),
     import('../kube/access.js'),
+    import('../azure/arm/serviceTags.js'),
   ]);
 }
 
@@ -90,8 +94,14 @@ export async function buildFromSettings(
     metricsEndpoint?: (region: string) => string;
   } = {},
 ): Promise<InvestigationDeps> {
-  const [identity, { ArmClusterResolver }, { SnatMetricsReader }, { AksCredentialProvider }, { kubeConfigFromString }] =
-    await loadAdapterModules();
+  const [
+    identity,
+    { ArmClusterResolver },
+    { SnatMetricsReader },
+    { AksCredentialProvider },
+    { kubeConfigFromString },
+    { ArmServiceTags },
+  ] = await loadAdapterModules();
   const credential =
     extra.credential ??
     (settings.azureClientId
@@ -130,6 +140,7 @@ export async function buildFromSettings(
     settings,
     clusters: new ArmClusterResolver(armOptions),
     metrics: new SnatMetricsReader(armOptions),
+    serviceTags: new ArmServiceTags(armOptions),
     kubeConfigFor(cluster) {
       // Cached per cluster for a few minutes (well inside the Entra token's lifetime); failures are not cached.
       return kubeConfigs.get(cluster.resourceId.toLowerCase(), async () => {

@@ -44,8 +44,8 @@ function num(n: number | null | undefined): string {
   return n === null || n === undefined ? '–' : String(n);
 }
 
-function dest(d: { ip: string; port: number; count: number }): string {
-  return `${d.ip.includes(':') ? `[${d.ip}]` : d.ip}:${d.port} (${d.count})`;
+function dest(d: { ip: string; port: number; count: number; serviceTag?: string }): string {
+  return `${d.ip.includes(':') ? `[${d.ip}]` : d.ip}:${d.port} (${d.count}${d.serviceTag ? `, ${d.serviceTag}` : ''})`;
 }
 
 function topDest(t: TrafficCounters, n = 3): string {
@@ -180,6 +180,13 @@ export function renderMarkdown(
     out.push('Files:', '');
     for (const f of report.evidenceFiles) out.push(`- \`${f}\``);
     out.push('');
+  }
+  if (report.serviceTags) {
+    const t = report.serviceTags;
+    out.push(
+      `Destinations named by Azure service tags (${md(t.source)}, ${md(t.cloud ?? 'cloud unknown')}, change number ${t.changeNumber ?? 'unknown'}).`,
+      '',
+    );
   }
   if (report.privateCidrs.length > 0) out.push(`Extra private ranges: ${report.privateCidrs.map(md).join(', ')}.`, '');
   return `${out.join('\n').trimEnd()}\n`;

@@ -53,6 +53,30 @@ interface AnalyzeFlags {
   azureServiceCidr: string[];
   out?: string;
   reportUrl?: string;
+  serviceTags?: string;
+}
+
+/**
+ * Reads a downloaded `ServiceTags_Public_*.json` (or an ARM serviceTags answer saved to a file) into an index;
+ * a missing, unreadable or wrongly shaped file is bad input with a one-line error.
+ */
+async function loadServiceTags(file: string) {
+  const [{ readFile }, { basename }, { parseServiceTags, ServiceTagIndex, ServiceTagsFormatError }] = await Promise.all(
+    [import('node:fs/promises'), import('node:path'), import('../../analysis/serviceTags.js')],
+  );
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`--service-tags: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    return { index: new ServiceTagIndex(parseServiceTags(JSON.parse(text))), source: basename(file) };
+  } catch (err) {
+    if (err instanceof SyntaxError || err instanceof ServiceTagsFormatError)
+      throw new CliError(`--service-tags: ${file}: ${err.message.split('\n')[0]}`);
+    throw err;
+  }
 }
 
 /** `snat-responder analyze <bundle-dir-or-trace-file>`. */
@@ -74,6 +98,10 @@ export function registerAnalyzeCommand(program: Command): void {
       collect,
       [],
     )
+    .option(
+      '--service-tags <file>',
+      'Azure service tags (the downloadable ServiceTags_Public JSON): name the Azure service of each destination',
+    )
     .option('-o, --out <file>', 'write the output to a file instead of stdout')
     .option('--report-url <url>', 'link to the full report, used by --format card')
     .option(
@@ -84,6 +112,7 @@ export function registerAnalyzeCommand(program: Command): void {
     .action(async (bundle: string, flags: AnalyzeFlags) => {
       validateCidrs(flags.privateCidr, '--private-cidr');
       validateCidrs(flags.azureServiceCidr, '--azure-service-cidr');
+      const serviceTags = flags.serviceTags ? await loadServiceTags(flags.serviceTags) : null;
       let report: Report;
       try {
         const [{ computeRecommendations }, { analyzeEvidence }] = await Promise.all([
@@ -94,6 +123,7 @@ export function registerAnalyzeCommand(program: Command): void {
           privateCidrs: flags.privateCidr,
           generatedAt: new Date().toISOString(),
           ...(flags.threads ? { traceThreads: flags.threads } : {}),
+          ...(serviceTags ? { serviceTags } : {}),
           recommend: (r) => computeRecommendations(r, { azureServiceCidrs: flags.azureServiceCidr }),
         });
         // A report from nothing would read as a clean bill of health: refuse it, saying what the input looks like.

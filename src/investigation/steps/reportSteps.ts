@@ -1,5 +1,6 @@
 /** Activities that turn stored evidence into the stored report, and announce it. */
 import { computeRecommendations } from '../../analysis/recommendations.js';
+import type { ServiceTagIndex } from '../../analysis/serviceTags.js';
 import type { ClusterInfo } from '../../azure/arm/clusterResolver.js';
 import { type LinkWindow, linkWindow } from '../../azure/blob/readLinks.js';
 import { type BlobReportStore, REPORT_FILES } from '../../azure/blob/reportStore.js';
@@ -37,6 +38,20 @@ function clusterContext(cluster: ClusterInfo | null, loadBalancerId: string): Cl
   };
 }
 
+/** The region's service tags, or why the report goes without them (ARM refused, no region known). */
+async function serviceTagsFor(
+  deps: InvestigationDeps,
+  cluster: ClusterInfo | null,
+): Promise<{ index: ServiceTagIndex | null; problem: string | null }> {
+  if (!deps.serviceTags || !cluster?.location) return { index: null, problem: null };
+  try {
+    return { index: await deps.serviceTags.forLocation(cluster.subscriptionId, cluster.location), problem: null };
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return { index: null, problem: `service tags unavailable, destinations are not named: ${why.slice(0, 200)}` };
+  }
+}
+
 /**
  * The link people open for a stored file: under REPORT_BASE_URL when set (your own front end), else a signed
  * read-only link to the blob that expires after REPORT_LINK_EXPIRY_HOURS (the container is private).
@@ -63,13 +78,20 @@ export async function analyzeAndStore(
 ): Promise<AnalyzeAndStoreOutput> {
   const store = await deps.reports();
   const s = deps.settings;
+  const tags = await serviceTagsFor(deps, input.cluster);
   const report = await analyzeStoredEvidence(store, input.prefix, {
     privateCidrs: s.privateCidrs,
     generatedAt: input.generatedAt,
+    ...(tags.index ? { serviceTags: { index: tags.index, source: 'arm' } } : {}),
     investigation: {
       id: input.request.instanceId,
-      // Notifications being off is said in every report, without degrading the investigation itself.
-      problems: s.notifyProblem ? [...input.problems, s.notifyProblem] : input.problems,
+      // Notifications being off, or a service-tag outage (only the tag names are lost), is said in the report
+      // without degrading the investigation itself.
+      problems: [
+        ...input.problems,
+        ...(s.notifyProblem ? [s.notifyProblem] : []),
+        ...(tags.problem ? [tags.problem] : []),
+      ],
       ...(input.status ? { status: input.status } : { status: input.problems.length > 0 ? 'degraded' : 'complete' }),
       severity: input.request.alert?.severity ?? null,
       alertRule: input.request.alert?.alertRule ?? null,

@@ -269,7 +269,7 @@ function rankingHtml(report: Report): string {
     const conflicts = n ? ` <span class="conflict">(${n} conflict${n === 1 ? '' : 's'})</span>` : '';
     const d = p.topDestinations[0];
     const dest = d
-      ? `<code class="ep">${e(`${d.ip}:${d.port}`)}</code><span class="sub">${fmtCount(d.count)} connects · ${fmtCount(p.distinctPublicDestinations)} public destination${p.distinctPublicDestinations === 1 ? '' : 's'}</span>`
+      ? `<code class="ep">${e(`${d.ip}:${d.port}`)}</code>${d.serviceTag ? ` <span class="tag">${e(d.serviceTag)}</span>` : ''}<span class="sub">${fmtCount(d.count)} connects · ${fmtCount(p.distinctPublicDestinations)} public destination${p.distinctPublicDestinations === 1 ? '' : 's'}</span>`
       : '—';
     return (
       `<tr${i === 0 ? ' class="top"' : ''}><td class="num">${fmtCount(p.rank)}</td><th scope="row" class="name wide">${e(subject)}${owner}</th>` +
@@ -417,6 +417,14 @@ function traceHtml(report: Report, base: string): string {
     ['Lost samples (BCC)', fmtCount(t.lostSamples)],
     ['Trace format', t.format ?? '—'],
     ['Parse warnings', fmtCount(report.parseWarnings)],
+    ...(report.serviceTags
+      ? ([
+          [
+            'Service tags',
+            `${report.serviceTags.source}, ${report.serviceTags.cloud ?? 'cloud unknown'}, change number ${report.serviceTags.changeNumber ?? 'unknown'}`,
+          ],
+        ] as Array<[string, string]>)
+      : []),
   ];
   const dl = `<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${e(v)}</dd></div>`).join('')}</dl>`;
   const samples = report.warningSamples.length

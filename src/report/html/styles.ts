@@ -58,6 +58,7 @@ td.num .sub{font-variant-numeric:normal}
 .name{overflow-wrap:anywhere;min-width:16ch}
 .wide{min-width:26ch}
 code.ep{white-space:nowrap}
+.tag{display:inline-block;font-size:12px;padding:0 6px;border-radius:10px;background:#e0f2fe;color:#075985}
 .sub{display:block;color:var(--muted);font-weight:400;font-size:13px}
 tr.top td,tr.top th{background:#fff7ed}
 ol.recs{list-style:none;margin:0;padding:0;display:grid;gap:12px}

@@ -9,6 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { simServiceTags } from './serviceTags.js';
 import type {
   ArmFault,
   ArmWorld,
@@ -270,6 +271,13 @@ function route(
       };
     }
     if (method === 'GET') return clusterJson(cluster);
+  }
+
+  // Service tags of a region: the small document of sim/arm/serviceTags.ts (or the world's own).
+  const tags = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Network\/locations\/([^/]+)\/serviceTags$/i.exec(path);
+  if (tags && method === 'GET') {
+    world.serviceTagRequests = (world.serviceTagRequests ?? 0) + 1;
+    return world.serviceTags ?? simServiceTags(subscriptionId);
   }
 
   const lb =

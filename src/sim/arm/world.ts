@@ -68,6 +68,10 @@ export interface ArmWorld {
   faults: ArmFault[];
   /** Node names and IPs, for the demo's other simulated services (informational). */
   nodes?: Array<{ name: string; ip: string; clusterName: string }>;
+  /** The service-tag document `.../locations/{location}/serviceTags` answers (default: sim/arm/serviceTags.ts). */
+  serviceTags?: Record<string, unknown>;
+  /** How many service-tag requests the server answered (tests check the adapter's cache). */
+  serviceTagRequests?: number;
 }
 
 /** Options of {@link demoArmWorld}. */
@@ -172,6 +176,10 @@ export function simClusterProperties(p: {
   allocatedOutboundPorts?: number;
   idleTimeoutInMinutes?: number;
   disableLocalAccounts?: boolean;
+  /** Extra agent pools after `nodepool1` (ARM `agentPoolProfiles` entries). */
+  extraPools?: Array<Record<string, unknown>>;
+  /** `nodepool1` autoscaling: `enableAutoScaling`, `minCount`, `maxCount`, `upgradeSettings`. */
+  systemPool?: Record<string, unknown>;
 }): Record<string, unknown> {
   const version = p.kubernetesVersion ?? '1.32.4';
   const lbProfile =
@@ -202,7 +210,9 @@ export function simClusterProperties(p: {
         type: 'VirtualMachineScaleSets',
         provisioningState: 'Succeeded',
         orchestratorVersion: version,
+        ...p.systemPool,
       },
+      ...(p.extraPools ?? []),
     ],
     networkProfile: {
       networkPlugin: 'azure',
@@ -317,6 +327,8 @@ export function demoArmWorld(opts: DemoArmWorldOptions = {}): ArmWorld {
           outboundType: 'loadBalancer',
           nodeCount: DEMO_NODES.length,
           aad,
+          // Autoscaling up to 10 with the default surge: the port advice is sized for 11 nodes, not today's 4.
+          systemPool: { enableAutoScaling: true, minCount: 3, maxCount: 10, upgradeSettings: {} },
         }),
         kubeconfigYaml: simKubeconfig({
           clusterName: DEMO_CLUSTER.name,
