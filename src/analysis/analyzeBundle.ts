@@ -12,6 +12,7 @@ import type { TraceTool } from '../evidence/types.js';
 import type { Report } from '../report/model.js';
 import { type AnalysisOptions, SnatAnalysis } from './snatAnalysis.js';
 import type { TraceAggregate } from './traceAggregator.js';
+import { fromTraceSnapshot, type TraceSnapshot, toTraceSnapshot } from './traceSnapshot.js';
 import type { TraceWorkerInput, TraceWorkerMessage } from './traceWorker.js';
 import { insufficiency } from './verdict.js';
 
@@ -29,6 +30,10 @@ const SLICE_BYTES = 8 * 1024 * 1024;
 const MAX_KEPT_WARNINGS = 50;
 
 export interface AnalyzeBundleOptions extends AnalysisOptions {
+  /** The trace as an earlier analysis of this bundle read it: used instead of reading the trace again. */
+  traceSnapshot?: TraceSnapshot | null;
+  /** Receives the trace's snapshot once the trace is read (to store for a later {@link traceSnapshot}). */
+  onTraceSnapshot?: (snapshot: TraceSnapshot) => void;
   /**
    * Threads reading a plain-text trace of 16 MB or more (default: one below 256 MB, else the cores available, at
    * most 4; 1 disables workers).
@@ -108,7 +113,12 @@ export interface AnalyzedEvidence {
 export async function analyzeEvidence(path: string, options: AnalyzeBundleOptions = {}): Promise<AnalyzedEvidence> {
   const { evidence, tracePath } = await loadBundle(path);
   const run = new SnatAnalysis(evidence, options);
-  if (tracePath !== null) {
+  const privateCidrs = [...(options.privateCidrs ?? [])];
+  const before = { kept: evidence.warnings.length, count: evidence.warningCount };
+  if (options.traceSnapshot) {
+    run.aggregator.absorb(fromTraceSnapshot(options.traceSnapshot));
+    applyTraceParse(evidence, options.traceSnapshot);
+  } else if (tracePath !== null) {
     const { size } = await stat(tracePath);
     const wanted = options.traceThreads ?? (size >= AUTO_PARALLEL_MIN_BYTES ? availableParallelism() : 1);
     const threads =
@@ -118,6 +128,19 @@ export async function analyzeEvidence(path: string, options: AnalyzeBundleOption
     const results = await readSlices(tracePath, slices, threads, evidence, run, [...(options.privateCidrs ?? [])]);
     mergeStreamResults(evidence, results, run.aggregator.result().events);
   }
+  if (!options.traceSnapshot) {
+    options.onTraceSnapshot?.(
+      toTraceSnapshot(
+        run.aggregator.result(),
+        {
+          trace: evidence.trace,
+          warnings: evidence.warnings.slice(before.kept),
+          warningCount: evidence.warningCount - before.count,
+        },
+        privateCidrs,
+      ),
+    );
+  }
   const y = run.evidenceYield();
   const nothingUsable =
     y.traceEvents === 0 && y.socketRows === 0
@@ -126,6 +149,16 @@ export async function analyzeEvidence(path: string, options: AnalyzeBundleOption
         : 'the bundle has no trace and no socket table rows'
       : null;
   return { report: run.report(), nothingUsable };
+}
+
+/** What reading the trace added to the evidence, from a snapshot (warnings capped as when reading). */
+function applyTraceParse(evidence: EvidenceSet, snapshot: TraceSnapshot): void {
+  evidence.trace = { ...snapshot.trace };
+  evidence.warningCount += snapshot.warningCount;
+  for (const w of snapshot.warnings) {
+    if (evidence.warnings.length >= MAX_KEPT_WARNINGS) break;
+    evidence.warnings.push(w);
+  }
 }
 
 /**

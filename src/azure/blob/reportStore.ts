@@ -245,13 +245,19 @@ export class BlobReportStore {
 
   /**
    * Download every blob under the prefix into `localDir` (e.g. a report's `evidence/` folder, so
-   * `snat-responder analyze` can re-run offline). Returns the relative paths written, sorted.
+   * `snat-responder analyze` can re-run offline). Returns every relative path under the prefix, sorted; `skip` leaves
+   * a file out of the download (it is still listed).
    */
-  async downloadPrefix(prefix: string, localDir: string): Promise<string[]> {
+  async downloadPrefix(
+    prefix: string,
+    localDir: string,
+    opts: { skip?: (relativePath: string) => boolean } = {},
+  ): Promise<string[]> {
     const p = ensurePrefix(prefix);
     const root = resolve(localDir);
     const files = await this.listFiles(p);
     for (const rel of files) {
+      if (opts.skip?.(rel)) continue;
       const target = resolve(join(root, rel));
       // Blob names are attacker-influenced only through sanitised segments, but never write outside localDir.
       if (target !== root && !target.startsWith(root + sep)) {

@@ -115,7 +115,13 @@ export async function selectCandidates(
     sink.put(BUNDLE_FILES.controllers, controllers.json),
   ]);
 
-  const report = await analyzeStoredEvidence(store, input.prefix, { privateCidrs: deps.settings.privateCidrs });
+  // The trace is read here once; the final report starts from this snapshot (analyzeAndStore).
+  const report = await analyzeStoredEvidence(
+    store,
+    input.prefix,
+    { privateCidrs: deps.settings.privateCidrs },
+    'store',
+  );
   return chooseCandidatePods(pods, report.rankedPods, input.maxPods);
 }
 

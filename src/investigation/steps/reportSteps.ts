@@ -79,31 +79,37 @@ export async function analyzeAndStore(
   const store = await deps.reports();
   const s = deps.settings;
   const tags = await serviceTagsFor(deps, input.cluster);
-  const report = await analyzeStoredEvidence(store, input.prefix, {
-    privateCidrs: s.privateCidrs,
-    generatedAt: input.generatedAt,
-    ...(tags.index ? { serviceTags: { index: tags.index, source: 'arm' } } : {}),
-    investigation: {
-      id: input.request.instanceId,
-      // Notifications being off, or a service-tag outage (only the tag names are lost), is said in the report
-      // without degrading the investigation itself.
-      problems: [
-        ...input.problems,
-        ...(s.notifyProblem ? [s.notifyProblem] : []),
-        ...(tags.problem ? [tags.problem] : []),
-      ],
-      ...(input.status ? { status: input.status } : { status: input.problems.length > 0 ? 'degraded' : 'complete' }),
-      severity: input.request.alert?.severity ?? null,
-      alertRule: input.request.alert?.alertRule ?? null,
-      trigger: input.request.requestedBy,
-      windowStart: input.windowStart,
-      windowEnd: input.windowEnd,
+  const report = await analyzeStoredEvidence(
+    store,
+    input.prefix,
+    {
+      privateCidrs: s.privateCidrs,
+      generatedAt: input.generatedAt,
+      ...(tags.index ? { serviceTags: { index: tags.index, source: 'arm' } } : {}),
+      investigation: {
+        id: input.request.instanceId,
+        // Notifications being off, or a service-tag outage (only the tag names are lost), is said in the report
+        // without degrading the investigation itself.
+        problems: [
+          ...input.problems,
+          ...(s.notifyProblem ? [s.notifyProblem] : []),
+          ...(tags.problem ? [tags.problem] : []),
+        ],
+        ...(input.status ? { status: input.status } : { status: input.problems.length > 0 ? 'degraded' : 'complete' }),
+        severity: input.request.alert?.severity ?? null,
+        alertRule: input.request.alert?.alertRule ?? null,
+        trigger: input.request.requestedBy,
+        windowStart: input.windowStart,
+        windowEnd: input.windowEnd,
+      },
+      cluster: clusterContext(input.cluster, input.request.target.loadBalancerId),
+      node: input.node,
+      metrics: input.metrics,
+      recommend: (r) => computeRecommendations(r, { azureServiceCidrs: s.azureServiceCidrs }),
+      // The trace as candidate selection read it: one analysis of the trace per investigation.
     },
-    cluster: clusterContext(input.cluster, input.request.target.loadBalancerId),
-    node: input.node,
-    metrics: input.metrics,
-    recommend: (r) => computeRecommendations(r, { azureServiceCidrs: s.azureServiceCidrs }),
-  });
+    'reuse',
+  );
   // Record the incident first (idempotent per instance id), so the report can say how often this pod was
   // the top talker on the cluster, this incident included.
   // History counts by workload: a Deployment's pods get new names on every rollout.
