@@ -267,8 +267,9 @@ function maximumLines(cluster: ClusterContext, max: ClusterMaximum | null): stri
   }
   const lines = max.pools.map((p) => `${p.name}: ${p.basis} = ${fmt(p.total)} nodes`);
   if (max.excluded.length > 0) lines.push(`not on the load balancer (node public IPs): ${max.excluded.join(', ')}`);
+  const sum = max.pools.length > 1 ? `${max.pools.map((p) => fmt(p.total)).join(' + ')} = ` : '';
   lines.push(
-    `maximum on the load balancer: ${max.pools.map((p) => fmt(p.total)).join(' + ') || '0'} = ${fmt(max.maxNodes)} nodes (today ${fmt(cluster.backendPoolSize ?? 0)})`,
+    `maximum on the load balancer: ${sum}${fmt(max.maxNodes)} nodes (today ${fmt(cluster.backendPoolSize ?? 0)})`,
   );
   return lines;
 }

@@ -159,7 +159,11 @@ export function renderMarkdown(
   if (top.length > 0) {
     out.push('## Evidence chain', '');
     for (const p of top) {
-      out.push(`### ${md(p.namespace)}/${md(p.pod)}`, '');
+      const subject = podSubject(p);
+      out.push(
+        subject === `${p.namespace}/${p.pod}` ? `### ${md(subject)}` : `### ${md(subject)}: pod ${md(p.pod)}`,
+        '',
+      );
       for (const s of p.attribution.steps) out.push(`- ${md(s.detail)} — \`${s.source}\``);
       for (const c of p.attribution.conflicts) out.push(`- ⚠ conflict: ${md(c)}`);
       out.push('');
