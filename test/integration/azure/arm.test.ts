@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ArmClusterResolver, snatSupport } from '../../../src/azure/arm/clusterResolver.js';
 import { AKS_SERVER_SCOPE, AksCredentialProvider, usesExternalAuth } from '../../../src/azure/arm/kubeCredentials.js';
 import { parseLoadBalancerId } from '../../../src/azure/arm/resourceId.js';
+import { ArmServiceTags } from '../../../src/azure/arm/serviceTags.js';
 import { SnatMetricsReader } from '../../../src/azure/arm/snatMetrics.js';
 import {
   ArmAuthorizationError,
@@ -16,6 +17,7 @@ import {
 } from '../../../src/azure/errors.js';
 import { simArmAdapterOptions, staticTokenCredential } from '../../../src/sim/arm/credential.js';
 import { type ArmServer, parseMetricsFilter, startArmServer } from '../../../src/sim/arm/server.js';
+import { SIM_SERVICE_TAGS_CHANGE_NUMBER } from '../../../src/sim/arm/serviceTags.js';
 import {
   type ArmWorld,
   DEMO_CLUSTER,
@@ -112,6 +114,19 @@ describe('ArmClusterResolver', () => {
         managedOutboundIpCount: 1,
         idleTimeoutMinutes: 30,
         nodeCount: 4,
+        location: 'westeurope',
+        agentPools: [
+          {
+            name: 'nodepool1',
+            count: 4,
+            enableAutoScaling: true,
+            maxCount: 10,
+            maxSurge: null,
+            usesLoadBalancer: true,
+          },
+        ],
+        ipFamilies: ['IPv4'],
+        managedOutboundIpv6Count: null,
       });
       const lists = arm.requests.filter((r) => r.path.endsWith('/managedClusters'));
       expect(lists).toHaveLength(2);
@@ -412,5 +427,86 @@ describe('startArmServer', () => {
     expect(mc.networkProfile?.loadBalancerProfile?.managedOutboundIPs?.count).toBe(1);
     const err = await client.managedClusters.get('rg-prod', 'nope').catch((e) => e);
     expect(err).toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+  });
+});
+
+describe('ArmClusterResolver: agent pools for port math', () => {
+  it("reads each pool's count, autoscaling maximum, maxSurge and node public IPs, and dual-stack frontends", async () => {
+    const cluster = world.clusters[1]!;
+    const saved = structuredClone(cluster.properties);
+    const props = cluster.properties as {
+      agentPoolProfiles: Array<Record<string, unknown>>;
+      networkProfile: { ipFamilies?: string[]; loadBalancerProfile: { managedOutboundIPs: Record<string, number> } };
+    };
+    props.agentPoolProfiles.push(
+      {
+        name: 'spot',
+        count: 2,
+        enableAutoScaling: true,
+        minCount: 0,
+        maxCount: 20,
+        upgradeSettings: { maxSurge: '33%' },
+      },
+      { name: 'edge', count: 3, enableNodePublicIP: true, upgradeSettings: { maxSurge: '1' } },
+    );
+    props.networkProfile.ipFamilies = ['IPv4', 'IPv6'];
+    props.networkProfile.loadBalancerProfile.managedOutboundIPs.countIPv6 = 2;
+    try {
+      const info = await new ArmClusterResolver(opts()).resolveFromLoadBalancer(DEMO_LOAD_BALANCER_ID);
+      expect(info.agentPools).toEqual([
+        { name: 'nodepool1', count: 4, enableAutoScaling: true, maxCount: 10, maxSurge: null, usesLoadBalancer: true },
+        { name: 'spot', count: 2, enableAutoScaling: true, maxCount: 20, maxSurge: '33%', usesLoadBalancer: true },
+        { name: 'edge', count: 3, enableAutoScaling: false, maxCount: null, maxSurge: '1', usesLoadBalancer: false },
+      ]);
+      expect(info.ipFamilies).toEqual(['IPv4', 'IPv6']);
+      expect(info.managedOutboundIpv6Count).toBe(2);
+    } finally {
+      cluster.properties = saved;
+    }
+  });
+});
+
+describe('ArmServiceTags', () => {
+  it("fetches the region's service tags through ARM and classifies with them", async () => {
+    world.serviceTagRequests = 0;
+    const index = await new ArmServiceTags(opts()).forLocation(DEMO_SUBSCRIPTION_ID, 'westeurope');
+    expect(index.changeNumber).toBe(SIM_SERVICE_TAGS_CHANGE_NUMBER);
+    expect(index.cloud).toBe('Public');
+    expect(index.lookup('20.60.1.12')?.tag).toBe('Storage.WestEurope');
+    expect(index.lookup('2603:1020:200::4')?.tag).toBe('Storage.WestEurope');
+    const call = arm.requests.find((r) => r.path.endsWith('/serviceTags'));
+    expect(call?.path).toBe(
+      `/subscriptions/${DEMO_SUBSCRIPTION_ID}/providers/Microsoft.Network/locations/westeurope/serviceTags`,
+    );
+    expect(call?.query['api-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(credential.scopes[0]).toBe(`${arm.endpoint}/.default`);
+  });
+
+  it("keeps a region's tags for a day, then asks again", async () => {
+    world.serviceTagRequests = 0;
+    let now = Date.parse('2026-11-03T09:30:00Z');
+    const tags = new ArmServiceTags(opts(), { now: () => now });
+    await tags.forLocation(DEMO_SUBSCRIPTION_ID, 'westeurope');
+    now += 23 * 3_600_000;
+    await tags.forLocation(DEMO_SUBSCRIPTION_ID, 'WestEurope');
+    expect(world.serviceTagRequests).toBe(1);
+    await tags.forLocation(DEMO_SUBSCRIPTION_ID, 'northeurope');
+    expect(world.serviceTagRequests).toBe(2);
+    now += 2 * 3_600_000;
+    await tags.forLocation(DEMO_SUBSCRIPTION_ID, 'westeurope');
+    expect(world.serviceTagRequests).toBe(3);
+  });
+
+  it('translates a refusal, does not cache it, and refuses an odd location before calling ARM', async () => {
+    world.serviceTagRequests = 0;
+    const tags = new ArmServiceTags(opts());
+    world.faults.push({ pathIncludes: '/serviceTags', status: 403, code: 'AuthorizationFailed' });
+    const err = await tags.forLocation(DEMO_SUBSCRIPTION_ID, 'westeurope').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ArmAuthorizationError);
+    expect((err as ArmAuthorizationError).code).toBe('AuthorizationFailed');
+    expect((await tags.forLocation(DEMO_SUBSCRIPTION_ID, 'westeurope')).changeNumber).toBe(
+      SIM_SERVICE_TAGS_CHANGE_NUMBER,
+    );
+    await expect(tags.forLocation(DEMO_SUBSCRIPTION_ID, '../x')).rejects.toThrow(/invalid Azure location/);
   });
 });

@@ -30,7 +30,7 @@ describe('snat-responder demo', () => {
       const res = cli('demo', '--out', out);
       expect(res.code, res.stderr).toBe(0);
       expect(res.stdout).toMatch(
-        /Verdict: Pod payments\/checkout-api-7d9f8b6c5-x2x9q on node aks-nodepool1-12345678-vmss000003/,
+        /Verdict: Deployment payments\/checkout-api \(pod checkout-api-7d9f8b6c5-x2x9q\) on node aks-nodepool1-12345678-vmss000003/,
       );
       expect(res.stdout).toContain('capture Jobs left in the cluster: 0');
       expect(res.stderr).toContain('phase: tracing');
@@ -39,14 +39,45 @@ describe('snat-responder demo', () => {
       expect(report.investigation.status).toBe('complete');
       expect(report.cluster?.clusterName).toBe('aks-prod-weu');
       expect(report.metrics.length).toBeGreaterThan(0);
-      expect((await readFile(join(out, 'report.md'), 'utf8')).startsWith('# SNAT port exhaustion report')).toBe(true);
-      expect((await readFile(join(out, 'report.html'), 'utf8')).toLowerCase()).toContain('<!doctype html>');
+      const md = await readFile(join(out, 'report.md'), 'utf8');
+      expect(md.startsWith('# SNAT port exhaustion report')).toBe(true);
+      const html = await readFile(join(out, 'report.html'), 'utf8');
+      expect(html.toLowerCase()).toContain('<!doctype html>');
+      // The headline names the Deployment (read from the ReplicaSet's ownerReferences), the pod as detail.
+      expect(md).toContain('**Verdict:** Deployment payments/checkout-api (pod checkout-api-7d9f8b6c5-x2x9q)');
+      expect(report.verdict.workload).toEqual({
+        kind: 'Deployment',
+        namespace: 'payments',
+        name: 'checkout-api',
+        resolvedBy: 'ownerReferences',
+      });
+      expect(html).toContain('<title>SNAT report: Deployment payments/checkout-api');
+      expect(report.rankedPods.find((p) => p.pod.startsWith('report-exporter'))?.workload).toMatchObject({
+        kind: 'CronJob',
+        name: 'report-exporter',
+      });
+      // Commands render as code, never as escaped backticks; the port advice is sized for the autoscaler maximum.
+      expect(md).not.toContain('\\`');
+      expect(md).toContain('```sh\n  az aks update -g rg-prod -n aks-prod-weu --load-balancer-outbound-ports');
+      expect(html).toMatch(/<pre class="cmd" aria-label="Commands"><code>az aks update -g rg-prod -n aks-prod-weu /);
+      const port = report.recommendations.find((r) => r.kind === 'port-allocation');
+      expect(port?.arithmetic?.[0]).toBe(
+        'nodepool1: autoscaler max 10 + surge 1 (maxSurge unset: AKS default, assumed max(1, 10%)) = 11 nodes',
+      );
+      // Destinations named by the service tags the simulated ARM serves.
+      expect(report.serviceTags).toEqual({ changeNumber: 318, cloud: 'Public', source: 'arm' });
+      expect(report.rankedPods[0]?.topDestinations[0]).toMatchObject({
+        ip: '20.60.1.12',
+        serviceTag: 'Storage.WestEurope',
+      });
+      expect(report.recommendations.some((r) => r.title.includes('Azure Storage (Storage.WestEurope)'))).toBe(true);
       const card = JSON.parse(await readFile(join(out, 'teams-card.json'), 'utf8')) as {
         type: string;
         attachments: Array<{ contentType: string; content: { version: string } }>;
       };
       expect(card.type).toBe('message');
       expect(card.attachments[0]!.content.version).toBe('1.5');
+      expect(JSON.stringify(card)).toContain('"text":"Deployment payments/checkout-api"');
     },
     DEMO_TIMEOUT_MS,
   );

@@ -27,6 +27,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** A private build (see beforeAll), so other builds of the shared dist/ cannot race these tests. */
 let BUILD = '';
 const CULPRIT = 'payments/checkout-api-7d9f8b6c5-x2x9q';
+const WORKLOAD = 'Deployment payments/checkout-api';
 
 interface Run {
   code: number | null;
@@ -138,7 +139,7 @@ describe('snat-responder investigate', { timeout: 120_000 }, () => {
       // A 20 s window: long enough for per-minute rates, which the churn recommendation needs.
       const run = await runCli([...base(c.kubeconfig, c.out), '--trace-seconds', '20']);
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toContain(`Verdict: Pod ${CULPRIT} on node ${DEMO_NODE}`);
+      expect(run.stdout).toContain(`Verdict: ${WORKLOAD} (pod ${CULPRIT.split('/')[1]}) on node ${DEMO_NODE}`);
       expect(run.stdout).toContain('Status:  complete');
       // Progress: phase, elapsed, what it waits for.
       expect(run.stderr).toMatch(
@@ -194,7 +195,7 @@ describe('snat-responder investigate', { timeout: 120_000 }, () => {
       const { jobName } = await other.start(DEMO_NODE, 'someone-else');
       const run = await runCli(base(c.kubeconfig, c.out));
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toContain(`Verdict: Pod ${CULPRIT}`);
+      expect(run.stdout).toContain(`Verdict: ${WORKLOAD} (pod ${CULPRIT.split('/')[1]})`);
       // Its own Job was created and deleted; the other investigation's Job is untouched.
       const created = c.api.state.requests.filter((r) => r.method === 'POST' && r.path.includes('/jobs'));
       expect(created).toHaveLength(2);

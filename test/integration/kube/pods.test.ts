@@ -24,6 +24,7 @@ describe('listNodePods', () => {
         hostNetwork: false,
         containers: ['checkout-api'],
         phase: 'Running',
+        controller: { kind: 'ReplicaSet', name: 'checkout-api-7d9f8b6c5' },
       });
       expect(pods.find((p) => p.name === 'kube-proxy-7xk2p')?.hostNetwork).toBe(true);
       expect(

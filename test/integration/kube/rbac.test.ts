@@ -10,6 +10,7 @@ import { MemorySink } from '../../../src/kube/evidenceSink.js';
 import { collectPodSockets } from '../../../src/kube/netstat.js';
 import { resolveNode } from '../../../src/kube/nodes.js';
 import { listNodePods } from '../../../src/kube/pods.js';
+import { readPodControllers } from '../../../src/kube/workloads.js';
 import { DEMO_NODE_IP, demoScenario } from '../../../src/sim/kube/scenario.js';
 import { type KubeApiServer, startKubeApiServer } from '../../../src/sim/kube/server.js';
 import { MANIFESTS_DIR, RESPONDER, startWithRbac } from './helpers.js';
@@ -43,6 +44,8 @@ afterEach(async () => {
 async function investigate(kc: KubeConfig, advance: () => void): Promise<void> {
   const node = await resolveNode(kc, DEMO_NODE_IP);
   const pods = await listNodePods(kc, node.name);
+  // Workload names: the pods' ReplicaSets and Jobs (a refusal is tolerated there, but recorded by the server).
+  await readPodControllers(kc, pods);
   const mgr = new CaptureManager(kc, { traceSeconds: 5 });
   await mgr.preflight();
   const { jobName } = await mgr.start(node.name, 'rbac');

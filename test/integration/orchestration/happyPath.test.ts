@@ -23,6 +23,7 @@ import {
 import { validateAdaptiveCard } from '../../unit/report/card/validateAdaptiveCard.js';
 
 const CULPRIT = { namespace: 'payments', pod: 'checkout-api-7d9f8b6c5-x2x9q' };
+const WORKLOAD = 'Deployment payments/checkout-api';
 const BUDGET = 16 * 1024;
 
 let rig: Rig;
@@ -66,7 +67,22 @@ describe('snatInvestigation orchestrator', () => {
       expect(happy.report?.investigation).toMatchObject({ status: 'complete', problems: [], id: happy.instanceId });
       expect(happy.outcome.nodes[0]?.verdict).toMatchObject(CULPRIT);
       // The cluster's incident index: the first incident, with this pod on top.
-      expect(happy.report?.history).toEqual({ pod: `${CULPRIT.namespace}/${CULPRIT.pod}`, k: 1, n: 1 });
+      expect(happy.report?.history).toEqual({
+        pod: `${CULPRIT.namespace}/${CULPRIT.pod}`,
+        workload: WORKLOAD,
+        k: 1,
+        n: 1,
+      });
+      // The workload, not the pod, is named first: read from the ReplicaSet's own ownerReferences.
+      expect(happy.report?.verdict.workload).toEqual({
+        kind: 'Deployment',
+        namespace: 'payments',
+        name: 'checkout-api',
+        resolvedBy: 'ownerReferences',
+      });
+      expect(happy.report?.verdict.summary).toMatch(
+        /^Deployment payments\/checkout-api \(pod checkout-api-7d9f8b6c5-x2x9q\)/,
+      );
     });
 
     it('announces it in Teams with a valid Adaptive Card 1.5 message', () => {
@@ -200,7 +216,12 @@ describe('snatInvestigation orchestrator', () => {
       expect(unsplit.outcome.nodes[0]).toMatchObject({ node: DEMO_HOT_NODE.name, status: 'complete' });
       expect(unsplit.report?.verdict).toMatchObject(CULPRIT);
       // Second incident on the same cluster, same culprit: the report says so.
-      expect(unsplit.report?.history).toEqual({ pod: `${CULPRIT.namespace}/${CULPRIT.pod}`, k: 2, n: 2 });
+      expect(unsplit.report?.history).toEqual({
+        pod: `${CULPRIT.namespace}/${CULPRIT.pod}`,
+        workload: WORKLOAD,
+        k: 2,
+        n: 2,
+      });
       const md = (await rig.world.deps.reports()).readFile(unsplit.prefix!, 'report.md');
       expect((await md).toString('utf8')).toContain('was the top talker in 2 of the last 2 incidents on this cluster');
       expect(unsplit.report?.node).toMatchObject({ name: DEMO_HOT_NODE.name, ip: DEMO_HOT_NODE.ip });
