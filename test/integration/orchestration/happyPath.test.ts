@@ -147,6 +147,13 @@ describe('snatInvestigation orchestrator', () => {
         expect(downloaded.length).toBeGreaterThan(5);
         const again = await analyzeBundle(dir, { privateCidrs: rig.world.settings.privateCidrs });
         expect(again.verdict).toEqual(happy.report?.verdict);
+        // The stored report started from the trace snapshot candidate selection kept (the trace was read once),
+        // and it is what reading the trace again gives (destinations aside: the stored one carries service tags).
+        expect((await rig.store.readFile(prefix, 'trace-analysis.json')).length).toBeGreaterThan(100);
+        expect(again.trace).toEqual(happy.report?.trace);
+        expect(again.rankedPods.map(({ topDestinations, ...p }) => p)).toEqual(
+          happy.report?.rankedPods.map(({ topDestinations, ...p }) => p),
+        );
         expect(again.rankedPods.slice(0, 5).map((p) => `${p.namespace}/${p.pod}`)).toEqual(
           happy.report?.rankedPods.slice(0, 5).map((p) => `${p.namespace}/${p.pod}`),
         );
