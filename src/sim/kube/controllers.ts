@@ -59,7 +59,12 @@ export function controllerLabels(p: ScenarioPod): Record<string, string> {
         'statefulset.kubernetes.io/pod-name': p.name,
       };
     case 'DaemonSet':
-      return { 'k8s-app': owner.name, 'controller-revision-hash': hash, 'pod-template-generation': '1' };
+      return {
+        app: owner.name,
+        'k8s-app': owner.name,
+        'controller-revision-hash': hash,
+        'pod-template-generation': '1',
+      };
     default:
       return { app: owner.name };
   }

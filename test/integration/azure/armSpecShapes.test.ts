@@ -71,6 +71,10 @@ const SCHEMA_ONLY: Record<string, Record<string, JsonType>> = {
     // ContainerServiceNetworkProfile.networkPluginMode, ManagedClusterLoadBalancerProfile.backendPoolType
     'properties.networkProfile.networkPluginMode': 'string',
     'properties.networkProfile.loadBalancerProfile.backendPoolType': 'string',
+    // ManagedClusterAgentPoolProfileProperties autoscaling (port math sizes for the autoscaler maximum)
+    'properties.agentPoolProfiles[].enableAutoScaling': 'boolean',
+    'properties.agentPoolProfiles[].minCount': 'number',
+    'properties.agentPoolProfiles[].maxCount': 'number',
   },
   metrics: {
     // MetricValue.total: the aggregation of SnatConnectionCount (the example asks average/minimum/maximum)
