@@ -313,3 +313,50 @@ describe('snat-responder analyze', () => {
     });
   });
 });
+
+describe('snat-responder analyze --service-tags', () => {
+  const tags = join(root, 'test/fixtures/service-tags/ServiceTags_Public_20261130.json');
+
+  it('names the Azure service of IPv4 and IPv6 destinations and advises the private path', () => {
+    const report = json('analyze', demoBundle, '--service-tags', tags);
+    expect(report.serviceTags).toEqual({
+      changeNumber: 318,
+      cloud: 'Public',
+      source: 'ServiceTags_Public_20261130.json',
+    });
+    const top = report.rankedPods[0]!;
+    expect(top.topDestinations[0]).toMatchObject({ ip: '20.60.1.12', serviceTag: 'Storage.WestEurope' });
+    expect(report.hostTraffic?.topDestinations.find((d) => d.ip.includes(':'))).toMatchObject({
+      ip: '2603:1061:13f1:4c1d::1',
+      serviceTag: 'AzureFrontDoor.Frontend',
+    });
+    expect(report.recommendations.find((r) => r.kind === 'private-endpoint')?.title).toBe(
+      'Reach Azure Storage (Storage.WestEurope) through a private endpoint',
+    );
+    // Without pods.json the workload is inferred from the pod's generated name.
+    expect(top.workload).toEqual({
+      kind: 'Deployment',
+      namespace: 'payments',
+      name: 'checkout-api',
+      resolvedBy: 'inferred',
+    });
+    // Without the file nothing is tagged.
+    expect(json('analyze', demoBundle).rankedPods[0]?.topDestinations[0]?.serviceTag).toBeUndefined();
+  });
+
+  it('exits 2 with one line for a missing or malformed file and writes nothing', async () => {
+    const out = join(work, 'tags-out.md');
+    const missing = cli('analyze', demoBundle, '--service-tags', join(work, 'nope.json'), '--out', out);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/--service-tags: cannot read .*nope\.json: ENOENT/);
+    const bad = join(work, 'bad-tags.json');
+    await writeFile(bad, JSON.stringify({ values: [{ name: 'Storage' }] }));
+    const malformed = cli('analyze', demoBundle, '--service-tags', bad, '--out', out);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(
+      /--service-tags: .*bad-tags\.json: not a service-tag document .*values\.0\.properties/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+});
