@@ -24,6 +24,8 @@ export interface FleetIncident {
   node: string;
   /** `namespace/pod` the verdict blamed, or null. */
   topPod: string | null;
+  /** Its workload (`Deployment payments/checkout-api`): named first, and what repeat offenders count. */
+  topWorkload?: string | null;
   /** `complete`, `degraded` or `failed`. */
   status: string;
   trigger: Trigger;
@@ -66,6 +68,7 @@ export interface FleetClusterScan {
 }
 
 export interface RepeatOffender {
+  /** The workload when known (pods are renamed on every rollout), else `namespace/pod`. */
   pod: string;
   cluster: string;
   incidents: number;
@@ -116,13 +119,17 @@ export function normaliseFleetIndex(raw: unknown, scope: string | null, now: str
   return doc;
 }
 
-/** Pods that were the top talker in two or more of the listed incidents, most incidents first. */
+/**
+ * Workloads (pods, for incidents recorded without one) that were the top talker in two or more of the listed
+ * incidents, most incidents first.
+ */
 export function repeatOffenders(incidents: readonly FleetIncident[]): RepeatOffender[] {
   const byPod = new Map<string, RepeatOffender>();
   for (const i of incidents) {
-    if (!i.topPod) continue;
-    const key = `${i.cluster}\u0000${i.topPod}`;
-    const o = byPod.get(key) ?? { pod: i.topPod, cluster: i.cluster, incidents: 0, lastSeen: i.timestamp };
+    const talker = i.topWorkload || i.topPod;
+    if (!talker) continue;
+    const key = `${i.cluster}\u0000${talker}`;
+    const o = byPod.get(key) ?? { pod: talker, cluster: i.cluster, incidents: 0, lastSeen: i.timestamp };
     o.incidents++;
     if (i.timestamp > o.lastSeen) o.lastSeen = i.timestamp;
     byPod.set(key, o);

@@ -181,7 +181,7 @@ export async function renderFleetHtml(doc: FleetIndex, options: RenderFleetOptio
     const status = i.status === 'complete' ? 'b-ok' : i.status === 'degraded' ? 'b-warn' : 'b-crit';
     return (
       `<tr><th scope="row">${e(fmtTime(i.timestamp))}</th>${doc.scope === null ? `<td class="name">${e(i.cluster)}</td>` : ''}` +
-      `<td class="name">${e(i.node)}</td><td class="name">${i.topPod ? `<code>${e(i.topPod)}</code>` : '—'}</td>` +
+      `<td class="name">${e(i.node)}</td><td class="name">${i.topWorkload ? `${e(i.topWorkload)}${i.topPod ? `<span class="sub">pod <code>${e(i.topPod)}</code></span>` : ''}` : i.topPod ? `<code>${e(i.topPod)}</code>` : '—'}</td>` +
       `<td><span class="badge ${status}">${e(i.status)}</span></td><td>${e(i.trigger)}</td><td>${link}</td></tr>`
     );
   });

@@ -53,6 +53,21 @@ describe('fleet index model', () => {
         },
       ]);
     });
+
+    it('counts a workload across rollouts (its pods renamed), pods only for incidents without a workload', () => {
+      const w = 'Deployment payments/checkout-api';
+      const list = [
+        incident(1, { topPod: 'payments/checkout-api-7d9f8b6c5-x2x9q', topWorkload: w }),
+        incident(2, { topPod: 'payments/checkout-api-6c4b9d7f8-q7w2e', topWorkload: w }),
+        incident(5, { topPod: 'payments/checkout-api-5f8d7c6b9-m3n4p', topWorkload: w }),
+        incident(7, { topPod: 'a/b' }),
+        incident(8, { topPod: 'a/b' }),
+      ];
+      expect(repeatOffenders(list).map((o) => [o.pod, o.incidents])).toEqual([
+        [w, 3],
+        ['a/b', 2],
+      ]);
+    });
   });
 
   it('withScan replaces a cluster scan and keeps the others', () => {
