@@ -135,7 +135,7 @@ describe('snat-responder demo --serve', () => {
       out,
     );
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toContain('Verdict: Pod payments/checkout-api-7d9f8b6c5-x2x9q');
+    expect(res.stdout).toContain('Verdict: Deployment payments/checkout-api (pod checkout-api-7d9f8b6c5-x2x9q)');
   });
 
   it('SIGTERM closes every server, removes ready and exits 0', async () => {
