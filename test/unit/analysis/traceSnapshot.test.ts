@@ -42,10 +42,10 @@ describe('trace snapshot', () => {
   });
 
   it('is unusable with other private ranges, another version, or a damaged shape', () => {
-    const s = { version: 1, privateCidrs: CIDRS, talkers: [], warnings: [], trace: { present: true } };
+    const s = { version: 2, privateCidrs: CIDRS, talkers: [], warnings: [], trace: { present: true } };
     expect(usableTraceSnapshot(s, CIDRS)).not.toBeNull();
     expect(usableTraceSnapshot(s, [])).toBeNull();
-    expect(usableTraceSnapshot({ ...s, version: 2 }, CIDRS)).toBeNull();
+    expect(usableTraceSnapshot({ ...s, version: 1 }, CIDRS)).toBeNull();
     expect(usableTraceSnapshot({ ...s, talkers: 'x' }, CIDRS)).toBeNull();
     expect(usableTraceSnapshot(null, CIDRS)).toBeNull();
   });
