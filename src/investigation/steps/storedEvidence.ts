@@ -51,11 +51,11 @@ export async function analyzeStoredEvidence(
   let taken: TraceSnapshot | null = null;
   const dir = await mkdtemp(join(tmpdir(), 'snat-evidence-'));
   try {
-    const traceName = (rel: string) => rel === BUNDLE_FILES.tcptracer;
+    const traceName = (rel: string) => rel === BUNDLE_FILES.tcptracer || rel === `${BUNDLE_FILES.tcptracer}.gz`;
     const files = await store.downloadPrefix(`${prefix}${EVIDENCE_FOLDER}`, dir, snapshot ? { skip: traceName } : {});
     if (files.length === 0) return new SnatAnalysis(emptyEvidenceSet(), options).report();
     // The bundle still lists the trace (the report names its evidence files); its content comes from the snapshot.
-    if (snapshot && files.some(traceName)) await writeFile(join(dir, BUNDLE_FILES.tcptracer), '');
+    for (const rel of snapshot ? files.filter(traceName) : []) await writeFile(join(dir, rel), '');
     const report = await analyzeBundle(dir, {
       ...options,
       ...(snapshot ? { traceSnapshot: snapshot } : {}),
