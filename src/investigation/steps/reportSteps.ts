@@ -11,6 +11,7 @@ import type { ClusterContext, Report } from '../../report/model.js';
 import { TeamsDeliveryError } from '../../teams/errors.js';
 import type { AnalyzeAndStoreInput, AnalyzeAndStoreOutput, NotifyTeamsInput, NotifyTeamsOutput } from '../contracts.js';
 import type { InvestigationDeps } from '../dependencies.js';
+import { socketSourceStatement } from '../evidenceNotes.js';
 import type { StructuredLogger } from '../logger.js';
 import { analyzeStoredEvidence } from './storedEvidence.js';
 
@@ -57,6 +58,8 @@ export async function analyzeAndStore(
 ): Promise<AnalyzeAndStoreOutput> {
   const store = await deps.reports();
   const s = deps.settings;
+  const localAccount = input.cluster && deps.localAccountNote ? await deps.localAccountNote(input.cluster) : null;
+  const notes = [socketSourceStatement(s.allowPodExec), ...(localAccount ? [localAccount] : [])];
   const report = await analyzeStoredEvidence(store, input.prefix, {
     privateCidrs: s.privateCidrs,
     generatedAt: input.generatedAt,
@@ -64,6 +67,7 @@ export async function analyzeAndStore(
       id: input.request.instanceId,
       // Notifications being off is said in every report, without degrading the investigation itself.
       problems: s.notifyProblem ? [...input.problems, s.notifyProblem] : input.problems,
+      notes,
       ...(input.status ? { status: input.status } : { status: input.problems.length > 0 ? 'degraded' : 'complete' }),
       severity: input.request.alert?.severity ?? null,
       alertRule: input.request.alert?.alertRule ?? null,
