@@ -80,7 +80,7 @@ describe('framing', () => {
         const out = execFileSync('sh', [SCRIPT], {
           env: {
             PATH: process.env.PATH ?? '/usr/bin:/bin',
-            TRACE_SECONDS: '1',
+            TRACE_SECONDS: '5',
             BCC_TOOLS: '/nonexistent/bcc',
             SCRATCH_DIR: scratch,
           },
