@@ -45,7 +45,8 @@ function logAlertNaming(lbId: string): Alert {
 function dryRun(alert: Alert, ...flags: string[]) {
   const file = join(dir, `alert-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(alert));
-  const run = runCli('alert', file, '--dry-run', ...flags);
+  // --now a few minutes after the fixtures' firedDateTime: the intake ignores stale alerts (freshness rule).
+  const run = runCli('alert', file, '--dry-run', '--now', '2026-11-04T12:20:00Z', ...flags);
   return {
     ...run,
     output: run.stdout
