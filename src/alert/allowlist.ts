@@ -13,7 +13,28 @@ function normalise(list: readonly string[]): Set<string> {
 }
 
 /**
- * Checks the optional allowlists; returns the reason for a 403, or null when allowed.
+ * The allowlist check every classified target must pass: its load balancer's subscription must be allowed.
+ * Runs AFTER classification, so ids the alert carries anywhere (alertTargetIDs, a log alert's
+ * LoadBalancerResourceId dimension) are covered. Returns the reason for a 403, or null when allowed.
+ */
+export function targetAllowlistViolation(
+  loadBalancerIds: readonly string[],
+  allowedSubscriptionIds: readonly string[],
+): string | null {
+  const subscriptions = normalise(allowedSubscriptionIds);
+  if (subscriptions.size === 0) return null;
+  for (const id of loadBalancerIds) {
+    const sub = subscriptionIdOf(id);
+    if (sub === null || !subscriptions.has(sub)) {
+      return `load balancer ${id.split('/').pop() ?? id} is in subscription ${sub ?? '(none)'}, which is not in the allowlist (ALLOWED_SUBSCRIPTION_IDS).`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Checks the optional allowlists on the alert's own ids (before classification); returns the reason for a
+ * 403, or null when allowed. {@link targetAllowlistViolation} then checks every classified target.
  * Subscriptions: the alert's own id and every `alertTargetIDs` entry must be in an allowed subscription.
  * Rules: `alertRuleID` (full resource id) or the rule name `alertRule` must be listed (case-insensitive).
  */

@@ -1,4 +1,4 @@
-import { allowlistViolation } from './allowlist.js';
+import { allowlistViolation, targetAllowlistViolation } from './allowlist.js';
 import { AlertConfigError } from './errors.js';
 import { freshnessViolation } from './freshness.js';
 import { assertCooldownMinutes, instanceIdFor } from './instanceId.js';
@@ -119,6 +119,11 @@ export function decideAlert(rawBody: string, options: AlertIntakeOptions, now: D
     return { action: 'ignore', reason: classification.reason, resolvedInstanceIds: [] };
 
   const found = classification.found;
+  const outside = targetAllowlistViolation(
+    found.map((f) => f.target.loadBalancerId),
+    options.allowedSubscriptionIds,
+  );
+  if (outside) return reject(403, outside);
   if (found.length > ALERT_INTAKE_DEFAULTS.maxTargetsPerAlert) {
     return reject(
       400,

@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { z } from 'zod';
+import { LOAD_BALANCER_ID_FORMAT, loadBalancerIdProblem, looksLikeLoadBalancerId } from './loadBalancerId.js';
 import {
   type CommonAlert,
   describeIssues,
@@ -19,8 +20,6 @@ export const SNAT_METRICS = ['UsedSnatPorts', 'AllocatedSnatPorts', 'SnatConnect
 export const SNAT_HEALTH_EVENTS = ['SnatPortExhaustion', 'HighSnatPortUsage'] as const;
 
 const LOAD_BALANCER_NAMESPACE = 'microsoft.network/loadbalancers';
-const LOAD_BALANCER_ID =
-  /^\/subscriptions\/[^/\s]+\/resourcegroups\/[^/\s]+\/providers\/microsoft\.network\/loadbalancers\/[^/\s]+$/i;
 /** Dimension names that carry the node IP: the metric's own name, and what people call the column they extract. */
 const BACKEND_IP_DIMENSIONS = new Set(['backendipaddress', 'backendip']);
 /** Dimension names a log search alert may split by that carry the load balancer id. */
@@ -40,9 +39,13 @@ export type Classification =
   | { kind: 'reject'; reason: string }
   | { kind: 'snat'; description: string; found: FoundTarget[] };
 
-/** True for an ARM id of a load balancer (`/subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/loadBalancers/N`). */
+/**
+ * True for a valid ARM id of a load balancer (`/subscriptions/<GUID>/resourceGroups/RG/providers/Microsoft.Network/loadBalancers/N`,
+ * strictly: see {@link loadBalancerIdProblem}).
+ */
 export function isLoadBalancerId(value: string): boolean {
-  return value.length <= 1024 && LOAD_BALANCER_ID.test(value.trim());
+  const trimmed = value.trim();
+  return trimmed.startsWith('/') && loadBalancerIdProblem(trimmed) === null;
 }
 
 function dimensionKey(name: string): string {
@@ -64,13 +67,29 @@ function thresholdText(value: string | number | null | undefined): string | null
   return String(value);
 }
 
-function uniqueLoadBalancers(ids: readonly string[]): string[] {
+type LoadBalancers = { ok: true; ids: string[] } | { ok: false; reason: string };
+
+/**
+ * The distinct valid load balancer ids among `ids`; other resource ids are skipped, but an id that names a load
+ * balancer and is not a valid one (`..`, empty segments, a different provider path) refuses the whole alert.
+ */
+function uniqueLoadBalancers(ids: readonly string[], path: string): LoadBalancers {
   const seen = new Map<string, string>();
   for (const id of ids) {
     const trimmed = id.trim();
-    if (isLoadBalancerId(trimmed) && !seen.has(trimmed.toLowerCase())) seen.set(trimmed.toLowerCase(), trimmed);
+    if (isLoadBalancerId(trimmed)) {
+      if (!seen.has(trimmed.toLowerCase())) seen.set(trimmed.toLowerCase(), trimmed);
+      continue;
+    }
+    if (looksLikeLoadBalancerId(trimmed)) {
+      const problem = trimmed.startsWith('/') ? loadBalancerIdProblem(trimmed) : 'does not start with "/"';
+      return {
+        ok: false,
+        reason: `${path}: ${excerpt(trimmed, 160)} ${problem ?? 'is not a load balancer id'}; expected ${LOAD_BALANCER_ID_FORMAT}.`,
+      };
+    }
   }
-  return [...seen.values()];
+  return { ok: true, ids: [...seen.values()] };
 }
 
 type IpResult = { ok: true; ips: string[] } | { ok: false; reason: string };
@@ -142,7 +161,9 @@ function classifyMetric(alert: CommonAlert, context: unknown): Classification {
     };
   }
   const targetIds = alert.data.essentials.alertTargetIDs ?? [];
-  const loadBalancers = uniqueLoadBalancers(targetIds);
+  const checked = uniqueLoadBalancers(targetIds, 'data.essentials.alertTargetIDs');
+  if (!checked.ok) return { kind: 'reject', reason: checked.reason };
+  const loadBalancers = checked.ids;
   if (loadBalancers.length === 0) {
     if (targetIds.length === 0) {
       return {
@@ -203,16 +224,19 @@ function classifyLog(alert: CommonAlert, context: unknown): Classification {
       reason: `Log search alert on ALBHealthEvent that does not select a SNAT health event (${SNAT_HEALTH_EVENTS.join(' or ')}).`,
     };
   }
-  const scopeLoadBalancers = uniqueLoadBalancers(alert.data.essentials.alertTargetIDs ?? []);
+  const scope = uniqueLoadBalancers(alert.data.essentials.alertTargetIDs ?? [], 'data.essentials.alertTargetIDs');
+  if (!scope.ok) return { kind: 'reject', reason: scope.reason };
   const found: FoundTarget[] = [];
   for (const { criterion, index, event } of snat) {
     const path = `data.alertContext.condition.allOf[${index}]`;
-    const dimensionLoadBalancers = uniqueLoadBalancers(
+    const dimensions = uniqueLoadBalancers(
       (criterion.dimensions ?? [])
         .filter((d) => LOAD_BALANCER_DIMENSIONS.has(dimensionKey(d.name)))
         .map((d) => d.value),
+      `${path}.dimensions`,
     );
-    const loadBalancers = dimensionLoadBalancers.length > 0 ? dimensionLoadBalancers : scopeLoadBalancers;
+    if (!dimensions.ok) return { kind: 'reject', reason: dimensions.reason };
+    const loadBalancers = dimensions.ids.length > 0 ? dimensions.ids : scope.ids;
     if (loadBalancers.length === 0) {
       return {
         kind: 'reject',

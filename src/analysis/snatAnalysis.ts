@@ -232,6 +232,7 @@ export class SnatAnalysis {
         ...(opts.investigation?.trigger ? { trigger: opts.investigation.trigger } : {}),
         windowStart: opts.investigation?.windowStart ?? ev.capture?.startedAt ?? null,
         windowEnd: opts.investigation?.windowEnd ?? ev.capture?.endedAt ?? null,
+        ...(opts.investigation?.notes?.length ? { notes: [...opts.investigation.notes] } : {}),
       },
       cluster: opts.cluster ?? null,
       node: { name: nodeName, ip: nodeIp },

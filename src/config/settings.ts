@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { isManagedClusterId } from '../azure/arm/clusterId.js';
+import { pinnedImageProblem } from '../kube/captureJob.js';
 import { validateWebhookUrl } from '../teams/notifier.js';
 import { SettingsError, type SettingsIssue } from './errors.js';
 import { inRange, type RangedSetting } from './ranges.js';
@@ -186,7 +187,16 @@ export const SETTING_SPECS = {
   CAPTURE_IMAGE: {
     slice: 'capture',
     key: 'captureImage',
-    schema: matching(/^[A-Za-z0-9]\S*$/, 'a container image reference'),
+    // Only a digest reference: what runs privileged on a node must not change under the same name.
+    schema: optionalText.transform((v, ctx) => {
+      if (v === undefined) return null;
+      const problem = pinnedImageProblem(v);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: `"${v.length > 120 ? `${v.slice(0, 117)}...` : v}" ${problem}` });
+        return z.NEVER;
+      }
+      return v;
+    }),
   },
   MAX_CONCURRENT_CAPTURES: { slice: 'capture', key: 'maxConcurrentCaptures', ...ranged('MAX_CONCURRENT_CAPTURES', 3) },
   NETSTAT_CONCURRENCY: { slice: 'capture', key: 'netstatConcurrency', ...ranged('NETSTAT_CONCURRENCY', 16) },
@@ -199,6 +209,10 @@ export const SETTING_SPECS = {
     default: false,
     schema: boolean(false),
   },
+  /** Netstat inside pods (pod exec). Off: the node-side socket tables are the source and nothing execs. */
+  ALLOW_POD_EXEC: { slice: 'capture', key: 'allowPodExec', default: false, schema: boolean(false) },
+  /** Accept clusters without Entra ID and kubeconfigs with local credentials (admin-grade). Off: refused. */
+  ALLOW_ADMIN_CREDENTIALS: { slice: 'azure', key: 'allowAdminCredentials', default: false, schema: boolean(false) },
   SWEEP_CLUSTER_IDS: {
     slice: 'sweep',
     key: 'sweepClusterIds',
@@ -473,6 +487,16 @@ export function describeSettings(settings: Settings): { values: Record<string, u
   } else if (!settings.reportsAccountUrl && !settings.reportsConnectionString) {
     notes.push(
       'Report storage is not configured (REPORTS_ACCOUNT_URL or REPORTS_CONNECTION_STRING): storing a report will fail.',
+    );
+  }
+  if (settings.allowPodExec) {
+    notes.push(
+      'ALLOW_POD_EXEC is on: netstat runs inside candidate pods (apply infra/k8s/optional/ so RBAC and admission allow only the two fixed commands).',
+    );
+  }
+  if (settings.allowAdminCredentials) {
+    notes.push(
+      'ALLOW_ADMIN_CREDENTIALS is on: clusters without Entra ID, and kubeconfigs with client certificates, are accepted.',
     );
   }
   if (settings.allowInstallNetTools) {

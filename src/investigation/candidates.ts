@@ -15,9 +15,15 @@ export interface PodOnNode {
 }
 
 /**
+ * Namespaces the responder never execs into: the exec admission policy (infra/k8s/optional/) refuses them, and
+ * the node-side socket tables cover their pods.
+ */
+export const NO_EXEC_NAMESPACES: readonly string[] = ['kube-system'];
+
+/**
  * Picks the candidate pods: the Running, non-hostNetwork pods the trace tied to public connects, or every
- * Running non-hostNetwork pod when the trace named none (no trace, or it saw only private traffic). Keeps the
- * node's pod order and at most `maxPods`.
+ * Running non-hostNetwork pod when the trace named none (no trace, or it saw only private traffic); never pods
+ * in {@link NO_EXEC_NAMESPACES}. Keeps the node's pod order and at most `maxPods`.
  *
  * @example
  * const { candidates, basis } = chooseCandidatePods(pods, report.rankedPods, 250);
@@ -27,7 +33,9 @@ export function chooseCandidatePods(
   rankedPods: ReadonlyArray<Pick<RankedPod, 'namespace' | 'pod' | 'connectsPublic' | 'hostNetwork'>>,
   maxPods: number,
 ): SelectCandidatesOutput {
-  const running = pods.filter((p) => !p.hostNetwork && p.phase === 'Running');
+  const running = pods.filter(
+    (p) => !p.hostNetwork && p.phase === 'Running' && !NO_EXEC_NAMESPACES.includes(p.namespace),
+  );
   const traced = new Set(
     rankedPods.filter((p) => p.connectsPublic > 0 && !p.hostNetwork).map((p) => `${p.namespace}/${p.pod}`),
   );

@@ -121,8 +121,11 @@ export interface CandidatePod {
 }
 export interface SelectCandidatesOutput {
   candidates: CandidatePod[];
-  /** `trace` when the trace attributed traffic to them, `all-pods` when there was no usable trace. */
-  basis: 'trace' | 'all-pods';
+  /**
+   * `trace` when the trace attributed traffic to them, `all-pods` when there was no usable trace, `exec-off` when
+   * ALLOW_POD_EXEC is off (no pod gets exec).
+   */
+  basis: 'trace' | 'all-pods' | 'exec-off';
   skippedHostNetwork: number;
 }
 

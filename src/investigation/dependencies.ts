@@ -16,6 +16,7 @@ import { loadSettings, reportStorage, type Settings } from '../config/settings.j
 import type { FleetInventory, FleetMetricsSource } from '../proactive/scanFleet.js';
 import type { SnatMetricPoint } from '../report/model.js';
 import type { TeamsNotifier } from '../teams/notifier.js';
+import { localAccountStatement } from './evidenceNotes.js';
 import { lazy } from './lazy.js';
 import { TtlCache } from './ttlCache.js';
 
@@ -39,6 +40,11 @@ export interface InvestigationDeps {
   metrics: SnatMetricsSource;
   /** A fresh KubeConfig for the cluster (tokens expire: build one per activity). */
   kubeConfigFor(cluster: ClusterInfo): Promise<KubeConfig>;
+  /**
+   * The report's statement that the cluster was reached with a local (admin-grade) account, which only
+   * ALLOW_ADMIN_CREDENTIALS allows; null when it was reached with Entra ID. Absent: never a local account.
+   */
+  localAccountNote?(cluster: ClusterInfo): Promise<string | null>;
   reports(): Promise<BlobReportStore>;
   /** What the proactive scan reads: clusters and their SNAT metrics (batch API); absent in setups without ARM. */
   fleetSources?(): Promise<{ inventory: FleetInventory; metrics: FleetMetricsSource }>;
@@ -110,6 +116,7 @@ export async function buildFromSettings(
   const armOptions: AksCredentialOptions = {
     credential,
     ...(settings.armEndpoint ? { endpoint: settings.armEndpoint } : {}),
+    allowLocalAccounts: settings.allowAdminCredentials,
     ...extra.arm,
   };
   const credentials = new AksCredentialProvider(armOptions);
@@ -147,6 +154,12 @@ export async function buildFromSettings(
         const { kubeconfigYaml, bearerToken } = await credentials.kubeconfigFor(cluster);
         return kubeConfigFromString(kubeconfigYaml, bearerToken ? { bearerToken } : {});
       });
+    },
+    async localAccountNote(cluster) {
+      // Without the setting a local account is refused before anything runs, so there is nothing to say.
+      if (!settings.allowAdminCredentials) return null;
+      const { localAccount } = await credentials.kubeconfigFor(cluster);
+      return localAccount ? localAccountStatement(cluster.name) : null;
     },
     reports: store,
     async fleetSources() {

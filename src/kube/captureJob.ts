@@ -9,10 +9,47 @@ import type { V1Job } from '@kubernetes/client-node';
 
 /**
  * Default image: Azure Linux 3.0 core, Microsoft-published on MCR and patched
- * (CBL-Mariner 2.0 images are end-of-life). It only has to provide `chroot`:
- * every capture tool runs from the node's own root.
+ * (CBL-Mariner 2.0 images are end-of-life), pinned by digest so what runs
+ * privileged on a node cannot change under the same name. It only has to
+ * provide `chroot`: every capture tool runs from the node's own root. The
+ * admission policy in infra/k8s/optional/ admits exactly this reference.
  */
-export const DEFAULT_CAPTURE_IMAGE = 'mcr.microsoft.com/azurelinux/base/core:3.0';
+export const DEFAULT_CAPTURE_IMAGE =
+  'mcr.microsoft.com/azurelinux/base/core:3.0@sha256:bfd3e44899fe7c17f6fda42a6ef2a322f2178c2dafb88e69fd87675cdcac39ec';
+
+/** `name[:tag]@sha256:<64 hex>`: an image reference pinned by digest. */
+const PINNED_IMAGE =
+  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
+
+/**
+ * Why `image` is not an acceptable capture image, or null when it is pinned by digest
+ * (`registry/repository[:tag]@sha256:<64 hex>`).
+ *
+ * @example pinnedImageProblem('mcr.microsoft.com/azurelinux/base/core:3.0') // 'is not pinned by digest ...'
+ */
+export function pinnedImageProblem(image: string): string | null {
+  if (image.length > 512 || !PINNED_IMAGE.test(image)) {
+    return 'is not an image reference pinned by digest (expected registry/repository[:tag]@sha256:<64 hex digits>)';
+  }
+  return null;
+}
+
+/**
+ * Pull policy: a digest names immutable content, so a cached copy is the same image (`IfNotPresent`);
+ * anything else (only reachable through code, settings insist on a digest) is pulled every time.
+ */
+export function imagePullPolicyFor(image: string): 'IfNotPresent' | 'Always' {
+  return pinnedImageProblem(image) === null ? 'IfNotPresent' : 'Always';
+}
+
+/**
+ * Where the capture script writes its work files, as seen inside the chroot: an `emptyDir` mounted over the
+ * host's `/tmp` in the container only, so the host root itself can be mounted read-only and nothing is written
+ * to the node's disk. (`/tmp` exists on every node, so no mount point has to be created on the host.)
+ */
+export const CAPTURE_SCRATCH_DIR = '/tmp';
+/** Bound on the scratch space (uncompressed capture files before framing). */
+export const CAPTURE_SCRATCH_LIMIT = '512Mi';
 export const DEFAULT_CAPTURE_NAMESPACE = 'snat-responder';
 export const DEFAULT_TRACE_SECONDS = 60;
 
@@ -137,6 +174,7 @@ export function buildCaptureJob(o: CaptureJobOptions): V1Job {
     { name: 'TRACE_SECONDS', value: String(o.traceSeconds) },
     { name: 'MAX_TRACE_LINES', value: String(o.maxTraceLines ?? 150_000) },
     { name: 'INVESTIGATION_ID', value: labelValue(o.investigationId) },
+    { name: 'SCRATCH_DIR', value: CAPTURE_SCRATCH_DIR },
     { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
   ];
   return {
@@ -168,7 +206,7 @@ export function buildCaptureJob(o: CaptureJobOptions): V1Job {
             {
               name: 'capture',
               image: o.image,
-              imagePullPolicy: 'IfNotPresent',
+              imagePullPolicy: imagePullPolicyFor(o.image),
               // The script is an argument, never spliced: sh -c SCRIPT NAME.
               command: ['chroot', '/host', '/bin/sh', '-c', captureScript(), 'snat-capture'],
               env,
@@ -177,10 +215,18 @@ export function buildCaptureJob(o: CaptureJobOptions): V1Job {
                 requests: { ...CAPTURE_RESOURCES.requests },
                 limits: { ...CAPTURE_RESOURCES.limits },
               },
-              volumeMounts: [{ name: 'host-root', mountPath: '/host' }],
+              // The host root is read-only; the script's scratch space is an emptyDir over /host/tmp (see
+              // CAPTURE_SCRATCH_DIR). Submounts (/proc, /sys, /run) keep their own modes: BCC needs /sys.
+              volumeMounts: [
+                { name: 'host-root', mountPath: '/host', readOnly: true },
+                { name: 'scratch', mountPath: `/host${CAPTURE_SCRATCH_DIR}` },
+              ],
             },
           ],
-          volumes: [{ name: 'host-root', hostPath: { path: '/', type: 'Directory' } }],
+          volumes: [
+            { name: 'host-root', hostPath: { path: '/', type: 'Directory' } },
+            { name: 'scratch', emptyDir: { sizeLimit: CAPTURE_SCRATCH_LIMIT } },
+          ],
         },
       },
     },

@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { isRedactedFile, redactEvidenceFile } from '../redaction/evidence.js';
 
 export interface EvidenceSink {
   /** Stores one bundle file; `relativePath` uses `/` separators. */
@@ -39,4 +40,22 @@ export class MemorySink implements EvidenceSink {
     assertBundlePath(relativePath);
     this.files.set(relativePath, Buffer.isBuffer(data) ? data : Buffer.from(data));
   }
+}
+
+/**
+ * The sink every collector writes through: files that can carry secrets (pods.json, node.json, crictl JSON,
+ * lsns, pstree) are redacted before they reach `inner`, so what is stored never held them
+ * (see src/redaction/evidence.ts). Other files pass byte for byte.
+ *
+ * @example const sink = redactingSink(new DirectorySink(join(out, 'evidence')));
+ */
+export function redactingSink(inner: EvidenceSink): EvidenceSink {
+  return {
+    async put(relativePath: string, data: Buffer | string): Promise<void> {
+      assertBundlePath(relativePath);
+      if (!isRedactedFile(relativePath)) return inner.put(relativePath, data);
+      const text = Buffer.isBuffer(data) ? data.toString('utf8') : data;
+      return inner.put(relativePath, redactEvidenceFile(relativePath, text));
+    },
+  };
 }

@@ -5,7 +5,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { call, isNotFound, makeClients } from './client.js';
-import { KubeForbiddenError } from './errors.js';
+import { KubeApiError, KubeForbiddenError, KubeTimeoutError, KubeUnreachableError } from './errors.js';
 
 /** What the reader needs about a pod (a `NodePod` fits). */
 export interface OwnedPod {
@@ -18,7 +18,7 @@ const CONCURRENCY = 8;
 /** Owners the report resolves further; every other kind (StatefulSet, DaemonSet...) is the workload itself. */
 const RESOLVED_KINDS = new Set(['ReplicaSet', 'Job']);
 
-/** Result: the `controllers.json` text and what could not be read (forbidden or gone), for the report's problems. */
+/** Result: the `controllers.json` text and what could not be read (forbidden or failed), for the report's problems. */
 export interface ControllersRead {
   json: string;
   count: number;
@@ -29,7 +29,8 @@ export interface ControllersRead {
 /**
  * Reads the ReplicaSets and Jobs that own `pods` and returns them as a v1 List with their metadata (name,
  * namespace, ownerReferences, labels). Objects that are gone (404) are skipped; a 403 stops reading that kind
- * and is reported, since inference from labels still names the workload.
+ * and is reported, and any other failed read is reported and skipped: inference from labels still names the
+ * workload.
  *
  * @example const { json } = await readPodControllers(kc, pods); await sink.put('controllers.json', json);
  */
@@ -83,6 +84,13 @@ export async function readPodControllers(
               `${err.message}; workloads of ${kind} pods are inferred from names and labels (grant get on ${kind === 'ReplicaSet' ? 'replicasets.apps' : 'jobs.batch'})`,
             );
           }
+          continue;
+        }
+        // A failed read (5xx, timeout, dropped connection) costs only this workload's exact name: it is inferred
+        // from the pod's name and labels instead. Failing the whole step would lose the pod list and the trace
+        // snapshot for a detail.
+        if (err instanceof KubeApiError || err instanceof KubeTimeoutError || err instanceof KubeUnreachableError) {
+          problems.push(`${err.message}; the workload of its pods is inferred from names and labels`);
           continue;
         }
         throw err;

@@ -106,6 +106,7 @@ export function renderMarkdown(
   if (inv.windowStart || inv.windowEnd) facts.push(`Window: ${inv.windowStart ?? '?'} – ${inv.windowEnd ?? '?'}`);
   if (inv.id) facts.push(`Investigation: \`${inv.id}\``);
   if (report.generatedAt) facts.push(`Generated: ${report.generatedAt}`);
+  for (const note of inv.notes ?? []) facts.push(`Note: ${md(note)}`);
   if (facts.length > 0) out.push(facts.map((f) => `- ${f}`).join('\n'), '');
 
   out.push('## Ranked pods', '');

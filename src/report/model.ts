@@ -183,6 +183,11 @@ export interface InvestigationContext {
   status: InvestigationStatus;
   /** Why the investigation is degraded or failed, in plain words. */
   problems: string[];
+  /**
+   * How the evidence was gathered, when a setting changed it (e.g. pod exec off: socket tables from the node
+   * side; admin credentials accepted). Statements, not problems: they do not degrade the status.
+   */
+  notes?: string[];
   /** Alert severity (Sev0..Sev4) when started by an alert. */
   severity: string | null;
   alertRule: string | null;

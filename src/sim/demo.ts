@@ -5,7 +5,7 @@
  * costs nothing); the adapters talk to the loopback ARM, Kubernetes, Azurite and Teams servers.
  */
 import module from 'node:module';
-import { REPORT_FILES } from '../azure/blob/reportStore.js';
+import { EVIDENCE_FOLDER, REPORT_FILES } from '../azure/blob/reportStore.js';
 import { intakeSettings } from '../intake/settings.js';
 import type { InvestigationOutcome } from '../investigation/contracts.js';
 import { setInvestigationDeps } from '../investigation/dependencies.js';
@@ -39,6 +39,8 @@ export interface DemoOptions {
   onProgress?: (line: string) => void;
   /** Extra settings for the simulated deployment (env names). */
   settings?: Record<string, string>;
+  /** Also download the stored evidence bundle (as it lies in Blob, redacted) into this folder. */
+  evidenceDir?: string;
 }
 
 export interface DemoPhaseTiming {
@@ -220,6 +222,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
         html: await read(REPORT_FILES.html),
       };
       report = JSON.parse(files.json) as Report;
+      if (opts.evidenceDir) await store.downloadPrefix(`${prefix}${EVIDENCE_FOLDER}`, opts.evidenceDir);
     }
     return {
       webhookStatus: response.status,

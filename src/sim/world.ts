@@ -96,7 +96,7 @@ export async function startSimWorld(opts: SimWorldOptions = {}): Promise<SimWorl
           import('./kube/server.js').then((m) =>
             m.startKubeApiServer({
               scenario: opts.scenario ?? demoScenario(),
-              rbac: { manifestsDir: projectPath('infra/k8s'), subject: SIM_RESPONDER },
+              rbac: { manifestsDir: simManifests(opts.settings), subject: SIM_RESPONDER },
               clock,
               ...(opts.kubeFaults ? { faults: opts.kubeFaults } : {}),
               ...(opts.kubeTiming ? { timing: opts.kubeTiming } : {}),
@@ -146,6 +146,15 @@ export async function startSimWorld(opts: SimWorldOptions = {}): Promise<SimWorl
     await closeAll(started);
     throw err;
   }
+}
+
+/**
+ * What the simulated cluster has applied: infra/k8s/ always, and infra/k8s/optional/ (exec RBAC, admission
+ * policies) when the deployment turns pod exec on, as docs/kubernetes.md tells operators to do.
+ */
+function simManifests(settings: Record<string, string> | undefined): string[] {
+  const podExec = loadSettings(settings ?? {}).allowPodExec;
+  return podExec ? [projectPath('infra/k8s'), projectPath('infra/k8s/optional')] : [projectPath('infra/k8s')];
 }
 
 async function closeAll(parts: Array<{ close(): Promise<void> }>): Promise<void> {

@@ -9,12 +9,42 @@ export const AKS_SERVER_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default' 
 export interface AksCredentialOptions extends ArmAdapterOptions {
   /** Credential for the AKS token; defaults to `credential` (e.g. the same managed identity). */
   aksTokenCredential?: TokenCredential;
+  /**
+   * Accept clusters without Entra ID integration and kubeconfigs that carry their own credentials (client
+   * certificates, static tokens): local accounts, admin-grade on AKS. Default false (ALLOW_ADMIN_CREDENTIALS).
+   */
+  allowLocalAccounts?: boolean;
 }
 
 export interface ClusterKubeconfig {
   kubeconfigYaml: string;
   /** Token to use instead of the exec plugin, null when the kubeconfig carries its own credentials. */
   bearerToken: string | null;
+  /** True when the kubeconfig authenticates with a local account (only with `allowLocalAccounts`). */
+  localAccount: boolean;
+}
+
+/** Kubeconfig user fields that carry a credential of their own (not Entra ID). */
+const LOCAL_CREDENTIAL_FIELDS =
+  /^\s*(?:-\s+)?(client-certificate-data|client-certificate|client-key-data|client-key|token|tokenFile|password):/m;
+
+/**
+ * The local credential a kubeconfig carries (`client-certificate-data`, `token`, ...), or null when it has none.
+ *
+ * @example localCredentialIn('users:\n- name: u\n  user:\n    client-certificate-data: LS0t\n') // 'client-certificate-data'
+ */
+export function localCredentialIn(kubeconfigYaml: string): string | null {
+  return LOCAL_CREDENTIAL_FIELDS.exec(kubeconfigYaml)?.[1] ?? null;
+}
+
+/** Why the cluster's credentials are local accounts, or null when it authenticates with Entra ID only. */
+function localAccountReason(info: ClusterInfo, kubeconfigYaml: string): string | null {
+  if (info.aadProfile === null)
+    return `cluster ${info.name} has no Entra ID integration (its users are local accounts)`;
+  const field = localCredentialIn(kubeconfigYaml);
+  if (field) return `the kubeconfig of cluster ${info.name} carries a local credential (${field})`;
+  if (!usesExternalAuth(kubeconfigYaml)) return `the kubeconfig of cluster ${info.name} does not use Entra ID`;
+  return null;
 }
 
 /**
@@ -42,7 +72,8 @@ export class AksCredentialProvider {
    * The cluster user kubeconfig; on Entra ID clusters also a fresh token for {@link AKS_SERVER_SCOPE}.
    * Call per use: tokens expire, so do not cache the result across activities.
    *
-   * @throws ClusterCredentialsError when ARM returns no kubeconfig or no token can be obtained;
+   * @throws ClusterCredentialsError when ARM returns no kubeconfig or no token can be obtained, or (unless
+   *   `allowLocalAccounts`) when the cluster has no Entra ID or the kubeconfig carries a local credential;
    *   ArmRequestError subclasses for ARM failures (403: the identity needs the
    *   "Azure Kubernetes Service Cluster User Role").
    */
@@ -59,7 +90,15 @@ export class AksCredentialProvider {
       throw new ClusterCredentialsError(`ARM returned no kubeconfig for cluster ${info.name}`);
     }
     const kubeconfigYaml = Buffer.from(value).toString('utf8');
-    if (!usesExternalAuth(kubeconfigYaml)) return { kubeconfigYaml, bearerToken: null };
+    const local = localAccountReason(info, kubeconfigYaml);
+    if (local !== null) {
+      if (this.#opts.allowLocalAccounts !== true) {
+        throw new ClusterCredentialsError(
+          `Refused: ${local}; local accounts are admin-grade. Enable Entra ID integration on the cluster (az aks update --enable-aad), or set ALLOW_ADMIN_CREDENTIALS=true to accept them.`,
+        );
+      }
+      if (!usesExternalAuth(kubeconfigYaml)) return { kubeconfigYaml, bearerToken: null, localAccount: true };
+    }
 
     const credential = this.#opts.aksTokenCredential ?? this.#opts.credential;
     let token: { token: string } | null;
@@ -76,6 +115,6 @@ export class AksCredentialProvider {
         retryable: true,
       });
     }
-    return { kubeconfigYaml, bearerToken: token.token };
+    return { kubeconfigYaml, bearerToken: token.token, localAccount: local !== null };
   }
 }

@@ -1,4 +1,5 @@
 /** ARM resource id parsing (pure: no SDK). */
+import { checkLoadBalancerId, LOAD_BALANCER_ID_FORMAT } from '../../alert/loadBalancerId.js';
 import { InvalidResourceIdError } from '../errors.js';
 
 /** The parts of a load balancer resource id. */
@@ -10,12 +11,9 @@ export interface LoadBalancerRef {
   name: string;
 }
 
-const LB_ID =
-  /^\/?subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/loadBalancers\/([^/]+)\/?$/i;
-const SAFE_SEGMENT = /^[A-Za-z0-9._()-]+$/;
-
 /**
- * Parse and validate a load balancer resource id (case-insensitive on the fixed segments).
+ * Parse and strictly validate a load balancer resource id (case-insensitive on the fixed segments; the rule is
+ * src/alert/loadBalancerId.ts, shared with the alert intake).
  *
  * @example
  * parseLoadBalancerId('/subscriptions/0000/resourceGroups/MC_rg_aks_weu/providers/Microsoft.Network/loadBalancers/kubernetes')
@@ -23,24 +21,11 @@ const SAFE_SEGMENT = /^[A-Za-z0-9._()-]+$/;
  * @throws InvalidResourceIdError when the id is not a load balancer id.
  */
 export function parseLoadBalancerId(loadBalancerId: string): LoadBalancerRef {
-  const trimmed = loadBalancerId.trim();
-  const m = LB_ID.exec(trimmed);
-  if (!m) {
-    throw new InvalidResourceIdError(
-      loadBalancerId,
-      'expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/loadBalancers/<name>',
-    );
+  const checked = checkLoadBalancerId(loadBalancerId.trim());
+  if (typeof checked === 'string') {
+    throw new InvalidResourceIdError(loadBalancerId, `the id ${checked}; expected ${LOAD_BALANCER_ID_FORMAT}`);
   }
-  const [, subscriptionId = '', resourceGroup = '', name = ''] = m;
-  for (const [label, value] of [
-    ['subscription', subscriptionId],
-    ['resource group', resourceGroup],
-    ['name', name],
-  ] as const) {
-    if (!SAFE_SEGMENT.test(value)) {
-      throw new InvalidResourceIdError(loadBalancerId, `the ${label} segment contains unexpected characters`);
-    }
-  }
+  const { subscriptionId, resourceGroup, name } = checked;
   return {
     id: `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/loadBalancers/${name}`,
     subscriptionId,

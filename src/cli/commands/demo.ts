@@ -56,7 +56,7 @@ export function registerDemoCommand(program: Command): void {
     )
     .option(
       '-o, --out <dir>',
-      'where to write report.json, report.md, report.html and teams-card.json (default ./demo-output); with --scenario: summary.json and each stored report',
+      'where to write report.json, report.md, report.html, teams-card.json and evidence/ (the stored bundle) (default ./demo-output); with --scenario: summary.json and each stored report',
     )
     .option('--alert <file>', 'deliver this Common Alert Schema payload instead of the built-in SNAT alert')
     .option('--serve', 'keep the simulated world running for kubectl and investigate (until Ctrl-C)')
@@ -83,8 +83,11 @@ export function registerDemoCommand(program: Command): void {
       const started = performance.now();
       const { runDemo } = await import('../../sim/demo.js');
       process.stderr.write('snat-responder demo: starting the simulated world (ARM, Kubernetes API, Azurite, Teams)\n');
+      // evidence/ is replaced whole: stale files from an earlier run must not mix into this bundle.
+      await rm(join(out, 'evidence'), { recursive: true, force: true });
       const result = await runDemo({
         ...(alert !== undefined ? { alert } : {}),
+        evidenceDir: join(out, 'evidence'),
         onProgress: (line) => process.stderr.write(`  phase: ${line}\n`),
       });
       if (!result.report || !result.files) {
@@ -112,6 +115,7 @@ export function registerDemoCommand(program: Command): void {
         `  ${paths.html}`,
         `  ${paths.json}`,
         ...(result.teamsPayload ? [`  ${paths.card}  (the Adaptive Card the Teams channel received)`] : []),
+        `  ${join(out, 'evidence')}  (the evidence bundle as stored, redacted; re-analyse: snat-responder analyze ${join(out, 'evidence')})`,
         '',
         'Timings (wall clock; durable timers skipped ' +
           `${Math.round(result.timings.virtualSkippedMs / 1000)} s of virtual time):`,

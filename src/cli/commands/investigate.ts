@@ -13,6 +13,7 @@ import { BUNDLE_FILES } from '../../evidence/bundle.js';
 import { EvidenceNotFoundError } from '../../evidence/errors.js';
 import { emptyEvidenceSet } from '../../evidence/evidenceSet.js';
 import { chooseCandidatePods, netstatProblem } from '../../investigation/candidates.js';
+import { socketSourceStatement } from '../../investigation/evidenceNotes.js';
 import { kubeConfigFromFile } from '../../kube/access.js';
 import { CaptureManager, type CaptureStatus } from '../../kube/capture.js';
 import { DEADLINE_MARGIN_SECONDS, DEFAULT_CAPTURE_IMAGE } from '../../kube/captureJob.js';
@@ -25,7 +26,7 @@ import {
   KubeUnreachableError,
   NodeNotFoundError,
 } from '../../kube/errors.js';
-import { DirectorySink } from '../../kube/evidenceSink.js';
+import { DirectorySink, type EvidenceSink, redactingSink } from '../../kube/evidenceSink.js';
 import { collectPodSockets } from '../../kube/netstat.js';
 import { type ResolvedNode, resolveNode } from '../../kube/nodes.js';
 import { listNodePodsWithJson } from '../../kube/pods.js';
@@ -56,6 +57,7 @@ interface InvestigateFlags {
   azureServiceCidr: string[];
   maxPods?: string;
   allowInstallNetTools?: boolean;
+  allowPodExec?: boolean;
   image?: string;
   captureTimeout?: string;
 }
@@ -73,6 +75,7 @@ const CAPTURE_FLAGS: Partial<Record<SettingName, string>> = {
   NETSTAT_MAX_PODS: '--max-pods',
   CAPTURE_NAMESPACE: '--namespace',
   CAPTURE_IMAGE: '--image',
+  ALLOW_POD_EXEC: '--allow-pod-exec',
 };
 
 /** The capture slice of the settings, read by the one loader with the flags as overrides; errors name the flag. */
@@ -83,6 +86,7 @@ function captureSettings(flags: InvestigateFlags): SettingsSlice<'capture'> {
       NETSTAT_MAX_PODS: flags.maxPods,
       CAPTURE_NAMESPACE: flags.namespace,
       CAPTURE_IMAGE: flags.image,
+      ALLOW_POD_EXEC: flags.allowPodExec ? 'true' : undefined,
     });
   } catch (err) {
     if (!(err instanceof SettingsError)) throw err;
@@ -177,7 +181,11 @@ export function registerInvestigateCommand(program: Command): void {
       '--allow-install-net-tools',
       'install net-tools in pods lacking netstat (changes them: docs/investigate.md)',
     )
-    .option('--image <image>', `capture image (default CAPTURE_IMAGE or ${DEFAULT_CAPTURE_IMAGE})`)
+    .option(
+      '--allow-pod-exec',
+      'run netstat inside candidate pods (needs infra/k8s/optional/); default ALLOW_POD_EXEC or off: socket tables from the node capture only',
+    )
+    .option('--image <image>', `capture image, pinned by digest (default CAPTURE_IMAGE or ${DEFAULT_CAPTURE_IMAGE})`)
     .option('--capture-timeout <s>', 'stop waiting for the capture after this many seconds (default: trace + 210)')
     .action((flags: InvestigateFlags) => investigate(flags));
 }
@@ -193,6 +201,9 @@ async function investigate(flags: InvestigateFlags): Promise<void> {
   validateCidrs(flags.privateCidr, '--private-cidr');
   validateCidrs(flags.azureServiceCidr, '--azure-service-cidr');
   if (!flags.node.trim()) throw new CliError('--node must not be empty');
+  if (flags.allowInstallNetTools && !capture.allowPodExec) {
+    throw new CliError('--allow-install-net-tools needs --allow-pod-exec (it runs inside pods)');
+  }
   if (flags.out) await assertFreshOut(resolve(flags.out));
 
   const startedAt = new Date();
@@ -225,7 +236,8 @@ async function investigate(flags: InvestigateFlags): Promise<void> {
   const dir = resolve(flags.out ?? `snat-investigation-${node.name}-${utcStamp(startedAt)}`);
   await assertFreshOut(dir);
   const evidenceDir = join(dir, 'evidence');
-  const sink = new DirectorySink(evidenceDir);
+  // Everything stored goes through the redaction (env values, command lines, annotations never reach the disk).
+  const sink = redactingSink(new DirectorySink(evidenceDir));
   const investigationId = `cli-${utcStamp(startedAt).toLowerCase()}-${randomBytes(3).toString('hex')}`;
   const problems: string[] = [];
 
@@ -317,7 +329,9 @@ async function investigate(flags: InvestigateFlags): Promise<void> {
     checkAbort();
     await sink.put(BUNDLE_FILES.node, node.json);
     try {
-      const problem = await abortable(examinePods(kc, node.name, sink, { ...flags, maxPods, say }));
+      const problem = await abortable(
+        examinePods(kc, node.name, sink, evidenceDir, { ...flags, allowPodExec: capture.allowPodExec, maxPods, say }),
+      );
       if (problem) {
         problems.push(problem);
         say(`problem: ${problem}`);
@@ -338,6 +352,7 @@ async function investigate(flags: InvestigateFlags): Promise<void> {
       investigation: {
         id: investigationId,
         problems,
+        notes: [socketSourceStatement(capture.allowPodExec)],
         ...(problems.length > 0 ? { status: 'degraded' as const } : {}),
       },
       node: { name: node.name, ip: node.internalIPs[0] ?? null },
@@ -442,15 +457,27 @@ async function waitForCapture(
 async function examinePods(
   kc: KubeConfig,
   nodeName: string,
-  sink: DirectorySink,
-  o: { privateCidr: string[]; maxPods: number; allowInstallNetTools?: boolean; say: (msg: string) => void },
+  sink: EvidenceSink,
+  evidenceDir: string,
+  o: {
+    privateCidr: string[];
+    maxPods: number;
+    allowInstallNetTools?: boolean;
+    allowPodExec?: boolean;
+    say: (msg: string) => void;
+  },
 ): Promise<string | null> {
   const { pods, podsJson } = await listNodePodsWithJson(kc, nodeName);
   await sink.put(BUNDLE_FILES.pods, podsJson);
+  // The workloads behind the pods name the report's headline whether or not pods are exec'd into.
   const controllers = await readPodControllers(kc, pods);
   await sink.put(BUNDLE_FILES.controllers, controllers.json);
   for (const p of controllers.problems) o.say(p);
-  const sofar = await analyze(sink.dir, { privateCidrs: o.privateCidr });
+  if (o.allowPodExec !== true) {
+    o.say(`${pods.length} pods on the node; ${socketSourceStatement(false)}`);
+    return null;
+  }
+  const sofar = await analyze(evidenceDir, { privateCidrs: o.privateCidr });
   const chosen = chooseCandidatePods(pods, sofar.rankedPods, o.maxPods);
   o.say(
     `${pods.length} pods on the node (${chosen.skippedHostNetwork} hostNetwork); netstat in ${chosen.candidates.length} ` +

@@ -2,6 +2,7 @@
 import { blobEvidenceSink } from '../../azure/blob/reportStore.js';
 import { BUNDLE_FILES } from '../../evidence/bundle.js';
 import { CaptureManager } from '../../kube/capture.js';
+import { type EvidenceSink, redactingSink } from '../../kube/evidenceSink.js';
 import { collectPodSockets } from '../../kube/netstat.js';
 import { resolveNode as resolveKubeNode } from '../../kube/nodes.js';
 import { listNodePodsWithJson } from '../../kube/pods.js';
@@ -29,6 +30,11 @@ import { analyzeStoredEvidence } from './storedEvidence.js';
 
 /** Beyond the store retry bound, how long a finished capture Job is kept: polling and the collection itself. */
 const EVIDENCE_TTL_MARGIN_SECONDS = 600;
+
+/** The bundle in Blob, written through the redaction: what is stored never held env values or command lines. */
+function storedEvidence(store: Awaited<ReturnType<InvestigationDeps['reports']>>, prefix: string): EvidenceSink {
+  return redactingSink(blobEvidenceSink(store, prefix));
+}
 
 async function captures(
   deps: InvestigationDeps,
@@ -78,7 +84,7 @@ export async function collectEvidence(
   const store = await deps.reports();
   const summary = await (await captures(deps, input, logger)).collect(
     input.jobName,
-    blobEvidenceSink(store, input.prefix),
+    storedEvidence(store, input.prefix),
   );
   return {
     files: summary.files.length,
@@ -94,8 +100,8 @@ export async function deleteCapture(deps: InvestigationDeps, input: CaptureJobIn
 }
 
 /**
- * Writes the node's pods.json/node.json to the bundle and picks the pods to exec netstat in: those the trace
- * tied to public traffic, or every non-hostNetwork pod when the trace named none.
+ * Writes the node's pods.json/node.json/controllers.json and the trace snapshot to the bundle and picks the pods to exec netstat in: those the trace
+ * tied to public traffic, or every non-hostNetwork pod when the trace named none; none with ALLOW_POD_EXEC off.
  */
 export async function selectCandidates(
   deps: InvestigationDeps,
@@ -103,7 +109,7 @@ export async function selectCandidates(
 ): Promise<SelectCandidatesOutput> {
   const kc = await deps.kubeConfigFor(input.cluster);
   const store = await deps.reports();
-  const sink = blobEvidenceSink(store, input.prefix);
+  const sink = storedEvidence(store, input.prefix);
   const [node, { pods, podsJson }] = await Promise.all([
     resolveKubeNode(kc, input.node),
     listNodePodsWithJson(kc, input.node),
@@ -115,13 +121,19 @@ export async function selectCandidates(
     sink.put(BUNDLE_FILES.controllers, controllers.json),
   ]);
 
-  // The trace is read here once; the final report starts from this snapshot (analyzeAndStore).
+  // The trace is read here once; the final report starts from this snapshot (analyzeAndStore), so it is
+  // taken with pod exec off too.
   const report = await analyzeStoredEvidence(
     store,
     input.prefix,
     { privateCidrs: deps.settings.privateCidrs },
     'store',
   );
+  // Pod exec is opt-in: without it no pod is a candidate, so the investigation never execs and the node-side
+  // socket tables are the source (the report says so).
+  if (!deps.settings.allowPodExec) {
+    return { candidates: [], basis: 'exec-off', skippedHostNetwork: pods.filter((p) => p.hostNetwork).length };
+  }
   return chooseCandidatePods(pods, report.rankedPods, input.maxPods);
 }
 
@@ -157,12 +169,14 @@ async function podsOf(input: PodSocketsInput, store: Awaited<ReturnType<Investig
 
 /** `netstat -ptn` (or /proc/net/tcp) in a batch of pods; tables go to Blob, methods come back. */
 export async function podSockets(deps: InvestigationDeps, input: PodSocketsInput): Promise<PodSocketsOutput> {
+  // Defence in depth: selection hands out no pods with exec off, and this step never execs then either.
+  if (!deps.settings.allowPodExec) return [];
   const kc = await deps.kubeConfigFor(input.cluster);
   const store = await deps.reports();
   const results = await collectPodSockets(kc, await podsOf(input, store), {
     concurrency: input.concurrency ?? deps.settings.netstatConcurrency,
     allowInstallNetTools: deps.settings.allowInstallNetTools,
-    sink: blobEvidenceSink(store, input.prefix),
+    sink: storedEvidence(store, input.prefix),
   });
   return results.map((r) => ({
     namespace: r.namespace,

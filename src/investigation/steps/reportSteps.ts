@@ -13,6 +13,7 @@ import { workloadRef } from '../../report/workloadName.js';
 import { TeamsDeliveryError } from '../../teams/errors.js';
 import type { AnalyzeAndStoreInput, AnalyzeAndStoreOutput, NotifyTeamsInput, NotifyTeamsOutput } from '../contracts.js';
 import type { InvestigationDeps } from '../dependencies.js';
+import { socketSourceStatement } from '../evidenceNotes.js';
 import type { StructuredLogger } from '../logger.js';
 import { analyzeStoredEvidence } from './storedEvidence.js';
 
@@ -79,6 +80,8 @@ export async function analyzeAndStore(
   const store = await deps.reports();
   const s = deps.settings;
   const tags = await serviceTagsFor(deps, input.cluster);
+  const localAccount = input.cluster && deps.localAccountNote ? await deps.localAccountNote(input.cluster) : null;
+  const notes = [socketSourceStatement(s.allowPodExec), ...(localAccount ? [localAccount] : [])];
   const report = await analyzeStoredEvidence(
     store,
     input.prefix,
@@ -95,6 +98,7 @@ export async function analyzeAndStore(
           ...(s.notifyProblem ? [s.notifyProblem] : []),
           ...(tags.problem ? [tags.problem] : []),
         ],
+        notes,
         ...(input.status ? { status: input.status } : { status: input.problems.length > 0 ? 'degraded' : 'complete' }),
         severity: input.request.alert?.severity ?? null,
         alertRule: input.request.alert?.alertRule ?? null,
@@ -156,6 +160,7 @@ export async function analyzeAndStore(
       cluster: input.cluster.name,
       node: input.node.name ?? input.node.ip ?? 'unknown',
       topPod,
+      topWorkload,
       status: report.investigation.status,
       trigger: input.request.requestedBy,
       link: reportUrl,

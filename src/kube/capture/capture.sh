@@ -15,6 +15,9 @@
 #   BCC_STARTUP_SECONDS extra time for BCC to compile its probe (default 15)
 #   BCC_TOOLS         BCC tools folder (default /usr/share/bcc/tools)
 #   NODE_NAME         node name (downward API), INVESTIGATION_ID (for the record)
+#   SCRATCH_DIR       where work files go (default /tmp). In the Job it is an
+#                     emptyDir mounted over the chroot's /tmp, so the host root
+#                     stays read-only and nothing is written to the node's disk
 #
 # Output framing (read by src/kube/framing.ts): see that file. Exit 0 whenever
 # the block was printed, even when tools were missing (capture.json says which).
@@ -48,6 +51,7 @@ BCC_STARTUP_SECONDS=${BCC_STARTUP_SECONDS:-15}
 BCC_TOOLS=${BCC_TOOLS:-/usr/share/bcc/tools}
 NODE_NAME=${NODE_NAME:-unknown}
 INVESTIGATION_ID=${INVESTIGATION_ID:-none}
+SCRATCH_DIR=${SCRATCH_DIR:-/tmp}
 
 uint TRACE_SECONDS "$TRACE_SECONDS" 5 600
 uint MAX_TRACE_LINES "$MAX_TRACE_LINES" 100 2000000
@@ -68,11 +72,18 @@ case "$INVESTIGATION_ID" in
   '' | *[!A-Za-z0-9._:-]*) fail 'INVESTIGATION_ID contains unexpected characters' ;;
 esac
 [ "${#INVESTIGATION_ID}" -le 200 ] || fail 'INVESTIGATION_ID is too long'
+case "$SCRATCH_DIR" in
+  /*) ;;
+  *) fail 'SCRATCH_DIR must be an absolute path' ;;
+esac
+case "$SCRATCH_DIR" in
+  *[!A-Za-z0-9/._-]* | *..*) fail 'SCRATCH_DIR contains unexpected characters' ;;
+esac
 
 command -v gzip >/dev/null 2>&1 || fail 'gzip not found on the node'
 command -v base64 >/dev/null 2>&1 || fail 'base64 not found on the node'
 
-WORK=$(mktemp -d /tmp/snat-capture.XXXXXX) || fail 'cannot create a work directory'
+WORK=$(mktemp -d "$SCRATCH_DIR/snat-capture.XXXXXX") || fail "cannot create a work directory in $SCRATCH_DIR (is the scratch volume mounted?)"
 trap 'rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 OUT="$WORK/out"

@@ -136,6 +136,7 @@ function headerHtml(report: Report): string {
     ['Trigger', inv.trigger ?? null],
     ['Generated', report.generatedAt ? fmtTime(report.generatedAt) : null],
     ['Investigation', inv.id],
+    ...(inv.notes ?? []).map((note): [string, string] => ['Note', note]),
   ];
   const dl = facts
     .filter((f): f is [string, string] => f[1] !== null && f[1] !== '')

@@ -13,7 +13,8 @@ export function simServiceTags(subscriptionId: string): Record<string, unknown> 
     id: name,
     serviceTagChangeNumber: String(change),
     properties: {
-      changeNumber: change,
+      // ARM types it as a string (the downloadable file has a number; the parser takes both).
+      changeNumber: String(change),
       region,
       state: 'GA',
       systemService,

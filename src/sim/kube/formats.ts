@@ -151,6 +151,8 @@ export interface SimSandbox {
   uid: string;
   createdAtNs: string;
   hostNetwork: boolean;
+  /** The pod's annotations, which the kubelet hands to the runtime. */
+  annotations?: Record<string, string>;
 }
 
 /** `crictl pods -o json`. */
@@ -167,7 +169,7 @@ export function crictlPodsJson(sandboxes: SimSandbox[]): string {
           'io.kubernetes.pod.namespace': s.namespace,
           'io.kubernetes.pod.uid': s.uid,
         },
-        annotations: { 'kubernetes.io/config.source': 'api' },
+        annotations: { ...s.annotations, 'kubernetes.io/config.source': 'api' },
         runtimeHandler: '',
       })),
     },

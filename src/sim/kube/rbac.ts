@@ -39,6 +39,25 @@ interface K8sDoc {
   subjects?: Array<{ kind: string; name: string; namespace?: string }>;
 }
 
+/**
+ * Every document of the given `*.yaml`/`*.yml` files, and of those directly in the given folders (subfolders
+ * such as `optional/` are applied only when named), parsed with the client's YAML loader.
+ */
+export function loadManifests(paths: string | readonly string[]): Array<Record<string, unknown>> {
+  const docs: Array<Record<string, unknown>> = [];
+  const load = (file: string) => {
+    for (const d of loadAllYaml(readFileSync(file, 'utf8'))) if (d) docs.push(d as Record<string, unknown>);
+  };
+  for (const path of typeof paths === 'string' ? [paths] : paths) {
+    if (/\.ya?ml$/.test(path)) {
+      load(path);
+      continue;
+    }
+    for (const f of readdirSync(path).sort()) if (/\.ya?ml$/.test(f)) load(join(path, f));
+  }
+  return docs;
+}
+
 export class RbacPolicy {
   private readonly roles = new Map<string, Rule[]>();
   private readonly clusterRoles = new Map<string, Rule[]>();
@@ -65,14 +84,9 @@ export class RbacPolicy {
     }
   }
 
-  /** Loads every `*.yaml`/`*.yml` document in `dir` with the client's YAML loader. */
-  static fromDirectory(dir: string): RbacPolicy {
-    const docs: K8sDoc[] = [];
-    for (const f of readdirSync(dir).sort()) {
-      if (!/\.ya?ml$/.test(f)) continue;
-      for (const d of loadAllYaml(readFileSync(join(dir, f), 'utf8'))) if (d) docs.push(d as K8sDoc);
-    }
-    return new RbacPolicy(docs);
+  /** Loads the manifests in `dirs` (folders or files, see {@link loadManifests}). */
+  static fromDirectory(dirs: string | readonly string[]): RbacPolicy {
+    return new RbacPolicy(loadManifests(dirs) as K8sDoc[]);
   }
 
   /** The user name the API server would print for `s`. */

@@ -37,6 +37,11 @@ export interface ScenarioContainer {
   /** Host PID of the main process and its name (for pstree/netstat). */
   pid: number;
   comm: string;
+  /** The pod spec's env (values included, as in the cluster: the evidence must not keep them). */
+  env?: Array<{ name: string; value?: string; valueFrom?: Record<string, unknown> }>;
+  /** The pod spec's command and args (also the main process's command line in pstree). */
+  command?: string[];
+  args?: string[];
 }
 
 export interface ScenarioPod {
@@ -55,6 +60,8 @@ export interface ScenarioPod {
   netns?: number;
   /** PID of the sandbox's pause process. */
   pausePid?: number;
+  /** Pod annotations (also on the crictl sandbox, as the kubelet passes them to the runtime). */
+  annotations?: Record<string, string>;
 }
 
 export interface ScenarioNode {
@@ -162,6 +169,7 @@ export function renderNodeCapture(
   ];
   const sandboxes: SimSandbox[] = [];
   const containers: SimCriContainer[] = [];
+  const appProcesses: SimProcess[] = [];
   const shimBase = 30000;
   pods.forEach((pod, i) => {
     const sandboxId = simId(`sandbox:${pod.namespace}/${pod.name}`);
@@ -174,6 +182,7 @@ export function renderNodeCapture(
       uid,
       createdAtNs: created,
       hostNetwork: pod.hostNetwork,
+      ...(pod.annotations ? { annotations: pod.annotations } : {}),
     });
     for (const c of pod.containers) {
       containers.push({
@@ -188,6 +197,14 @@ export function renderNodeCapture(
         createdAtNs: created,
         running: true,
       });
+      // The container's main process, with its command line (secrets and all), under the node's systemd.
+      if (c.command || c.args) {
+        appProcesses.push({
+          name: c.comm.split(/[\s:]/)[0] ?? c.comm,
+          pid: c.pid,
+          args: [...(c.command ?? []), ...(c.args ?? [])].slice(1).join(' '),
+        });
+      }
     }
     const shim: SimProcess = {
       name: 'containerd-shim',
@@ -224,6 +241,7 @@ export function renderNodeCapture(
             args: `--config=/var/lib/kubelet/config.yaml --node-ip=${node.internalIPs[0] ?? ''}`,
           },
           ...pods.map((_, i) => ({ name: 'containerd-shim', pid: shimBase + i * 10, args: '-namespace k8s.io' })),
+          ...appProcesses,
         ],
       ),
     );
@@ -278,6 +296,19 @@ export function seededRandom(seed: number): () => number {
 
 export const DEMO_NODE = 'aks-nodepool1-12345678-vmss000003';
 export const DEMO_NODE_IP = '10.224.0.7';
+
+/**
+ * Secret-looking values the demo pods carry in env values, arguments and annotations. Made up, shaped like
+ * the real thing; the stored evidence must contain none of them (test/integration/cli/demoEvidence.test.ts).
+ */
+export const DEMO_SECRETS = {
+  dbPassword: 'S1m-Passw0rd!payments-7f3a',
+  connectionString: 'Server=tcp:sql-payments.database.windows.net;Database=payments;Password=S1m-Conn-9d2e;',
+  apiToken: 'sim_live_tok_4f9c2b7e1a6d8035',
+  sasToken: 'sv=2025-01-05&sig=SimSasSignature0123456789abcdef%3D',
+  storageKey: 'U2ltU3RvcmFnZUtleTAxMjM0NTY3ODlhYmNkZWY=',
+  annotationToken: 'hvs.SimVaultToken0a1b2c3d4e5f',
+} as const;
 
 /**
  * The demo cluster: four nodes; on `aks-nodepool1-12345678-vmss000003`
@@ -351,8 +382,24 @@ export function demoScenario(seed = 20261126): KubeScenario {
     ...o,
   });
 
-  const checkout = c('checkout-api', 'contoso.azurecr.io/payments/checkout-api:3.14.2', 'node', { hasNetstat: true });
-  const worker = c('worker', 'contoso.azurecr.io/payments/worker:3.14.2', 'python3', { hasNetstat: true });
+  // Secrets where real pods keep them (env values, arguments, annotations): the stored evidence must not.
+  const checkout = c('checkout-api', 'contoso.azurecr.io/payments/checkout-api:3.14.2', 'node', {
+    hasNetstat: true,
+    command: ['node', 'server.js'],
+    args: [`--api-token=${DEMO_SECRETS.apiToken}`, '--listen=:8080'],
+    env: [
+      { name: 'NODE_ENV', value: 'production' },
+      { name: 'DB_PASSWORD', value: DEMO_SECRETS.dbPassword },
+      { name: 'PAYMENTS_DB', value: DEMO_SECRETS.connectionString },
+      { name: 'STRIPE_KEY', valueFrom: { secretKeyRef: { name: 'stripe', key: 'api-key' } } },
+    ],
+  });
+  const worker = c('worker', 'contoso.azurecr.io/payments/worker:3.14.2', 'python3', {
+    hasNetstat: true,
+    command: ['python3', '-m', 'worker'],
+    args: ['--queue', 'payments', `--sas=${DEMO_SECRETS.sasToken}`],
+    env: [{ name: 'AZURE_STORAGE_KEY', value: DEMO_SECRETS.storageKey }],
+  });
   const exporter = c('exporter', 'contoso.azurecr.io/batch/report-exporter:1.8.0', 'java', { hasNetstat: true });
   const fe1 = c('php', 'contoso.azurecr.io/web/frontend:2.3.1', 'php-fpm: pool www', { hasNetstat: true });
   const fe2 = c('php', 'contoso.azurecr.io/web/frontend:2.3.1', 'php-fpm: pool www', { hasNetstat: true });
@@ -394,7 +441,18 @@ export function demoScenario(seed = 20261126): KubeScenario {
         ...est(ip.checkout, '20.60.1.12', 443, 164, 1, 'node', 'TIME_WAIT'),
         ...est(ip.checkout, '10.244.3.71', 6379, 4, 1, 'node'),
       ],
-      { owner: { kind: 'ReplicaSet', name: 'checkout-api-7d9f8b6c5' }, netns: 4026532785 },
+      {
+        owner: { kind: 'ReplicaSet', name: 'checkout-api-7d9f8b6c5' },
+        netns: 4026532785,
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+            spec: {
+              containers: [{ name: 'checkout-api', env: [{ name: 'DB_PASSWORD', value: DEMO_SECRETS.dbPassword }] }],
+            },
+          }),
+          'vault.example.com/token': DEMO_SECRETS.annotationToken,
+        },
+      },
     ),
     pod(
       'payments',

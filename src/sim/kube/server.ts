@@ -21,6 +21,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { encodeCapture } from '../../kube/framing.js';
 import { loopbackCertificate } from '../tls.js';
 import { selfSubjectAccessReview } from './accessReview.js';
+import { type AdmissionDenial, AdmissionPolicies, type AdmissionRequest } from './admission.js';
 import { SIM_ADMIN, SimAuthorizer, type SimUser, simUser } from './authorizer.js';
 import { controllerLabels, ownerReference, scenarioControllers } from './controllers.js';
 import { discoveryAnswer, SIM_KUBERNETES_VERSION } from './discovery.js';
@@ -28,7 +29,7 @@ import type { RequestFaultHook } from './faultHooks.js';
 import { netstatPtn, procNetTcp } from './formats.js';
 import { simKubeconfigYaml } from './kubeconfig.js';
 import { decodeSelfSubjectAccessReview, PROTOBUF_CONTENT_TYPE } from './protobuf.js';
-import { RbacPolicy, type RbacSubject, type RequestAttributes } from './rbac.js';
+import { loadManifests, RbacPolicy, type RbacSubject, type RequestAttributes } from './rbac.js';
 import {
   type KubeScenario,
   renderNodeCapture,
@@ -113,7 +114,11 @@ export interface KubeTiming {
 
 export interface KubeApiServerOptions {
   scenario: KubeScenario;
-  rbac?: { manifestsDir: string; subject: RbacSubject };
+  /**
+   * Enforce the manifests in these folders (or files) for `subject`: RBAC (Role/ClusterRole and bindings) and,
+   * when they hold them, ValidatingAdmissionPolicies (e.g. `[infra/k8s, infra/k8s/optional]`).
+   */
+  rbac?: { manifestsDir: string | readonly string[]; subject: RbacSubject };
   faults?: KubeFaults;
   timing?: KubeTiming;
   /** Milliseconds clock for Job progress (default `Date.now`); tests can drive it by hand. */
@@ -142,6 +147,8 @@ export interface KubeServerState {
   requests: Array<{ method: string; path: string; status: number }>;
   /** RBAC refusals: what was asked and not allowed. */
   forbidden: RequestAttributes[];
+  /** Admission refusals (ValidatingAdmissionPolicy): the request and the denial. */
+  admissionDenied: Array<{ request: AdmissionRequest; denial: AdmissionDenial }>;
   /** Number of execs served so far and the peak of concurrent ones. */
   exec: { total: number; active: number; peak: number };
 }
@@ -310,12 +317,19 @@ function scenarioPodJson(p: ScenarioPod, hostIP?: string): Json {
       uid,
       creationTimestamp: '2026-11-25T07:00:00Z',
       labels: p.labels ?? controllerLabels(p),
+      ...(p.annotations ? { annotations: p.annotations } : {}),
       ...(p.owner ? { ownerReferences: [ownerReference(p.owner.kind, p.owner.name)] } : {}),
     },
     spec: {
       nodeName: p.nodeName,
       hostNetwork: p.hostNetwork || undefined,
-      containers: p.containers.map((c) => ({ name: c.name, image: c.image })),
+      containers: p.containers.map((c) => ({
+        name: c.name,
+        image: c.image,
+        ...(c.command ? { command: c.command } : {}),
+        ...(c.args ? { args: c.args } : {}),
+        ...(c.env ? { env: c.env } : {}),
+      })),
       restartPolicy: 'Always',
     },
     status: {
@@ -355,7 +369,10 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   const legacyConditions = opts.timing?.jobConditions === 'pre-1.31';
   const startOnFirstRead = opts.timing?.startOnFirstRead ?? false;
   const tls = await loopbackCertificate();
-  const authorizer = new SimAuthorizer(opts.rbac ? RbacPolicy.fromDirectory(opts.rbac.manifestsDir) : null);
+  const manifests = opts.rbac ? loadManifests(opts.rbac.manifestsDir) : null;
+  const authorizer = new SimAuthorizer(manifests ? new RbacPolicy(manifests) : null);
+  // ValidatingAdmissionPolicies in the same manifests (infra/k8s/optional/) run after authorization, as in Kubernetes.
+  const admission = manifests ? new AdmissionPolicies(manifests) : null;
   // Bearer tokens and who they are: the admin (system:masters), and the `rbac` subject when given.
   const adminToken = randomBytes(16).toString('hex');
   const token = opts.rbac ? randomBytes(16).toString('hex') : adminToken;
@@ -392,6 +409,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     },
     requests: [],
     forbidden: [],
+    admissionDenied: [],
     exec: { total: 0, active: 0, peak: 0 },
   };
 
@@ -939,6 +957,18 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
                 body: statusBody(409, `jobs.batch "${jn}" already exists`, { name: jn, group: 'batch', kind: 'jobs' }),
               };
             }
+            const denied = admit(authenticate(req), {
+              group: 'batch',
+              version: 'v1',
+              resource: 'jobs',
+              operation: 'CREATE',
+              namespace: ns,
+              name: jn,
+              object: { ...body, apiVersion: 'batch/v1', kind: 'Job' },
+            });
+            if (denied) {
+              return { status: denied.code, body: statusBody(denied.code, denied.message, undefined, denied.reason) };
+            }
             const meta = (body.metadata as Json) ?? {};
             const job: Json = {
               ...body,
@@ -1030,6 +1060,16 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     const ok = authorizer.allows(user, a);
     if (!ok) state.forbidden.push(a);
     return ok;
+  }
+
+  /** Runs the loaded ValidatingAdmissionPolicies; returns the denial (recorded in state) or null. */
+  function admit(user: SimUser | null, request: Omit<AdmissionRequest, 'userName'>): AdmissionDenial | null {
+    if (!admission) return null;
+    const full: AdmissionRequest = { ...request, userName: user?.name ?? 'system:anonymous' };
+    const labels = scenario.namespaces.find((n) => n.name === request.namespace)?.labels ?? {};
+    const denial = admission.review(full, labels);
+    if (denial) state.admissionDenied.push({ request: full, denial });
+    return denial;
   }
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -1264,6 +1304,29 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
       return refuseUpgrade(socket, 400, statusBody(400, `container ${containerName} is not valid for pod ${name}`));
     }
     const command = url.searchParams.getAll('command');
+    const denied = admit(user, {
+      group: '',
+      version: 'v1',
+      resource: 'pods',
+      subresource: 'exec',
+      operation: 'CONNECT',
+      namespace: ns,
+      name,
+      object: {
+        kind: 'PodExecOptions',
+        apiVersion: 'v1',
+        command,
+        container: container.name,
+        stdin: url.searchParams.get('stdin') === 'true',
+        stdout: url.searchParams.get('stdout') === 'true',
+        stderr: url.searchParams.get('stderr') === 'true',
+        tty: url.searchParams.get('tty') === 'true',
+      },
+    });
+    if (denied) {
+      record(denied.code);
+      return refuseUpgrade(socket, denied.code, statusBody(denied.code, denied.message, undefined, denied.reason));
+    }
     record(101);
     wss.handleUpgrade(req, socket, head, (ws) => {
       void serveExec(ws, pod, container, command);

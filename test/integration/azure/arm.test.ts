@@ -89,8 +89,43 @@ describe('parseLoadBalancerId', () => {
       parseLoadBalancerId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/ip'),
     ).toThrow(InvalidResourceIdError);
     expect(() =>
-      parseLoadBalancerId("/subscriptions/s/resourceGroups/r'g/providers/Microsoft.Network/loadBalancers/k"),
+      parseLoadBalancerId(
+        `/subscriptions/${DEMO_SUBSCRIPTION_ID}/resourceGroups/r'g/providers/Microsoft.Network/loadBalancers/k`,
+      ),
     ).toThrow(/unexpected characters/);
+  });
+
+  it.each([
+    [
+      'a ".." segment',
+      `/subscriptions/${DEMO_SUBSCRIPTION_ID}/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/..`,
+      /"\.\." segment/,
+    ],
+    [
+      'a ".." in the path',
+      `/subscriptions/${DEMO_SUBSCRIPTION_ID}/resourceGroups/../providers/Microsoft.Network/loadBalancers/kubernetes`,
+      /"\.\." segment/,
+    ],
+    [
+      'an empty segment',
+      `/subscriptions/${DEMO_SUBSCRIPTION_ID}//resourceGroups/rg/providers/Microsoft.Network/loadBalancers/kubernetes`,
+      /empty segment/,
+    ],
+    ['a trailing slash', `${DEMO_LOAD_BALANCER_ID}/`, /empty segment/],
+    ['a child resource', `${DEMO_LOAD_BALANCER_ID}/frontendIPConfigurations/x`, /not a load balancer id/],
+    [
+      'a subscription that is not a GUID',
+      '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/k',
+      /not a GUID/,
+    ],
+    [
+      'another provider path',
+      `/subscriptions/${DEMO_SUBSCRIPTION_ID}/resourceGroups/rg/providers/Microsoft.Network2/loadBalancers/k`,
+      /not a load balancer id/,
+    ],
+  ])('refuses an id with %s', (_what, id, message) => {
+    expect(() => parseLoadBalancerId(id)).toThrow(InvalidResourceIdError);
+    expect(() => parseLoadBalancerId(id)).toThrow(message);
   });
 });
 
@@ -314,7 +349,7 @@ describe('AksCredentialProvider', () => {
       expect(post?.method).toBe('POST');
     });
 
-    it('returns no token when the kubeconfig carries its own credentials', async () => {
+    it('refuses a cluster without Entra ID (local accounts) unless allowLocalAccounts', async () => {
       const local = demoArmWorld({ now: NOW, aad: false, kubeApiServer: 'http://127.0.0.1:6443' });
       const tls = await testCertificate();
       const other = await startArmServer({ world: local, tls });
@@ -322,12 +357,48 @@ describe('AksCredentialProvider', () => {
         const o = { ...opts(), endpoint: other.endpoint };
         const info = await new ArmClusterResolver(o).resolveFromLoadBalancer(DEMO_LOAD_BALANCER_ID);
         expect(info.aadProfile).toBeNull();
-        const result = await new AksCredentialProvider(o).kubeconfigFor(info);
+        const err = await new AksCredentialProvider(o).kubeconfigFor(info).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ClusterCredentialsError);
+        expect((err as ClusterCredentialsError).retryable).toBe(false);
+        expect((err as Error).message).toBe(
+          'Refused: cluster aks-prod-weu has no Entra ID integration (its users are local accounts); local accounts are admin-grade. Enable Entra ID integration on the cluster (az aks update --enable-aad), or set ALLOW_ADMIN_CREDENTIALS=true to accept them.',
+        );
+        const result = await new AksCredentialProvider({ ...o, allowLocalAccounts: true }).kubeconfigFor(info);
         expect(result.bearerToken).toBeNull();
+        expect(result.localAccount).toBe(true);
         expect(result.kubeconfigYaml).toMatch(/server: http:\/\/127\.0\.0\.1:6443/);
       } finally {
         await other.close();
       }
+    });
+
+    it('refuses a kubeconfig that carries a client certificate, even on an Entra ID cluster', async () => {
+      const info = await new ArmClusterResolver(opts()).resolveFromLoadBalancer(DEMO_LOAD_BALANCER_ID);
+      const cluster = world.clusters.find((c) => c.name === info.name);
+      if (!cluster) throw new Error('demo cluster missing');
+      const original = cluster.kubeconfigYaml;
+      cluster.kubeconfigYaml = original.replace(
+        / {2}user:\n[\s\S]*$/,
+        '  user:\n    client-certificate-data: LS0tLS1CRUdJTg==\n    client-key-data: LS0tLS1CRUdJTg==\n',
+      );
+      try {
+        const err = await new AksCredentialProvider(opts()).kubeconfigFor(info).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ClusterCredentialsError);
+        expect((err as Error).message).toMatch(/carries a local credential \(client-certificate-data\)/);
+        const allowed = await new AksCredentialProvider({ ...opts(), allowLocalAccounts: true }).kubeconfigFor(info);
+        expect(allowed.localAccount).toBe(true);
+      } finally {
+        cluster.kubeconfigYaml = original;
+      }
+    });
+
+    it('an Entra ID cluster with the kubelogin kubeconfig is not a local account', async () => {
+      const info = await new ArmClusterResolver(opts()).resolveFromLoadBalancer(DEMO_LOAD_BALANCER_ID);
+      const result = await new AksCredentialProvider({
+        ...opts(),
+        aksTokenCredential: staticCredential('aks'),
+      }).kubeconfigFor(info);
+      expect(result.localAccount).toBe(false);
     });
 
     it('wraps a failing token credential in a retryable ClusterCredentialsError', async () => {

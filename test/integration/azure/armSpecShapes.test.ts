@@ -86,6 +86,10 @@ const SCHEMA_ONLY: Record<string, Record<string, JsonType>> = {
     'values[].value[].timeseries[].data[].total': 'number',
   },
   serviceTags: {
+    // ServiceTagInformation.serviceTagChangeNumber (read-only, the tag's iteration for the region)
+    'values[].serviceTagChangeNumber': 'string',
+    // ServiceTagInformationPropertiesFormat.state (read-only)
+    'values[].properties.state': 'string',
     // ServiceTagInformationPropertiesFormat.networkFeatures
     'values[].properties.networkFeatures': 'array',
     'values[].properties.networkFeatures[]': 'string',

@@ -21,7 +21,7 @@ import {
   startKubeApiServer,
 } from '../../../src/sim/kube/server.js';
 import { buildScanner, SCANNER_WASM } from '../../support/cli.js';
-import { MANIFESTS_DIR, RESPONDER } from '../kube/helpers.js';
+import { MANIFESTS_DIR, OPTIONAL_MANIFESTS_DIR, RESPONDER } from '../kube/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** A private build (see beforeAll), so other builds of the shared dist/ cannot race these tests. */
@@ -97,7 +97,10 @@ afterAll(async () => {
   for (const d of [work, BUILD]) if (d) await rm(d, { recursive: true, force: true });
 });
 
-/** Starts the API server (infra/k8s RBAC for the responder unless told otherwise) and writes its kubeconfig. */
+/**
+ * Starts the API server (infra/k8s plus infra/k8s/optional for the responder unless told otherwise: these runs
+ * pass --allow-pod-exec) and writes its kubeconfig.
+ */
 async function cluster(
   opts: Partial<KubeApiServerOptions> = {},
 ): Promise<{ api: KubeApiServer; kubeconfig: string; out: string }> {
@@ -106,7 +109,7 @@ async function cluster(
   await mkdir(dir);
   api = await startKubeApiServer({
     scenario: demoScenario(),
-    rbac: { manifestsDir: MANIFESTS_DIR, subject: RESPONDER },
+    rbac: { manifestsDir: [MANIFESTS_DIR, OPTIONAL_MANIFESTS_DIR], subject: RESPONDER },
     // The Job starts when the CLI first reads it: the progress lines never race the machine's speed.
     timing: { pendingMs: 200, runningMs: 500, startOnFirstRead: true },
     ...opts,
@@ -126,6 +129,7 @@ const base = (kubeconfig: string, out: string, node = DEMO_NODE_IP) => [
   '5',
   '--out',
   out,
+  '--allow-pod-exec',
 ];
 
 const readReport = async (out: string) => JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
@@ -133,6 +137,46 @@ const posts = (a: KubeApiServer) => a.state.requests.filter((r) => r.method !== 
 
 // Each test runs the CLI against a loopback cluster: on a loaded machine one run has taken over 30 s.
 describe('snat-responder investigate', { timeout: 120_000 }, () => {
+  describe('by default (no --allow-pod-exec), against infra/k8s without optional/', () => {
+    it('names the culprit from the node-side tables, never execs, and the report says so', async () => {
+      const c = await cluster({ rbac: { manifestsDir: MANIFESTS_DIR, subject: RESPONDER } });
+      const run = await runCli(base(c.kubeconfig, c.out).filter((a) => a !== '--allow-pod-exec'));
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(`Verdict: ${WORKLOAD} (pod ${CULPRIT.split('/')[1]}) on node ${DEMO_NODE}`);
+      expect(run.stdout).toContain('Status:  complete');
+      expect(run.stderr).toContain('Pod exec is off');
+      expect(c.api.state.exec.total).toBe(0);
+      expect(c.api.state.requests.filter((r) => r.path.includes('/exec'))).toEqual([]);
+      expect(c.api.state.forbidden).toEqual([]);
+      const report = await readReport(c.out);
+      expect(report.investigation.notes?.[0]).toMatch(/^Pod exec is off/);
+      expect(report.rankedPods[0]?.socketSource).toMatch(/^sockets\//);
+      // The read-only role's `get replicasets` names the Deployment from the ReplicaSet's ownerReferences, and
+      // controllers.json is stored like pods.json even though no pod is exec'd into.
+      expect(report.rankedPods[0]?.workload).toMatchObject({ kind: 'Deployment', resolvedBy: 'ownerReferences' });
+      expect(c.api.state.requests.some((r) => r.path.includes('/replicasets/'))).toBe(true);
+      expect(existsSync(join(c.out, 'evidence/controllers.json'))).toBe(true);
+      expect(await readFile(join(c.out, 'report.md'), 'utf8')).toContain('Note: Pod exec is off');
+      expect(existsSync(join(c.out, 'evidence/netstat'))).toBe(false);
+    });
+
+    it('refuses --image without a digest, and --allow-install-net-tools without --allow-pod-exec, before the cluster', async () => {
+      const c = await cluster();
+      const tag = await runCli([...base(c.kubeconfig, c.out), '--image', 'mcr.microsoft.com/azurelinux/base/core:3.0']);
+      expect(tag.code).toBe(2);
+      expect(errorLines(tag)[0]).toMatch(/--image .* is not an image reference pinned by digest/);
+      const install = await runCli([
+        ...base(c.kubeconfig, c.out).filter((a) => a !== '--allow-pod-exec'),
+        '--allow-install-net-tools',
+      ]);
+      expect(install.code).toBe(2);
+      expect(errorLines(install)).toEqual([
+        'snat-responder: --allow-install-net-tools needs --allow-pod-exec (it runs inside pods)',
+      ]);
+      expect(c.api.state.requests).toEqual([]);
+    });
+  });
+
   describe('happy path on the demo node', () => {
     it('names the culprit, writes report + evidence, leaves no Job, and `analyze` reproduces the verdict', async () => {
       const c = await cluster();

@@ -13,8 +13,9 @@ afterEach(async () => {
   api = null;
 });
 
-async function setup(faults: KubeFaults = {}) {
-  const s = await startWithRbac({ scenario: demoScenario(), faults });
+/** The exec RBAC and admission policies of infra/k8s/optional/ (ALLOW_POD_EXEC=true), unless told otherwise. */
+async function setup(faults: KubeFaults = {}, podExec: 'policies' | 'rbac-only' = 'policies') {
+  const s = await startWithRbac({ scenario: demoScenario(), faults }, { podExec });
   api = s.api;
   const pods: SocketCandidate[] = await listNodePods(s.kc, DEMO_NODE);
   return { ...s, pods };
@@ -44,7 +45,9 @@ describe('collectPodSockets', () => {
     });
 
     it('falls back to /proc/net/tcp when netstat is missing, and records why', async () => {
-      const { kc, pods } = await setup();
+      // coredns (kube-system) lacks netstat; the exec policy keeps the responder out of kube-system, so this
+      // mechanism test runs with the exec RBAC alone (rbac.test.ts covers the policy's refusal).
+      const { kc, pods } = await setup({}, 'rbac-only');
       const sink = new MemorySink();
       const results = await collectPodSockets(kc, pods, { sink });
       const coredns = byName(results, 'coredns');
@@ -90,7 +93,8 @@ describe('collectPodSockets', () => {
       const sc = demoScenario();
       const redis = sc.pods.find((p) => p.name === 'redis-0');
       if (redis?.containers[0]) redis.containers[0].canInstallNetTools = true;
-      const s = await startWithRbac({ scenario: sc });
+      // Installing runs a package manager in the pod: the exec admission policy refuses that by design.
+      const s = await startWithRbac({ scenario: sc }, { podExec: 'rbac-only' });
       api = s.api;
       const pods = (await listNodePods(s.kc, DEMO_NODE)).filter((p) => p.name === 'redis-0');
       const off = await collectPodSockets(s.kc, pods, { sink: new MemorySink() });

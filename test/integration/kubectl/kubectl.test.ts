@@ -386,7 +386,12 @@ describe.skipIf(!found.path)(`real kubectl (${KUBECTL})`, () => {
         .trim()
         .split('\n');
       expect(pods).toHaveLength(1);
-      const log = await responder.ok(['logs', '-n', CAPTURE_NS, pods[0] ?? '', '-c', 'capture']);
+      // `kubectl logs` GETs the pod first: a right the responder does not have (issue 12: it lists pods and reads
+      // pods/log only), so the operator reads it as admin; the responder itself is refused.
+      const refused = await responder.run(['logs', '-n', CAPTURE_NS, pods[0] ?? '', '-c', 'capture']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('cannot get resource "pods"');
+      const log = await admin.ok(['logs', '-n', CAPTURE_NS, pods[0] ?? '', '-c', 'capture']);
       const sink = new MemorySink();
       await mgr.collect(jobName, sink);
       const fromKubectl = decodeCapture(log);

@@ -68,12 +68,17 @@ export interface Rig {
 
 let registered: Promise<unknown> | null = null;
 
-/** Starts a simulated world whose Kubernetes clock follows the current investigation's virtual clock. */
+/**
+ * Starts a simulated world whose Kubernetes clock follows the current investigation's virtual clock.
+ * Pod exec is ON here unless `settings.ALLOW_POD_EXEC` says otherwise (with infra/k8s/optional/ applied), because
+ * most orchestration tests exercise the netstat path; podExecOff.test.ts covers the default (off).
+ */
 export async function startRig(opts: Omit<SimWorldOptions, 'clock' | 'armWorld'> = {}): Promise<Rig> {
   let clock = new ManualClock({ start: T0 });
   let arm: ArmWorld | null = null;
   const world = await startSimWorld({
     ...opts,
+    settings: { ALLOW_POD_EXEC: 'true', ...opts.settings },
     clock: () => clock.now(),
     armWorld: (kubeApiServer, kubeCaData) => {
       arm = demoArmWorld({ now: new Date(T0), kubeApiServer, kubeCaData, aad: true });

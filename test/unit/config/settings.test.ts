@@ -53,6 +53,8 @@ describe('loadSettings', () => {
         netstatMaxPods: 250,
         worstNodesCount: 1,
         allowInstallNetTools: false,
+        allowPodExec: false,
+        allowAdminCredentials: false,
         privateCidrs: [],
         azureServiceCidrs: [],
         sweepClusterIds: [],
@@ -242,10 +244,37 @@ describe('loadSettings', () => {
       expect(errorOf(() => loadSettings({ CAPTURE_NAMESPACE: 'Ops_Snat' })).setting).toBe('CAPTURE_NAMESPACE');
     });
 
-    it('accepts an image reference and rejects spaces', () => {
-      const image = 'mcr.microsoft.com/cbl-mariner/base/core:2.0';
-      expect(loadSettings({ CAPTURE_IMAGE: image }).captureImage).toBe(image);
-      expect(errorOf(() => loadSettings({ CAPTURE_IMAGE: 'my image' })).setting).toBe('CAPTURE_IMAGE');
+    it('accepts an image pinned by digest (with or without a tag, any registry) and nothing else', () => {
+      const digest = `sha256:${'a'.repeat(64)}`;
+      for (const image of [
+        `mcr.microsoft.com/azurelinux/base/core:3.0@${digest}`,
+        `mcr.microsoft.com/azurelinux/base/core@${digest}`,
+        `myregistry.azurecr.io:5000/mirror/core@${digest}`,
+      ]) {
+        expect(loadSettings({ CAPTURE_IMAGE: image }).captureImage).toBe(image);
+      }
+      for (const image of [
+        'mcr.microsoft.com/azurelinux/base/core:3.0',
+        'my image',
+        `core@sha256:${'a'.repeat(63)}`,
+        `core@sha256:${'A'.repeat(64)}`,
+        `core@md5:${'a'.repeat(32)}`,
+        `core:3.0@${digest};rm -rf /`,
+      ]) {
+        const err = errorOf(() => loadSettings({ CAPTURE_IMAGE: image }));
+        expect(err.setting, image).toBe('CAPTURE_IMAGE');
+        expect(err.message, image).toMatch(/pinned by digest/);
+      }
+    });
+
+    it('keeps pod exec and admin credentials off by default and notes when they are on', () => {
+      expect(loadSettings({})).toMatchObject({ allowPodExec: false, allowAdminCredentials: false });
+      const on = loadSettings({ ALLOW_POD_EXEC: 'true', ALLOW_ADMIN_CREDENTIALS: 'yes' });
+      expect(on).toMatchObject({ allowPodExec: true, allowAdminCredentials: true });
+      const notes = describeSettings(on).notes.join(' ');
+      expect(notes).toMatch(/ALLOW_POD_EXEC is on/);
+      expect(notes).toMatch(/ALLOW_ADMIN_CREDENTIALS is on/);
+      expect(errorOf(() => loadSettings({ ALLOW_POD_EXEC: 'sometimes' })).setting).toBe('ALLOW_POD_EXEC');
     });
 
     it('parses ALLOW_INSTALL_NET_TOOLS booleans strictly and notes the risk', () => {

@@ -55,6 +55,14 @@ describe('chooseCandidatePods', () => {
     });
   });
 
+  it('never picks kube-system pods, traced or not (the exec policy refuses them; node tables cover them)', () => {
+    const withSystem = [...pods, pod('kube-system', 'coredns')];
+    expect(chooseCandidatePods(withSystem, [], 250).candidates.map((c) => c.name)).not.toContain('coredns');
+    expect(
+      chooseCandidatePods(withSystem, [ranked('kube-system', 'coredns', 50)], 250).candidates.map((c) => c.name),
+    ).toEqual([]);
+  });
+
   describe('without usable trace attribution', () => {
     it('falls back to every running non-hostNetwork pod', () => {
       const out = chooseCandidatePods(pods, [ranked('payments', 'checkout', 0)], 250);

@@ -4,7 +4,9 @@ import {
   captureJobName,
   captureScript,
   DEFAULT_CAPTURE_IMAGE,
+  imagePullPolicyFor,
   labelValue,
+  pinnedImageProblem,
 } from '../../../src/kube/captureJob.js';
 
 const NODE = 'aks-nodepool1-12345678-vmss000003';
@@ -56,12 +58,27 @@ describe('buildCaptureJob', () => {
       expect(pod?.restartPolicy).toBe('Never');
     });
 
-    it('is privileged with the host root at /host, reaches tainted nodes, and has no API token', () => {
+    it('is privileged with the host root read-only at /host, reaches tainted nodes, and has no API token', () => {
       expect(c?.securityContext?.privileged).toBe(true);
-      expect(c?.volumeMounts).toEqual([{ name: 'host-root', mountPath: '/host' }]);
-      expect(pod?.volumes).toEqual([{ name: 'host-root', hostPath: { path: '/', type: 'Directory' } }]);
+      expect(c?.volumeMounts).toEqual([
+        { name: 'host-root', mountPath: '/host', readOnly: true },
+        { name: 'scratch', mountPath: '/host/tmp' },
+      ]);
+      expect(pod?.volumes).toEqual([
+        { name: 'host-root', hostPath: { path: '/', type: 'Directory' } },
+        { name: 'scratch', emptyDir: { sizeLimit: '512Mi' } },
+      ]);
+      expect(c?.env).toContainEqual({ name: 'SCRATCH_DIR', value: '/tmp' });
       expect(pod?.tolerations).toEqual([{ operator: 'Exists' }]);
       expect(pod?.automountServiceAccountToken).toBe(false);
+    });
+
+    it('runs the image pinned by digest, pulled only when missing (a digest cannot change)', () => {
+      expect(DEFAULT_CAPTURE_IMAGE).toMatch(/@sha256:[a-f0-9]{64}$/);
+      expect(pinnedImageProblem(DEFAULT_CAPTURE_IMAGE)).toBeNull();
+      expect(c?.image).toBe(DEFAULT_CAPTURE_IMAGE);
+      expect(c?.imagePullPolicy).toBe('IfNotPresent');
+      expect(imagePullPolicyFor('mcr.microsoft.com/azurelinux/base/core:3.0')).toBe('Always');
     });
 
     it('runs once, within a deadline of trace + margin, and cleans itself up', () => {

@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CaptureOutputTruncatedError } from '../../../src/kube/errors.js';
@@ -71,12 +74,46 @@ describe('framing', () => {
       expect(facts.netnsCount).toBeGreaterThan(0);
     });
 
+    it("works only in SCRATCH_DIR (the Job's emptyDir) and leaves it empty; a missing one fails with the fix", () => {
+      const scratch = mkdtempSync(join(tmpdir(), 'snat-scratch-'));
+      try {
+        const out = execFileSync('sh', [SCRIPT], {
+          env: {
+            PATH: process.env.PATH ?? '/usr/bin:/bin',
+            TRACE_SECONDS: '5',
+            BCC_TOOLS: '/nonexistent/bcc',
+            SCRATCH_DIR: scratch,
+          },
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        expect(decodeCapture(out).some((f) => f.path === 'capture.json')).toBe(true);
+        expect(readdirSync(scratch)).toEqual([]);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+      let stderr = '';
+      try {
+        execFileSync('sh', [SCRIPT], {
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', SCRATCH_DIR: `${scratch}/gone` },
+          encoding: 'utf8',
+          stdio: 'pipe',
+        });
+      } catch (err) {
+        stderr = String((err as { stderr: string }).stderr);
+      }
+      expect(stderr).toContain('is the scratch volume mounted?');
+    });
+
     it.each([
       ['TRACE_SECONDS', '5; reboot'],
       ['TRACE_SECONDS', '0'],
       ['NODE_NAME', 'node$(id)'],
       ['INVESTIGATION_ID', 'a b'],
       ['BCC_TOOLS', 'relative/path'],
+      ['SCRATCH_DIR', 'relative/tmp'],
+      ['SCRATCH_DIR', '/tmp/../etc'],
+      ['SCRATCH_DIR', '/tmp/$(id)'],
     ])('rejects %s=%j before running anything', (name, value) => {
       let status = 0;
       let stderr = '';
