@@ -5,6 +5,7 @@
 import { alertAndOnDemand } from './alertAndOnDemand.js';
 import { duplicateStorm } from './duplicateStorm.js';
 import { fiveNodesCapThree } from './fiveNodesCapThree.js';
+import { proactive } from './proactive.js';
 import { staleAlert } from './staleAlert.js';
 import { twoAlertsOneNode } from './twoAlertsOneNode.js';
 import type { Scenario } from './types.js';
@@ -16,6 +17,7 @@ export const SCENARIOS: readonly Scenario[] = [
   fiveNodesCapThree,
   duplicateStorm,
   staleAlert,
+  proactive,
 ];
 
 /** The scenario called `name`, or undefined. */

@@ -55,6 +55,16 @@ export interface ScenarioContext {
   requestOnDemand(body: unknown): Promise<DeliveryRecord>;
   /** Adds an optional field to the summary (e.g. `sweeper`). */
   extra(name: string, value: unknown): void;
+  /**
+   * Fires a timer-triggered function (the real registered handler, with its Durable client binding), as the host
+   * does on schedule. Rejects with the handler's error.
+   */
+  invokeTimer(name: string): Promise<void>;
+  /**
+   * Adds a file that `demo --scenario --out DIR` writes at `DIR/<path>` (a relative path of plain segments, e.g.
+   * `fleet/index.html`).
+   */
+  attach(path: string, text: string): void;
 }
 
 /** A runnable scenario: one module per scenario in this folder, listed in the registry. */
