@@ -84,6 +84,8 @@ export interface SimSessionOptions {
   armWorld?: (kubeApiServer: string, kubeCaData: string, now: Date) => ArmWorld;
   /** Run every started instance in the background (default false: the caller drives them). */
   autoRun?: boolean;
+  /** Fault layers and other world options for the simulated services (Blob outage, Teams script, kube faults). */
+  world?: Pick<SimWorldOptions, 'blobOutage' | 'teamsScript' | 'kubeFaults' | 'kubeTiming' | 'armRetryOptions'>;
 }
 
 /** A running simulated deployment: the world, the Durable host stand-in with the app registered, the clock. */
@@ -121,6 +123,7 @@ export async function startSimSession(opts: SimSessionOptions = {}): Promise<Sim
   let world: SimWorld;
   try {
     world = await startSimWorld({
+      ...opts.world,
       clock: () => clock.now(),
       ...(opts.settings ? { settings: opts.settings } : {}),
       ...(opts.scenario ? { scenario: opts.scenario } : {}),

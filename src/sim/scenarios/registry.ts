@@ -3,10 +3,13 @@
  * {@link Scenario} and list it here (docs/architecture.md, "Adding a scenario").
  */
 import { alertAndOnDemand } from './alertAndOnDemand.js';
+import { blobOutage } from './blobOutage.js';
 import { duplicateStorm } from './duplicateStorm.js';
 import { fiveNodesCapThree } from './fiveNodesCapThree.js';
+import { keyvaultUnresolved } from './keyvaultUnresolved.js';
 import { proactive } from './proactive.js';
 import { staleAlert } from './staleAlert.js';
+import { teamsThrottled } from './teamsThrottled.js';
 import { twoAlertsOneNode } from './twoAlertsOneNode.js';
 import type { Scenario } from './types.js';
 
@@ -18,6 +21,9 @@ export const SCENARIOS: readonly Scenario[] = [
   duplicateStorm,
   staleAlert,
   proactive,
+  keyvaultUnresolved,
+  teamsThrottled,
+  blobOutage,
 ];
 
 /** The scenario called `name`, or undefined. */

@@ -15,6 +15,8 @@ export interface ScenarioInvestigation {
   prefix: string;
   /** What the owner noted on the way, e.g. how long it waited for a capture slot. */
   note?: string;
+  /** Why the report was not sent to Teams (only when `notified` is false). */
+  notifyDetail?: string;
 }
 
 /** One delivery to an intake endpoint, as the scenario saw it. */
@@ -38,7 +40,8 @@ export interface ScenarioSummary {
   onDemand: { delivered: number; statuses: number[] };
   /** Orchestration instances started, and how each ended. */
   instances: Array<{ instanceId: string; runtimeStatus: string }>;
-  teams: { posts: number };
+  /** Posts that reached the Teams sink (refused ones included), and how many it accepted. */
+  teams: { posts: number; accepted: number };
   [extra: string]: unknown;
 }
 
