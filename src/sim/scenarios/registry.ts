@@ -7,6 +7,7 @@ import { blobOutage } from './blobOutage.js';
 import { duplicateStorm } from './duplicateStorm.js';
 import { fiveNodesCapThree } from './fiveNodesCapThree.js';
 import { keyvaultUnresolved } from './keyvaultUnresolved.js';
+import { orphanSweep } from './orphanSweep.js';
 import { proactive } from './proactive.js';
 import { staleAlert } from './staleAlert.js';
 import { teamsThrottled } from './teamsThrottled.js';
@@ -24,6 +25,7 @@ export const SCENARIOS: readonly Scenario[] = [
   keyvaultUnresolved,
   teamsThrottled,
   blobOutage,
+  orphanSweep,
 ];
 
 /** The scenario called `name`, or undefined. */

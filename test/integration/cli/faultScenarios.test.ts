@@ -11,7 +11,7 @@ import { ensureBuilt, PROJECT_ROOT, runCli } from '../../support/cli.js';
 /** A scenario starts a whole simulated deployment (Azurite included): give a loaded machine room. */
 const SCENARIO_TIMEOUT_MS = 240_000;
 
-const FAULT_SCENARIOS = ['keyvault-unresolved', 'teams-throttled', 'blob-outage'] as const;
+const FAULT_SCENARIOS = ['keyvault-unresolved', 'teams-throttled', 'blob-outage', 'orphan-sweep'] as const;
 
 beforeAll(() => {
   ensureBuilt();
@@ -85,6 +85,31 @@ describe('fault scenarios', () => {
       expect(['complete', 'degraded']).toContain(s.investigations[0]?.status);
       expect(s.instances).toEqual([expect.objectContaining({ runtimeStatus: 'Completed' })]);
       expect(s.captureJobs).toMatchObject({ created: 1, leftBehind: 0 });
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    "orphan-sweep: the sweeper deletes exactly the crashed run's Job past its deadline, not the running one's",
+    () => {
+      const s = scenario('orphan-sweep');
+      const sweeper = s.sweeper as {
+        deleted: string[];
+        kept: string[];
+        orphan: string;
+        runningOwner: string;
+        runningStatus: string;
+      };
+      expect(sweeper.deleted).toEqual([sweeper.orphan]);
+      // The running investigation's Job was there when the sweeper ran, and was kept.
+      expect(sweeper.runningStatus).toBe('Running');
+      expect(sweeper.kept).toHaveLength(1);
+      expect(sweeper.kept[0]).not.toBe(sweeper.orphan);
+      // Its owner then finished normally and deleted its own Job: both Jobs gone, the report stored.
+      expect(s.captureJobs).toEqual({ created: 2, maxConcurrent: 2, leftBehind: 0 });
+      expect(s.investigations).toEqual([
+        expect.objectContaining({ instanceId: sweeper.runningOwner, status: 'complete', reportStored: true }),
+      ]);
     },
     SCENARIO_TIMEOUT_MS,
   );
