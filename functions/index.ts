@@ -11,5 +11,6 @@ import './activities/azure.js';
 import './activities/kube.js';
 import './activities/report.js';
 import './sweepCaptureJobs.js';
+import './proactiveScan.js';
 import './activities/durable.js';
 import './entities.js';

@@ -10,6 +10,7 @@ import { investigationDeps } from '../src/investigation/dependencies.js';
 import { structuredLogger } from '../src/investigation/logger.js';
 import { sweepPorts } from '../src/investigation/steps/sweepSteps.js';
 import { sweepCaptureJobs } from '../src/investigation/sweep.js';
+import { liveIntakeDeps } from './intakeHttp.js';
 
 /** The sweep schedule (NCRONTAB, UTC): every 10 minutes. */
 export const SWEEP_SCHEDULE = '0 */10 * * * *';
@@ -22,7 +23,9 @@ export async function sweepCaptureJobsHandler(_timer: Timer, context: Invocation
     logger.info('capture Job sweep skipped: SWEEP_CLUSTER_IDS is empty');
     return;
   }
-  const result = await sweepCaptureJobs(sweepPorts(deps, df.getClient(context), logger));
+  // The app's one clock (the wall clock; the simulated deployment's virtual one in the demo), as the intake uses.
+  const now = () => liveIntakeDeps.now().getTime();
+  const result = await sweepCaptureJobs(sweepPorts(deps, df.getClient(context), logger, now));
   logger.info('capture Job sweep done', {
     deleted: result.deleted.map((d) => `${d.cluster}/${d.job}`),
     kept: result.kept.length,

@@ -122,6 +122,14 @@ param reportLinkExpiryHours int = 72
 @description('Optional. Let the responder exec netstat inside candidate pods (Kubernetes pods/exec rights); off by default, the node-side socket table is used instead.')
 param allowPodExec bool = false
 
+@description('Optional. Run the proactive SNAT watch on the target clusters: every proactiveScanMinutes it forecasts each node from the load balancer metrics and investigates nodes trending to exhaustion before any alert fires (PROACTIVE_CLUSTER_IDS).')
+param proactiveWatch bool = true
+
+@description('Optional. Minutes between two proactive scans (PROACTIVE_SCAN_MINUTES).')
+@minValue(1)
+@maxValue(60)
+param proactiveScanMinutes int = 5
+
 @description('Optional. Always-ready instances for the durable group; 0 (default) bills nothing while idle at the cost of a cold start when an alert arrives.')
 @minValue(0)
 @maxValue(5)
@@ -343,6 +351,8 @@ module functionApp 'modules/functionApp.bicep' = {
     maxConcurrentCaptures: maxConcurrentCaptures
     reportBaseUrl: reportBaseUrl
     sweepClusterIds: map(targetClusters, c => c.resourceId)
+    proactiveClusterIds: proactiveWatch ? map(targetClusters, c => c.resourceId) : []
+    proactiveScanMinutes: proactiveScanMinutes
     reportLinkExpiryHours: reportLinkExpiryHours
     allowPodExec: allowPodExec
     alwaysReadyInstanceCount: alwaysReadyInstanceCount

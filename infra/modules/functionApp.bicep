@@ -66,6 +66,14 @@ param reportBaseUrl string = ''
 @description('Optional. AKS cluster resource ids the capture Job sweeper visits (SWEEP_CLUSTER_IDS).')
 param sweepClusterIds string[] = []
 
+@description('Optional. AKS cluster resource ids the proactive watch scans; empty turns it off (PROACTIVE_CLUSTER_IDS).')
+param proactiveClusterIds string[] = []
+
+@description('Optional. Minutes between two proactive scans (PROACTIVE_SCAN_MINUTES).')
+@minValue(1)
+@maxValue(60)
+param proactiveScanMinutes int = 5
+
 @description('Required. Hours a signed report link stays valid, at most 168 (REPORT_LINK_EXPIRY_HOURS).')
 @minValue(1)
 @maxValue(168)
@@ -160,6 +168,8 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         // Empty counts as unset for the app: reports are then linked by signed blob URLs.
         { name: 'REPORT_BASE_URL', value: reportBaseUrl }
         { name: 'SWEEP_CLUSTER_IDS', value: join(sweepClusterIds, ',') }
+        { name: 'PROACTIVE_CLUSTER_IDS', value: join(proactiveClusterIds, ',') }
+        { name: 'PROACTIVE_SCAN_MINUTES', value: string(proactiveScanMinutes) }
         { name: 'REPORT_LINK_EXPIRY_HOURS', value: string(reportLinkExpiryHours) }
         { name: 'ALLOW_POD_EXEC', value: string(allowPodExec) }
       ]

@@ -1,6 +1,6 @@
 /**
  * The one intake of the responder: every way an investigation can be asked for (the alert webhook, the on-demand
- * endpoint, `alert --dry-run`, the demo) goes through {@link IntakeService}. It holds the one dedupe rule, the one
+ * endpoint, the proactive watch, `alert --dry-run`, the demo) goes through {@link IntakeService}. It holds the one dedupe rule, the one
  * cooldown rule, the per-cluster hourly rate, one answer shape and one log shape. The pure decisions stay in
  * `src/alert` (they take the receipt time as an input); this module adds the state they need: which instances exist.
  */
@@ -12,6 +12,7 @@ import { ALERT_RESOLVED_EVENT, type AlertResolvedEvent } from '../alert/names.js
 import type { InvestigationRequest, InvestigationTarget } from '../alert/types.js';
 import { SettingsError } from '../config/errors.js';
 import { decideOnDemand } from './onDemand.js';
+import { decideProactive, type ProactiveRequest } from './proactive.js';
 import { errorText } from './redact.js';
 import type {
   ExistingInvestigation,
@@ -116,6 +117,28 @@ export class IntakeService {
         `On-demand investigation of ${what} behind ${request.target.loadBalancerId.split('/').pop()}; cooldown window of ${settings.cooldownMinutes} min from ${receivedAt.toISOString()}.`,
         [request.target],
         [request],
+        settings,
+        receivedAt,
+      );
+    });
+  }
+
+  /**
+   * A node the proactive watch's forecast marks `investigate`, found by the scan at `receivedAt`. Same dedupe,
+   * cooldown and per-cluster rate as an alert for that node (it names the same instance id as an alert split by
+   * `BackendIPAddress`), so a forecast followed by the alert it predicted starts one investigation.
+   */
+  async submitProactive(request: ProactiveRequest, receivedAt: Date): Promise<IntakeAnswer> {
+    return this.#logged('proactive', receivedAt, async (settings) => {
+      const decision = decideProactive(request, settings, receivedAt);
+      if (decision.action === 'reject') {
+        return answer('proactive', { httpStatus: decision.status, action: 'reject', reason: decision.reason });
+      }
+      return this.#investigate(
+        'proactive',
+        decision.reason,
+        [decision.request.target],
+        [decision.request],
         settings,
         receivedAt,
       );

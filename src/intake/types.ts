@@ -46,7 +46,7 @@ export interface InstanceOutcome {
 }
 
 /** Where a request came from. */
-export type IntakeSource = 'alert' | 'on-demand';
+export type IntakeSource = 'alert' | 'on-demand' | 'proactive';
 
 /**
  * The one answer shape of every intake path (webhook, on-demand endpoint, CLI dry run, demo). HTTP endpoints add a

@@ -3,6 +3,7 @@
  * the fleet view, and ask the intake to investigate every node the forecast marks `investigate`, through the same
  * dedupe, cooldown and rate limits as alerts. Drift and `watch` nodes are shown, never captured.
  */
+import type { ProactiveRequest } from '../intake/proactive.js';
 import type { FleetClusterScan } from '../report/fleet/fleetModel.js';
 import { toFleetClusterScan } from './fleetScanView.js';
 import {
@@ -14,16 +15,6 @@ import {
   scanFleet,
 } from './scanFleet.js';
 
-/** A request to investigate one node because of its forecast. */
-export interface ProactiveRequest {
-  /** The cluster's outbound load balancer (the intake's cluster key). */
-  loadBalancerId: string;
-  backendIp: string;
-  cluster: string;
-  /** The forecast's reason, for the report and the logs. */
-  reason: string;
-}
-
 /** What the intake answered for one node. */
 export interface ProactiveOutcome {
   action: 'investigate' | 'ignore' | 'reject' | 'error';
@@ -33,6 +24,8 @@ export interface ProactiveOutcome {
   /** The subset started by this request. */
   started: string[];
 }
+
+export type { ProactiveRequest };
 
 /** The intake, as the proactive scan uses it. */
 export interface ProactiveIntake {

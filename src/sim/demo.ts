@@ -10,6 +10,7 @@ import { intakeSettings } from '../intake/settings.js';
 import type { InvestigationOutcome } from '../investigation/contracts.js';
 import { setInvestigationDeps } from '../investigation/dependencies.js';
 import type { Report } from '../report/model.js';
+import type { ArmWorld } from './arm/world.js';
 import { demoAlertPayload } from './demoAlert.js';
 import { type DriverEvent, type DurableSim, ManualClock, startDurableSim } from './durable/index.js';
 import { type SimWorld, type SimWorldOptions, startSimWorld } from './world.js';
@@ -76,8 +77,15 @@ export interface SimSessionOptions {
   onEvent?: (event: DriverEvent) => void;
   /** The simulated cluster (default: the demo cluster). */
   scenario?: SimWorldOptions['scenario'];
+  /**
+   * The ARM data (default: the demo subscription with one cluster), given the Kubernetes API server's URL and CA
+   * and the virtual now (metric histories end there), e.g. a fleet of clusters for the proactive watch.
+   */
+  armWorld?: (kubeApiServer: string, kubeCaData: string, now: Date) => ArmWorld;
   /** Run every started instance in the background (default false: the caller drives them). */
   autoRun?: boolean;
+  /** Fault layers and other world options for the simulated services (Blob outage, Teams script, kube faults). */
+  world?: Pick<SimWorldOptions, 'blobOutage' | 'teamsScript' | 'kubeFaults' | 'kubeTiming' | 'armRetryOptions'>;
 }
 
 /** A running simulated deployment: the world, the Durable host stand-in with the app registered, the clock. */
@@ -111,12 +119,15 @@ export async function startSimSession(opts: SimSessionOptions = {}): Promise<Sim
     import('../investigation/steps/reportSteps.js'),
   ]);
   loading.catch(() => undefined); // awaited below
+  const armWorld = opts.armWorld;
   let world: SimWorld;
   try {
     world = await startSimWorld({
+      ...opts.world,
       clock: () => clock.now(),
       ...(opts.settings ? { settings: opts.settings } : {}),
       ...(opts.scenario ? { scenario: opts.scenario } : {}),
+      ...(armWorld ? { armWorld: (url: string, ca: string) => armWorld(url, ca, new Date(clock.now())) } : {}),
     });
   } catch (err) {
     await durable.close();

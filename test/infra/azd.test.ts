@@ -111,7 +111,7 @@ describe('docs/deploy.md', () => {
   describe('configuration reference', () => {
     it('documents every app setting infra sets', () => {
       const names = appSettingNames();
-      expect(names.length).toBe(19);
+      expect(names.length).toBe(21);
       for (const name of names) expect(deploy, name).toContain(`\`${name}\``);
     });
 

@@ -73,6 +73,8 @@ const EXPECTED_APP_SETTINGS = [
   'MAX_CONCURRENT_CAPTURES',
   'REPORT_BASE_URL',
   'SWEEP_CLUSTER_IDS',
+  'PROACTIVE_CLUSTER_IDS',
+  'PROACTIVE_SCAN_MINUTES',
   'REPORT_LINK_EXPIRY_HOURS',
   'ALLOW_POD_EXEC',
 ];
@@ -785,6 +787,17 @@ describe.skipIf(!bicep)('infra/main.bicep + infra/clusters.bicep (compiled ARM t
       expect(p.maxValue).toBe(168);
       expect(setting('REPORT_LINK_EXPIRY_HOURS')).toBe("[string(parameters('reportLinkExpiryHours'))]");
       expect(setting('ALLOW_POD_EXEC')).toBe("[string(parameters('allowPodExec'))]");
+    });
+
+    it('turns the proactive watch on for the target clusters by default, every 5 minutes', () => {
+      expect(main.parameters?.proactiveWatch?.defaultValue).toBe(true);
+      expect(main.parameters?.proactiveScanMinutes?.defaultValue).toBe(5);
+      const passed = moduleOf(main, 'functionApp').properties.parameters;
+      expect(passed.proactiveClusterIds).toBe(
+        "[if(parameters('proactiveWatch'), createObject('value', map(parameters('targetClusters'), lambda('c', lambdaVariables('c').resourceId))), createObject('value', createArray()))]",
+      );
+      expect(setting('PROACTIVE_CLUSTER_IDS')).toBe("[join(parameters('proactiveClusterIds'), ',')]");
+      expect(setting('PROACTIVE_SCAN_MINUTES')).toBe("[string(parameters('proactiveScanMinutes'))]");
     });
   });
 

@@ -33,7 +33,7 @@ export async function runScenarioCommand(flags: DemoScenarioFlags): Promise<void
   }
   const { runScenario } = await import('../../sim/scenarios/run.js');
   process.stderr.write(`snat-responder demo: scenario ${scenario.name}: ${scenario.description}\n`);
-  const { summary, reports } = await runScenario(scenario, {
+  const { summary, reports, files } = await runScenario(scenario, {
     onProgress: (line) => process.stderr.write(`  ${line}\n`),
   });
   if (flags.out) {
@@ -45,6 +45,7 @@ export async function runScenarioCommand(flags: DemoScenarioFlags): Promise<void
         await writeFileAtomic(join(out, 'reports', `${i + 1}-${report.node}`, file), text);
       }
     }
+    for (const [path, text] of Object.entries(files)) await writeFileAtomic(join(out, path), text);
     process.stderr.write(`  written to ${out}\n`);
   }
   if (flags.json) {

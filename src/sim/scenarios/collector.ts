@@ -61,6 +61,7 @@ async function investigations(
         requests: 1,
         prefix,
         ...(node.note ? { note: node.note } : {}),
+        ...(!node.notified && node.notifyDetail ? { notifyDetail: node.notifyDetail } : {}),
       });
     }
   }
@@ -117,7 +118,8 @@ export async function collectSummary(
     },
     onDemand: { delivered: onDemand.length, statuses: onDemand.map((d) => d.status) },
     instances: instances.map(({ instanceId, runtimeStatus }) => ({ instanceId, runtimeStatus })),
-    teams: { posts: session.world.teams.delivered.length },
+    // Every post that reached the sink (throttled ones included), and how many it accepted.
+    teams: { posts: session.world.teams.received.length, accepted: session.world.teams.delivered.length },
     ...extras,
   };
 }

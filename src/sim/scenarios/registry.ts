@@ -3,9 +3,14 @@
  * {@link Scenario} and list it here (docs/architecture.md, "Adding a scenario").
  */
 import { alertAndOnDemand } from './alertAndOnDemand.js';
+import { blobOutage } from './blobOutage.js';
 import { duplicateStorm } from './duplicateStorm.js';
 import { fiveNodesCapThree } from './fiveNodesCapThree.js';
+import { keyvaultUnresolved } from './keyvaultUnresolved.js';
+import { orphanSweep } from './orphanSweep.js';
+import { proactive } from './proactive.js';
 import { staleAlert } from './staleAlert.js';
+import { teamsThrottled } from './teamsThrottled.js';
 import { twoAlertsOneNode } from './twoAlertsOneNode.js';
 import type { Scenario } from './types.js';
 
@@ -16,6 +21,11 @@ export const SCENARIOS: readonly Scenario[] = [
   fiveNodesCapThree,
   duplicateStorm,
   staleAlert,
+  proactive,
+  keyvaultUnresolved,
+  teamsThrottled,
+  blobOutage,
+  orphanSweep,
 ];
 
 /** The scenario called `name`, or undefined. */

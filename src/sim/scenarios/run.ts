@@ -12,7 +12,12 @@ export interface ScenarioRun {
   summary: ScenarioSummary;
   /** Each stored report's files (by report prefix). */
   reports: Array<{ prefix: string; node: string; files: Record<string, string> }>;
+  /** Files the scenario attached (relative path -> text), e.g. the fleet view. */
+  files: Record<string, string>;
 }
+
+/** A relative path of plain segments (no `..`, no absolute path, no backslash): safe to join under `--out`. */
+const ATTACHED_PATH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 
 async function deliver(
   session: SimSession,
@@ -53,6 +58,7 @@ export async function runScenario(
   try {
     const deliveries: DeliveryRecord[] = [];
     const extras: Record<string, unknown> = {};
+    const files: Record<string, string> = {};
     const ctx: ScenarioContext = {
       session,
       now: () => new Date(session.clock.now()),
@@ -71,6 +77,14 @@ export async function runScenario(
       },
       extra: (name, value) => {
         extras[name] = value;
+      },
+      invokeTimer: async (name) => {
+        await session.durable.registry.invoke(name, { triggerData: { json: JSON.stringify({ isPastDue: false }) } });
+        opts.onProgress?.(`timer ${name} fired`);
+      },
+      attach: (path, text) => {
+        if (!ATTACHED_PATH.test(path)) throw new Error(`scenario file path not allowed: ${JSON.stringify(path)}`);
+        files[path] = text;
       },
     };
     // Virtual time stands still while the scenario delivers its requests (they arrive within seconds in reality);
@@ -99,7 +113,7 @@ export async function runScenario(
       }
       reports.push({ prefix: inv.prefix, node: inv.node, files });
     }
-    return { summary, reports };
+    return { summary, reports, files };
   } finally {
     await session.close();
   }

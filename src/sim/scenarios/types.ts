@@ -15,6 +15,8 @@ export interface ScenarioInvestigation {
   prefix: string;
   /** What the owner noted on the way, e.g. how long it waited for a capture slot. */
   note?: string;
+  /** Why the report was not sent to Teams (only when `notified` is false). */
+  notifyDetail?: string;
 }
 
 /** One delivery to an intake endpoint, as the scenario saw it. */
@@ -38,7 +40,8 @@ export interface ScenarioSummary {
   onDemand: { delivered: number; statuses: number[] };
   /** Orchestration instances started, and how each ended. */
   instances: Array<{ instanceId: string; runtimeStatus: string }>;
-  teams: { posts: number };
+  /** Posts that reached the Teams sink (refused ones included), and how many it accepted. */
+  teams: { posts: number; accepted: number };
   [extra: string]: unknown;
 }
 
@@ -55,6 +58,16 @@ export interface ScenarioContext {
   requestOnDemand(body: unknown): Promise<DeliveryRecord>;
   /** Adds an optional field to the summary (e.g. `sweeper`). */
   extra(name: string, value: unknown): void;
+  /**
+   * Fires a timer-triggered function (the real registered handler, with its Durable client binding), as the host
+   * does on schedule. Rejects with the handler's error.
+   */
+  invokeTimer(name: string): Promise<void>;
+  /**
+   * Adds a file that `demo --scenario --out DIR` writes at `DIR/<path>` (a relative path of plain segments, e.g.
+   * `fleet/index.html`).
+   */
+  attach(path: string, text: string): void;
 }
 
 /** A runnable scenario: one module per scenario in this folder, listed in the registry. */

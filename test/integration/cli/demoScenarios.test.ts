@@ -48,7 +48,7 @@ function scenario(name: string, ...extra: string[]): ScenarioSummary {
 }
 
 describe('demo --list-scenarios', () => {
-  it('prints one scenario name per line, the five concurrency scenarios among them', () => {
+  it('prints one scenario name per line, the five concurrency scenarios and the proactive one among them', () => {
     const res = runCli('demo', '--list-scenarios');
     expect(res.code, res.stderr).toBe(0);
     const names = res.stdout.trim().split('\n');
@@ -58,6 +58,7 @@ describe('demo --list-scenarios', () => {
       'five-nodes-cap-three',
       'duplicate-storm',
       'stale-alert',
+      'proactive',
     ]) {
       expect(names).toContain(name);
     }
@@ -163,6 +164,65 @@ describe('demo --scenario', () => {
       expect(written.investigations).toEqual(s.investigations);
       const node = s.investigations[0]?.node as string;
       expect(existsSync(join(out, 'reports', `1-${node}`, 'report.html'))).toBe(true);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    'proactive: the timer investigates the node trending to exhaustion, below the alert threshold, and writes the fleet view',
+    async () => {
+      const out = join(work, 'proactive');
+      const s = scenario('proactive', '--out', out);
+      const hot = 'aks-nodepool1-12345678-vmss000003';
+      const proactive = s.proactive as Array<{
+        node: string;
+        cluster: string;
+        decision: string;
+        minutesToExhaustion: number | null;
+        usagePercent: number | null;
+      }>;
+      // 2 clusters, 6 nodes, every one forecast; only the climbing node is `investigate`.
+      expect(proactive).toHaveLength(6);
+      expect(new Set(proactive.map((p) => p.cluster)).size).toBe(2);
+      expect(proactive.filter((p) => p.decision === 'investigate').map((p) => p.node)).toEqual([hot]);
+      const climbing = proactive.find((p) => p.node === hot);
+      expect(climbing?.minutesToExhaustion).toBeGreaterThan(0);
+      expect(climbing?.minutesToExhaustion).toBeLessThanOrEqual(15);
+      // The flat node at 70 % is watched, not captured, and has no exhaustion time.
+      const flat = proactive.find((p) => p.node === 'aks-nodepool1-12345678-vmss000002');
+      expect(flat).toMatchObject({ decision: 'ok', minutesToExhaustion: null });
+      expect(flat?.usagePercent).toBeGreaterThan(65);
+      // Before the alert threshold is crossed: no alert was delivered, and the node is under the rule's threshold.
+      const fleet = s.fleet as {
+        alertThresholdPercent: number;
+        clusters: string[];
+        incidents: Array<{ node: string; trigger: string; status: string }>;
+      };
+      expect(s.webhook).toMatchObject({ delivered: 0, statuses: [] });
+      expect(climbing?.usagePercent).toBeLessThan(fleet.alertThresholdPercent);
+      // One investigation, through the intake, of that node: complete, stored, notified, marked proactive.
+      expect(s.investigations).toEqual([
+        expect.objectContaining({ node: hot, status: 'complete', reportStored: true, notified: true, requests: 1 }),
+      ]);
+      expect(s.captureJobs).toEqual({ created: 1, maxConcurrent: 1, leftBehind: 0 });
+      expect(fleet.incidents).toEqual([
+        expect.objectContaining({ node: hot, trigger: 'proactive', status: 'complete' }),
+      ]);
+      const report = JSON.parse(await readFile(join(out, 'reports', `1-${hot}`, 'report.json'), 'utf8')) as {
+        investigation: { trigger: string };
+      };
+      expect(report.investigation.trigger).toBe('proactive');
+      // The fleet view, as stored in Blob: the JSON index with both clusters' scans and the incident, and the page.
+      const index = JSON.parse(await readFile(join(out, 'fleet', 'index.json'), 'utf8')) as {
+        scans: Record<string, unknown>;
+        incidents: Array<{ node: string; trigger: string }>;
+      };
+      expect(Object.keys(index.scans).sort()).toEqual(fleet.clusters);
+      expect(fleet.clusters).toHaveLength(2);
+      expect(index.incidents).toEqual([expect.objectContaining({ node: hot, trigger: 'proactive' })]);
+      const html = await readFile(join(out, 'fleet', 'index.html'), 'utf8');
+      expect(html).toMatch(/^<!doctype html>/i);
+      expect(html).toContain(hot);
     },
     SCENARIO_TIMEOUT_MS,
   );

@@ -25,6 +25,7 @@ describe('SETTING_RANGES', () => {
     ['cooldownMinutes', 'COOLDOWN_MINUTES'],
     ['maxConcurrentCaptures', 'MAX_CONCURRENT_CAPTURES'],
     ['reportLinkExpiryHours', 'REPORT_LINK_EXPIRY_HOURS'],
+    ['proactiveScanMinutes', 'PROACTIVE_SCAN_MINUTES'],
   ] as const)('is the range of the Bicep parameter %s', (param, setting) => {
     expect(bicepRange(read('infra/main.bicep'), param)).toEqual(SETTING_RANGES[setting]);
   });

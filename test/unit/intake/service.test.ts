@@ -166,4 +166,75 @@ describe('IntakeService', () => {
       expect(t.store.started).toHaveLength(0);
     });
   });
+
+  describe('proactive', () => {
+    const ALERT_LB = json('metric-static-snat.json').data.essentials.alertTargetIDs[0] as string;
+    const forecast = (backendIp: string, loadBalancerId = ALERT_LB) => ({
+      loadBalancerId,
+      backendIp,
+      cluster: 'aks-shop',
+      reason: 'projected to exhaust in 9.9 min',
+    });
+
+    it('starts an investigation marked proactive, in the same answer and log shape as alerts', async () => {
+      const t = intake();
+      const answer = await t.service.submitProactive(forecast('10.224.0.5'), t.at('2026-11-04T12:16:00Z'));
+      expect(answer).toMatchObject({ source: 'proactive', httpStatus: 202, action: 'investigate' });
+      expect(answer.reason).toContain('projected to exhaust in 9.9 min');
+      expect(t.store.started).toHaveLength(1);
+      expect(t.store.started[0]?.input).toMatchObject({
+        requestedBy: 'proactive',
+        alert: null,
+        target: { loadBalancerId: ALERT_LB, backendIp: '10.224.0.5' },
+      });
+      expect(t.logs).toEqual([
+        expect.objectContaining({
+          message: 'intake',
+          source: 'proactive',
+          action: 'investigate',
+          started: [answer.instances[0]?.instanceId],
+        }),
+      ]);
+    });
+
+    it('names the same investigation as the alert that follows it for that node: one start, not two', async () => {
+      const t = intake();
+      const early = await t.service.submitProactive(forecast('10.224.0.5'), t.at('2026-11-04T12:16:00Z'));
+      // The alert the forecast predicted fires a minute later (BackendIPAddress 10.224.0.5, same window).
+      const alert = await t.service.submitAlert(fixture('metric-static-snat.json'), t.at('2026-11-04T12:18:00Z'));
+      expect(alert.instances).toEqual([
+        expect.objectContaining({ instanceId: early.instances[0]?.instanceId, started: false, dedup: 'same-window' }),
+      ]);
+      // And a second scan five minutes later is folded the same way.
+      const again = await t.service.submitProactive(forecast('10.224.0.5'), t.at('2026-11-04T12:21:00Z'));
+      expect(again.instances[0]).toMatchObject({ started: false, dedup: 'same-window' });
+      expect(t.store.started).toHaveLength(1);
+    });
+
+    it('counts against the same per-cluster hourly rate as alerts', async () => {
+      const t = intake({ maxInvestigationsPerClusterPerHour: 2 });
+      await t.service.submitAlert(fixture('metric-static-snat.json'), t.at('2026-11-04T12:18:00Z'));
+      const second = await t.service.submitProactive(forecast('10.224.0.6'), t.at('2026-11-04T12:19:00Z'));
+      const third = await t.service.submitProactive(forecast('10.224.0.7'), t.at('2026-11-04T12:20:00Z'));
+      expect(second).toMatchObject({ httpStatus: 202, action: 'investigate' });
+      expect(third).toMatchObject({ httpStatus: 200, action: 'ignore', rule: 'cluster-rate-limit' });
+      expect(t.store.started).toHaveLength(2);
+    });
+
+    it('refuses what is not a load balancer and an IP, or lies outside the subscription allowlist; starts nothing', async () => {
+      const t = intake();
+      const notLb = await t.service.submitProactive(
+        forecast('10.224.0.5', '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm'),
+        t.at('2026-11-04T12:16:00Z'),
+      );
+      expect(notLb).toMatchObject({ action: 'reject', httpStatus: 400 });
+      const notIp = await t.service.submitProactive(forecast('10.224.0.5; rm -rf /'), t.at('2026-11-04T12:16:00Z'));
+      expect(notIp).toMatchObject({ action: 'reject', httpStatus: 400, reason: 'backendIp: not an IP address.' });
+      const other = intake({ allowedSubscriptionIds: ['99999999-1111-2222-3333-444444444444'] });
+      const outside = await other.service.submitProactive(forecast('10.224.0.5'), other.at('2026-11-04T12:16:00Z'));
+      expect(outside).toMatchObject({ action: 'reject', httpStatus: 403 });
+      expect(t.store.started).toHaveLength(0);
+      expect(other.store.started).toHaveLength(0);
+    });
+  });
 });

@@ -1,0 +1,116 @@
+/**
+ * The fault scenarios (issue 13) through the built CLI, as a user runs them: `demo --scenario NAME --json`, the
+ * last stdout line is the summary, and each scenario shows what it must (report never lost, no Job left behind,
+ * notifications delivered or the reason named).
+ */
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ScenarioSummary } from '../../../src/sim/scenarios/types.js';
+import { ensureBuilt, PROJECT_ROOT, runCli } from '../../support/cli.js';
+
+/** A scenario starts a whole simulated deployment (Azurite included): give a loaded machine room. */
+const SCENARIO_TIMEOUT_MS = 240_000;
+
+const FAULT_SCENARIOS = ['keyvault-unresolved', 'teams-throttled', 'blob-outage', 'orphan-sweep'] as const;
+
+beforeAll(() => {
+  ensureBuilt();
+});
+
+/** Runs a scenario with --json and returns the parsed last stdout line (after checking the common contract). */
+function scenario(name: string): ScenarioSummary {
+  const res = spawnSync(
+    process.execPath,
+    [`${PROJECT_ROOT}bin/snat-responder.js`, 'demo', '--scenario', name, '--json'],
+    { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: SCENARIO_TIMEOUT_MS - 10_000 },
+  );
+  expect(res.status, res.stderr).toBe(0);
+  const summary = JSON.parse(res.stdout.trimEnd().split('\n').at(-1) ?? '') as ScenarioSummary;
+  expect(summary).toMatchObject({
+    scenario: name,
+    investigations: expect.any(Array),
+    captureJobs: { created: expect.any(Number), maxConcurrent: expect.any(Number), leftBehind: 0 },
+    webhook: { delivered: expect.any(Number), statuses: expect.any(Array) },
+    teams: { posts: expect.any(Number) },
+  });
+  return summary;
+}
+
+describe('demo --list-scenarios', () => {
+  it('lists the fault scenarios', () => {
+    const res = runCli('demo', '--list-scenarios');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.trim().split('\n')).toEqual(expect.arrayContaining([...FAULT_SCENARIOS]));
+  });
+});
+
+describe('fault scenarios', () => {
+  it(
+    'keyvault-unresolved: webhook 202, report stored, notified false with the reason, nothing posted',
+    () => {
+      const s = scenario('keyvault-unresolved');
+      expect(s.webhook.statuses).toEqual([202]);
+      expect(s.investigations).toHaveLength(1);
+      expect(s.investigations[0]).toMatchObject({ status: 'complete', reportStored: true, notified: false });
+      expect(s.investigations[0]?.notifyDetail).toMatch(
+        /^Teams notifications are off: TEAMS_WEBHOOK_URL is an unresolved Key Vault reference/,
+      );
+      // The reason never names the vault or the secret.
+      expect(JSON.stringify(s)).not.toContain('kv-snat');
+      expect(s.teams.posts).toBe(0);
+      expect(s.instances).toEqual([expect.objectContaining({ runtimeStatus: 'Completed' })]);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    'teams-throttled: three 429s with Retry-After then 202; notified true in at most 4 posts',
+    () => {
+      const s = scenario('teams-throttled');
+      expect(s.investigations).toEqual([expect.objectContaining({ reportStored: true, notified: true })]);
+      expect(s.teamsStatuses).toEqual([429, 429, 429, 202]);
+      expect(s.teams.posts).toBeLessThanOrEqual(4);
+      expect(s.teams.accepted).toBe(1);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    'blob-outage: 30 s of 503s during evidence and store; report stored after recovery, no Job left',
+    () => {
+      const s = scenario('blob-outage');
+      expect((s.blob as { refused: number }).refused).toBeGreaterThan(0);
+      expect(s.investigations).toHaveLength(1);
+      expect(s.investigations[0]).toMatchObject({ reportStored: true });
+      expect(['complete', 'degraded']).toContain(s.investigations[0]?.status);
+      expect(s.instances).toEqual([expect.objectContaining({ runtimeStatus: 'Completed' })]);
+      expect(s.captureJobs).toMatchObject({ created: 1, leftBehind: 0 });
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    "orphan-sweep: the sweeper deletes exactly the crashed run's Job past its deadline, not the running one's",
+    () => {
+      const s = scenario('orphan-sweep');
+      const sweeper = s.sweeper as {
+        deleted: string[];
+        kept: string[];
+        orphan: string;
+        runningOwner: string;
+        runningStatus: string;
+      };
+      expect(sweeper.deleted).toEqual([sweeper.orphan]);
+      // The running investigation's Job was there when the sweeper ran, and was kept.
+      expect(sweeper.runningStatus).toBe('Running');
+      expect(sweeper.kept).toHaveLength(1);
+      expect(sweeper.kept[0]).not.toBe(sweeper.orphan);
+      // Its owner then finished normally and deleted its own Job: both Jobs gone, the report stored.
+      expect(s.captureJobs).toEqual({ created: 2, maxConcurrent: 2, leftBehind: 0 });
+      expect(s.investigations).toEqual([
+        expect.objectContaining({ instanceId: sweeper.runningOwner, status: 'complete', reportStored: true }),
+      ]);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+});
