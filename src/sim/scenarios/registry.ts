@@ -3,6 +3,7 @@
  * {@link Scenario} and list it here (docs/architecture.md, "Adding a scenario").
  */
 import { alertAndOnDemand } from './alertAndOnDemand.js';
+import { apiserverFlaky } from './apiserverFlaky.js';
 import { blobOutage } from './blobOutage.js';
 import { duplicateStorm } from './duplicateStorm.js';
 import { fiveNodesCapThree } from './fiveNodesCapThree.js';
@@ -26,6 +27,7 @@ export const SCENARIOS: readonly Scenario[] = [
   teamsThrottled,
   blobOutage,
   orphanSweep,
+  apiserverFlaky,
 ];
 
 /** The scenario called `name`, or undefined. */

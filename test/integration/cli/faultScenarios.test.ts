@@ -11,7 +11,13 @@ import { ensureBuilt, PROJECT_ROOT, runCli } from '../../support/cli.js';
 /** A scenario starts a whole simulated deployment (Azurite included): give a loaded machine room. */
 const SCENARIO_TIMEOUT_MS = 240_000;
 
-const FAULT_SCENARIOS = ['keyvault-unresolved', 'teams-throttled', 'blob-outage', 'orphan-sweep'] as const;
+const FAULT_SCENARIOS = [
+  'keyvault-unresolved',
+  'teams-throttled',
+  'blob-outage',
+  'orphan-sweep',
+  'apiserver-flaky',
+] as const;
 
 beforeAll(() => {
   ensureBuilt();
@@ -110,6 +116,21 @@ describe('fault scenarios', () => {
       expect(s.investigations).toEqual([
         expect.objectContaining({ instanceId: sweeper.runningOwner, status: 'complete', reportStored: true }),
       ]);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    'apiserver-flaky: every third API request 500 and a dropped exec socket; report complete or degraded, never failed',
+    () => {
+      const s = scenario('apiserver-flaky');
+      const kube = s.kube as { failedRequests: number; droppedExec: string[] };
+      expect(kube.failedRequests).toBeGreaterThan(0);
+      expect(s.instances).toEqual([expect.objectContaining({ runtimeStatus: 'Completed' })]);
+      expect(s.investigations).toHaveLength(1);
+      expect(s.investigations[0]).toMatchObject({ reportStored: true });
+      expect(['complete', 'degraded']).toContain(s.investigations[0]?.status);
+      expect(s.captureJobs.leftBehind).toBe(0);
     },
     SCENARIO_TIMEOUT_MS,
   );
