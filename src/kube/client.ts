@@ -13,6 +13,7 @@ import {
   ServerConfiguration,
 } from '@kubernetes/client-node';
 import { KubeApiError, KubeConfigError, KubeForbiddenError, KubeTimeoutError, KubeUnreachableError } from './errors.js';
+import { retryTransient } from './retry.js';
 
 /** Default per-request timeout: the API server answers simple reads in milliseconds; 15 s means trouble. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
@@ -23,6 +24,8 @@ export interface KubeClients {
   apps: AppsV1Api;
   server: string;
   timeoutMs: number;
+  /** Pause before the one retry of a transient failure (see `retry.ts`); default its constant. */
+  retryDelayMs?: number;
 }
 
 /** Builds the typed clients; every request gets an AbortSignal that fires after `timeoutMs`. */
@@ -96,13 +99,23 @@ export function translate(err: unknown, what: string, clients: Pick<KubeClients,
   return err instanceof Error ? err : new Error(String(err));
 }
 
-/** Runs one API call and translates its failure. */
+/**
+ * Runs one API call, translates its failure, and retries a single transient failure (5xx, 429, connection reset)
+ * once after a short pause (`retry.ts`). Every call in this adapter is safe to repeat: reads, deletes (404 after
+ * a repeat is "done") and the capture Job create (409 on a repeat is checked against the owner annotation). A
+ * call that is not safe to repeat must not come through here.
+ */
 export async function call<T>(clients: KubeClients, what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw translate(err, what, clients);
-  }
+  return retryTransient(
+    async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        throw translate(err, what, clients);
+      }
+    },
+    clients.retryDelayMs === undefined ? {} : { delayMs: clients.retryDelayMs },
+  );
 }
 
 /** True when `err` is a translated 404. */
