@@ -233,6 +233,7 @@ function* investigateNode(
   const windowStart = context.df.currentUtcDateTime.toISOString();
   let evidence = false;
   let forcedStatus: InvestigationStatus | null = null;
+  let nodeDeleted = false;
 
   // The node's single flight: one capture per node, whichever route (name, IPv4, IPv6, worst node) led here.
   const nodeEntity = node ? new df.EntityId(ENTITY.nodeCapture, nodeEntityKey(cluster, node.name)) : null;
@@ -330,14 +331,20 @@ function* investigateNode(
 
     if (slot.granted && !resolved) {
       try {
-        evidence = yield* captureNode(context, progress, request, cluster, plan, node, prefix, problems);
+        const captured = yield* captureNode(context, progress, request, cluster, plan, node, prefix, problems);
+        evidence = captured.evidence;
+        // The node is gone (and its pods with it): nothing more to collect, and the report says why, degraded.
+        if (captured.nodeDeleted) {
+          nodeDeleted = true;
+          forcedStatus = 'degraded';
+        }
       } finally {
         yield context.df.callEntity(slots, 'release', { instanceId: request.instanceId });
       }
     } else if (slot.granted) {
       yield context.df.callEntity(slots, 'release', { instanceId: request.instanceId });
     }
-    if (!resolved && slot.granted) {
+    if (!resolved && slot.granted && !nodeDeleted) {
       evidence = (yield* podSocketWaves(context, progress, cluster, plan, node.name, prefix, problems)) || evidence;
     }
   }
@@ -433,8 +440,9 @@ function* captureNode(
   node: ResolveNodeOutput,
   prefix: string,
   problems: string[],
-): Generator<Task, boolean, unknown> {
+): Generator<Task, { evidence: boolean; nodeDeleted: string | null }, unknown> {
   let evidence = false;
+  let nodeDeleted: string | null = null;
   let jobName: string | null = null;
   // Unique to this execution (replay-safe): names the Job, and only this owner may adopt or delete it.
   const owner = `${request.instanceId}/${context.df.newGuid(`${request.instanceId}/${node.name}`)}`;
@@ -465,13 +473,18 @@ function* captureNode(
       progress.set('waiting-for-capture', `${status.phase}${status.reason ? `: ${status.reason}` : ''}`);
       yield context.df.createTimer(addSeconds(context.df.currentUtcDateTime, plan.pollSeconds));
     }
-    if (status.phase !== 'Succeeded') {
+    if (status.nodeDeleted) {
+      nodeDeleted = status.nodeDeleted;
+      problems.push(
+        `node ${status.nodeDeleted} was deleted while tracing (scale-down, upgrade or repair): its capture log and its pods' sockets were lost with it, so nothing from the node could be collected`,
+      );
+    } else if (status.phase !== 'Succeeded') {
       problems.push(
         `the capture Job ${status.phase === 'Pending' || status.phase === 'Running' ? `was still ${status.phase} after the deadline` : `ended ${status.phase}`}` +
           `${status.reason ? ` (${status.reason})` : ''}`,
       );
     }
-    if (status.phase === 'Succeeded' || status.phase === 'Failed') {
+    if (!nodeDeleted && (status.phase === 'Succeeded' || status.phase === 'Failed')) {
       progress.set('collect-evidence');
       // The Job (and its log) stays until the evidence is stored: this rides out a Blob outage before the
       // `finally` below deletes it. The Job's TTL after finishing covers the same bound.
@@ -511,7 +524,7 @@ function* captureNode(
       }
     }
   }
-  return evidence;
+  return { evidence, nodeDeleted };
 }
 
 /**

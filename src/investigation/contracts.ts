@@ -94,6 +94,8 @@ export interface CaptureJobInput {
 export interface CaptureStatusOutput {
   phase: CapturePhase;
   reason: string | null;
+  /** The node's name when the capture failed because the node was deleted (no evidence is left to collect). */
+  nodeDeleted?: string;
 }
 
 export interface CollectEvidenceInput extends CaptureJobInput {

@@ -55,6 +55,8 @@ export interface CaptureStatus {
   phase: CapturePhase;
   /** Why it is Pending or Failed: `Unschedulable: ...`, `ImagePullBackOff: ...`, `NodeNotReady`, ... */
   reason: string | null;
+  /** Set when the Job failed because its node no longer exists (deleted while tracing): the node's name. */
+  nodeDeleted?: string;
 }
 
 /** What `collect` wrote; small enough to return from an activity. */
@@ -271,6 +273,18 @@ export class CaptureManager {
     return pod.status?.containerStatuses?.length ? 'ContainerCreating' : null;
   }
 
+  /** `nodeName` when that node no longer exists (GET answers 404), else null. */
+  private async deletedNode(nodeName: string | undefined): Promise<string | null> {
+    if (!nodeName) return null;
+    try {
+      await call(this.clients, `read node ${nodeName}`, () => this.clients.core.readNode({ name: nodeName }));
+      return null;
+    } catch (err) {
+      if (isNotFound(err)) return nodeName;
+      throw err;
+    }
+  }
+
   /** Where the capture is, with the reason when it waits or failed. */
   async status(jobName: string): Promise<CaptureStatus> {
     const job = await call(this.clients, `read capture job ${jobName}`, () =>
@@ -281,6 +295,15 @@ export class CaptureManager {
     if (done?.type === 'Failed') {
       if (done.reason === 'DeadlineExceeded') return { phase: 'DeadlineExceeded', reason: done.message ?? done.reason };
       const pod = await this.jobPod(jobName);
+      // A failed Job without its pod: pod GC removes the pods of a deleted node, so ask whether the node is gone.
+      const gone = pod ? null : await this.deletedNode(job.spec?.template?.spec?.nodeName);
+      if (gone) {
+        return {
+          phase: 'Failed',
+          reason: `NodeDeleted: node ${gone} was deleted while the capture ran (${done.reason ?? 'Failed'})`,
+          nodeDeleted: gone,
+        };
+      }
       const term = pod?.status?.containerStatuses?.[0]?.state?.terminated;
       const podReason = term ? `container ${term.reason ?? 'terminated'} (exit ${term.exitCode})` : pod?.status?.reason;
       return { phase: 'Failed', reason: [done.reason, podReason].filter(Boolean).join(': ') || 'Failed' };

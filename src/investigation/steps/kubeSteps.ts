@@ -72,7 +72,11 @@ export async function startCapture(
 
 export async function captureStatus(deps: InvestigationDeps, input: CaptureJobInput): Promise<CaptureStatusOutput> {
   const status = await (await captures(deps, input)).status(input.jobName);
-  return { phase: status.phase, reason: status.reason };
+  return {
+    phase: status.phase,
+    reason: status.reason,
+    ...(status.nodeDeleted ? { nodeDeleted: status.nodeDeleted } : {}),
+  };
 }
 
 /** Streams the capture's framed output straight into Blob (`evidence/`); returns counts only. */

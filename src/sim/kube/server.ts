@@ -88,6 +88,11 @@ export interface KubeFaults {
   missingBinaryExit127?: boolean;
   /** Asked for every request: a status to fail it with, or null (see `faultHooks.ts`). */
   requestHook?: RequestFaultHook;
+  /**
+   * The capture Job's node is deleted this many ms (server clock) after its pod starts running, as when the
+   * cluster autoscaler or an upgrade removes it (see `KubeServerState.deleteNode`).
+   */
+  deleteNodeWhileRunningMs?: number;
 }
 
 export interface KubeTiming {
@@ -133,6 +138,8 @@ interface JobRecord {
   started: boolean;
   podName: string | null;
   deleted: boolean;
+  /** When its node was deleted while it ran (the pod is gone and the Job Failed), else undefined. */
+  nodeLostAt?: number;
 }
 
 export interface KubeServerState {
@@ -143,6 +150,12 @@ export interface KubeServerState {
   jobPods(): Json[];
   /** Deletes a scenario pod (as if its controller removed it). */
   deletePod(namespace: string, name: string): void;
+  /**
+   * Deletes a node as Kubernetes would: the Node object is gone, pod garbage collection removes the pods bound to
+   * it, and a Job whose pod ran there fails (backoff limit 0). Names of deleted nodes stay in `deletedNodes`.
+   */
+  deleteNode(name: string): void;
+  deletedNodes: Set<string>;
   /** Every request seen: method, path (with query), answered status, and the RBAC verdict. */
   requests: Array<{ method: string; path: string; status: number }>;
   /** RBAC refusals: what was asked and not allowed. */
@@ -407,6 +420,8 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
       pods.delete(`${ns}/${name}`);
       scenarioPods.delete(`${ns}/${name}`);
     },
+    deleteNode: (name) => deleteNode(name),
+    deletedNodes: new Set<string>(),
     requests: [],
     forbidden: [],
     admissionDenied: [],
@@ -425,6 +440,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
    * its pods terminate) for `terminatingMs`, then `Done` (terminal condition).
    */
   function jobTimeline(r: JobRecord): 'Pending' | 'Running' | 'Finishing' | 'Done' {
+    if (r.nodeLostAt !== undefined) return 'Done';
     if (!r.started) return 'Pending';
     const age = clock() - r.createdAt;
     if (age < pendingMs || state.faults.jobStuck) return 'Pending';
@@ -443,8 +459,43 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     );
   }
 
+  /**
+   * Deletes node `name`: pod GC removes the pods bound to it (scenario pods and capture pods alike), and a Job
+   * whose pod was there fails at once, as with backoff limit 0 the controller makes no replacement.
+   */
+  function deleteNode(name: string): void {
+    if (state.deletedNodes.has(name)) return;
+    state.deletedNodes.add(name);
+    for (const [key, pod] of pods) {
+      if (fieldOf(pod, 'spec.nodeName') !== name) continue;
+      pods.delete(key);
+      scenarioPods.delete(key);
+    }
+    for (const r of jobs.values()) {
+      if (!r.deleted && jobNode(r) === name && r.nodeLostAt === undefined && jobTimeline(r) !== 'Done') {
+        r.nodeLostAt = clock();
+      }
+    }
+  }
+
+  /** The `deleteNodeWhileRunningMs` fault: deletes a running capture's node once that much time has passed. */
+  function applyNodeLoss(): void {
+    const after = state.faults.deleteNodeWhileRunningMs;
+    if (after === undefined) return;
+    for (const r of jobs.values()) {
+      if (r.deleted || !r.started || r.nodeLostAt !== undefined || state.deletedNodes.has(jobNode(r))) continue;
+      const lostAt = r.createdAt + pendingMs + after;
+      if (clock() < lostAt) continue;
+      // Decided by the clock, not by when the next request happens to come: the pod was running at `lostAt`.
+      r.nodeLostAt = lostAt;
+      deleteNode(jobNode(r));
+    }
+  }
+
   /** How the Job ends, decided by the faults: success, deadline, or the pod's failure. */
-  function jobOutcome(): { ok: boolean; reason: string; message: string } {
+  function jobOutcome(r?: JobRecord): { ok: boolean; reason: string; message: string } {
+    if (r?.nodeLostAt !== undefined)
+      return { ok: false, reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
     if (state.faults.jobDeadlineExceeded)
       return { ok: false, reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
     if (state.faults.jobExitCode !== undefined && state.faults.jobExitCode !== 0)
@@ -466,8 +517,8 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
       if (!legacyConditions) status.terminating = 0;
       return { ...r.job, status };
     }
-    const end = jobOutcome();
-    const ended = new Date(r.createdAt + pendingMs + runningMs).toISOString();
+    const end = jobOutcome(r);
+    const ended = new Date(r.nodeLostAt ?? r.createdAt + pendingMs + runningMs).toISOString();
     const interim = {
       type: end.ok ? 'SuccessCriteriaMet' : 'FailureTarget',
       status: 'True',
@@ -486,9 +537,10 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
       return { ...r.job, status };
     }
     if (killed) pods.delete(`${ns}/${r.podName}`);
-    const finished = legacyConditions
-      ? ended
-      : new Date(r.createdAt + pendingMs + runningMs + terminatingMs).toISOString();
+    const finished =
+      legacyConditions || r.nodeLostAt !== undefined
+        ? ended
+        : new Date(r.createdAt + pendingMs + runningMs + terminatingMs).toISOString();
     if (!end.ok) status.failed = 1;
     if (end.ok) status.completionTime = finished;
     const terminal = {
@@ -784,8 +836,9 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
             const notReady = (n: ScenarioNode) =>
               state.faults.jobStuck === 'NodeNotReady' &&
               [...jobs.values()].some((r) => !r.deleted && jobNode(r) === n.name);
+            const present = scenario.nodes.filter((n) => !state.deletedNodes.has(n.name));
             if (name) {
-              const n = scenario.nodes.find((x) => x.name === name);
+              const n = present.find((x) => x.name === name);
               return n ? { status: 200, body: nodeJson(n, notReady(n)) } : notFound('nodes', name);
             }
             return {
@@ -793,7 +846,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
               body: list(
                 'Node',
                 'v1',
-                scenario.nodes.map((n) => nodeJson(n, notReady(n))),
+                present.map((n) => nodeJson(n, notReady(n))),
               ),
             };
           },
@@ -1151,6 +1204,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     try {
       const user = authenticate(req);
       if (!user) return send(401, statusBody(401, 'Unauthorized'));
+      applyNodeLoss();
       const delay = consume(
         state.faults.delays,
         (f) => (!f.method || f.method === method) && matches(f.path, url.pathname),

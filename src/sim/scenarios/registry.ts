@@ -8,6 +8,7 @@ import { blobOutage } from './blobOutage.js';
 import { duplicateStorm } from './duplicateStorm.js';
 import { fiveNodesCapThree } from './fiveNodesCapThree.js';
 import { keyvaultUnresolved } from './keyvaultUnresolved.js';
+import { nodeVanishes } from './nodeVanishes.js';
 import { orphanSweep } from './orphanSweep.js';
 import { proactive } from './proactive.js';
 import { staleAlert } from './staleAlert.js';
@@ -28,6 +29,7 @@ export const SCENARIOS: readonly Scenario[] = [
   blobOutage,
   orphanSweep,
   apiserverFlaky,
+  nodeVanishes,
 ];
 
 /** The scenario called `name`, or undefined. */

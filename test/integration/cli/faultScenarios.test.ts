@@ -17,6 +17,7 @@ const FAULT_SCENARIOS = [
   'blob-outage',
   'orphan-sweep',
   'apiserver-flaky',
+  'node-vanishes',
 ] as const;
 
 beforeAll(() => {
@@ -133,6 +134,25 @@ describe('fault scenarios', () => {
       // The adapter's one retry of a transient 500 gets the capture Job created despite the flaky API.
       expect(s.captureJobs.created).toBeGreaterThanOrEqual(1);
       expect(s.captureJobs.leftBehind).toBe(0);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    'node-vanishes: the node is deleted while tracing; one report, stored, degraded, naming the node; no Job left',
+    () => {
+      const s = scenario('node-vanishes');
+      const kube = s.kube as { deletedNodes: string[]; node: string };
+      expect(kube.deletedNodes).toEqual([kube.node]);
+      expect(s.instances).toEqual([expect.objectContaining({ runtimeStatus: 'Completed' })]);
+      expect(s.investigations).toEqual([
+        expect.objectContaining({ node: kube.node, status: 'degraded', reportStored: true }),
+      ]);
+      // The stored report names the cause.
+      expect(s.problems).toEqual(
+        expect.arrayContaining([expect.stringContaining(`node ${kube.node} was deleted while tracing`)]),
+      );
+      expect(s.captureJobs).toEqual({ created: 1, maxConcurrent: 1, leftBehind: 0 });
     },
     SCENARIO_TIMEOUT_MS,
   );

@@ -204,6 +204,33 @@ describe('CaptureManager', () => {
   });
 
   describe('fault matrix (each leaves zero Jobs behind)', () => {
+    it('node deleted while the capture runs: pods gone, Job Failed, status names the node; delete still works', async () => {
+      const { api, mgr, clock } = await setup({ deleteNodeWhileRunningMs: 2000 });
+      const { jobName } = await mgr.start(DEMO_NODE, 'inv-gone');
+      clock.advance(1500);
+      expect(await mgr.status(jobName)).toEqual({ phase: 'Running', reason: null });
+      clock.advance(2000);
+      const st = await mgr.status(jobName);
+      expect(st).toMatchObject({ phase: 'Failed', nodeDeleted: DEMO_NODE });
+      expect(st.reason).toMatch(new RegExp(`^NodeDeleted: node ${DEMO_NODE} was deleted`));
+      expect(api.state.deletedNodes.has(DEMO_NODE)).toBe(true);
+      // Pod GC removed every pod bound to the node, the capture pod included.
+      expect(api.state.jobPods()).toHaveLength(0);
+      await expect(mgr.collect(jobName, new MemorySink())).rejects.toBeInstanceOf(CaptureFailedError);
+      await mgr.delete(jobName, 'inv-gone');
+      expect(api.state.jobs()).toHaveLength(0);
+    });
+
+    it('a Failed Job whose node still exists is not reported as a deleted node', async () => {
+      const { mgr, clock } = await setup({ jobExitCode: 2 });
+      const { jobName } = await mgr.start(DEMO_NODE, 'inv-exit');
+      clock.advance(10_000);
+      const st = await mgr.status(jobName);
+      expect(st.phase).toBe('Failed');
+      expect(st.nodeDeleted).toBeUndefined();
+      await mgr.delete(jobName, 'inv-exit');
+    });
+
     it('API 5xx on Job creation: KubeApiError, retryable, nothing created', async () => {
       const { api, mgr } = await setup({ apiErrors: [{ method: 'POST', path: /\/jobs$/, status: 503 }] });
       const err = await mgr.start(DEMO_NODE, 'x').catch((e: unknown) => e);
