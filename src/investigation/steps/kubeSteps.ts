@@ -125,19 +125,20 @@ export async function selectCandidates(
     sink.put(BUNDLE_FILES.controllers, controllers.json),
   ]);
 
-  // The trace is read here once; the final report starts from this snapshot (analyzeAndStore), so it is
-  // taken with pod exec off too.
+  // Pod exec is opt-in: without it no pod is a candidate, so the investigation never execs and the node-side
+  // socket tables are the source (the report says so). Nothing here needs the trace then: analyzeAndStore
+  // reads it, once.
+  if (!deps.settings.allowPodExec) {
+    return { candidates: [], basis: 'exec-off', skippedHostNetwork: pods.filter((p) => p.hostNetwork).length };
+  }
+  // With exec on, the trace is read here once to rank the candidates; the final report starts from this
+  // snapshot (analyzeAndStore) instead of reading the trace again.
   const report = await analyzeStoredEvidence(
     store,
     input.prefix,
     { privateCidrs: deps.settings.privateCidrs },
     'store',
   );
-  // Pod exec is opt-in: without it no pod is a candidate, so the investigation never execs and the node-side
-  // socket tables are the source (the report says so).
-  if (!deps.settings.allowPodExec) {
-    return { candidates: [], basis: 'exec-off', skippedHostNetwork: pods.filter((p) => p.hostNetwork).length };
-  }
   return chooseCandidatePods(pods, report.rankedPods, input.maxPods);
 }
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVIDENCE_FOLDER } from '../../../src/azure/blob/reportStore.js';
 import { ACTIVITY } from '../../../src/investigation/activityNames.js';
 import { socketSourceStatement } from '../../../src/investigation/evidenceNotes.js';
+import { TRACE_SNAPSHOT_FILE } from '../../../src/investigation/steps/storedEvidence.js';
 import { DEMO_HOT_NODE } from '../../../src/sim/arm/world.js';
 import { demoAlertPayload } from '../../../src/sim/demoAlert.js';
 import {
@@ -58,5 +59,10 @@ describe('pod exec off (the default)', () => {
 
   it('skips the netstat phase', () => {
     expect(phases(run.progress)).not.toContain('netstat');
+  });
+
+  it('reads the trace once, in the report step: candidate selection needs no trace snapshot without exec', () => {
+    expect(run.files).not.toContain(TRACE_SNAPSHOT_FILE);
+    expect(run.report?.trace.events).toBeGreaterThan(0);
   });
 });
