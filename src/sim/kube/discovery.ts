@@ -226,15 +226,7 @@ export function discoveryAnswer(path: string, accept: string, serverAddress: str
   }
   if (p === '/api') {
     if (wantsAggregated(accept)) {
-      return {
-        contentType: AGGREGATED_TYPE,
-        body: {
-          kind: 'APIGroupDiscoveryList',
-          apiVersion: 'apidiscovery.k8s.io/v2',
-          metadata: {},
-          items: [aggregatedGroup('')],
-        },
-      };
+      return aggregatedList([aggregatedGroup('')]);
     }
     return json({
       kind: 'APIVersions',
@@ -244,15 +236,7 @@ export function discoveryAnswer(path: string, accept: string, serverAddress: str
   }
   if (p === '/apis') {
     if (wantsAggregated(accept)) {
-      return {
-        contentType: AGGREGATED_TYPE,
-        body: {
-          kind: 'APIGroupDiscoveryList',
-          apiVersion: 'apidiscovery.k8s.io/v2',
-          metadata: {},
-          items: groups().map(aggregatedGroup),
-        },
-      };
+      return aggregatedList(groups().map(aggregatedGroup));
     }
     return json({ kind: 'APIGroupList', apiVersion: 'v1', groups: groups().map(apiGroup) });
   }
@@ -272,4 +256,12 @@ export function isDiscoveryPath(path: string): boolean {
   return (
     p === '/version' || p === '/api' || p === '/apis' || /^\/api\/v1$/.test(p) || /^\/apis\/[^/]+(\/[^/]+)?$/.test(p)
   );
+}
+
+/** The aggregated discovery answer (`apidiscovery.k8s.io/v2`) for `/api` or `/apis`. */
+function aggregatedList(items: Json[]): DiscoveryAnswer {
+  return {
+    contentType: AGGREGATED_TYPE,
+    body: { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items },
+  };
 }
