@@ -42,3 +42,24 @@ export function runCli(...args: string[]): CliRun {
   const res = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 120_000 });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
+
+/** A scenario starts a whole simulated deployment (Azurite included): give a loaded machine room. */
+export const SCENARIO_TIMEOUT_MS = 240_000;
+
+/**
+ * `demo --scenario NAME --json [extra]` through the built CLI; `lastLine` is the summary line the contract puts
+ * last on stdout.
+ */
+export function runScenario(name: string, ...extra: string[]): CliRun & { lastLine: string } {
+  const res = spawnSync(process.execPath, [BIN, 'demo', '--scenario', name, '--json', ...extra], {
+    encoding: 'utf8',
+    cwd: PROJECT_ROOT,
+    timeout: SCENARIO_TIMEOUT_MS - 10_000,
+  });
+  return {
+    code: res.status,
+    stdout: res.stdout,
+    stderr: res.stderr,
+    lastLine: res.stdout.trimEnd().split('\n').at(-1) ?? '',
+  };
+}

@@ -1,19 +1,10 @@
-/**
- * `demo --list-scenarios` and `demo --scenario NAME --json`, through the built CLI as a user runs them: every
- * scenario is an integration test of the contract (the last stdout line is one JSON summary) and of what the
- * scenario must show.
- */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScenarioSummary } from '../../../src/sim/scenarios/types.js';
-import { ensureBuilt, PROJECT_ROOT, runCli } from '../../support/cli.js';
-
-/** A scenario starts a whole simulated deployment (Azurite included): give a loaded machine room. */
-const SCENARIO_TIMEOUT_MS = 240_000;
+import { ensureBuilt, runCli, runScenario, SCENARIO_TIMEOUT_MS } from '../../support/cli.js';
 
 let work: string;
 
@@ -28,15 +19,9 @@ afterAll(async () => {
 
 /** Runs a scenario with --json and returns the parsed last stdout line. */
 function scenario(name: string, ...extra: string[]): ScenarioSummary {
-  const res = spawnSync(
-    process.execPath,
-    [`${PROJECT_ROOT}bin/snat-responder.js`, 'demo', '--scenario', name, '--json', ...extra],
-    { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: SCENARIO_TIMEOUT_MS - 10_000 },
-  );
-  expect(res.status, res.stderr).toBe(0);
-  const lines = res.stdout.trimEnd().split('\n');
-  const last = lines.at(-1) ?? '';
-  const summary = JSON.parse(last) as ScenarioSummary;
+  const res = runScenario(name, ...extra);
+  expect(res.code, res.stderr).toBe(0);
+  const summary = JSON.parse(res.lastLine) as ScenarioSummary;
   expect(summary.scenario).toBe(name);
   // The contract's fields, always present.
   expect(summary).toMatchObject({

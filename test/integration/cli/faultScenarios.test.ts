@@ -1,15 +1,6 @@
-/**
- * The fault scenarios (issue 13) through the built CLI, as a user runs them: `demo --scenario NAME --json`, the
- * last stdout line is the summary, and each scenario shows what it must (report never lost, no Job left behind,
- * notifications delivered or the reason named).
- */
-import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScenarioSummary } from '../../../src/sim/scenarios/types.js';
-import { ensureBuilt, PROJECT_ROOT, runCli } from '../../support/cli.js';
-
-/** A scenario starts a whole simulated deployment (Azurite included): give a loaded machine room. */
-const SCENARIO_TIMEOUT_MS = 240_000;
+import { ensureBuilt, runCli, runScenario, SCENARIO_TIMEOUT_MS } from '../../support/cli.js';
 
 const FAULT_SCENARIOS = [
   'keyvault-unresolved',
@@ -26,13 +17,9 @@ beforeAll(() => {
 
 /** Runs a scenario with --json and returns the parsed last stdout line (after checking the common contract). */
 function scenario(name: string): ScenarioSummary {
-  const res = spawnSync(
-    process.execPath,
-    [`${PROJECT_ROOT}bin/snat-responder.js`, 'demo', '--scenario', name, '--json'],
-    { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: SCENARIO_TIMEOUT_MS - 10_000 },
-  );
-  expect(res.status, res.stderr).toBe(0);
-  const summary = JSON.parse(res.stdout.trimEnd().split('\n').at(-1) ?? '') as ScenarioSummary;
+  const res = runScenario(name);
+  expect(res.code, res.stderr).toBe(0);
+  const summary = JSON.parse(res.lastLine) as ScenarioSummary;
   expect(summary).toMatchObject({
     scenario: name,
     investigations: expect.any(Array),
