@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Runtime assets, relative to the repository root. */
-export const RUNTIME_ASSETS = [{ from: 'src/kube/capture/capture.sh', to: 'dist/src/kube/capture/capture.sh' }];
+export const RUNTIME_ASSETS = [
+  { from: 'src/kube/capture-script/capture.sh', to: 'dist/src/kube/capture-script/capture.sh' },
+];
 
 for (const { from, to } of RUNTIME_ASSETS) {
   mkdirSync(path.dirname(path.join(root, to)), { recursive: true });

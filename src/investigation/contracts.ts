@@ -4,7 +4,7 @@
  */
 import type { InvestigationRequest } from '../alert/types.js';
 import type { ClusterInfo, SnatSupport } from '../azure/arm/clusterResolver.js';
-import type { CapturePhase } from '../kube/capture.js';
+import type { CapturePhase } from '../kube/captureRunner.js';
 import type { InvestigationStatus, SnatMetricPoint, Verdict } from '../report/model.js';
 import type { SharedNodeReport } from './nodeSingleFlight.js';
 

@@ -85,14 +85,14 @@ export const CAPTURE_RESOURCES = {
 
 const SCRIPT_CANDIDATES = [
   // Next to the module (vitest runs src/kube/captureJob.ts).
-  './capture/capture.sh',
+  './capture-script/capture.sh',
   // From dist/src/kube/captureJob.js back to the source tree, which ships with the package.
-  '../../../src/kube/capture/capture.sh',
+  '../../../src/kube/capture-script/capture.sh',
 ];
 
 let cachedScript: string | null = null;
 
-/** The capture script text (`src/kube/capture/capture.sh`), found from source or from dist/. */
+/** The capture script text (`src/kube/capture-script/capture.sh`), found from source or from dist/. */
 export function captureScript(): string {
   if (cachedScript !== null) return cachedScript;
   for (const rel of SCRIPT_CANDIDATES) {
@@ -103,7 +103,9 @@ export function captureScript(): string {
       // try the next location
     }
   }
-  throw new Error('capture script src/kube/capture/capture.sh not found next to the module or in the source tree');
+  throw new Error(
+    'capture script src/kube/capture-script/capture.sh not found next to the module or in the source tree',
+  );
 }
 
 function hash(s: string, n: number): string {

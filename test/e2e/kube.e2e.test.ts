@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kubeConfigFromFile } from '../../src/kube/access.js';
-import { CaptureManager } from '../../src/kube/capture.js';
+import { CaptureManager } from '../../src/kube/captureRunner.js';
 import { DirectorySink } from '../../src/kube/evidenceSink.js';
 import { collectPodSockets } from '../../src/kube/netstat.js';
 import { resolveNode } from '../../src/kube/nodes.js';

@@ -82,9 +82,9 @@ describe('npm run package (build/package/, what azd deploys)', () => {
   });
 
   it('carries the runtime assets inside dist/, and nothing from src/, test/, bench/, docs/ or the simulator', () => {
-    expect(existsSync(path.join(PACKAGE, 'dist/src/kube/capture/capture.sh'))).toBe(true);
-    expect(readFileSync(path.join(PACKAGE, 'dist/src/kube/capture/capture.sh'), 'utf8')).toBe(
-      readFileSync(path.join(repoRoot, 'src/kube/capture/capture.sh'), 'utf8'),
+    expect(existsSync(path.join(PACKAGE, 'dist/src/kube/capture-script/capture.sh'))).toBe(true);
+    expect(readFileSync(path.join(PACKAGE, 'dist/src/kube/capture-script/capture.sh'), 'utf8')).toBe(
+      readFileSync(path.join(repoRoot, 'src/kube/capture-script/capture.sh'), 'utf8'),
     );
     expect(existsSync(path.join(PACKAGE, 'dist/src/evidence/wasm/traceScanner.wasm'))).toBe(true);
     expect(readdirSync(path.join(PACKAGE, 'dist')).sort()).toEqual(['functions', 'src']);

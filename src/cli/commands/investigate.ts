@@ -15,8 +15,8 @@ import { emptyEvidenceSet } from '../../evidence/evidenceSet.js';
 import { chooseCandidatePods, netstatProblem } from '../../investigation/candidates.js';
 import { socketSourceStatement } from '../../investigation/evidenceNotes.js';
 import { kubeConfigFromFile } from '../../kube/access.js';
-import { CaptureManager, type CaptureStatus } from '../../kube/capture.js';
 import { DEADLINE_MARGIN_SECONDS, DEFAULT_CAPTURE_IMAGE } from '../../kube/captureJob.js';
+import { CaptureManager, type CaptureStatus } from '../../kube/captureRunner.js';
 import {
   KubeApiError,
   KubeConfigError,

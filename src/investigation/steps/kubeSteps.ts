@@ -1,7 +1,7 @@
 /** Activities that talk to the cluster's API server. Each builds a fresh KubeConfig (tokens expire). */
 import { blobEvidenceSink } from '../../azure/blob/reportStore.js';
 import { BUNDLE_FILES } from '../../evidence/bundle.js';
-import { CaptureManager } from '../../kube/capture.js';
+import { CaptureManager } from '../../kube/captureRunner.js';
 import { type EvidenceSink, redactingSink } from '../../kube/evidenceSink.js';
 import { collectPodSockets } from '../../kube/netstat.js';
 import { resolveNode as resolveKubeNode } from '../../kube/nodes.js';

@@ -1,6 +1,7 @@
 /** The sweeper's ports, wired to the production adapters (ARM, the cluster's API, the Durable client). */
-import { CaptureManager } from '../../kube/capture.js';
+
 import { listCaptureJobs } from '../../kube/captureInventory.js';
+import { CaptureManager } from '../../kube/captureRunner.js';
 import type { InvestigationDeps } from '../dependencies.js';
 import type { StructuredLogger } from '../logger.js';
 import type { SweepPorts } from '../sweep.js';

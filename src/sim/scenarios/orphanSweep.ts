@@ -1,7 +1,7 @@
 import { ACTIVITY } from '../../investigation/activityNames.js';
 import { SWEEP_MARGIN_SECONDS } from '../../investigation/sweep.js';
-import { CaptureManager } from '../../kube/capture.js';
 import { DEADLINE_MARGIN_SECONDS } from '../../kube/captureJob.js';
+import { CaptureManager } from '../../kube/captureRunner.js';
 import { DEMO_CLUSTER, DEMO_NODES, DEMO_SUBSCRIPTION_ID } from '../arm/world.js';
 import type { DriverEvent } from '../durable/index.js';
 import { splitAlert } from './payloads.js';

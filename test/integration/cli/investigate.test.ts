@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConfigFromString } from '../../../src/kube/access.js';
-import { CaptureManager } from '../../../src/kube/capture.js';
+import { CaptureManager } from '../../../src/kube/captureRunner.js';
 import type { Report } from '../../../src/report/model.js';
 import { DEMO_NODE, DEMO_NODE_IP, demoScenario } from '../../../src/sim/kube/scenario.js';
 import {
@@ -74,10 +74,10 @@ beforeAll(async () => {
   // work-in-progress tree must not stop the emit, so tsc's exit code is not the check: the emitted command is.
   BUILD = await mkdtemp(join(tmpdir(), 'snat-cli-build-'));
   await mkdir(join(BUILD, 'bin'));
-  await mkdir(join(BUILD, 'src/kube/capture'), { recursive: true });
+  await mkdir(join(BUILD, 'src/kube/capture-script'), { recursive: true });
   await cp(join(ROOT, 'bin/snat-responder.js'), join(BUILD, 'bin/snat-responder.js'));
   await cp(join(ROOT, 'package.json'), join(BUILD, 'package.json'));
-  await cp(join(ROOT, 'src/kube/capture/capture.sh'), join(BUILD, 'src/kube/capture/capture.sh'));
+  await cp(join(ROOT, 'src/kube/capture-script/capture.sh'), join(BUILD, 'src/kube/capture-script/capture.sh'));
   await symlink(join(ROOT, 'node_modules'), join(BUILD, 'node_modules'), 'dir');
   await promisify(execFile)(
     process.execPath,

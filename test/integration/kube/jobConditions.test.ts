@@ -5,7 +5,7 @@
  */
 import { BatchV1Api, type V1Job } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CaptureManager, type CaptureStatus } from '../../../src/kube/capture.js';
+import { CaptureManager, type CaptureStatus } from '../../../src/kube/captureRunner.js';
 import { MemorySink } from '../../../src/kube/evidenceSink.js';
 import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/scenario.js';
 import type { KubeApiServer, KubeFaults, KubeTiming } from '../../../src/sim/kube/server.js';

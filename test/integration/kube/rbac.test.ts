@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BatchV1Api, CoreV1Api, dumpYaml, type KubeConfig, loadAllYaml } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kubeConfigFromString } from '../../../src/kube/access.js';
-import { CaptureManager } from '../../../src/kube/capture.js';
+import { CaptureManager } from '../../../src/kube/captureRunner.js';
 import { KubeForbiddenError } from '../../../src/kube/errors.js';
 import { MemorySink } from '../../../src/kube/evidenceSink.js';
 import { collectPodSockets } from '../../../src/kube/netstat.js';

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kubeConfigFromString } from '../../../src/kube/access.js';
-import { CaptureManager } from '../../../src/kube/capture.js';
+import { CaptureManager } from '../../../src/kube/captureRunner.js';
 import { KubeApiError, KubeForbiddenError } from '../../../src/kube/errors.js';
 import { resolveNode } from '../../../src/kube/nodes.js';
 import { failEveryNth, type HookedRequest } from '../../../src/sim/kube/faultHooks.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { CoreV1Api, loadAllYaml } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConfigFromString } from '../../../src/kube/access.js';
-import { CaptureManager } from '../../../src/kube/capture.js';
+import { CaptureManager } from '../../../src/kube/captureRunner.js';
 import { MemorySink } from '../../../src/kube/evidenceSink.js';
 import { execInContainer } from '../../../src/kube/exec.js';
 import { decodeCapture } from '../../../src/kube/framing.js';

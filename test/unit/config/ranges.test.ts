@@ -15,7 +15,7 @@ function bicepRange(text: string, param: string): { min: number; max: number } {
 
 describe('SETTING_RANGES', () => {
   it('is the range the capture script enforces for TRACE_SECONDS', () => {
-    const m = /^uint TRACE_SECONDS "\$TRACE_SECONDS" (\d+) (\d+)$/m.exec(read('src/kube/capture/capture.sh'));
+    const m = /^uint TRACE_SECONDS "\$TRACE_SECONDS" (\d+) (\d+)$/m.exec(read('src/kube/capture-script/capture.sh'));
     expect(m).not.toBeNull();
     expect({ min: Number(m?.[1]), max: Number(m?.[2]) }).toEqual(SETTING_RANGES.TRACE_SECONDS);
   });

@@ -30,7 +30,7 @@ function expectedParams(): string {
     },
     data: { image: DEFAULT_CAPTURE_IMAGE, script: captureScript() },
   };
-  return `# GENERATED from src/kube/capture/capture.sh and DEFAULT_CAPTURE_IMAGE (src/kube/captureJob.ts) by\n# UPDATE_CAPTURE_PARAMS=1 npx vitest run test/unit/kube/admissionPolicies.test.ts: do not edit by hand.\n# Parameters of capture-pod-policy.yaml.\n${dumpYaml(doc, { lineWidth: -1 })}`;
+  return `# GENERATED from src/kube/capture-script/capture.sh and DEFAULT_CAPTURE_IMAGE (src/kube/captureJob.ts) by\n# UPDATE_CAPTURE_PARAMS=1 npx vitest run test/unit/kube/admissionPolicies.test.ts: do not edit by hand.\n# Parameters of capture-pod-policy.yaml.\n${dumpYaml(doc, { lineWidth: -1 })}`;
 }
 
 if (process.env.UPDATE_CAPTURE_PARAMS === '1') writeFileSync(PARAMS_FILE, expectedParams());

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CaptureOutputTruncatedError } from '../../../src/kube/errors.js';
 import { decodeCapture, encodeCapture } from '../../../src/kube/framing.js';
 
-const SCRIPT = fileURLToPath(new URL('../../../src/kube/capture/capture.sh', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../../../src/kube/capture-script/capture.sh', import.meta.url));
 const files = [
   { path: 'tcptracer.log', data: Buffer.from('Tracing TCP established connections. Ctrl-C to end.\n'.repeat(200)) },
   { path: 'pstree/4321.txt', data: Buffer.from('systemd,1\n') },

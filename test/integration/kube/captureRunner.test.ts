@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { kubeConfigFromString } from '../../../src/kube/access.js';
-import { CaptureManager } from '../../../src/kube/capture.js';
+import { CaptureManager } from '../../../src/kube/captureRunner.js';
 import {
   CaptureCapacityError,
   CaptureFailedError,

@@ -1,5 +1,6 @@
 /**
- * The node capture, shaped for a durable orchestrator: `start` -> poll
+ * The capture runner (lifecycle of the node capture Job; the spec is in
+ * captureJob.ts, the shell asset in capture-script/), shaped for a durable orchestrator: `start` -> poll
  * `status` -> `collect` -> `delete` (always, also after errors). Each step is
  * one short, idempotent call, so an activity can retry it.
  */
