@@ -5,14 +5,19 @@
  */
 import type { SocketMethod } from '../evidence/types.js';
 
+/** Version of the report JSON shape, written into every report as `schemaVersion` (see the module comment for when it changes). */
 export const REPORT_SCHEMA_VERSION = '1.0' as const;
 
 /** Where a destination sits for SNAT purposes. Only `public` consumes SNAT ports. */
 export type DestinationClass = 'public' | 'private';
 
+/** One remote endpoint and how often a talker connected to it during the trace. */
 export interface DestinationCount {
+  /** Remote IP address (IPv4 or IPv6 text form). */
   ip: string;
+  /** Remote TCP port. */
   port: number;
+  /** Trace `connect` events to this ip:port. */
   count: number;
   /** The Azure service tag holding the IP (`Storage.WestEurope`), when service tags were given. */
   serviceTag?: string;
@@ -23,9 +28,11 @@ export type WorkloadResolution = 'ownerReferences' | 'inferred';
 
 /** The controller an operator changes: Deployment, StatefulSet, DaemonSet, CronJob, Job (or the pod itself). */
 export interface Workload {
+  /** Controller kind, e.g. `Deployment`, or `Pod` for a bare pod. */
   kind: string;
   namespace: string;
   name: string;
+  /** Whether ownerReferences proved it or it was inferred (a guess the renderings label as such). */
   resolvedBy: WorkloadResolution;
 }
 
@@ -46,6 +53,7 @@ export interface Attribution {
    * `tcptracer --containersmap` printed with the events, or Inspektor Gadget's k8s enrichment of its events.
    */
   paths: Array<'netns-chain' | 'pod-ip' | 'socket-table' | 'container-map' | 'gadget-k8s'>;
+  /** The proof, link by link, in the order it was established. */
   steps: AttributionStep[];
   /** Disagreements between paths (e.g. netns chain says pod A, SADDR says pod B). */
   conflicts: string[];
@@ -55,11 +63,15 @@ export interface Attribution {
 export interface TrafficCounters {
   /** Trace `connect` events to public destinations. */
   connectsPublic: number;
+  /** Trace `connect` events to private destinations (no SNAT port used). */
   connectsPrivate: number;
+  /** Trace `accept` events (inbound connections; they use no SNAT port). */
   accepts: number;
+  /** Trace `close` events. */
   closes: number;
   /** Public connects per minute over the trace span (null when the trace has no timestamps or span 0). */
   connectRatePerMinute: number | null;
+  /** Distinct public ip:port pairs connected to (each pair has its own SNAT port budget per frontend IP). */
   distinctPublicDestinations: number;
   /** Most frequent public destinations, most first. */
   topDestinations: DestinationCount[];
@@ -67,8 +79,14 @@ export interface TrafficCounters {
 
 /** Socket-table counters for a pod (from netstat, ss or /proc/net/tcp). */
 export interface SocketCounters {
+  /**
+   * Outbound ESTABLISHED sockets to public addresses at capture time: the connections holding SNAT ports now.
+   * Inbound ones (on a listening local port) are not counted. Null without socket evidence.
+   */
   establishedPublic: number | null;
+  /** Outbound ESTABLISHED sockets to private addresses; null without socket evidence. */
   establishedPrivate: number | null;
+  /** Public sockets in TIME_WAIT: closed connections whose SNAT port is not yet free again; null without evidence. */
   timeWaitPublic: number | null;
   /** Which method produced the socket numbers, null when no socket evidence exists. */
   socketMethod: SocketMethod | null;
@@ -76,12 +94,17 @@ export interface SocketCounters {
   socketSource: string | null;
 }
 
+/** A pod on the node with its traffic and socket counts, in the report's suspect order. */
 export interface RankedPod extends TrafficCounters, SocketCounters {
+  /** 1-based position in `Report.rankedPods` (1 = most suspect). */
   rank: number;
   namespace: string;
   pod: string;
+  /** The pod shares the node's network namespace, so its traffic carries the node IP. */
   hostNetwork: boolean;
+  /** The pod's IPs from the API server (empty when pods.json was not captured). */
   podIPs: string[];
+  /** The pod's controlling owner (a ReplicaSet folded into its Deployment), null for a bare pod or unknown. */
   owner: { kind: string; name: string } | null;
   /** The pod's workload (top controller); set by the engine, absent in reports written before it existed. */
   workload?: Workload;
@@ -94,29 +117,39 @@ export interface RankedPod extends TrafficCounters, SocketCounters {
 export interface HostTraffic extends TrafficCounters, Partial<SocketCounters> {
   /** The node IP (or the SADDR seen when the node IP is unknown). */
   saddr: string;
+  /** The host network namespace inode from the trace, null when the trace format carries none. */
   netns: number | null;
+  /** Trace comms (process names) seen in host traffic (first few). */
   processes: string[];
 }
 
 /** A trace key (SADDR + NETNS) that maps to no pod. Listed, never dropped. */
 export interface UnattributedTalker extends TrafficCounters {
+  /** Source address of the trace events. */
   saddr: string;
+  /** Network namespace inode of the trace events, null when the trace format carries none. */
   netns: number | null;
+  /** Trace comms (process names) seen under this key (first few). */
   processes: string[];
   /** Why it could not be attributed. */
   reason: string;
 }
 
+/** What the connection trace contained, across all talkers: the base every count in the report is a share of. */
 export interface TraceSummary {
   /** Lines recognised as events. */
   events: number;
+  /** `connect` events (outbound), public and private. */
   connects: number;
+  /** `accept` events (inbound). */
   accepts: number;
+  /** `close` events. */
   closes: number;
   /** Seconds between first and last timestamp, null without timestamps. */
   spanSeconds: number | null;
   /** BCC `Possibly lost N samples` total. */
   lostSamples: number;
+  /** The trace's line format (tool text columns or JSON lines); null without events. */
   format: 'text' | 'json' | null;
   /**
    * Which tool printed the trace: `tcptracer` (BCC), `tcpconnect` (a degraded trace: connects only) or
@@ -129,7 +162,9 @@ export interface TraceSummary {
 export interface SnatMetricPoint {
   /** ISO-8601 UTC. */
   timestamp: string;
+  /** `UsedSnatPorts`, average over the point's minute; null when Azure Monitor returned no value. */
   usedPorts: number | null;
+  /** `AllocatedSnatPorts`: the node's port budget, average over the minute; null when Azure Monitor returned none. */
   allocatedPorts: number | null;
   /** SnatConnectionCount with ConnectionState=failed, per minute. */
   failedConnections: number | null;
@@ -137,9 +172,13 @@ export interface SnatMetricPoint {
 
 /** Cluster and load-balancer facts known to the orchestration (absent from offline analysis). */
 export interface ClusterContext {
+  /** The AKS managed cluster name. */
   clusterName: string | null;
+  /** ARM resource id of the managed cluster. */
   clusterResourceId: string | null;
+  /** ARM resource id of the outbound load balancer (`kubernetes` in the node resource group). */
   loadBalancerId: string | null;
+  /** `networkProfile.outboundType` (`loadBalancer`, `managedNATGateway`, `userDefinedRouting`...). */
   outboundType: string | null;
   /** Nodes in the backend pool (drives the default port allocation). */
   backendPoolSize: number | null;
@@ -147,6 +186,7 @@ export interface ClusterContext {
   frontendIpCount: number | null;
   /** Explicit `--load-balancer-outbound-ports`, null when automatic. */
   configuredOutboundPorts: number | null;
+  /** Outbound rule TCP idle timeout in minutes: how long an idle flow keeps its SNAT port. */
   idleTimeoutMinutes: number | null;
   /** Agent pools sharing the outbound load balancer, for port math over the cluster's maximum size. */
   agentPools?: AgentPoolContext[];
@@ -161,8 +201,10 @@ export interface ClusterContext {
 /** One agent pool's size limits as ARM states them. */
 export interface AgentPoolContext {
   name: string;
+  /** Current node count. */
   count: number;
   enableAutoScaling: boolean;
+  /** Autoscaler ceiling, null when autoscaling is off. */
   maxCount: number | null;
   /** `upgradeSettings.maxSurge` as set (`33%`, `2`), null when unset (AKS default applies). */
   maxSurge: string | null;
@@ -170,16 +212,25 @@ export interface AgentPoolContext {
   usesLoadBalancer: boolean;
 }
 
+/** The node the report is about; fields are null when offline evidence does not name it. */
 export interface NodeContext {
+  /** Kubernetes node name, e.g. `aks-nodepool1-12345678-vmss000003`. */
   name: string | null;
+  /** The node's internal IP: the backend address the SNAT metrics are split by. */
   ip: string | null;
 }
 
+/**
+ * `complete`: every planned step ran. `degraded`: a report was made but some evidence is missing (the problems say
+ * which). `failed`: no evidence could be gathered; the report only states why.
+ */
 export type InvestigationStatus = 'complete' | 'degraded' | 'failed';
 
+/** Who ran the investigation, why, how it went, and over which time window. */
 export interface InvestigationContext {
   /** Orchestration instance id, or null for offline analysis. */
   id: string | null;
+  /** How far it got; see {@link InvestigationStatus}. */
   status: InvestigationStatus;
   /** Why the investigation is degraded or failed, in plain words. */
   problems: string[];
@@ -190,6 +241,7 @@ export interface InvestigationContext {
   notes?: string[];
   /** Alert severity (Sev0..Sev4) when started by an alert. */
   severity: string | null;
+  /** Name of the Azure Monitor alert rule that fired, null when no alert started it. */
   alertRule: string | null;
   /**
    * What started the investigation: an alert, an on-demand request, or the proactive watch (a forecast, before
@@ -198,9 +250,15 @@ export interface InvestigationContext {
   trigger?: 'alert' | 'on-demand' | 'proactive';
   /** ISO-8601 UTC window the evidence covers. */
   windowStart: string | null;
+  /** ISO-8601 UTC end of that window. */
   windowEnd: string | null;
 }
 
+/**
+ * The kinds of advice the engine gives: fix the talker (`connection-pooling`, `private-endpoint`), give the node more
+ * ports (`port-allocation`, `port-capacity`, `nat-gateway`), free ports sooner (`idle-timeout`), or look at the node
+ * itself (`investigate-host`). Renderers group and order advice by kind.
+ */
 export type RecommendationKind =
   | 'connection-pooling'
   | 'private-endpoint'
@@ -210,9 +268,12 @@ export type RecommendationKind =
   | 'idle-timeout'
   | 'investigate-host';
 
+/** One piece of advice, with the measurement behind it and, where it applies, the commands to act on it. */
 export interface Recommendation {
   kind: RecommendationKind;
+  /** One-line imperative headline, e.g. `Raise SNAT ports per node to 2,048`. */
   title: string;
+  /** Why and how, in a few sentences. */
   detail: string;
   /** The measurement that triggered it, stated with its numbers. */
   evidence: string;
@@ -231,11 +292,15 @@ export interface Recommendation {
  */
 export type VerdictKind = 'pod' | 'host' | 'unattributed' | 'none' | 'insufficient-evidence';
 
+/** The report's answer: who is using the node's SNAT ports, or why no one can be named. */
 export interface Verdict {
+  /** A pod, the host itself, traffic no pod could be tied to, nobody, or not enough evidence to say. */
   kind: VerdictKind;
   /** One sentence a person on call can act on. */
   summary: string;
+  /** Namespace of the verdict pod; null unless `kind` is `pod`. */
   namespace: string | null;
+  /** Name of the verdict pod; null unless `kind` is `pod`. */
   pod: string | null;
   /** The verdict pod's workload, named first in every rendering. */
   workload?: Workload | null;
@@ -245,31 +310,46 @@ export interface Verdict {
 export interface ServiceTagSource {
   /** `changeNumber` of the service-tag document. */
   changeNumber: number | null;
+  /** The document's `cloud` (`Public`, `AzureGovernment`...), null when absent. */
   cloud: string | null;
   /** `arm` (fetched for the cluster's region) or the file given to `analyze --service-tags`. */
   source: string;
 }
 
+/**
+ * One investigation's findings for one node: the verdict, the ranked pods and the evidence behind them, with advice.
+ * Every renderer (Markdown, HTML, Teams card) and the Blob store read this shape; it is stored as `report.json`.
+ */
 export interface Report {
+  /** {@link REPORT_SCHEMA_VERSION} when written; readers check it before trusting the shape. */
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   /** ISO-8601 UTC, supplied by the caller (the core has no clock); null offline when not given. */
   generatedAt: string | null;
+  /** Who ran it, why, and how it went. */
   investigation: InvestigationContext;
+  /** Cluster and load-balancer facts; null for offline analysis of a bundle. */
   cluster: ClusterContext | null;
+  /** The node investigated. */
   node: NodeContext;
+  /** The answer, in one sentence and a kind. */
   verdict: Verdict;
   /** How pods were ordered, in words (printed in every rendering). */
   rankingRule: string;
   /** Most suspect first. */
   rankedPods: RankedPod[];
+  /** Traffic from the node's own network namespace, null when there was none. */
   hostTraffic: HostTraffic | null;
+  /** Trace keys no pod could be tied to, listed rather than dropped. */
   unattributed: UnattributedTalker[];
+  /** Totals of the connection trace. */
   trace: TraceSummary;
   /** Total lines no parser could use. */
   parseWarnings: number;
   /** The first few warnings, for display. */
   warningSamples: Array<{ file: string; line: number; message: string }>;
+  /** The node's SNAT metrics over the window, oldest first; empty offline. */
   metrics: SnatMetricPoint[];
+  /** Advice in the engine's order: fix the talker first (pooling, private endpoints), then the host, then capacity. */
   recommendations: Recommendation[];
   /** Bundle-relative evidence files the report was derived from. */
   evidenceFiles: string[];
@@ -290,6 +370,8 @@ export interface TopTalkerHistory {
   pod: string;
   /** `Deployment payments/checkout-api`: what is counted, when the workload is known. */
   workload?: string;
+  /** Incidents in the window where this pod (or workload) was the top talker. */
   k: number;
+  /** Incidents in the window, this one included. */
   n: number;
 }
