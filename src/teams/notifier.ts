@@ -10,6 +10,7 @@ import { InvalidWebhookUrlError, TeamsDeliveryError } from './errors.js';
 
 /** Card sizes, largest first; the card builder trims rows and text to fit each. */
 export const CARD_BUDGETS = ['full', 'compact', 'minimal'] as const;
+/** One of {@link CARD_BUDGETS}: the size the notifier asks the card builder for. */
 export type CardBudget = (typeof CARD_BUDGETS)[number];
 
 /** Minimal structured logger (compatible with the Functions `InvocationContext` log methods). */
@@ -18,11 +19,15 @@ export interface TeamsLogger {
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** How to reach the webhook and how hard to retry; only `webhookUrl` is required. */
 export interface TeamsNotifierOptions {
+  /** The Workflows webhook URL: https, or http on loopback only; its query string is the signature, never logged. */
   webhookUrl: string;
+  /** HTTP client, `fetch` by default (tests inject one). */
   fetchImpl?: typeof fetch;
   /** Tries per budget for throttling/5xx/network failures (default 5). */
   maxAttempts?: number;
+  /** Waits between retries, a real timer by default (tests inject one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
   logger?: TeamsLogger;
   /** Longest wait honoured from `Retry-After` (default 60 s); asked to wait longer, the notifier gives up. */
@@ -33,7 +38,9 @@ export interface TeamsNotifierOptions {
   requestTimeoutMs?: number;
 }
 
+/** The outcome of a delivered card. */
 export interface TeamsDelivery {
+  /** HTTP status Teams accepted the card with (200 or 202). */
   status: number;
   /** HTTP requests made, including retries and smaller-budget rebuilds. */
   attempts: number;

@@ -18,8 +18,13 @@ import type {
 } from './adaptiveCard.js';
 import { CardTooLargeError } from './errors.js';
 
+/**
+ * How much a card may carry, largest first: `full` (5 pod rows, a recommendation, every fact), `compact` (3 rows,
+ * shorter text), `minimal` (no table). Smaller budgets exist for Teams' message size limit (HTTP 413).
+ */
 export type CardBudget = 'full' | 'compact' | 'minimal';
 
+/** What the card builder needs besides the report. */
 export interface TeamsCardOptions {
   /** Link to the full HTML report; the button appears only for an http(s) URL. */
   reportUrl?: string | null;

@@ -5,11 +5,15 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ChartLabel } from './vegaSvg.js';
 import { renderVegaLiteSvg } from './vegaSvg.js';
 
+/** One bar of a horizontal bar chart. */
 export interface BarDatum {
+  /** Category label shown left of the bar (a pod or destination name). */
   label: string;
+  /** Bar length, in the unit of the chart's `valueTitle`. */
   value: number;
 }
 
+/** A horizontal bar chart: its bars, value axis title and size. */
 export interface BarChartInput extends ChartLabel {
   /** Bars, drawn in the given order (largest first is what readers expect). */
   data: BarDatum[];
@@ -21,16 +25,25 @@ export interface BarChartInput extends ChartLabel {
   width?: number;
 }
 
+/** One line of a time chart. */
 export interface TimeSeries {
+  /** Legend name, e.g. `Used SNAT ports`. */
   name: string;
+  /** ISO-8601 UTC timestamps; a null value is a gap (no metric for that minute), not a zero. */
   points: Array<{ timestamp: string; value: number | null }>;
+  /** Line colour; must keep 3:1 contrast on white. */
   color: string;
+  /** Draw dashed: used for limits (the allocation) so they read differently from measurements without colour. */
   dashed?: boolean;
 }
 
+/** A line chart over UTC time: its lines, value axis title and size. */
 export interface TimeSeriesInput extends ChartLabel {
+  /** Lines, drawn and listed in the legend in this order. */
   series: TimeSeries[];
+  /** Axis title of the values, e.g. `SNAT ports`. */
   valueTitle: string;
+  /** Plot width in px (default 480). */
   width?: number;
 }
 

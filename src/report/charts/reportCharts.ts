@@ -4,10 +4,15 @@
 import type { Report } from '../model.js';
 import { renderBarChartSvg, renderTimeSeriesSvg } from './charts.js';
 
+/** One chart of the HTML report, with the text and the data table that make it accessible. */
 export interface ReportChart {
+  /** Stable id per chart kind; the HTML figure is `fig-<id>`. */
   id: 'top-established' | 'top-connects' | 'top-destinations' | 'snat-ports' | 'snat-failed';
+  /** Caption of the figure and the SVG `<title>`. */
   title: string;
+  /** What the chart shows with its key numbers, for screen readers (the SVG `<desc>`). */
   description: string;
+  /** The chart as an inline SVG document. */
   svg: string;
   /** The plotted numbers, for a data table next to the chart. */
   table: { headers: string[]; rows: string[][] };

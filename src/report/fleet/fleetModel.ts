@@ -5,6 +5,7 @@
  */
 import type { AllocationDrift, Decision } from '../../forecast/types.js';
 
+/** Version of the `index.json` shape; bump when a field changes meaning or disappears. */
 export const FLEET_SCHEMA_VERSION = 1 as const;
 /** Incidents kept in one index (newest kept); older reports stay in the container, reachable by listing. */
 export const FLEET_MAX_INCIDENTS = 200;
@@ -13,6 +14,7 @@ export const FLEET_MAX_OFFENDERS = 20;
 
 /** What started an investigation. */
 export const TRIGGERS = ['alert', 'on-demand', 'proactive'] as const;
+/** One of {@link TRIGGERS}: an alert, an operator's on-demand request, or the proactive watch's forecast. */
 export type Trigger = (typeof TRIGGERS)[number];
 
 /** One investigation, as the fleet view lists it. */
@@ -67,11 +69,15 @@ export interface FleetClusterScan {
   note: string | null;
 }
 
+/** A workload (or pod) that was the top talker in two or more of the index's incidents. */
 export interface RepeatOffender {
   /** The workload when known (pods are renamed on every rollout), else `namespace/pod`. */
   pod: string;
+  /** Cluster the incidents happened on. */
   cluster: string;
+  /** Incidents it was the top talker in. */
   incidents: number;
+  /** ISO-8601 UTC timestamp of the newest of those incidents. */
   lastSeen: string;
 }
 

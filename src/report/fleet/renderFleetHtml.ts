@@ -11,6 +11,7 @@ import { isHttpUrl } from '../links.js';
 import type { FleetClusterScan, FleetIndex, FleetNodeScan } from './fleetModel.js';
 import { renderSparklineSvg } from './sparkline.js';
 
+/** Rendering choices for the fleet page; the defaults suit the container-root page. */
 export interface RenderFleetOptions {
   /** Usage threshold drawn on the sparklines (default 90). */
   thresholdPercent?: number;

@@ -7,7 +7,9 @@
  */
 import { escapeHtml as e } from '../html/format.js';
 
+/** One node's usage series and how to label and scale it. */
 export interface SparklineInput {
+  /** Unique id within the page, for the SVG's `<title>`/`<desc>` ids (characters outside `[A-Za-z0-9_-]` become `-`). */
   id: string;
   /** Accessible name, e.g. `SNAT usage of 10.224.0.7`. */
   title: string;
@@ -15,9 +17,11 @@ export interface SparklineInput {
   values: ReadonlyArray<number | null>;
   /** Values are percent of the allocation (true) or raw ports (false: allocation unknown). */
   percent: boolean;
+  /** Where the dashed threshold rule is drawn, in percent (only on a percent scale). */
   thresholdPercent: number;
 }
 
+/** Sparkline size in px: small enough for a table cell, wide enough for an hour of minutes. */
 export const SPARKLINE_SIZE = { width: 120, height: 28 } as const;
 
 /** The sparkline's text alternative: first, last and peak value. */

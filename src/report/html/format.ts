@@ -48,6 +48,7 @@ export function fmtWindow(start: string | null, end: string | null): string {
   return `${a} – ${b}`;
 }
 
+/** A pod's `namespace/name`, the form every rendering uses to name a pod. */
 export const podRef = (p: { namespace: string; pod: string }): string => `${p.namespace}/${p.pod}`;
 
 /** The sentence on incident history: `Deployment payments/checkout-api was the top talker in 3 of the last 5 incidents`. */

@@ -23,6 +23,7 @@ import {
 } from './format.js';
 import { REPORT_CSS } from './styles.js';
 
+/** Where the rendered report will live, for its footer and evidence links; all optional. */
 export interface RenderHtmlOptions {
   /** Where this report lives (shown in the footer); only http(s) URLs are linked. */
   reportUrl?: string;
