@@ -1,8 +1,10 @@
 /** Configuration errors. Every message starts with the setting's name. */
 
+/** One problem with one setting. */
 export interface SettingsIssue {
   /** The environment name of the setting, e.g. `TRACE_SECONDS`. */
   setting: string;
+  /** What is wrong, without the value when the setting is a secret. */
   message: string;
   /**
    * The problem may go away by itself (an unresolved Key Vault reference while access propagates): callers

@@ -39,6 +39,7 @@ export const SETTING_SLICES = [
   'sweep',
   'proactive',
 ] as const;
+/** One of {@link SETTING_SLICES}: the part of the settings one consumer reads, validated on its own. */
 export type SliceName = (typeof SETTING_SLICES)[number];
 
 /** Slices whose values sit under their own property (`settings.proactive.scanMinutes`), not at the top level. */
@@ -247,6 +248,7 @@ export const SETTING_SPECS = {
 } as const satisfies Record<string, SettingSpec>;
 
 type Specs = typeof SETTING_SPECS;
+/** An environment variable the product reads, e.g. `TRACE_SECONDS`: the keys of the one settings table. */
 export type SettingName = keyof Specs;
 type ValueOf<N extends SettingName> = z.output<Specs[N]['schema']>;
 type NamesIn<S extends SliceName> = { [N in SettingName]: Specs[N]['slice'] extends S ? N : never }[SettingName];

@@ -47,6 +47,10 @@ export const integer = (setting: RangedSetting, fallback: number) => {
   });
 };
 
+/**
+ * A yes/no setting: `true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off` (any case); unset gives `fallback`, anything
+ * else is an issue naming the value.
+ */
 export const boolean = (fallback: boolean) =>
   optionalText.transform((v, ctx) => {
     if (v === undefined) return fallback;

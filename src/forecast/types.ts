@@ -29,8 +29,11 @@ export interface ForecastOptions {
   configuredAllocatedPorts?: number | null;
 }
 
+/** Default tunables and the fixed thresholds of the trend maths (minutes, ports, fractions of the allocation). */
 export const FORECAST_DEFAULTS = {
+  /** Default {@link ForecastOptions.horizonMinutes}. */
   horizonMinutes: 15,
+  /** Default {@link ForecastOptions.thresholdPercent}. */
   thresholdPercent: 90,
   /** A trend needs points spanning at least this long; shorter looks are too easy to fool with noise. */
   minTrendSpanMinutes: 10,
@@ -40,11 +43,17 @@ export const FORECAST_DEFAULTS = {
   failureWindowMinutes: 5,
   /** A rise over the look-back below this share of the allocation is flat (ports, also without allocation). */
   flatRiseFraction: 0.02,
+  /** ...or below this many ports, whichever is larger (the floor when the allocation is small or unknown). */
   flatRisePorts: 8,
 } as const;
 
 /** The three outcomes, most urgent first. */
 export const DECISIONS = ['investigate', 'watch', 'ok'] as const;
+/**
+ * One of {@link DECISIONS}. `investigate`: failed connections now, usage at the threshold, or exhaustion projected
+ * within the horizon (start a capture). `watch`: rising, a one-minute spike, or allocation drift (look again next
+ * scan). `ok`: nothing to do.
+ */
 export type Decision = (typeof DECISIONS)[number];
 
 /**
@@ -58,11 +67,14 @@ export type Decision = (typeof DECISIONS)[number];
  * - `spike`: only the last point is above the threshold.
  */
 export const CONDITIONS = ['no-allocation', 'no-data', 'reset', 'gaps', 'too-short', 'flat', 'spike'] as const;
+/** One of {@link CONDITIONS}. */
 export type Condition = (typeof CONDITIONS)[number];
 
 /** `AllocatedSnatPorts` below the cluster's configured `allocatedOutboundPorts`. */
 export interface AllocationDrift {
+  /** Ports per node the cluster asks for (`allocatedOutboundPorts`). */
   configured: number;
+  /** Ports per node Azure Monitor reports as allocated (fewer: the load balancer could not honour the setting). */
   allocated: number;
 }
 

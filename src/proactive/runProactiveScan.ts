@@ -37,9 +37,13 @@ export interface FleetScanSink {
   recordScan(scan: FleetClusterScan): Promise<void>;
 }
 
+/** What one proactive pass talks to: cluster list, metrics, the intake that starts investigations, the fleet view. */
 export interface ProactiveDeps {
+  /** Lists the clusters to scan (ARM in Azure). */
   inventory: FleetInventory;
+  /** Reads their load balancer and NAT gateway metrics. */
   metrics: FleetMetricsSource;
+  /** Starts (or joins) an investigation for a node the forecast says to investigate. */
   intake: ProactiveIntake;
   /** Null: no fleet view (no report storage configured). */
   fleet: FleetScanSink | null;
@@ -58,8 +62,11 @@ export interface ProactiveDecision {
   intake: ProactiveOutcome;
 }
 
+/** The outcome of one pass: what was scanned and which investigations it asked for. */
 export interface ProactiveRun {
+  /** Every cluster's forecasts, and what could not be read. */
   scan: FleetScan;
+  /** One entry per node forecast `investigate`, with the intake's answer. */
   investigations: ProactiveDecision[];
 }
 

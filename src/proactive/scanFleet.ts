@@ -25,6 +25,7 @@ export interface FleetMetricsSource {
   natGateways(region: string, gatewayIds: readonly string[], window: MetricsWindow): Promise<NatGatewayMetrics[]>;
 }
 
+/** Which clusters a scan covers; empty scope = every cluster the identity can read. */
 export interface ScanScope {
   /** Only these clusters (ARM resource ids, case-insensitive); null or empty = every cluster in the subscriptions. */
   clusterIds?: readonly string[] | null;
@@ -32,10 +33,15 @@ export interface ScanScope {
   subscriptionIds?: readonly string[] | null;
 }
 
+/** When the scan runs and how far it looks back and ahead. */
 export interface ScanOptions {
+  /** End of the metrics window and the scan's timestamp (the caller's clock). */
   now: Date;
+  /** Minutes of metrics read before `now`. */
   lookbackMinutes: number;
+  /** Forecast horizon: investigate when exhaustion is projected within this many minutes. */
   horizonMinutes: number;
+  /** Investigate when usage reaches this percent of the allocation. */
   thresholdPercent: number;
 }
 
@@ -49,8 +55,11 @@ export interface ClusterScan {
   note: string | null;
 }
 
+/** One scan across the fleet. */
 export interface FleetScan {
+  /** ISO-8601 UTC of `ScanOptions.now`. */
   scannedAt: string;
+  /** Clusters that could be read, each with its node forecasts. */
   clusters: ClusterScan[];
   /** Subscriptions or groups that could not be read, one line each (the rest of the scan still counts). */
   errors: string[];

@@ -5,7 +5,7 @@
  */
 import type { SocketMethod } from '../evidence/types.js';
 
-/** Version of the report JSON shape, written into every report as `schemaVersion` (see the module comment for when it changes). */
+/** Version of the report JSON shape, written into every report as `schemaVersion` (the module comment says when). */
 export const REPORT_SCHEMA_VERSION = '1.0' as const;
 
 /** Where a destination sits for SNAT purposes. Only `public` consumes SNAT ports. */

@@ -18,6 +18,7 @@ const MAX_SERIES = 5000;
 const API_VERSION = '2024-02-01';
 const REGION = /^[a-z0-9]+$/;
 
+/** The ARM adapter options plus where the regional metrics data plane (the batch API) lives. */
 export interface FleetMetricsOptions extends ArmAdapterOptions {
   /** Base URL of the metrics data plane for a region; default `https://{region}.metrics.monitor.azure.com`. */
   metricsEndpoint?: (region: string) => string;
@@ -25,8 +26,11 @@ export interface FleetMetricsOptions extends ArmAdapterOptions {
 
 /** Latest NAT gateway metrics: SNAT connections and dropped packets in the last minute with data. */
 export interface NatGatewayMetrics {
+  /** ARM resource id of the NAT gateway. */
   gatewayId: string;
+  /** `SNATConnectionCount` total in that minute, null when Azure Monitor had no value. */
   snatConnections: number | null;
+  /** `PacketDropCount` total in that minute, null when Azure Monitor had no value. */
   droppedPackets: number | null;
 }
 

@@ -6,6 +6,7 @@ import { type ArmAdapterOptions, perSubscription, sdkClientOptions } from './opt
 /** The AKS server application (Entra ID), the audience of tokens the API server accepts. */
 export const AKS_SERVER_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default' as const;
 
+/** The ARM adapter options plus how to authenticate to the cluster's API server and whether local accounts pass. */
 export interface AksCredentialOptions extends ArmAdapterOptions {
   /** Credential for the AKS token; defaults to `credential` (e.g. the same managed identity). */
   aksTokenCredential?: TokenCredential;
@@ -16,7 +17,12 @@ export interface AksCredentialOptions extends ArmAdapterOptions {
   allowLocalAccounts?: boolean;
 }
 
+/** What the Kubernetes adapter needs to reach one cluster: its user kubeconfig and, for Entra ID, a token. */
 export interface ClusterKubeconfig {
+  /**
+   * The cluster-user kubeconfig ARM returned (`listClusterUserCredentials`), decoded to YAML. With Entra ID it holds
+   * no secret (the token is `bearerToken`).
+   */
   kubeconfigYaml: string;
   /** Token to use instead of the exec plugin, null when the kubeconfig carries its own credentials. */
   bearerToken: string | null;

@@ -4,22 +4,28 @@ import type { TokenCredential } from '@azure/identity';
 
 /** Retry settings passed to the SDK pipeline (`maxRetries: 0` in fault tests). */
 export interface ArmRetryOptions {
+  /** Retries after the first try (SDK default 3). */
   maxRetries?: number;
+  /** First backoff delay in ms, growing exponentially (SDK default 1,000). */
   retryDelayInMs?: number;
+  /** Longest single backoff delay in ms (SDK default 64,000). */
   maxRetryDelayInMs?: number;
 }
 
+/** What every ARM adapter is built with; only `credential` is required. */
 export interface ArmAdapterOptions {
   /**
    * Accepted for symmetry with the SDK clients; the adapters always use the subscription inside the
    * resource id they are given (load balancer id, ClusterInfo), so one adapter serves many subscriptions.
    */
   subscriptionId?: string;
+  /** Identity for ARM calls: the managed identity named by AZURE_CLIENT_ID, else `DefaultAzureCredential`. */
   credential: TokenCredential;
   /** ARM endpoint, `https://management.azure.com` by default (the simulated world passes its loopback URL). */
   endpoint?: string;
   /** HTTPS agent, e.g. `new https.Agent({ ca })` to trust a test certificate. */
   agent?: Agent;
+  /** SDK retry policy; the SDK defaults when absent. */
   retryOptions?: ArmRetryOptions;
 }
 

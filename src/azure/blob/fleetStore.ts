@@ -20,6 +20,7 @@ import {
 import { BlobStoreError, translateBlobError } from '../errors.js';
 import { blobSegment } from './reportPrefix.js';
 
+/** Blob names of the fleet view, at the container root and under each `<cluster>/`. */
 export const FLEET_FILES = { json: 'index.json', html: 'index.html' } as const;
 
 /** Renders an index document to HTML (the fleet renderer; injected so this module does not load Vega). */
@@ -28,6 +29,7 @@ export type FleetRenderer = (
   opts: { clusterHref?: (cluster: string) => string | null },
 ) => Promise<string>;
 
+/** Tuning of the fleet store; every field has a default. */
 export interface FleetStoreOptions {
   /** Incidents kept per index (default {@link FLEET_MAX_INCIDENTS}). */
   maxIncidents?: number;

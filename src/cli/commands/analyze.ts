@@ -6,7 +6,12 @@ import type { Report } from '../../report/model.js';
 import { CliError } from '../errors.js';
 import { collect, emit } from '../output.js';
 
+/**
+ * The `--format` values: Markdown for a terminal or a ticket, the report JSON, the self-contained HTML page, and the
+ * Teams Workflows payload (`card`) exactly as the responder would post it.
+ */
 export const REPORT_FORMATS = ['markdown', 'json', 'html', 'card'] as const;
+/** One of {@link REPORT_FORMATS}. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** Renders a report in one of the CLI formats. HTML and card renderers load lazily (charts are heavy). */

@@ -9,12 +9,19 @@ import type { FleetInventory, FleetMetricsSource, FleetScan } from '../../proact
 import { CliError } from '../errors.js';
 import { nodeJson, renderWatchTable } from '../watchOutput.js';
 
+/** The `watch` flags the live scan uses, already parsed and range-checked by the command. */
 export interface WatchLiveFlags {
+  /** Print one JSON line per scan instead of tables. */
   json?: boolean;
+  /** Scan once and exit instead of refreshing. */
   once?: boolean;
+  /** Seconds between scans. */
   intervalSeconds: number;
+  /** Minutes of metrics each scan reads (the forecast's look-back). */
   lookbackMinutes: number;
+  /** Subscription ids to scan; empty means every subscription the identity can read. */
   subscription: string[];
+  /** AKS cluster resource ids to limit the scan to; empty means all clusters found. */
   cluster: string[];
 }
 
