@@ -9,7 +9,7 @@ import { escapeHtml as e } from '../html/format.js';
 
 /** One node's usage series and how to label and scale it. */
 export interface SparklineInput {
-  /** Unique within the page: the SVG's id and its `<title>`/`<desc>` id prefix (other than `[A-Za-z0-9_-]` becomes `-`). */
+  /** Unique in the page: the SVG's id and its `<title>`/`<desc>` id prefix (other than `[A-Za-z0-9_-]` becomes `-`). */
   id: string;
   /** Accessible name, e.g. `SNAT usage of 10.224.0.7`. */
   title: string;
