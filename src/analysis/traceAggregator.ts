@@ -127,8 +127,13 @@ export class TraceAggregator {
   }
 
   private readonly event = newFastEvent();
-  /** The talkers of the run being applied, by the scanner's owner number. */
-  private readonly runTalkers = new Map<number, TalkerAggregate>();
+  /**
+   * The talkers of the run being applied, by the scanner's owner number: talkers (owner >= 0) and per-PID
+   * processes (owner < 0, at index -1 - owner). Arrays, not Maps: a trace with a new destination on most lines
+   * hands over one group per line, each looking up its owner.
+   */
+  private readonly runTalkers: Array<TalkerAggregate | undefined> = [];
+  private readonly runProcesses: Array<TalkerAggregate | undefined> = [];
 
   /**
    * The fast path: what the scanner folded. Produces exactly what {@link add} would for the same lines in file
@@ -140,18 +145,23 @@ export class TraceAggregator {
     this.tickRange(run.minTimestampNs, run.maxTimestampNs);
     const e = this.event;
     const talkers = this.runTalkers;
-    talkers.clear();
+    const processes = this.runProcesses;
+    talkers.length = 0;
+    processes.length = 0;
+    const buf = run.commBytes;
     for (let i = 0, n = run.eventCount; i < n; i++) {
       run.readEvent(i, e);
-      let talker = talkers.get(e.owner);
+      const owner = e.owner;
+      let talker = owner >= 0 ? talkers[owner] : processes[-1 - owner];
       if (talker === undefined) {
         talker = this.talkerFor(ipv4ToString(e.saddr), e.netns, e.pid);
-        talkers.set(e.owner, talker);
+        if (owner >= 0) talkers[owner] = talker;
+        else processes[-1 - owner] = talker;
       }
       if (e.kind === 'process') {
         if (talker.pids.size < MAX_PIDS_PER_TALKER) talker.pids.add(e.pid);
       } else {
-        this.addGroup(talker, e, run.commBytes);
+        this.addGroup(talker, e, buf);
       }
     }
   }
