@@ -101,6 +101,58 @@ export class DestinationTally {
     log[at + 1] = port;
     log[at + 2] = n;
     this.length = at + SLOT;
+    // Entries appended in increasing order (the scanner's tally hands them over sorted) stay sorted: no sort later.
+    if (
+      this.sorted === at &&
+      (at === 0 || address > log[at - SLOT]! || (address === log[at - SLOT] && port > log[at - 2]!))
+    )
+      this.sorted = at + SLOT;
+  }
+
+  /**
+   * Adds `words / 3` IPv4 entries (address, port, count) from `block`, sorted by (address, port) without repeats,
+   * in one linear merge with this tally's own (sorted first): the scanner's destination tally hands them over
+   * this way, so hundreds of thousands of destinations cost no sort here.
+   */
+  addSortedIpv4(block: Uint32Array, words: number): void {
+    if (words === 0) return;
+    this.compact();
+    const mine = this.log;
+    const mineWords = this.length;
+    const merged = new Uint32Array(Math.max(SLOT * MIN_ENTRIES, mineWords + words));
+    let a = 0;
+    let b = 0;
+    let out = 0;
+    while (a < mineWords || b < words) {
+      let fromMine: boolean;
+      if (a === mineWords) fromMine = false;
+      else if (b === words) fromMine = true;
+      else {
+        const am = mine[a]!;
+        const bm = block[b]!;
+        if (am === bm && mine[a + 1] === block[b + 1]) {
+          merged[out] = am;
+          merged[out + 1] = mine[a + 1]!;
+          merged[out + 2] = mine[a + 2]! + block[b + 2]!;
+          out += SLOT;
+          a += SLOT;
+          b += SLOT;
+          continue;
+        }
+        fromMine = am < bm || (am === bm && mine[a + 1]! < block[b + 1]!);
+      }
+      const src = fromMine ? mine : block;
+      const at = fromMine ? a : b;
+      merged[out] = src[at]!;
+      merged[out + 1] = src[at + 1]!;
+      merged[out + 2] = src[at + 2]!;
+      out += SLOT;
+      if (fromMine) a += SLOT;
+      else b += SLOT;
+    }
+    this.log = merged;
+    this.length = out;
+    this.sorted = out;
   }
 
   /** Adds every count of `other` into this tally. */

@@ -1,7 +1,9 @@
 import {
+  type DestinationTallyRun,
   FAST_TYPE,
   type FastEvent,
   ipv4ToString,
+  MAX_TALLY_ID,
   newFastEvent,
   type ScanRun,
   TALKER_TRACK_ALL,
@@ -116,15 +118,78 @@ export class TraceAggregator {
    * its samples still have room (if not, the scanner leaves PIDs and COMMs out of what it reports).
    */
   talkerMode(saddr: string, netns: number | null): TalkerMode {
-    if (this.splitsByPid(saddr, netns)) return { split: true, trackPids: true, trackComms: true };
-    const talker = this.state.talkers.get(talkerKey(saddr, netns));
+    if (this.splitsByPid(saddr, netns)) return { split: true, trackPids: true, trackComms: true, tallyId: 0 };
+    const key = talkerKey(saddr, netns);
+    const talker = this.state.talkers.get(key);
     if (talker === undefined) return TALKER_TRACK_ALL;
+    const trackComms = talker.comms.size < MAX_COMMS_PER_TALKER;
     return {
       split: false,
       trackPids: talker.pids.size < MAX_PIDS_PER_TALKER,
-      trackComms: talker.comms.size < MAX_COMMS_PER_TALKER,
+      trackComms,
+      tallyId: trackComms ? 0 : this.tallyIdOf(key, talker),
     };
   }
+
+  /** Talkers by the tally id the scanner counts their connects under (index 0 unused: no id). */
+  private readonly tallied: TalkerAggregate[] = [];
+  private readonly tallyIds = new Map<string, number>();
+
+  /** The talker's tally id, given on first request; 0 once the scanner's ids are used up. */
+  private tallyIdOf(key: string, talker: TalkerAggregate): number {
+    let id = this.tallyIds.get(key);
+    if (id === undefined) {
+      if (this.tallied.length === 0) this.tallied.push(talker); // id 0 means none
+      id = this.tallied.length;
+      if (id > MAX_TALLY_ID) return 0;
+      this.tallied.push(talker);
+      this.tallyIds.set(key, id);
+    }
+    return id;
+  }
+
+  /**
+   * The fast path's destination tally: connects counted per (talker, destination) by the scanner, for talkers
+   * whose COMM sample was full. Gives exactly what the same lines through {@link add} give: their talkers exist
+   * already (an id is only handed out for a known talker), and counts do not depend on order. The records come
+   * sorted by destination within each talker, so a talker's tally appends them in order without re-sorting.
+   */
+  addDestinationTally(tally: DestinationTallyRun): void {
+    const r = tally.records;
+    const classify = this.classify;
+    const end = tally.count * 4;
+    if (this.block.length < tally.count * 3) this.block = new Uint32Array(tally.count * 3);
+    const block = this.block;
+    let connects = 0;
+    for (let at = 0; at < end; ) {
+      // One talker's records: private ones are counted, public ones merged into its tally in one pass.
+      const id = r[at + 1]! >>> 16;
+      const talker = id === 0 ? undefined : this.tallied[id];
+      if (talker === undefined) throw new Error(`trace scanner: unknown tally id ${id}`);
+      let words = 0;
+      let privates = 0;
+      let publics = 0;
+      for (; at < end && r[at + 1]! >>> 16 === id; at += 4) {
+        const daddr = r[at]!;
+        const n = r[at + 2]!;
+        if (classify.ipv4(daddr) === 'public') {
+          block[words] = daddr;
+          block[words + 1] = r[at + 1]! & 0xffff;
+          block[words + 2] = n;
+          words += 3;
+          publics += n;
+        } else privates += n;
+      }
+      talker.connectsPublic += publics;
+      talker.connectsPrivate += privates;
+      talker.publicDestinations.addSortedIpv4(block, words);
+      connects += publics + privates;
+    }
+    this.state.connects += connects;
+  }
+
+  /** Reused by {@link addDestinationTally}: one talker's public destinations at a time. */
+  private block = new Uint32Array(0);
 
   private readonly event = newFastEvent();
   /**

@@ -19,10 +19,28 @@ export interface TalkerMode {
   split: boolean;
   trackPids: boolean;
   trackComms: boolean;
+  /**
+   * 1-65535: the id under which the scanner's destination tally counts this talker's connects while it tracks no
+   * COMMs and is not split (see {@link DestinationTallyRun}); 0: its connects stay groups.
+   */
+  tallyId: number;
 }
 
 /** The mode of a talker the aggregator has not seen yet. */
-export const TALKER_TRACK_ALL: Readonly<TalkerMode> = { split: false, trackPids: true, trackComms: true };
+export const TALKER_TRACK_ALL: Readonly<TalkerMode> = { split: false, trackPids: true, trackComms: true, tallyId: 0 };
+
+/** The highest tally id the scanner can hold. */
+export const MAX_TALLY_ID = 0xffff;
+
+/**
+ * The scanner's destination tally, sorted by (tally id, DADDR, DPORT): `count` records of four 32-bit words in
+ * `records`: DADDR, tally id << 16 | DPORT, the number of connects, and a word for the scanner's own use. Valid
+ * only during the call that receives it.
+ */
+export interface DestinationTallyRun {
+  readonly records: Uint32Array;
+  readonly count: number;
+}
 
 /** Event type codes of the fast path: connect, accept, close. */
 export const FAST_TYPE = { connect: 0, accept: 1, close: 2 } as const;
@@ -86,6 +104,9 @@ interface ScannerExports {
   memory: WebAssembly.Memory;
   scan(start: number, len: number, layout: number, final: number): number;
   reset(): void;
+  sortDestinations(): number;
+  limitDestinations(limit: number): void;
+  clearDestinations(): void;
   [global: string]: WebAssembly.Global | unknown;
 }
 
@@ -138,6 +159,8 @@ export class TraceScanner implements ScanRun {
     events: number;
   };
   private hasNetns = false;
+  /** Byte offset of the destination tally's records. */
+  private readonly dests: number;
 
   constructor() {
     const instance = new WebAssembly.Instance(scannerModule(), {
@@ -149,7 +172,8 @@ export class TraceScanner implements ScanRun {
       traceScanner: {
         talkerMode: (saddr: number, netns: number) => {
           const m = this.talkerMode(saddr >>> 0, this.hasNetns ? netns >>> 0 : null);
-          return (m.split ? 1 : 0) | (m.trackPids ? 2 : 0) | (m.trackComms ? 4 : 0);
+          const id = m.tallyId > 0 && m.tallyId <= MAX_TALLY_ID ? m.tallyId : 0;
+          return ((m.split ? 1 : 0) | (m.trackPids ? 2 : 0) | (m.trackComms ? 4 : 0) | (id << 8)) >>> 0;
         },
       },
     });
@@ -164,6 +188,7 @@ export class TraceScanner implements ScanRun {
     this.words = new Uint32Array(buffer);
     this.results = new Int32Array(buffer, this.global('RESULTS'), 8);
     this.timestamps = new Float64Array(buffer, this.global('RESULTS') + 32, 2);
+    this.dests = this.global('DESTS');
     this.stops = { slowLine: this.global('STOP_SLOW_LINE'), full: this.global('STOP_FULL') };
     // Addresses and sizes in 32-bit words.
     this.layout = {
@@ -200,6 +225,21 @@ export class TraceScanner implements ScanRun {
   /** Starts a new run (nothing folded); call it after applying the events. */
   reset(): void {
     this.ex.reset();
+  }
+
+  /**
+   * Hands the destination tally (sorted) to `use`, then empties it. Call it when a scan stops full (the tally may
+   * be what filled up) and at the end of the input.
+   */
+  takeDestinations(use: (tally: DestinationTallyRun) => void): void {
+    const count = this.ex.sortDestinations();
+    if (count > 0) use({ records: new Uint32Array(this.ex.memory.buffer, this.dests, count * 4), count });
+    this.ex.clearDestinations();
+  }
+
+  /** Lowers the destination tally's capacity (tests reach a full tally with it); 0 restores it. */
+  limitDestinations(limit: number): void {
+    this.ex.limitDestinations(limit);
   }
 
   /**
@@ -289,6 +329,7 @@ const idle: TraceScanner[] = [];
 export async function withScanner<T>(use: (scanner: TraceScanner) => Promise<T>): Promise<T> {
   const scanner = idle.pop() ?? new TraceScanner();
   scanner.reset();
+  scanner.takeDestinations(() => {}); // whatever a failed earlier user left
   try {
     return await use(scanner);
   } finally {

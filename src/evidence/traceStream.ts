@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import { BUNDLE_FILES } from './bundle.js';
 import { TcptracerParser, type TraceColumns } from './parsers/tcptracer.js';
 import {
+  type DestinationTallyRun,
   type FastLayout,
   ipv4ToString,
   type ScanRun,
@@ -18,6 +19,8 @@ export interface TraceSink {
   add(event: TraceEvent): void;
   /** Valid only during the call. */
   addRun(run: ScanRun): void;
+  /** Connects the scanner counted per destination for talkers given a tally id (see TalkerMode). */
+  addDestinationTally(tally: DestinationTallyRun): void;
   /**
    * How talkers with this key are counted: per PID (the scanner then groups their lines per PID too), and whether
    * their PID and COMM samples still have room (when not, the scanner leaves PIDs and COMMs out).
@@ -223,6 +226,7 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
       const stop = scanner.scan(start, len, layout, final);
       if (stop.kind === 'input') return stop.consumed;
       apply(scanner); // before the slow line, or to make room
+      if (stop.kind === 'full') scanner.takeDestinations((t) => sink.addDestinationTally(t));
       if (stop.kind === 'slowLine') {
         slow(scanner.input, stop.start, stop.end);
         start = stop.next;
@@ -288,6 +292,7 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
     }
     if (held > 0) drain(scanner, held, true);
     apply(scanner);
+    scanner.takeDestinations((t) => sink.addDestinationTally(t));
     if (long !== null) slowLongLine(Buffer.concat(long));
   });
 

@@ -126,6 +126,154 @@ const groups = new Table(32768, 65536);
 const talkers = new Table(1024, 2048);
 const ownerComms = new Table(32768, 65536);
 
+/**
+ * The destination tally: exact connect counts per (talker, DADDR, DPORT) for talkers whose COMM sample is full
+ * (the caller gives them a tally id, see talkerMode), kept across runs until the caller takes them. A trace with
+ * a new destination on most connects (a crawler, a webhook fan-out) would otherwise hand every line to the
+ * caller as a group of its own.
+ *
+ * Two levels, so a line never waits on a cache miss: a small hash table (384 KB, in the L2 cache) counts the
+ * destinations seen lately; when it fills, its records are appended to a log (sequential writes) and it starts
+ * empty. Taking the tally sorts the log (four 16-bit radix passes) and merges repeats. A hash table over all
+ * destinations was tried: with ~500,000 of them every new one cost a cache and TLB miss (~0.15 s per 1M lines).
+ * Log records of 16 bytes: DADDR, id << 16 | DPORT, COUNT, unused; the cache keys them by the raw DADDR bytes
+ * (a repeated destination is not parsed again), with slots of 8 bytes: record index + 1 (0: empty) and the hash. The log holds at most DEST_CAPACITY records (8 MB): when full, the scan stops and the
+ * caller takes the tally.
+ */
+const DEST_BITS: i32 = 19;
+export const DEST_CAPACITY: i32 = 1 << DEST_BITS;
+export const DESTS: usize = heap.alloc(<usize>DEST_CAPACITY * 16);
+const DEST_SCRATCH: usize = heap.alloc(<usize>DEST_CAPACITY * 16);
+const CACHE_CAPACITY: i32 = 8192;
+const CACHE_SLOT_MASK: u32 = 16384 - 1;
+const CACHE_RECORDS: usize = heap.alloc(<usize>CACHE_CAPACITY * 32);
+const CACHE_SLOTS: usize = heap.alloc(<usize>(CACHE_SLOT_MASK + 1) * 8);
+const RADIX_COUNTS: usize = heap.alloc(65537 * 4);
+/** Records in the log, and in the cache. */
+let destCount: i32 = 0;
+let cacheCount: i32 = 0;
+let destLimit: i32 = DEST_CAPACITY;
+let cacheLimit: i32 = CACHE_CAPACITY;
+
+/** Lowers the tally's capacity (tests exercise a full tally with it); 0 or above DEST_CAPACITY restores it. */
+export function limitDestinations(limit: i32): void {
+  destLimit = limit <= 0 || limit > DEST_CAPACITY ? DEST_CAPACITY : limit;
+  cacheLimit = destLimit < CACHE_CAPACITY ? destLimit : CACHE_CAPACITY;
+}
+
+/** Appends the cache's records to the log and empties the cache (the caller checked the log has room). */
+function spillCache(): void {
+  let to = DESTS + ((<usize>destCount) << 4);
+  const end = CACHE_RECORDS + ((<usize>cacheCount) << 5);
+  for (let r = CACHE_RECORDS; r < end; r += 32) {
+    v128.store(to, v128.load(r, 16));
+    to += 16;
+  }
+  destCount += cacheCount;
+  cacheCount = 0;
+  memory.fill(CACHE_SLOTS, 0, (<usize>(CACHE_SLOT_MASK + 1)) << 3);
+}
+
+const NO_BYTES = i32x4.splat(0);
+
+/**
+ * Counts one connect of tally `id` to the DADDR at [daddrAt, +daddrLen) and DPORT. The cache is keyed by the
+ * raw DADDR bytes, so a repeated destination is not parsed again. Returns 1 when counted, 0 when DADDR is not
+ * a plain IPv4 address (the general parser's line), -1 when the tally is full.
+ */
+function tallyDestination(id: u32, daddrAt: usize, daddrLen: usize, dport: u32): i32 {
+  const word = (id << 16) | dport;
+  const daddrRaw = raw(daddrAt, daddrLen);
+  const h = hash(daddrRaw, NO_BYTES, word);
+  let slot = h & CACHE_SLOT_MASK;
+  for (;;) {
+    const at = CACHE_SLOTS + ((<usize>slot) << 3);
+    const index = load<u32>(at);
+    if (index == 0) break;
+    if (load<u32>(at, 4) == h) {
+      const rec = CACHE_RECORDS + ((<usize>(index - 1)) << 5);
+      if (!v128.any_true(v128.xor(v128.load(rec), daddrRaw)) && load<u32>(rec, 20) == word) {
+        store<u32>(rec, load<u32>(rec, 24) + 1, 24);
+        return 1;
+      }
+    }
+    slot = (slot + 1) & CACHE_SLOT_MASK;
+  }
+  const daddr = ipv4At(daddrAt, daddrAt + daddrLen);
+  if (daddr < 0) return 0;
+  if (cacheCount == cacheLimit) {
+    if (destCount + cacheCount > destLimit - cacheLimit) return -1;
+    spillCache();
+    slot = h & CACHE_SLOT_MASK; // the slots are empty now
+  }
+  // Cache record: DADDR raw (16 bytes), then the log record: DADDR, id << 16 | DPORT, COUNT, unused.
+  const rec = CACHE_RECORDS + ((<usize>cacheCount) << 5);
+  v128.store(rec, daddrRaw);
+  store<u32>(rec, <u32>daddr, 16);
+  store<u32>(rec, word, 20);
+  store<u32>(rec, 1, 24);
+  store<u32>(rec, 0, 28);
+  cacheCount++;
+  const at = CACHE_SLOTS + ((<usize>slot) << 3);
+  store<u32>(at, <u32>cacheCount);
+  store<u32>(at, h, 4);
+  return 1;
+}
+
+/** One LSD pass over the 16-bit digit of word `word` at bit `shift`, from `from` to `to`. */
+function radixPass(from: usize, to: usize, n: i32, word: usize, shift: u32): void {
+  memory.fill(RADIX_COUNTS, 0, 65537 * 4);
+  const end = from + ((<usize>n) << 4);
+  for (let r = from; r < end; r += 16) {
+    const d = (load<u32>(r + word) >> shift) & 0xffff;
+    const c = RADIX_COUNTS + ((<usize>(d + 1)) << 2);
+    store<u32>(c, load<u32>(c) + 1);
+  }
+  for (let d: usize = 1; d <= 65536; d++) {
+    const c = RADIX_COUNTS + (d << 2);
+    store<u32>(c, load<u32>(c) + load<u32>(c - 4));
+  }
+  for (let r = from; r < end; r += 16) {
+    const d = (load<u32>(r + word) >> shift) & 0xffff;
+    const c = RADIX_COUNTS + ((<usize>d) << 2);
+    const i = load<u32>(c);
+    store<u32>(c, i + 1);
+    v128.store(to + ((<usize>i) << 4), v128.load(r));
+  }
+}
+
+/**
+ * Sorts the tally by (id, DADDR, DPORT) with repeats merged (four 16-bit passes; the result is back in DESTS),
+ * and returns how many records it holds. The caller reads them, then calls clearDestinations.
+ */
+export function sortDestinations(): i32 {
+  spillCache(); // the log always has room for the cache (see tallyDestination)
+  const n = destCount;
+  if (n <= 1) return n;
+  radixPass(DESTS, DEST_SCRATCH, n, 4, 0);
+  radixPass(DEST_SCRATCH, DESTS, n, 0, 0);
+  radixPass(DESTS, DEST_SCRATCH, n, 0, 16);
+  radixPass(DEST_SCRATCH, DESTS, n, 4, 16);
+  let out: usize = DESTS;
+  const end = DESTS + ((<usize>n) << 4);
+  for (let r = DESTS + 16; r < end; r += 16) {
+    if (load<u32>(r) == load<u32>(out) && load<u32>(r, 4) == load<u32>(out, 4)) {
+      store<u32>(out, load<u32>(out, 8) + load<u32>(r, 8), 8);
+    } else {
+      out += 16;
+      v128.store(out, v128.load(r));
+    }
+  }
+  destCount = <i32>((out + 16 - DESTS) >> 4);
+  return destCount;
+}
+
+/** Empties the tally. */
+export function clearDestinations(): void {
+  if (cacheCount > 0) spillCache();
+  destCount = 0;
+}
+
 export const PROCESSES: usize = processes.records;
 export const GROUPS: usize = groups.records;
 export const TALKERS: usize = talkers.records;
@@ -141,7 +289,9 @@ const TOKEN_ENDS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
 
 /**
  * How the caller counts this talker, asked once per talker and run: TALKER_SPLIT when it keys it per PID
- * (host-network traffic), TALKER_TRACK_PIDS / TALKER_TRACK_COMMS while its PID / COMM sample still has room.
+ * (host-network traffic), TALKER_TRACK_PIDS / TALKER_TRACK_COMMS while its PID / COMM sample still has room,
+ * and in the bits from TALKER_TALLY_SHIFT on a tally id (1-65535; 0: none) under which the destination tally
+ * counts its connects (only used while it tracks no COMMs and is not keyed per PID).
  */
 @external("traceScanner", "talkerMode")
 declare function talkerMode(saddr: u32, netns: u32): u32;
@@ -149,6 +299,7 @@ declare function talkerMode(saddr: u32, netns: u32): u32;
 export const TALKER_SPLIT: u32 = 1;
 export const TALKER_TRACK_PIDS: u32 = 2;
 export const TALKER_TRACK_COMMS: u32 = 4;
+export const TALKER_TALLY_SHIFT: u32 = 8;
 
 /** Why the last scan returned: more input needed (or all read), a line for the general parser, a table full. */
 export const STOP_INPUT: i32 = 0;
@@ -378,6 +529,19 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
       pushEvent(<u32>p);
     }
     if (split) owner = <u32>p | 0x80000000;
+  }
+
+  // A connect of a talker with a tally id and a full COMM sample: only its destination is needed, counted in the
+  // destination tally rather than as a group of its own.
+  const tallyId = mode >> TALKER_TALLY_SHIFT;
+  if (connect && tallyId != 0 && !split && (mode & TALKER_TRACK_COMMS) == 0) {
+    const tallied = tallyDestination(tallyId, daddrAt, daddrLen, <u32>dport);
+    if (tallied <= 0) return tallied;
+    if (hasTime) {
+      if (minTimestampNs < 0 || ts < minTimestampNs) minTimestampNs = ts;
+      if (ts > maxTimestampNs) maxTimestampNs = ts;
+    }
+    return 1;
   }
 
   // The group: its owner (the talker, or the process when keyed per PID), TYPE, COMM (while the owner's COMM

@@ -12,6 +12,7 @@ import {
   ipv4ToString,
   newFastEvent,
   TraceScanner,
+  withScanner,
 } from '../../../src/evidence/traceScanner.js';
 import { streamTrace } from '../../../src/evidence/traceStream.js';
 import type { TraceEvent } from '../../../src/evidence/types.js';
@@ -405,6 +406,42 @@ describe('streamTrace over the scanner', () => {
       { numRuns: 2 },
     );
   }, 180_000);
+
+  it("counts a talker's connects in the scanner's destination tally once its COMM sample is full, exactly", async () => {
+    // Thirteen COMMs fill each pod's sample; a stray line every 97 lines ends the scanner's run, so the next run meets
+    // the pod with a full sample and counts its connects per destination (new, repeated, private, two ports) in
+    // the tally; the tally is limited to 500 records so it fills and is handed over mid-trace too.
+    const lines = [HEADER_TV];
+    for (let i = 0; i < 12_000; i++) {
+      if (i % 97 === 96) lines.push('Possibly lost 3 samples');
+      const comm = i < 200 ? `job-${i % 13}` : 'curl';
+      const saddr = i % 5 === 0 ? '10.224.0.4' : i % 2 ? '10.244.0.5' : '10.244.0.6';
+      const daddr =
+        i % 7 === 0 ? '10.0.0.4' : i % 3 === 0 ? '20.60.1.12' : `52.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      lines.push(tvLine(i, 'connect', 1000 + i, comm, saddr, daddr, i % 65536, i % 11 ? 443 : 80, 4026532785));
+    }
+    const text = `${lines.join('\n')}\n`;
+    let tallied = 0;
+    let handovers = 0;
+    const agg = new TraceAggregator(createIpClassifier(), (saddr) => saddr === '10.224.0.4');
+    const addDestinationTally = agg.addDestinationTally.bind(agg);
+    agg.addDestinationTally = (t) => {
+      handovers++;
+      for (let at = 0; at < t.count * 4; at += 4) tallied += t.records[at + 2]!;
+      addDestinationTally(t);
+    };
+    const file = join(dir, 'tally.log');
+    await writeFile(file, text);
+    await withScanner(async (s) => s.limitDestinations(500));
+    try {
+      await streamTrace(file, agg);
+    } finally {
+      await withScanner(async (s) => s.limitDestinations(0));
+    }
+    expect(comparable(agg.result())).toEqual(referenceAggregate(text).trace);
+    expect(tallied).toBeGreaterThan(8000);
+    expect(handovers).toBeGreaterThan(10);
+  });
 
   it('applies a full talker table and goes on (more source addresses than a run holds)', async () => {
     const lines = [HEADER_TV];
