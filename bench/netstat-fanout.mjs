@@ -7,7 +7,7 @@ import { kubeConfigFromString } from '../dist/src/kube/access.js';
 import { MemorySink } from '../dist/src/kube/evidenceSink.js';
 import { collectPodSockets } from '../dist/src/kube/netstat.js';
 import { listNodePods } from '../dist/src/kube/pods.js';
-import { demoScenario } from '../dist/src/sim/kube/scenario.js';
+import { demoScenario } from '../dist/src/sim/kube/demoScenario.js';
 import { startKubeApiServer } from '../dist/src/sim/kube/server.js';
 import { median } from './lib.mjs';
 

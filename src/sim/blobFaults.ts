@@ -4,7 +4,7 @@
  * on the world's clock (virtual in the demo and the tests), so durable timers that skip time also end it.
  */
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeLoopbackServer, listenLoopback } from './loopback.js';
 
 /** When the Blob service is down. */
 export interface BlobOutagePlan {
@@ -93,8 +93,7 @@ export async function startBlobFaultProxy(
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenLoopback(server);
   const proxied = new URL(endpoint);
   proxied.port = String(port);
   return {
@@ -111,10 +110,6 @@ export async function startBlobFaultProxy(
     arm(plan) {
       planned = plan;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeLoopbackServer(server),
   };
 }

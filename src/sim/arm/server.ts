@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { closeLoopbackServer, listenLoopback } from '../loopback.js';
 import { simServiceTags } from './serviceTags.js';
 import type {
   ArmFault,
@@ -117,19 +117,11 @@ export async function startArmServer(opts: {
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  endpoint = `https://127.0.0.1:${await listenLoopback(server)}`;
   return {
     endpoint,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeLoopbackServer(server),
   };
 }
 

@@ -9,7 +9,7 @@
  * so `df.getClient(context)` works inside HTTP handlers invoked through it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from '../loopback.js';
 import { OrchestrationAlreadyExistsError, ReplayDriverError } from './errors.js';
 import type { FunctionsRegistry } from './hostStandIn.js';
 import type { OrchestrationStatus, ReplayDriver } from './replayDriver.js';
@@ -90,11 +90,7 @@ export async function startClientRpcServer(
       });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenLoopback(server, options.port ?? 0);
   const rpcBaseUrl = `http://127.0.0.1:${port}${rpcPath}`;
 
   const clientInputData = (): OrchestrationClientInputData => {

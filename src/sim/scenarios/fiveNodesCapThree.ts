@@ -1,5 +1,6 @@
 import { DEMO_NODES } from '../arm/world.js';
-import { demoScenario, type ScenarioNode } from '../kube/scenario.js';
+import { demoScenario } from '../kube/demoScenario.js';
+import type { ScenarioNode } from '../kube/scenario.js';
 import { splitAlert } from './payloads.js';
 import type { Scenario } from './types.js';
 

@@ -1,6 +1,6 @@
 import { REPORT_FILES } from '../../azure/blob/reportStore.js';
 import type { InvestigationOutcome } from '../../investigation/contracts.js';
-import { DEMO_NODE } from '../kube/scenario.js';
+import { DEMO_NODE } from '../kube/demoScenario.js';
 import { splitAlert } from './payloads.js';
 import type { Scenario } from './types.js';
 

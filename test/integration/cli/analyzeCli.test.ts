@@ -9,8 +9,9 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/report/model.js';
+import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import { netstatPtn } from '../../../src/sim/kube/formats.js';
-import { DEMO_NODE, demoScenario, renderNodeCapture } from '../../../src/sim/kube/scenario.js';
+import { renderNodeCapture } from '../../../src/sim/kube/scenario.js';
 import { ensureBuilt, PROJECT_ROOT, runCli } from '../../support/cli.js';
 
 const root = PROJECT_ROOT;

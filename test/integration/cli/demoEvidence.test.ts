@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/report/model.js';
-import { DEMO_SECRETS, demoScenario } from '../../../src/sim/kube/scenario.js';
+import { DEMO_SECRETS, demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import { ensureBuilt, runCli } from '../../support/cli.js';
 
 let work: string;

@@ -13,13 +13,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConfigFromString } from '../../../src/kube/access.js';
 import { CaptureManager } from '../../../src/kube/captureRunner.js';
 import type { Report } from '../../../src/report/model.js';
-import { DEMO_NODE, DEMO_NODE_IP, demoScenario } from '../../../src/sim/kube/scenario.js';
-import {
-  type KubeApiServer,
-  type KubeApiServerOptions,
-  type KubeFaults,
-  startKubeApiServer,
-} from '../../../src/sim/kube/server.js';
+import { DEMO_NODE, DEMO_NODE_IP, demoScenario } from '../../../src/sim/kube/demoScenario.js';
+import type { KubeFaults } from '../../../src/sim/kube/faults.js';
+import { type KubeApiServer, type KubeApiServerOptions, startKubeApiServer } from '../../../src/sim/kube/server.js';
 import { buildScanner, SCANNER_WASM } from '../../support/cli.js';
 import { MANIFESTS_DIR, OPTIONAL_MANIFESTS_DIR, RESPONDER } from '../kube/helpers.js';
 

@@ -12,8 +12,9 @@ import {
   KubeUnreachableError,
 } from '../../../src/kube/errors.js';
 import { MemorySink } from '../../../src/kube/evidenceSink.js';
-import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/scenario.js';
-import type { KubeApiServer, KubeFaults } from '../../../src/sim/kube/server.js';
+import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
+import type { KubeFaults } from '../../../src/sim/kube/faults.js';
+import type { KubeApiServer } from '../../../src/sim/kube/server.js';
 import { startWithRbac } from './helpers.js';
 
 let api: KubeApiServer | null = null;

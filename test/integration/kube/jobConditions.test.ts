@@ -7,8 +7,10 @@ import { BatchV1Api, type V1Job } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureManager, type CaptureStatus } from '../../../src/kube/captureRunner.js';
 import { MemorySink } from '../../../src/kube/evidenceSink.js';
-import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/scenario.js';
-import type { KubeApiServer, KubeFaults, KubeTiming } from '../../../src/sim/kube/server.js';
+import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
+import type { KubeFaults } from '../../../src/sim/kube/faults.js';
+import type { KubeTiming } from '../../../src/sim/kube/jobTimeline.js';
+import type { KubeApiServer } from '../../../src/sim/kube/server.js';
 import { startWithRbac } from './helpers.js';
 
 let api: KubeApiServer | null = null;

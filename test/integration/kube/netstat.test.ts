@@ -3,8 +3,9 @@ import { kubeConfigFromString } from '../../../src/kube/access.js';
 import { MemorySink } from '../../../src/kube/evidenceSink.js';
 import { collectPodSockets, type SocketCandidate } from '../../../src/kube/netstat.js';
 import { listNodePods } from '../../../src/kube/pods.js';
-import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/scenario.js';
-import { type KubeApiServer, type KubeFaults, startKubeApiServer } from '../../../src/sim/kube/server.js';
+import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
+import type { KubeFaults } from '../../../src/sim/kube/faults.js';
+import { type KubeApiServer, startKubeApiServer } from '../../../src/sim/kube/server.js';
 import { MANIFESTS_DIR, startWithRbac } from './helpers.js';
 
 let api: KubeApiServer | null = null;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NodeNotFoundError } from '../../../src/kube/errors.js';
 import { resolveNode } from '../../../src/kube/nodes.js';
-import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/scenario.js';
+import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import type { KubeApiServer } from '../../../src/sim/kube/server.js';
 import { startWithRbac } from './helpers.js';
 

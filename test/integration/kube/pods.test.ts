@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { listNodePods, listNodePodsWithJson } from '../../../src/kube/pods.js';
-import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/scenario.js';
+import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import type { KubeApiServer } from '../../../src/sim/kube/server.js';
 import { startWithRbac } from './helpers.js';
 

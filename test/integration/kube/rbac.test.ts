@@ -11,7 +11,7 @@ import { collectPodSockets } from '../../../src/kube/netstat.js';
 import { resolveNode } from '../../../src/kube/nodes.js';
 import { listNodePods } from '../../../src/kube/pods.js';
 import { readPodControllers } from '../../../src/kube/workloads.js';
-import { DEMO_NODE, DEMO_NODE_IP, demoScenario } from '../../../src/sim/kube/scenario.js';
+import { DEMO_NODE, DEMO_NODE_IP, demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import { type KubeApiServer, startKubeApiServer } from '../../../src/sim/kube/server.js';
 import { MANIFESTS_DIR, OPTIONAL_MANIFESTS_DIR, RESPONDER, startWithRbac } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { SWEEP_MARGIN_SECONDS, type SweepPorts, sweepCaptureJobs } from '../../.
 import { listCaptureJobs } from '../../../src/kube/captureInventory.js';
 import { DEADLINE_MARGIN_SECONDS } from '../../../src/kube/captureJob.js';
 import { CaptureManager } from '../../../src/kube/captureRunner.js';
-import { demoScenario } from '../../../src/sim/kube/scenario.js';
+import { demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import type { KubeApiServer } from '../../../src/sim/kube/server.js';
 import { startWithRbac } from './helpers.js';
 

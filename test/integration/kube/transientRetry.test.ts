@@ -9,9 +9,10 @@ import { kubeConfigFromString } from '../../../src/kube/access.js';
 import { CaptureManager } from '../../../src/kube/captureRunner.js';
 import { KubeApiError, KubeForbiddenError } from '../../../src/kube/errors.js';
 import { resolveNode } from '../../../src/kube/nodes.js';
+import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import { failEveryNth, type HookedRequest } from '../../../src/sim/kube/faultHooks.js';
-import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/scenario.js';
-import type { KubeApiServer, KubeFaults } from '../../../src/sim/kube/server.js';
+import type { KubeFaults } from '../../../src/sim/kube/faults.js';
+import type { KubeApiServer } from '../../../src/sim/kube/server.js';
 import { startWithRbac } from './helpers.js';
 
 let api: KubeApiServer | null = null;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseControllers } from '../../../src/evidence/parsers/kubectl.js';
 import { listNodePods } from '../../../src/kube/pods.js';
 import { readPodControllers } from '../../../src/kube/workloads.js';
-import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/scenario.js';
+import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import type { KubeApiServer } from '../../../src/sim/kube/server.js';
 import { startWithRbac } from './helpers.js';
 

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EVIDENCE_FOLDER, REPORT_FILES } from '../../../src/azure/blob/reportStore.js';
 import { ACTIVITY } from '../../../src/investigation/activityNames.js';
 import { DEMO_SUBSCRIPTION_ID } from '../../../src/sim/arm/world.js';
-import { demoScenario, type KubeScenario } from '../../../src/sim/kube/scenario.js';
+import { demoScenario } from '../../../src/sim/kube/demoScenario.js';
+import type { KubeScenario } from '../../../src/sim/kube/scenario.js';
 import { startTeamsSink, type TeamsSink } from '../../../src/sim/teams/server.js';
 import { TeamsNotifier } from '../../../src/teams/notifier.js';
 import {

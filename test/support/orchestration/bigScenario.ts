@@ -3,7 +3,8 @@
  * in the trace, so selection, the netstat fan-out (many batches) and the trace all grow, while every activity
  * output must stay within the 16 KB budget.
  */
-import { DEMO_NODE, demoScenario, type KubeScenario, seededRandom } from '../../../src/sim/kube/scenario.js';
+import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
+import { type KubeScenario, seededRandom } from '../../../src/sim/kube/scenario.js';
 
 /** The demo scenario plus `extraPods` traced pods (default 250) with `connectsPerPod` public connects each. */
 export function bigScenario(extraPods = 250, connectsPerPod = 40): KubeScenario {

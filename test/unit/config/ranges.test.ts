@@ -32,7 +32,7 @@ describe('SETTING_RANGES', () => {
 
   it('is the range the simulated capture reports', () => {
     const { min, max } = SETTING_RANGES.TRACE_SECONDS;
-    expect(read('src/sim/kube/server.ts')).toContain(`TRACE_SECONDS must be between ${min} and ${max}`);
+    expect(read('src/sim/kube/podLog.ts')).toContain(`TRACE_SECONDS must be between ${min} and ${max}`);
   });
 
   it('inRange accepts whole numbers inside the bounds only', () => {

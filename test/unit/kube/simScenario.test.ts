@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import { netstatPtn, procNetTcp, pstreeText, tcptracerLine } from '../../../src/sim/kube/formats.js';
-import { DEMO_NODE, demoScenario, renderNodeCapture } from '../../../src/sim/kube/scenario.js';
+import { renderNodeCapture } from '../../../src/sim/kube/scenario.js';
 
 describe('sim formats', () => {
   describe('/proc/net/tcp', () => {
