@@ -1,7 +1,8 @@
 // `npm run package` (after `npm run build`): writes build/package/, the folder azd deploys to Flex Consumption as it
 // is (no remote build): host.json, a production package.json, dist/ (compiled code and its runtime assets such as
 // the capture script and the WebAssembly scanner) and production node_modules only, installed from the lock file.
-// Nothing from src/, test/, bench/, docs/ or infra/. The last line printed is the folder and its size.
+// Nothing from src/, test/, bench/, docs/ or infra/, and neither the CLI nor the simulated world (`demo`), compiled
+// or their own dependencies. The last line printed is the folder and its size.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,17 +14,54 @@ const out = path.join(root, 'build', 'package');
 /** package.json fields the deployed app keeps; scripts (prepare!) and devDependencies stay behind. */
 const KEPT_FIELDS = ['name', 'version', 'description', 'license', 'private', 'type', 'main', 'engines', 'dependencies'];
 
+/** Compiled folders the Function App never loads. */
+export const EXCLUDED_DIST = ['src/sim', 'src/cli'];
+
 /**
- * The production package.json: the fields above, nothing that runs at install time.
+ * Dependencies only the folders above load (the CLI and the simulated world `demo` runs on): product dependencies
+ * of the command line, never installed in the Function App. test/infra/runtimeDependencies.test.ts checks
+ * this list against the import graph: exactly the dependencies that dist/functions/ does not reach.
+ */
+export const NOT_DEPLOYED_DEPENDENCIES = ['@marcbachmann/cel-js', 'azurite', 'commander', 'selfsigned'];
+
+/**
+ * `deps` without the {@link NOT_DEPLOYED_DEPENDENCIES} (`keep` false), or only those (`keep` true).
+ * @param {Record<string, string> | undefined} deps
+ * @param {boolean} keep
+ * @returns {Record<string, string>}
+ */
+function notDeployed(deps, keep) {
+  return Object.fromEntries(
+    Object.entries(deps ?? {}).filter(([name]) => NOT_DEPLOYED_DEPENDENCIES.includes(name) === keep),
+  );
+}
+
+/**
+ * The production package.json: the fields above, nothing that runs at install time, and the dependencies the
+ * Function App loads.
  * @param {Record<string, unknown>} pkg
  * @returns {Record<string, unknown>}
  */
 export function productionManifest(pkg) {
-  return Object.fromEntries(KEPT_FIELDS.filter((k) => k in pkg).map((k) => [k, pkg[k]]));
+  const kept = Object.fromEntries(KEPT_FIELDS.filter((k) => k in pkg).map((k) => [k, pkg[k]]));
+  return { ...kept, dependencies: notDeployed(/** @type {Record<string, string>} */ (pkg.dependencies), false) };
 }
 
-/** Compiled folders the Function App never loads. */
-export const EXCLUDED_DIST = ['src/sim', 'src/cli'];
+/**
+ * The package.json to install from: the lock file's, with the {@link NOT_DEPLOYED_DEPENDENCIES} listed as dev
+ * ones, so `npm ci --omit=dev` leaves them (and whatever only they need) out while the lock file still agrees.
+ * @param {Record<string, unknown>} pkg
+ * @returns {Record<string, unknown>}
+ */
+export function installManifest(pkg) {
+  const { scripts: _scripts, ...installable } = pkg;
+  const deps = /** @type {Record<string, string>} */ (pkg.dependencies);
+  return {
+    ...installable,
+    dependencies: notDeployed(deps, false),
+    devDependencies: { .../** @type {Record<string, string>} */ (pkg.devDependencies), ...notDeployed(deps, true) },
+  };
+}
 
 /** Files in node_modules nothing loads at run time: source maps, type declarations, docs. */
 const PRUNED = /(\.map|\.d\.ts|\.d\.mts|\.d\.cts|\.md|\.markdown)$/i;
@@ -83,8 +121,7 @@ function main() {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
   // npm ci insists that package.json and the lock file agree, devDependencies included: install with them listed
   // (and omitted), then write the production manifest.
-  const { scripts: _scripts, ...installable } = pkg;
-  writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(installable, null, 2)}\n`);
+  writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(installManifest(pkg), null, 2)}\n`);
   cpSync(path.join(root, 'package-lock.json'), path.join(out, 'package-lock.json'));
   cpSync(path.join(root, 'host.json'), path.join(out, 'host.json'));
   // Source maps stay out (they point at src/, which is not deployed), and so do the simulated world and the CLI:

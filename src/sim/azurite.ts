@@ -45,9 +45,12 @@ export async function startAzurite(opts: { timeoutMs?: number } = {}): Promise<A
   try {
     main = join(dirname(createRequire(import.meta.url).resolve('azurite/package.json')), 'dist/src/blob/main.js');
   } catch (err) {
-    throw new AzuriteStartError('The azurite package is not installed (npm install --save-dev azurite).', {
-      cause: err,
-    });
+    throw new AzuriteStartError(
+      'The azurite package is not installed (a dependency of snat-responder): run `npm ci` in the project folder.',
+      {
+        cause: err,
+      },
+    );
   }
   const child = spawn(
     process.execPath,
