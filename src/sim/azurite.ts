@@ -13,10 +13,13 @@ export const AZURITE_ACCOUNT = {
   key: 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
 } as const;
 
+/** A running Azurite Blob service. */
 export interface AzuriteBlob {
   /** `http://127.0.0.1:<port>/devstoreaccount1`. */
   blobEndpoint: string;
+  /** A connection string with the well-known development account, for the SDK. */
   connectionString: string;
+  /** Stops the Azurite process. */
   stop(): Promise<void>;
 }
 

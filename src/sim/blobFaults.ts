@@ -14,6 +14,7 @@ export interface BlobOutagePlan {
   durationMs: number;
 }
 
+/** A running proxy in front of Azurite that answers 503 during planned outages. */
 export interface BlobFaultProxy {
   /** Azurite's connection string with its BlobEndpoint moved to the proxy. */
   connectionString: string;

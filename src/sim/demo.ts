@@ -33,6 +33,7 @@ function compileCacheForChildren(): () => void {
   };
 }
 
+/** What one demo investigation uses instead of the defaults. */
 export interface DemoOptions {
   /** Alert payload (parsed JSON); default: the built-in SNAT alert for the hot node. */
   alert?: unknown;
@@ -44,12 +45,14 @@ export interface DemoOptions {
   evidenceDir?: string;
 }
 
+/** How long one activity of the investigation took, in wall-clock time. */
 export interface DemoPhaseTiming {
   phase: string;
   activity: string;
   wallMs: number;
 }
 
+/** What one demo investigation produced: the webhook's answer, the outcome, the report and its files, timings. */
 export interface DemoResult {
   webhookStatus: number;
   webhookBody: unknown;

@@ -24,6 +24,7 @@ import { loopbackCertificate } from './tls.js';
 /** The identity the responder runs as inside the simulated cluster (bound by infra/k8s). */
 export const SIM_RESPONDER = { kind: 'ServiceAccount', name: 'snat-responder', namespace: 'snat-responder' } as const;
 
+/** What the simulated world holds and how it misbehaves, instead of the demo's defaults. */
 export interface SimWorldOptions {
   /** Virtual "now" in ms; the Kubernetes server's Job clock follows it so durable timers that skip time work. */
   clock?: () => number;
@@ -42,6 +43,7 @@ export interface SimWorldOptions {
   settings?: Record<string, string>;
 }
 
+/** The running simulated world: every server, the clients' settings, and how to stop it all. */
 export interface SimWorld {
   kube: KubeApiServer;
   arm: ArmServer;

@@ -23,6 +23,7 @@ export interface SimFleetNode {
   failed?: number[];
 }
 
+/** One cluster of a simulated fleet: its ARM identity, outbound type, nodes with metric histories, API server. */
 export interface SimFleetCluster {
   name: string;
   resourceGroup: string;

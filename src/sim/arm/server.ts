@@ -19,6 +19,7 @@ import type {
   SimNatGateway,
 } from './world.js';
 
+/** One request the simulated ARM received. */
 export interface ArmRequestRecord {
   method: string;
   /** URL path, decoded. */
@@ -27,11 +28,13 @@ export interface ArmRequestRecord {
   query: Record<string, string>;
 }
 
+/** A running simulated ARM. */
 export interface ArmServer {
   /** `https://127.0.0.1:<port>`, to pass as the SDK clients' `endpoint`. */
   endpoint: string;
   /** Every request received, in order. */
   requests: ArmRequestRecord[];
+  /** Stops the server and drops its connections. */
   close(): Promise<void>;
 }
 

@@ -3,6 +3,8 @@
  * load balancers with per-minute SNAT metric series. Plain data, so tests and the demo can edit it.
  */
 
+import { DEMO_NODE, DEMO_NODE_IP } from '../kube/demoScenario.js';
+
 /** One per-minute metric series for one combination of dimension values. */
 export interface SimMetricSeries {
   /** `UsedSnatPorts`, `AllocatedSnatPorts`, `SnatConnectionCount`, ... */
@@ -13,6 +15,7 @@ export interface SimMetricSeries {
   points: Array<{ timestamp: string; value: number }>;
 }
 
+/** A cluster's outbound load balancer: its frontend IPs and SNAT metric series. */
 export interface SimLoadBalancer {
   /** `/subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/loadBalancers/N`. */
   id: string;
@@ -31,6 +34,7 @@ export interface SimNatGateway {
   metrics: SimMetricSeries[];
 }
 
+/** An AKS managed cluster as ARM lists it, with the kubeconfig its user credentials return. */
 export interface SimManagedCluster {
   /** `/subscriptions/S/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/N`. */
   id: string;
@@ -55,6 +59,7 @@ export interface ArmFault {
   retryAfter?: string;
 }
 
+/** Everything the simulated ARM serves, and the faults it plays (mutable while it runs). */
 export interface ArmWorld {
   /** Subscriptions the caller can see (others answer 404 SubscriptionNotFound). */
   subscriptionIds: string[];
@@ -88,19 +93,23 @@ export interface DemoArmWorldOptions {
   minutes?: number;
 }
 
+/** The demo's subscription. */
 export const DEMO_SUBSCRIPTION_ID = '5a3c7f2e-1b8d-4e6f-9a0c-2d4b6e8f0a1c' as const;
+/** The demo's AKS cluster: name, resource group, node resource group (`MC_...`) and region. */
 export const DEMO_CLUSTER = {
   name: 'aks-prod-weu',
   resourceGroup: 'rg-prod',
   nodeResourceGroup: 'MC_rg-prod_aks-prod-weu_westeurope',
   location: 'westeurope',
 } as const;
+/** The ARM id of the demo cluster's outbound load balancer (`kubernetes` in the node resource group). */
 export const DEMO_LOAD_BALANCER_ID =
   `/subscriptions/${DEMO_SUBSCRIPTION_ID}/resourceGroups/${DEMO_CLUSTER.nodeResourceGroup}/providers/Microsoft.Network/loadBalancers/kubernetes` as const;
+/** The demo load balancer's outbound frontend IP. */
 export const DEMO_FRONTEND_IP = '20.105.42.17' as const;
-/** The node whose SNAT ports run out in the demo. */
-// Same nodes as the simulated Kubernetes API (src/sim/kube/scenario.ts), so ARM and the cluster agree.
-export const DEMO_HOT_NODE = { name: 'aks-nodepool1-12345678-vmss000003', ip: '10.224.0.7' } as const;
+/** The node whose SNAT ports run out in the demo: the demo cluster's (src/sim/kube/demoScenario.ts), so ARM and the cluster agree. */
+export const DEMO_HOT_NODE = { name: DEMO_NODE, ip: DEMO_NODE_IP } as const;
+/** The demo cluster's nodes and their InternalIPs (backend IPs of the load balancer metrics). */
 export const DEMO_NODES = [
   { name: 'aks-nodepool1-12345678-vmss000000', ip: '10.224.0.4' },
   { name: 'aks-nodepool1-12345678-vmss000001', ip: '10.224.0.5' },

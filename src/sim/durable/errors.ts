@@ -22,6 +22,7 @@ export class FunctionsHostStandInError extends DurableSimError {
 
 /** A user handler threw during an invocation; `cause` is what it threw. */
 export class FunctionInvocationError extends DurableSimError {
+  /** The registered function whose handler threw. */
   readonly functionName: string;
   constructor(functionName: string, options: { cause: unknown }) {
     const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
@@ -33,6 +34,7 @@ export class FunctionInvocationError extends DurableSimError {
 
 /** The replay driver met something it cannot drive (unknown instance, unsupported action, no progress). */
 export class ReplayDriverError extends DurableSimError {
+  /** The orchestration instance concerned, when there is one. */
   readonly instanceId: string | undefined;
   constructor(message: string, options?: { cause?: unknown; instanceId?: string }) {
     super(message, options);

@@ -397,31 +397,26 @@ class StandInRegistry implements FunctionsRegistry {
   }
 
   async invokeActivity(name: string, input: unknown): Promise<unknown> {
-    const fn = this.#get(name);
-    if (fn.triggerType !== 'activityTrigger') {
-      throw new FunctionsHostStandInError(`Function '${name}' is not an activity (trigger: ${fn.triggerType}).`);
-    }
-    const outcome = await this.invoke(name, { triggerData: activityInputToTypedData(input) });
-    return fromTypedData(outcome.returnValue);
+    return this.#invokeAs(name, 'activityTrigger', 'an activity', activityInputToTypedData(input));
   }
 
   async invokeOrchestrator(name: string, payload: object): Promise<unknown> {
-    const fn = this.#get(name);
-    if (fn.triggerType !== 'orchestrationTrigger') {
-      throw new FunctionsHostStandInError(`Function '${name}' is not an orchestrator (trigger: ${fn.triggerType}).`);
-    }
     // The extension hands the orchestration context to out-of-process workers as JSON text.
-    const outcome = await this.invoke(name, { triggerData: { string: JSON.stringify(payload) } });
-    return fromTypedData(outcome.returnValue);
+    return this.#invokeAs(name, 'orchestrationTrigger', 'an orchestrator', { string: JSON.stringify(payload) });
   }
 
   async invokeEntity(name: string, batch: object): Promise<unknown> {
-    const fn = this.#get(name);
-    if (fn.triggerType !== 'entityTrigger') {
-      throw new FunctionsHostStandInError(`Function '${name}' is not an entity (trigger: ${fn.triggerType}).`);
-    }
     // The extension hands the batch to out-of-process workers as JSON (the library reads an object).
-    const outcome = await this.invoke(name, { triggerData: { json: JSON.stringify(batch) } });
+    return this.#invokeAs(name, 'entityTrigger', 'an entity', { json: JSON.stringify(batch) });
+  }
+
+  /** Invokes `name`, which must have the trigger `triggerType`, with `triggerData`; returns its return value. */
+  async #invokeAs(name: string, triggerType: string, what: string, triggerData: RpcTypedData): Promise<unknown> {
+    const fn = this.#get(name);
+    if (fn.triggerType !== triggerType) {
+      throw new FunctionsHostStandInError(`Function '${name}' is not ${what} (trigger: ${fn.triggerType}).`);
+    }
+    const outcome = await this.invoke(name, { triggerData });
     return fromTypedData(outcome.returnValue);
   }
 }

@@ -41,11 +41,13 @@ export class ManualClock implements VirtualClock {
     this.#followWallTime = options.followWallTime ?? false;
   }
 
+  /** Milliseconds since the epoch on the virtual clock: its start, plus wall time when it follows it, plus time skipped. */
   now(): number {
     const wall = this.#followWallTime ? Date.now() - this.#wallStart : 0;
     return this.#start + wall + this.#skipped;
   }
 
+  /** Skips ahead to `epochMs` (never back): what a durable timer does when nothing else is due. */
   advanceTo(epochMs: number): void {
     const delta = epochMs - this.now();
     if (delta > 0) this.#skipped += delta;

@@ -7,6 +7,7 @@
 import ipaddr from 'ipaddr.js';
 import type { TcpState } from '../../evidence/types.js';
 
+/** One connection event of the simulated tracer (a `tcptracer` output line). */
 export interface SimTraceEvent {
   /** Nanoseconds since the first event. */
   tNs: number;
@@ -20,6 +21,7 @@ export interface SimTraceEvent {
   netns: number;
 }
 
+/** One socket of a simulated pod, as netstat and /proc/net/tcp show it. */
 export interface SimSocket {
   localIp: string;
   localPort: number;
@@ -51,6 +53,7 @@ export function tcptracerLine(e: SimTraceEvent): string {
   return `${pad(e.tNs, 14)} ${pad(e.type, 12)} ${pad(e.pid, 6)} ${pad(e.comm.slice(0, 15), 16)} ${pad(v6 ? 6 : 4, 2)} ${pad(a(e.saddr), 16)} ${pad(a(e.daddr), 16)} ${pad(e.sport, 6)} ${pad(e.dport, 6)} ${e.netns}\n`;
 }
 
+/** One network namespace row of `lsns --json -t net`. */
 export interface SimNetns {
   inode: number;
   nprocs: number;
@@ -76,6 +79,7 @@ export function lsnsJson(rows: SimNetns[]): string {
   return `${JSON.stringify({ namespaces }, null, 3)}\n`;
 }
 
+/** A process in `pstree` output: name, PID, arguments. */
 export interface SimProcess {
   name: string;
   pid: number;
@@ -97,6 +101,7 @@ export function pstreeText(ancestry: SimProcess[], children: SimProcess[] = []):
   return `${lines.join('\n')}\n`;
 }
 
+/** A container as `crictl ps -o json` lists it. */
 export interface SimCriContainer {
   id: string;
   sandboxId: string;
@@ -144,6 +149,7 @@ export function crictlPsJson(containers: SimCriContainer[]): string {
   )}\n`;
 }
 
+/** A pod sandbox as `crictl pods -o json` lists it. */
 export interface SimSandbox {
   id: string;
   name: string;

@@ -7,12 +7,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAllYaml } from '@kubernetes/client-node';
 
+/** The subject of a RoleBinding/ClusterRoleBinding: a ServiceAccount (with its namespace) or a User. */
 export interface RbacSubject {
   kind: 'ServiceAccount' | 'User';
   name: string;
   namespace?: string;
 }
 
+/** What a resource request asks, as the authorizer sees it (Kubernetes RequestInfo). */
 export interface RequestAttributes {
   verb: string;
   apiGroup: string;
@@ -58,6 +60,7 @@ export function loadManifests(paths: string | readonly string[]): Array<Record<s
   return docs;
 }
 
+/** The Roles, ClusterRoles and their bindings of a set of manifests, evaluated as Kubernetes RBAC does. */
 export class RbacPolicy {
   private readonly roles = new Map<string, Rule[]>();
   private readonly clusterRoles = new Map<string, Rule[]>();

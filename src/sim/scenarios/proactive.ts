@@ -63,6 +63,7 @@ const NODE_NAMES = new Map(
   clusters('https://unused', '').flatMap((c) => c.nodes.map((n) => [`${c.name}/${n.ip}`, n.name] as const)),
 );
 
+/** `demo --scenario proactive`: the timer's pass over a simulated fleet, and the investigation it starts. */
 export const proactive: Scenario = {
   name: 'proactive',
   description:

@@ -13,6 +13,7 @@ export interface TeamsSinkResponse {
   retryAfter?: string;
 }
 
+/** A running Teams Workflows webhook sink. */
 export interface TeamsSink {
   /** The webhook URL, shaped like a Workflows URL with a `sig` query parameter. */
   url: string;
