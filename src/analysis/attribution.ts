@@ -55,33 +55,49 @@ function assign(
   out.set(key, entry);
 }
 
-/** The pod the tracer printed with a talker's events, as attribution evidence of its own. */
+/**
+ * A name a table printed cut short, as the text kept before and after the ellipsis: Inspektor Gadget truncates
+ * columns to their width with `…` at the end, the start or the middle; other tools and pastes use `...`.
+ * Null for a whole name (Kubernetes names never hold either).
+ */
+function cutShort(name: string): { head: string; tail: string } | null {
+  const m = /^(.*?)(?:…|\.\.\.)(.*)$/.exec(name);
+  return m ? { head: m[1]!, tail: m[2]! } : null;
+}
+
+/** True when `full` could have been printed as `printed` (whole, or cut short around an ellipsis). */
+function fits(full: string, printed: string): boolean {
+  const cut = cutShort(printed);
+  if (cut === null) return full === printed;
+  return full.length > cut.head.length + cut.tail.length && full.startsWith(cut.head) && full.endsWith(cut.tail);
+}
+
+/**
+ * The pod the tracer printed with a talker's events, as attribution evidence of its own; or, when the table cut
+ * the name short and pods.json does not hold exactly one pod it fits, why it names none (never a guess).
+ */
 function containerEvidence(
   index: EvidenceIndex,
   printed: NonNullable<TalkerAggregate['containerPod']>,
-): { pod: PodIdentity; path: 'container-map' | 'gadget-k8s'; step: AttributionStep } {
+): { pod: PodIdentity; path: 'container-map' | 'gadget-k8s'; step: AttributionStep } | { unresolved: string } {
   const { namespace, pod: name } = printed;
-  const pod = index.podByKey(namespace, name) ?? { namespace, name, hostNetwork: false, podIPs: [], owner: null };
-  if (printed.origin === 'inspektor-gadget') {
-    return {
-      pod,
-      path: 'gadget-k8s',
-      step: {
-        kind: 'gadget-k8s',
-        source: BUNDLE_FILES.tcptracer,
-        detail: `Inspektor Gadget's k8s enrichment printed pod ${namespace}/${name} with the events`,
-      },
-    };
+  const tool =
+    printed.origin === 'inspektor-gadget' ? "Inspektor Gadget's k8s enrichment" : 'tcptracer --containersmap';
+  let pod = index.podByKey(namespace, name);
+  let detail = `${tool} printed pod ${namespace}/${name} with the events`;
+  if (pod === null && (cutShort(namespace) !== null || cutShort(name) !== null)) {
+    const fitting = index.podsWhere((ns, n) => fits(ns, namespace) && fits(n, name));
+    if (fitting.length !== 1) {
+      return {
+        unresolved: `${tool} printed the pod name cut short (${namespace}/${name}) and ${fitting.length === 0 ? 'no pod' : `${fitting.length} pods`} in pods.json fit it`,
+      };
+    }
+    pod = fitting[0]!;
+    detail = `${tool} printed pod ${namespace}/${name} (cut short) with the events; only ${describe(pod)} in pods.json fits it`;
   }
-  return {
-    pod,
-    path: 'container-map',
-    step: {
-      kind: 'container-map',
-      source: BUNDLE_FILES.tcptracer,
-      detail: `tcptracer --containersmap printed pod ${namespace}/${name} with the events`,
-    },
-  };
+  pod ??= { namespace, name, hostNetwork: false, podIPs: [], owner: null };
+  const path = printed.origin === 'inspektor-gadget' ? 'gadget-k8s' : 'container-map';
+  return { pod, path, step: { kind: path, source: BUNDLE_FILES.tcptracer, detail } };
 }
 
 /** Chain evidence for a talker: its netns first, then the PIDs the trace saw (useful when lsns is missing). */
@@ -122,8 +138,9 @@ export function attributeTrace(trace: TraceAggregate, index: EvidenceIndex): Tra
         assign(pods, pod, talker, ['netns-chain'], proven.steps, proven.conflicts);
       } else if (talker.pids.size === 1 && talker.containerPod) {
         // One host-namespace process the tracer itself placed in a (hostNetwork) pod's containers.
-        const { pod, path, step } = containerEvidence(index, talker.containerPod);
-        assign(pods, pod, talker, [path], [step], []);
+        const printed = containerEvidence(index, talker.containerPod);
+        if ('unresolved' in printed) host.push(talker);
+        else assign(pods, printed.pod, talker, [printed.path], [printed.step], []);
       } else {
         host.push(talker);
       }
@@ -153,12 +170,14 @@ export function attributeTrace(trace: TraceAggregate, index: EvidenceIndex): Tra
       assign(pods, index.podByKey(chain.pod.namespace, chain.pod.name) ?? chain.pod, talker, paths, steps, conflicts);
     } else if (ipPod) {
       assign(pods, ipPod, talker, ['pod-ip'], [ipStep!], conflicts);
-    } else if (talker.containerPod) {
-      const { pod, path, step } = containerEvidence(index, talker.containerPod);
-      assign(pods, pod, talker, [path], [step], conflicts);
     } else {
-      const why = [chain.stoppedAt, `SADDR ${talker.saddr} matches no pod IP`].filter(Boolean).join('; ');
-      unattributed.push({ talker, reason: why });
+      const printed = talker.containerPod ? containerEvidence(index, talker.containerPod) : null;
+      if (printed !== null && !('unresolved' in printed)) {
+        assign(pods, printed.pod, talker, [printed.path], [printed.step], conflicts);
+      } else {
+        const why = [chain.stoppedAt, `SADDR ${talker.saddr} matches no pod IP`, printed?.unresolved];
+        unattributed.push({ talker, reason: why.filter(Boolean).join('; ') });
+      }
     }
   }
   return { pods, host, unattributed };

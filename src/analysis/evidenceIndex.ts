@@ -89,6 +89,11 @@ export class EvidenceIndex {
     return pod ? identityOf(pod) : null;
   }
 
+  /** Pods of pods.json whose namespace and name pass `test` (a name printed cut short is matched this way). */
+  podsWhere(test: (namespace: string, name: string) => boolean): PodIdentity[] {
+    return this.evidence.pods.filter((p) => test(p.namespace, p.name)).map(identityOf);
+  }
+
   /** Pods (not hostNetwork) whose `status.podIPs` hold `ip`. */
   podsByAddress(ip: string): PodIdentity[] {
     return (this.podsByIp.get(normalizeIp(ip).toLowerCase()) ?? []).map(identityOf);

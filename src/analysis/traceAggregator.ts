@@ -259,37 +259,44 @@ export class TraceAggregator {
     }
   }
 
+  /**
+   * The general path: one parsed event (a `tcpconnect -c` row stands for `count` connects and has no process to
+   * record).
+   */
   add(event: TraceEvent): void {
     const s = this.state;
-    s.events += 1;
+    const n = event.count ?? 1;
+    s.events += n;
     this.tickRange(event.timestampNs, event.timestampNs);
     const talker = this.talkerFor(event.saddr, event.netns, event.pid);
-    if (talker.pids.size < MAX_PIDS_PER_TALKER) talker.pids.add(event.pid);
-    if (talker.comms.size < MAX_COMMS_PER_TALKER) talker.comms.add(event.comm);
+    if (event.count === undefined) {
+      if (talker.pids.size < MAX_PIDS_PER_TALKER) talker.pids.add(event.pid);
+      if (talker.comms.size < MAX_COMMS_PER_TALKER) talker.comms.add(event.comm);
+    }
     if (talker.containerPod === undefined && event.container?.pod && event.container.namespace) {
       talker.containerPod = { namespace: event.container.namespace, pod: event.container.pod };
       if (event.container.origin) talker.containerPod.origin = event.container.origin;
     }
     switch (event.type) {
       case 'connect': {
-        s.connects += 1;
+        s.connects += n;
         const v4 = ipv4ToUint(event.daddr);
         if ((v4 >= 0 ? this.classify.ipv4(v4) : this.classify(event.daddr)) === 'public') {
-          talker.connectsPublic += 1;
-          if (v4 >= 0) talker.publicDestinations.addIpv4(v4, event.dport);
-          else talker.publicDestinations.add(event.daddr, event.dport);
+          talker.connectsPublic += n;
+          if (v4 >= 0) talker.publicDestinations.addIpv4(v4, event.dport, n);
+          else talker.publicDestinations.add(event.daddr, event.dport, n);
         } else {
-          talker.connectsPrivate += 1;
+          talker.connectsPrivate += n;
         }
         break;
       }
       case 'accept':
-        s.accepts += 1;
-        talker.accepts += 1;
+        s.accepts += n;
+        talker.accepts += n;
         break;
       case 'close':
-        s.closes += 1;
-        talker.closes += 1;
+        s.closes += n;
+        talker.closes += n;
         break;
     }
   }

@@ -44,7 +44,8 @@ function byHeader(w: readonly string[], line: string): string | null {
     return 'tcpaccept output (accepts only, no outbound connects)';
   }
   if (w.includes('T>') || (has('LADDR:LPORT') && w.includes('STATE'))) return 'tcpretrans output (retransmits)';
-  if (has('LADDR', 'RADDR', 'RPORT', 'CONNECTS')) return 'a tcpconnect -c summary (counts without processes)';
+  if (has('LADDR', 'RADDR', 'RPORT', 'CONNECTS'))
+    return 'a tcpconnect -c summary with no rows (the trace caught no connect)';
   if (w.some((x) => x.startsWith('K8S.') || x.startsWith('RUNTIME.'))) {
     return `Inspektor Gadget output from another gadget (columns ${w.slice(0, 8).join(' ')})`;
   }

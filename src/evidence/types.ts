@@ -41,6 +41,11 @@ export interface TraceEvent {
    * `<>` (unknown) becomes null. Absent for the plain formats.
    */
   container?: TraceContainer;
+  /**
+   * How many connects the event stands for: a `tcpconnect -c` summary row counts them per source, destination
+   * and port, with no process (`pid` 0, `comm` empty, neither recorded). Absent: one event.
+   */
+  count?: number;
 }
 
 /** Kubernetes context printed with an event: by `tcptracer --containersmap`, or Inspektor Gadget's enrichment. */

@@ -5,7 +5,11 @@
  * Columns, all optional ones included: [TIME(s)] [UID] PID COMM IP SADDR [LPORT] DADDR [LPORT] DPORT [QUERY]
  * (`-t`, `-U`, `-L`, `-d`). COMM is `%-12.12s` and may contain spaces; IPv6 addresses are printed bare. Fields
  * left of COMM are single tokens; right of it the IP column is found by shape, so a COMM with spaces never
- * shifts a column. The `-c` summary (LADDR RADDR RPORT CONNECTS) has no processes and is not read.
+ * shifts a column.
+ *
+ * `-c` prints, at Ctrl-C, a summary instead of events: a header `LADDR RADDR RPORT CONNECTS` (`%-25s %-25s %-20s
+ * %-10s`), then one row per source, destination and port with its connect count, IPv4 rows first, then IPv6. It
+ * is read as connects that each stand for CONNECTS (see TraceEvent.count), without processes or timestamps.
  */
 import type { TraceEvent } from '../types.js';
 import { type AddressCache, bareAddress, parseUintAt } from './util.js';
@@ -97,4 +101,46 @@ export function parseTcpconnectRow(
     };
   }
   return 'tcpconnect row without IP, SADDR and DADDR';
+}
+
+/** True for the header of the `-c` summary (the words LADDR RADDR RPORT CONNECTS). */
+export function isTcpconnectCountHeader(words: readonly string[]): boolean {
+  return words.length === 4 && words.join(' ') === 'LADDR RADDR RPORT CONNECTS';
+}
+
+/**
+ * One `-c` summary row (LADDR RADDR RPORT CONNECTS) as a connect event standing for CONNECTS connects, or a
+ * warning message. Spans are the row's whitespace tokens.
+ *
+ * @example parseTcpconnectCountRow('10.244.0.5      20.60.1.12      443      1187', ...) // count 1187
+ */
+export function parseTcpconnectCountRow(
+  line: string,
+  starts: Int32Array,
+  ends: Int32Array,
+  n: number,
+  cache: AddressCache,
+): TraceEvent | string {
+  if (n !== 4) return 'tcpconnect -c row without exactly LADDR, RADDR, RPORT and CONNECTS';
+  const saddr = bareAddress(line.slice(starts[0], ends[0]));
+  const daddr = bareAddress(line.slice(starts[1], ends[1]));
+  const family = cache.family(saddr);
+  if (family === 0 || cache.family(daddr) !== family) return 'tcpconnect -c row without two addresses of one family';
+  const dport = parseUintAt(line, starts[2]!, ends[2]!, MAX_PORT);
+  if (Number.isNaN(dport)) return 'bad RPORT in tcpconnect -c row';
+  const count = parseUintAt(line, starts[3]!, ends[3]!);
+  if (Number.isNaN(count) || count === 0) return 'bad CONNECTS in tcpconnect -c row';
+  return {
+    type: 'connect',
+    timestampNs: null,
+    pid: 0,
+    comm: '',
+    ipVersion: family,
+    saddr,
+    daddr,
+    sport: 0,
+    dport,
+    netns: null,
+    count,
+  };
 }

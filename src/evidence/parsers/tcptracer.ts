@@ -12,7 +12,13 @@
  */
 import type { ParseWarning, TraceEvent, TraceEventType, TraceTool } from '../types.js';
 import { type GadgetColumns, gadgetHeader, gadgetJsonEvent, isGadgetJson, parseGadgetRow } from './inspektorGadget.js';
-import { parseTcpconnectRow, type TcpconnectColumns, tcpconnectHeader } from './tcpconnect.js';
+import {
+  isTcpconnectCountHeader,
+  parseTcpconnectCountRow,
+  parseTcpconnectRow,
+  type TcpconnectColumns,
+  tcpconnectHeader,
+} from './tcpconnect.js';
 import {
   AddressCache,
   bareAddress,
@@ -62,8 +68,11 @@ export class TcptracerParser {
 
   private layout: TraceColumns | null = null;
   /** Set by a tcpconnect or Inspektor Gadget table header: rows are read in that tool's columns. */
-  private foreign: { kind: 'tcpconnect'; cols: TcpconnectColumns } | { kind: 'gadget'; cols: GadgetColumns } | null =
-    null;
+  private foreign:
+    | { kind: 'tcpconnect'; cols: TcpconnectColumns }
+    | { kind: 'tcpconnect-count' }
+    | { kind: 'gadget'; cols: GadgetColumns }
+    | null = null;
   private warnedConnectsOnly = false;
   private readonly cache = new AddressCache();
   // Token spans of the current line, reused for every line. A real line has under 30 tokens.
@@ -154,6 +163,17 @@ export class TcptracerParser {
       if (r !== null && typeof r === 'object') this.tool ??= 'inspektor-gadget';
       return r;
     }
+    if (f.kind === 'tcpconnect-count') {
+      const r = parseTcpconnectCountRow(line, this.starts, this.ends, n, this.cache);
+      if (typeof r === 'object') {
+        this.tool ??= 'tcpconnect';
+        this.connectsOnly(
+          'tcpconnect -c output: connect counts per source, destination and port only (no processes, timestamps, ' +
+            'accepts, closes or NETNS); run `tcptracer -t4v` for the full trace',
+        );
+      }
+      return r;
+    }
     const r = parseTcpconnectRow(line, this.starts, this.ends, n, f.cols, this.cache);
     if (typeof r === 'object') {
       this.tool ??= 'tcpconnect';
@@ -163,14 +183,13 @@ export class TcptracerParser {
   }
 
   /** tcpconnect sees connects only: said once, as a warning the report shows. */
-  private connectsOnly(): void {
+  private connectsOnly(
+    message = 'tcpconnect output: a degraded trace of connects only (no accepts, closes, source ports or NETNS); ' +
+      'run `tcptracer -t4v` for the full trace',
+  ): void {
     if (this.warnedConnectsOnly) return;
     this.warnedConnectsOnly = true;
-    this.addWarning(
-      0,
-      'tcpconnect output: a degraded trace of connects only (no accepts, closes, source ports or NETNS); ' +
-        'run `tcptracer -t4v` for the full trace',
-    );
+    this.addWarning(0, message);
   }
 
   private addWarning(line: number, message: string): void {
@@ -346,6 +365,11 @@ export class TcptracerParser {
     const lost = /^(?:Possibly lost|Lost) (\d+) (?:samples|events)\b/i.exec(t);
     if (lost) {
       this.lostSamples += Number(lost[1]);
+      return true;
+    }
+    if (n === 4 && isTcpconnectCountHeader(t.trim().split(/\s+/))) {
+      this.foreign = { kind: 'tcpconnect-count' };
+      this.layout = null;
       return true;
     }
     if (n >= 6 && /\bPID\b/.test(t)) {

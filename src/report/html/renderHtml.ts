@@ -54,6 +54,8 @@ const PATH_LABEL: Record<string, string> = {
   'netns-chain': 'netns chain',
   'pod-ip': 'pod IP',
   'socket-table': 'socket table',
+  'container-map': 'tcptracer containers map',
+  'gadget-k8s': 'Inspektor Gadget pod',
 };
 
 function severityClass(sev: string | null): { cls: string; badge: string } {

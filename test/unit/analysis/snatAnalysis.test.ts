@@ -118,6 +118,53 @@ describe('SnatAnalysis', () => {
     });
   });
 
+  describe('pod names a gadget table printed cut short', () => {
+    const gadget = (name: string, namespace = 'shop') =>
+      connects(4, { saddr: '10.244.3.3', daddr: '52.1.1.1', netns: 4026532111 }).map((e) => ({
+        ...e,
+        container: { node: 'n0', namespace, pod: name, container: 'app', origin: 'inspektor-gadget' as const },
+      }));
+    const evidence = () => {
+      const e = emptyEvidenceSet();
+      e.pods = [
+        pod('shop', 'checkout-api-7d9c5b6f4-x2kq9', []),
+        pod('shop', 'checkout-api-7d9c5b6f4-p8w1m', []),
+        pod('shop', 'cart-5f6b9c-zz1', []),
+        pod('payments', 'checkout-api-7d9c5b6f4-aaaa1', []),
+      ];
+      return e;
+    };
+
+    it.each([
+      ['checkout-api-7d9c5b6f4-x2…', 'shop'],
+      ['…5b6f4-x2kq9', 'shop'],
+      ['checkout…x2kq9', 'shop'],
+      ['checkout-api-7d9c5b6f4-x...', 'sh…'],
+    ])('matches %s (namespace %s) to the one pod in pods.json it fits', (printed, namespace) => {
+      const report = run(evidence(), gadget(printed, namespace));
+      expect(report.rankedPods[0]).toMatchObject({ namespace: 'shop', pod: 'checkout-api-7d9c5b6f4-x2kq9' });
+      expect(report.rankedPods[0]!.attribution.paths).toEqual(['gadget-k8s']);
+      expect(report.rankedPods[0]!.attribution.steps[0]!.detail).toMatch(
+        /cut short.*only shop\/checkout-api-7d9c5b6f4-x2kq9/,
+      );
+    });
+
+    it.each([
+      ['checkout-api-7d9c5b6f4-…', 'shop', /2 pods in pods.json fit it/],
+      ['checkout-api-7d9c5b6f4-…', '…', /3 pods in pods.json fit it/],
+      ['gone-7d9…', 'shop', /no pod in pods.json fit/],
+    ])(
+      'never picks one of several (or no) pods %s (namespace %s) fits: unattributed, saying why',
+      (printed, namespace, why) => {
+        const report = run(evidence(), gadget(printed, namespace));
+        expect(report.rankedPods).toEqual([]);
+        expect(report.unattributed).toHaveLength(1);
+        expect(report.unattributed[0]!.reason).toMatch(/printed the pod name cut short/);
+        expect(report.unattributed[0]!.reason).toMatch(why);
+      },
+    );
+  });
+
   describe('host network namespace', () => {
     it('reports node traffic as host traffic, not on a hostNetwork pod sharing the node IP', () => {
       const evidence = chainEvidence([], [pod('kube-system', 'kube-proxy-x', ['10.224.0.7'], { hostNetwork: true })]);

@@ -13,7 +13,10 @@ describe('describeTrace', () => {
       /tcpstates/,
     ],
     [['TIME     PID    IP LADDR:LPORT          T> RADDR:RPORT          STATE'], /tcpretrans/],
-    [['LADDR                     RADDR                     RPORT                CONNECTS'], /tcpconnect -c summary/],
+    [
+      ['LADDR                     RADDR                     RPORT                CONNECTS'],
+      /tcpconnect -c summary with no rows/,
+    ],
     [['K8S.NODE  K8S.NAMESPACE  K8S.PODNAME  QR  NAMESERVER  NAME'], /Inspektor Gadget output from another gadget/],
     [['{"k8s":{"node":"n"},"runtime":{},"name":"example.org.","qr":"Q"}'], /Inspektor Gadget JSON without TCP events/],
     [['{"kind":"List","apiVersion":"v1","items":[]}'], /kubectl JSON/],

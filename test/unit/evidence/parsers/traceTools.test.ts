@@ -1,8 +1,10 @@
 /**
  * Trace output of tools other than BCC tcptracer, in each tool's documented format: BCC/libbpf tcpconnect (a
- * degraded trace of connects) and Inspektor Gadget's TCP tracer (table and JSON, built-in and image-based).
+ * degraded trace of connects, or with -c their counts) and Inspektor Gadget's TCP tracer (table and JSON, built-in and image-based).
  */
 import { describe, expect, it } from 'vitest';
+import { createIpClassifier } from '../../../../src/analysis/ipClassifier.js';
+import { TraceAggregator } from '../../../../src/analysis/traceAggregator.js';
 import { parseTcptracer } from '../../../../src/evidence/parsers/tcptracer.js';
 import { fixture } from './helpers.js';
 
@@ -41,6 +43,46 @@ describe('tcpconnect output', () => {
     expect(r.events.map((e) => [e.sport, e.daddr, e.dport])).toEqual([
       [40112, '52.10.0.9', 443],
       [40114, '52.10.0.9', 443],
+    ]);
+  });
+
+  it('reads the -c summary (LADDR RADDR RPORT CONNECTS) as counted connects without processes', () => {
+    const r = parseTcptracer(fixture('tcpconnect-c.log'));
+    expect(r.tool).toBe('tcpconnect');
+    expect(r.events.map((e) => [e.saddr, e.daddr, e.dport, e.count])).toEqual([
+      ['10.244.0.12', '93.184.216.34', 443, 1187],
+      ['10.244.0.12', '10.0.0.4', 5432, 12],
+      ['10.244.0.13', '52.239.1.4', 443, 46],
+      ['10.244.0.12', '52.239.1.4', 443, 3],
+      ['fd00::12', '2603:1030:20e:3::23c', 443, 7],
+    ]);
+    expect(r.events.every((e) => e.type === 'connect' && e.pid === 0 && e.timestampNs === null)).toBe(true);
+    expect(r.warningCount).toBe(1);
+    expect(r.warnings[0]!.message).toMatch(/tcpconnect -c output: connect counts per source, destination and port/);
+  });
+
+  it('counts each -c row as its CONNECTS, per talker and destination, and records no PID or COMM', () => {
+    const agg = new TraceAggregator(createIpClassifier());
+    for (const e of parseTcptracer(fixture('tcpconnect-c.log')).events) agg.add(e);
+    const t = agg.result();
+    expect([t.events, t.connects]).toEqual([1255, 1255]);
+    const pod = t.talkers.get('10.244.0.12')!;
+    expect([pod.connectsPublic, pod.connectsPrivate]).toEqual([1190, 12]);
+    expect(pod.publicDestinations.top(2)).toEqual([
+      { ip: '93.184.216.34', port: 443, count: 1187 },
+      { ip: '52.239.1.4', port: 443, count: 3 },
+    ]);
+    expect([pod.pids.size, pod.comms.size]).toEqual([0, 0]);
+    expect(t.talkers.get('fd00::12')!.connectsPublic).toBe(7);
+  });
+
+  it('warns about a -c row it cannot read (bad count, one address) and goes on', () => {
+    const text = `${fixture('tcpconnect-c.log')}10.244.0.12  52.1.1.1  443  many\n10.244.0.12  443  9\n`;
+    const r = parseTcptracer(text);
+    expect(r.events).toHaveLength(5);
+    expect(r.warnings.slice(1).map((w) => [w.line, w.message.split(':')[0]])).toEqual([
+      [9, 'bad CONNECTS in tcpconnect -c row'],
+      [10, 'tcpconnect -c row without exactly LADDR, RADDR, RPORT and CONNECTS'],
     ]);
   });
 

@@ -96,6 +96,16 @@ describe('renderHtml', () => {
       expect(ranking).toContain('<tr class="top">');
     });
 
+    it("names every attribution path in words, the tracers' own pod names included", async () => {
+      const report = buildCompleteReport();
+      report.rankedPods[0]!.attribution.paths = ['gadget-k8s'];
+      report.rankedPods[1]!.attribution.paths = ['container-map', 'pod-ip'];
+      const page = text(await renderHtml(report));
+      expect(page).toContain('Inspektor Gadget pod');
+      expect(page).toContain('tcptracer containers map, pod IP');
+      expect(page).not.toMatch(/gadget-k8s|container-map/);
+    });
+
     it('shows the evidence chain with links to the files that proved it, and conflicts', async () => {
       const html = await renderHtml(buildCompleteReport());
       const chain = html.slice(html.indexOf('id="evidence-chain"'), html.indexOf('id="host"'));
