@@ -8,7 +8,7 @@ import {
   type ScanRun,
   TALKER_TRACK_ALL,
   type TalkerMode,
-} from '../evidence/traceScanner.js';
+} from '../evidence/fastPath.js';
 import type { TraceEvent } from '../evidence/types.js';
 import type { TrafficCounters } from '../report/model.js';
 import { DestinationTally, ipv4ToUint } from './destinationTally.js';

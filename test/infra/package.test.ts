@@ -131,7 +131,7 @@ describe('npm run package (build/package/, what azd deploys)', () => {
     expect(readFileSync(path.join(PACKAGE, 'dist/src/kube/capture-script/capture.sh'), 'utf8')).toBe(
       readFileSync(path.join(repoRoot, 'src/kube/capture-script/capture.sh'), 'utf8'),
     );
-    expect(existsSync(path.join(PACKAGE, 'dist/src/evidence/wasm/traceScanner.wasm'))).toBe(true);
+    expect(existsSync(path.join(PACKAGE, 'dist/src/evidence/wasm/scanner.wasm'))).toBe(true);
     expect(readdirSync(path.join(PACKAGE, 'dist')).sort()).toEqual(['functions', 'src']);
     for (const gone of ['src', 'test', 'bench', 'docs', 'infra', 'dist/src/sim', 'dist/src/cli']) {
       expect(existsSync(path.join(PACKAGE, gone)), gone).toBe(false);

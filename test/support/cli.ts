@@ -14,7 +14,7 @@ export interface CliRun {
 }
 
 /** The trace scanner's WebAssembly binary, under a dist/ directory. */
-export const SCANNER_WASM = 'src/evidence/wasm/traceScanner.wasm';
+export const SCANNER_WASM = 'src/evidence/wasm/scanner.wasm';
 
 /** Compiles the trace scanner (AssemblyScript, as `npm run build:wasm` does) to `outFile`. */
 export function buildScanner(outFile = join(PROJECT_ROOT, 'dist', SCANNER_WASM)): void {

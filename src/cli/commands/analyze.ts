@@ -122,7 +122,7 @@ export function registerAnalyzeCommand(program: Command): void {
       try {
         const [{ computeRecommendations }, { analyzeEvidence }] = await Promise.all([
           import('../../analysis/recommendations.js'),
-          import('../../analysis/analyzeBundle.js'),
+          import('../../evidence/read/analyzeBundle.js'),
         ]);
         const analyzed = await analyzeEvidence(bundle, {
           privateCidrs: flags.privateCidr,

@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Command, Option } from 'commander';
-import { analyzeBundle } from '../../analysis/analyzeBundle.js';
 import { type AnalysisOptions, SnatAnalysis } from '../../analysis/snatAnalysis.js';
 import { SettingsError } from '../../config/errors.js';
 import { SETTING_RANGES } from '../../config/ranges.js';
@@ -12,6 +11,7 @@ import { loadSlice, SETTING_DEFAULTS, type SettingName, type SettingsSlice } fro
 import { BUNDLE_FILES } from '../../evidence/bundle.js';
 import { EvidenceNotFoundError } from '../../evidence/errors.js';
 import { emptyEvidenceSet } from '../../evidence/evidenceSet.js';
+import { analyzeBundle } from '../../evidence/read/analyzeBundle.js';
 import { chooseCandidatePods, netstatProblem } from '../../investigation/candidates.js';
 import { socketSourceStatement } from '../../investigation/evidenceNotes.js';
 import { kubeConfigFromFile } from '../../kube/access.js';

@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AnalyzeBundleOptions, analyzeBundle } from '../../analysis/analyzeBundle.js';
 import { SnatAnalysis } from '../../analysis/snatAnalysis.js';
 import { type TraceSnapshot, usableTraceSnapshot } from '../../analysis/traceSnapshot.js';
 import { type BlobReportStore, EVIDENCE_FOLDER } from '../../azure/blob/reportStore.js';
@@ -9,6 +8,7 @@ import { BlobStoreError } from '../../azure/errors.js';
 import { BUNDLE_FILES } from '../../evidence/bundle.js';
 import { EvidenceNotFoundError } from '../../evidence/errors.js';
 import { emptyEvidenceSet } from '../../evidence/evidenceSet.js';
+import { type AnalyzeBundleOptions, analyzeBundle } from '../../evidence/read/analyzeBundle.js';
 import type { Report } from '../../report/model.js';
 
 /** The trace as candidate selection read it, next to the evidence but outside the bundle (`analyze` ignores it). */

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeBundle } from '../../../src/analysis/analyzeBundle.js';
 import { type TraceSnapshot, usableTraceSnapshot } from '../../../src/analysis/traceSnapshot.js';
+import { analyzeBundle } from '../../../src/evidence/read/analyzeBundle.js';
 
 const RUNBOOK = fileURLToPath(new URL('../../fixtures/bundles/runbook', import.meta.url));
 const CIDRS = ['20.50.0.0/16'];

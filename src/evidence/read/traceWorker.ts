@@ -4,10 +4,10 @@
  * The main thread merges it (TraceAggregator.absorb); see analyzeBundle.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EvidenceSet } from '../evidence/evidenceSet.js';
-import { streamTrace, type TraceSlice, type TraceStreamResult } from '../evidence/traceStream.js';
-import { SnatAnalysis } from './snatAnalysis.js';
-import type { TraceAggregate } from './traceAggregator.js';
+import { SnatAnalysis } from '../../analysis/snatAnalysis.js';
+import type { TraceAggregate } from '../../analysis/traceAggregator.js';
+import type { EvidenceSet } from '../evidenceSet.js';
+import { streamTrace, type TraceSlice, type TraceStreamResult } from './traceStream.js';
 
 /** What the main thread sends a trace worker when it starts. */
 export interface TraceWorkerInput {

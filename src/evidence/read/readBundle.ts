@@ -1,15 +1,15 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { BUNDLE_FILES } from './bundle.js';
-import { EvidenceNotFoundError } from './errors.js';
-import { type CaptureFacts, type EvidenceSet, emptyEvidenceSet } from './evidenceSet.js';
-import { parseCrictlPods, parseCrictlPs } from './parsers/crictl.js';
-import { parseControllers, parseNode, parsePods } from './parsers/kubectl.js';
-import { parseLsns } from './parsers/lsns.js';
-import { parsePstree } from './parsers/pstree.js';
-import { parseSocketTable } from './parsers/sockets.js';
-import type { Parsed, ParseWarning } from './types.js';
+import { BUNDLE_FILES } from '../bundle.js';
+import { EvidenceNotFoundError } from '../errors.js';
+import { type CaptureFacts, type EvidenceSet, emptyEvidenceSet } from '../evidenceSet.js';
+import { parseCrictlPods, parseCrictlPs } from '../parsers/crictl.js';
+import { parseControllers, parseNode, parsePods } from '../parsers/kubectl.js';
+import { parseLsns } from '../parsers/lsns.js';
+import { parsePstree } from '../parsers/pstree.js';
+import { parseSocketTable } from '../parsers/sockets.js';
+import type { Parsed, ParseWarning } from '../types.js';
 
 /** Warnings kept for display; all are counted. */
 const MAX_KEPT_WARNINGS = 50;

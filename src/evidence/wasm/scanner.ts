@@ -1,4 +1,4 @@
-// AssemblyScript, compiled to dist/src/evidence/wasm/traceScanner.wasm by `npm run build` (not by tsc).
+// AssemblyScript, compiled to dist/src/evidence/wasm/scanner.wasm by `npm run build` (not by tsc).
 //
 // The fast path for BCC tcptracer text lines (plain IPv4 events in the `-t`/`-v` layouts). It does not hand the
 // caller lines but what the aggregator makes of them, in file order:
@@ -11,7 +11,7 @@
 // almost nothing. Any line it is not sure of (IPv6, `U` events, glued columns, leading zeros, bytes outside
 // printable ASCII, more than 32 tokens, a COMM over 16 bytes) stops the scan and goes back to the caller, which
 // applies the events so far and hands the line to the general parser. The JavaScript side is
-// src/evidence/traceScanner.ts.
+// src/evidence/read/wasmScanner.ts (loading and calling it) and src/evidence/fastPath.ts (what it hands over).
 
 /** Bytes of input the caller may place at INPUT (plus 64 bytes of slack for the last vector loads). */
 export const INPUT_CAPACITY: i32 = 2 << 20;
@@ -293,7 +293,7 @@ const TOKEN_ENDS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
  * and in the bits from TALKER_TALLY_SHIFT on a tally id (1-65535; 0: none) under which the destination tally
  * counts its connects (only used while it tracks no COMMs and is not keyed per PID).
  */
-@external("traceScanner", "talkerMode")
+@external("scanner", "talkerMode")
 declare function talkerMode(saddr: u32, netns: u32): u32;
 
 export const TALKER_SPLIT: u32 = 1;

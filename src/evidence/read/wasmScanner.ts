@@ -1,6 +1,6 @@
 /**
  * The JavaScript side of the tcptracer fast path: loads the WebAssembly scanner (source in
- * ./wasm/traceScanner.ts, AssemblyScript) and reads its results.
+ * ../wasm/scanner.ts, AssemblyScript) and reads its results (their types: ../fastPath.ts).
  *
  * The scanner folds plain IPv4 event lines into processes and groups the aggregator applies in one step each, and
  * stops at any line it is not sure of; the caller gives that line to the general TcptracerParser, which stays
@@ -9,90 +9,16 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-/**
- * How the aggregator counts a talker, asked by the scanner when a run first meets it: keyed per PID (host-network
- * traffic), and whether its PID and COMM samples still have room. A talker with full samples needs no per-process
- * detail: its lines skip the process table and its groups ignore COMM.
- */
-export interface TalkerMode {
-  split: boolean;
-  trackPids: boolean;
-  trackComms: boolean;
-  /**
-   * 1-65535: the id under which the scanner's destination tally counts this talker's connects while it tracks no
-   * COMMs and is not split (see {@link DestinationTallyRun}); 0: its connects stay groups.
-   */
-  tallyId: number;
-}
-
-/** The mode of a talker the aggregator has not seen yet. */
-export const TALKER_TRACK_ALL: Readonly<TalkerMode> = { split: false, trackPids: true, trackComms: true, tallyId: 0 };
-
-/** The highest tally id the scanner can hold. */
-export const MAX_TALLY_ID = 0xffff;
-
-/**
- * The scanner's destination tally, sorted by (tally id, DADDR, DPORT): `count` records of four 32-bit words in
- * `records`: DADDR, tally id << 16 | DPORT, the number of connects, and a word for the scanner's own use. Valid
- * only during the call that receives it.
- */
-export interface DestinationTallyRun {
-  readonly records: Uint32Array;
-  readonly count: number;
-}
-
-/** Event type codes of the fast path: connect, accept, close. */
-export const FAST_TYPE = { connect: 0, accept: 1, close: 2 } as const;
-export type FastType = (typeof FAST_TYPE)[keyof typeof FAST_TYPE];
-
-/** The columns of the fast path's lines, from the general parser's reading of the last header line. */
-export interface FastLayout {
-  hasTime: boolean;
-  hasNetns: boolean;
-}
-
-/**
- * What the scanner reports, in the order of the lines that caused it: a process (a PID in a talker) seen for the
- * first time, or a group's first line with the group's final count.
- */
-export interface FastEvent {
-  kind: 'process' | 'group';
-  /**
-   * Who the event counts for, as a small integer valid until the scanner's next reset: the same for all events
-   * of one talker (one process, for talkers keyed per PID).
-   */
-  owner: number;
-  /** The talker: IPv4 SADDR as an unsigned 32-bit integer, and NETNS. */
-  saddr: number;
-  netns: number | null;
-  /** The process's PID; for a group, the PID it is keyed by when its talker is keyed per PID, else 0. */
-  pid: number;
-  /** Group only. */
-  type: FastType;
-  /** Group only. DADDR as an unsigned 32-bit integer and DPORT; 0 for accepts and closes. */
-  daddr: number;
-  dport: number;
-  /**
-   * Group only. COMM, as a byte range of {@link ScanRun.commBytes}, and whether no earlier group of its owner had it;
-   * an empty range and false for owners whose COMM sample was full when the run met them.
-   */
-  commStart: number;
-  commEnd: number;
-  newComm: boolean;
-  count: number;
-}
-
-/** What the scanner folded since its last reset. */
-export interface ScanRun {
-  readonly commBytes: Buffer;
-  readonly eventCount: number;
-  /** Lines folded. */
-  readonly lines: number;
-  readonly minTimestampNs: number | null;
-  readonly maxTimestampNs: number | null;
-  readEvent(index: number, out: FastEvent): FastEvent;
-}
+import {
+  type DestinationTallyRun,
+  type FastEvent,
+  type FastLayout,
+  type FastType,
+  MAX_TALLY_ID,
+  type ScanRun,
+  TALKER_TRACK_ALL,
+  type TalkerMode,
+} from '../fastPath.js';
 
 /** Why a scan returned. */
 export type ScanStop =
@@ -110,11 +36,11 @@ interface ScannerExports {
   [global: string]: WebAssembly.Global | unknown;
 }
 
-// `npm run build` writes the binary next to the compiled module (dist/src/evidence/wasm/); under a TypeScript
+// `npm run build` writes the binary next to the compiled modules (dist/src/evidence/wasm/); under a TypeScript
 // runner (the tests) this module runs from src/ and the binary is read from dist/.
 const WASM_CANDIDATES = [
-  new URL('./wasm/traceScanner.wasm', import.meta.url),
-  new URL('../../dist/src/evidence/wasm/traceScanner.wasm', import.meta.url),
+  new URL('../wasm/scanner.wasm', import.meta.url),
+  new URL('../../../dist/src/evidence/wasm/scanner.wasm', import.meta.url),
 ];
 
 let compiled: WebAssembly.Module | null = null;
@@ -169,7 +95,7 @@ export class TraceScanner implements ScanRun {
           throw new Error('trace scanner aborted');
         },
       },
-      traceScanner: {
+      scanner: {
         talkerMode: (saddr: number, netns: number) => {
           const m = this.talkerMode(saddr >>> 0, this.hasNetns ? netns >>> 0 : null);
           const id = m.tallyId > 0 && m.tallyId <= MAX_TALLY_ID ? m.tallyId : 0;
@@ -304,24 +230,6 @@ export class TraceScanner implements ScanRun {
   }
 }
 
-/** A zeroed {@link FastEvent} to reuse across {@link ScanRun.readEvent} calls. */
-export function newFastEvent(): FastEvent {
-  return {
-    kind: 'process',
-    owner: 0,
-    saddr: 0,
-    netns: null,
-    pid: 0,
-    type: 0,
-    daddr: 0,
-    dport: 0,
-    commStart: 0,
-    commEnd: 0,
-    newComm: false,
-    count: 0,
-  };
-}
-
 // Instances are reused (each holds a few MB of memory); concurrent readers on one thread each take their own.
 const idle: TraceScanner[] = [];
 
@@ -335,9 +243,4 @@ export async function withScanner<T>(use: (scanner: TraceScanner) => Promise<T>)
   } finally {
     idle.push(scanner);
   }
-}
-
-/** uint32 -> dotted quad. */
-export function ipv4ToString(v: number): string {
-  return `${(v >>> 24) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 }

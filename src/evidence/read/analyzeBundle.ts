@@ -3,18 +3,18 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { BUNDLE_FILES } from '../evidence/bundle.js';
-import type { EvidenceSet } from '../evidence/evidenceSet.js';
-import { loadBundle } from '../evidence/readBundle.js';
-import { describeTrace } from '../evidence/traceSniffer.js';
-import { planTraceSlices, streamTrace, type TraceSlice, type TraceStreamResult } from '../evidence/traceStream.js';
-import type { TraceTool } from '../evidence/types.js';
-import type { Report } from '../report/model.js';
-import { type AnalysisOptions, SnatAnalysis } from './snatAnalysis.js';
-import type { TraceAggregate } from './traceAggregator.js';
-import { fromTraceSnapshot, type TraceSnapshot, toTraceSnapshot } from './traceSnapshot.js';
+import { type AnalysisOptions, SnatAnalysis } from '../../analysis/snatAnalysis.js';
+import type { TraceAggregate } from '../../analysis/traceAggregator.js';
+import { fromTraceSnapshot, type TraceSnapshot, toTraceSnapshot } from '../../analysis/traceSnapshot.js';
+import { insufficiency } from '../../analysis/verdict.js';
+import type { Report } from '../../report/model.js';
+import { BUNDLE_FILES } from '../bundle.js';
+import type { EvidenceSet } from '../evidenceSet.js';
+import { describeTrace } from '../traceSniffer.js';
+import type { TraceTool } from '../types.js';
+import { loadBundle } from './readBundle.js';
+import { planTraceSlices, streamTrace, type TraceSlice, type TraceStreamResult } from './traceStream.js';
 import type { TraceWorkerInput, TraceWorkerMessage } from './traceWorker.js';
-import { insufficiency } from './verdict.js';
 
 /**
  * Below this size one thread reads the trace unless more are asked for: a worker takes ~75 ms to start and the

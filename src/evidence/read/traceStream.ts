@@ -1,18 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { BUNDLE_FILES } from './bundle.js';
-import { TcptracerParser, type TraceColumns } from './parsers/tcptracer.js';
-import {
-  type DestinationTallyRun,
-  type FastLayout,
-  ipv4ToString,
-  type ScanRun,
-  type TalkerMode,
-  type TraceScanner,
-  withScanner,
-} from './traceScanner.js';
-import type { ParseWarning, TraceEvent, TraceTool } from './types.js';
+import { BUNDLE_FILES } from '../bundle.js';
+import { type DestinationTallyRun, type FastLayout, ipv4ToString, type ScanRun, type TalkerMode } from '../fastPath.js';
+import { TcptracerParser, type TraceColumns } from '../parsers/tcptracer.js';
+import type { ParseWarning, TraceEvent, TraceTool } from '../types.js';
+import { type TraceScanner, withScanner } from './wasmScanner.js';
 
 /** Receives trace events: parsed objects from the general parser, or what the scanner folded. */
 export interface TraceSink {

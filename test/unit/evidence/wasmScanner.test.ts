@@ -5,16 +5,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIpClassifier } from '../../../src/analysis/ipClassifier.js';
 import { type TraceAggregate, TraceAggregator } from '../../../src/analysis/traceAggregator.js';
+import { type FastEvent, type FastLayout, ipv4ToString, newFastEvent } from '../../../src/evidence/fastPath.js';
 import { TcptracerParser } from '../../../src/evidence/parsers/tcptracer.js';
-import {
-  type FastEvent,
-  type FastLayout,
-  ipv4ToString,
-  newFastEvent,
-  TraceScanner,
-  withScanner,
-} from '../../../src/evidence/traceScanner.js';
-import { streamTrace } from '../../../src/evidence/traceStream.js';
+import { streamTrace } from '../../../src/evidence/read/traceStream.js';
+import { TraceScanner, withScanner } from '../../../src/evidence/read/wasmScanner.js';
 import type { TraceEvent } from '../../../src/evidence/types.js';
 
 const HEADER_TV =
