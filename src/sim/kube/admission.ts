@@ -139,7 +139,7 @@ function ruleMatches(rule: ResourceRule, r: AdmissionRequest): boolean {
 }
 
 /** Kubernetes label selector semantics over a namespace's labels. */
-export function selectorMatches(sel: LabelSelector, labels: Record<string, string>): boolean {
+export function labelSelectorMatches(sel: LabelSelector, labels: Record<string, string>): boolean {
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
   for (const e of sel.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, e.key);
@@ -190,7 +190,7 @@ export class AdmissionPolicies {
       const policy = this.policies.get(binding.policyName);
       if (!policy) continue;
       if (!policy.rules.some((rule) => ruleMatches(rule, request))) continue;
-      if (policy.namespaceSelector && !selectorMatches(policy.namespaceSelector, labels)) continue;
+      if (policy.namespaceSelector && !labelSelectorMatches(policy.namespaceSelector, labels)) continue;
       const denial = this.evaluate(policy, binding, request);
       if (denial) return denial;
     }

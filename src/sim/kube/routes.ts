@@ -15,7 +15,7 @@ import { readJsonBody } from './requestBody.js';
 import { kubeVerb } from './requestInfo.js';
 import type { ScenarioNode, ScenarioPod } from './scenario.js';
 import { namespaceJson, nodeJson, replicaSetsOf } from './scenarioObjects.js';
-import { fieldOf, parseSelector, selectorMatches } from './selectors.js';
+import { fieldOf, labelOf, parseSelector, selectorMatches } from './selectors.js';
 
 type Json = Record<string, unknown>;
 
@@ -56,11 +56,7 @@ function podList(jobs: JobTimelines, items: Json[], q: URLSearchParams): Json[] 
   const ls = parseSelector(q.get('labelSelector'));
   return items
     .map((p) => jobs.refreshPod(p))
-    .filter(
-      (p) =>
-        selectorMatches(fs, (k) => fieldOf(p, k)) &&
-        selectorMatches(ls, (k) => ((p.metadata as Json)?.labels as Record<string, string> | undefined)?.[k]),
-    );
+    .filter((p) => selectorMatches(fs, (k) => fieldOf(p, k)) && selectorMatches(ls, labelOf(p)));
 }
 
 /** The scenario pods whose API object is still there. */
@@ -280,9 +276,7 @@ export function route(
           const items = [...jobs.records.values()]
             .filter((r) => !r.deleted && fieldOf(r.job, 'metadata.namespace') === ns)
             .map((r) => jobs.status(r))
-            .filter((j) =>
-              selectorMatches(ls, (k) => ((j.metadata as Json)?.labels as Record<string, string> | undefined)?.[k]),
-            );
+            .filter((j) => selectorMatches(ls, labelOf(j)));
           return { status: 200, body: list(cluster, 'Job', 'batch/v1', items) };
         }
         const r = name ? jobs.records.get(`${ns}/${name}`) : undefined;

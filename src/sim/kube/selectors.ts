@@ -107,6 +107,11 @@ export function fieldOf(obj: Json, path: string): string | undefined {
   return cur === undefined || cur === null ? undefined : String(cur);
 }
 
+/** How a label selector reads an object: its `metadata.labels[key]`. */
+export function labelOf(obj: Json): (key: string) => string | undefined {
+  return (key) => ((obj.metadata as Json | undefined)?.labels as Record<string, string> | undefined)?.[key];
+}
+
 /**
  * Filters a list's items by the request's `fieldSelector` and `labelSelector`.
  *
@@ -128,7 +133,6 @@ export function filterItems(kind: string, items: Json[], q: URLSearchParams): Js
         return (
           v ?? (k === 'spec.hostNetwork' || k === 'spec.unschedulable' ? 'false' : k === 'status.successful' ? '0' : '')
         );
-      }) &&
-      selectorMatches(ls, (k) => ((o.metadata as Json | undefined)?.labels as Record<string, string> | undefined)?.[k]),
+      }) && selectorMatches(ls, labelOf(o)),
   );
 }
