@@ -6,7 +6,8 @@
 import functions from '@azure/functions';
 import { SettingsError } from '../src/config/errors.js';
 import { describeSettings, loadSettings } from '../src/config/settings.js';
-import { type LogSink, structuredLogger } from '../src/investigation/logger.js';
+import type { LogSink } from '../src/logging/logger.js';
+import { functionLogger } from './telemetry.js';
 
 /**
  * Writes the start-up settings log through `sink` (one JSON line, plus one warning per note).
@@ -14,7 +15,7 @@ import { type LogSink, structuredLogger } from '../src/investigation/logger.js';
  * @example logEffectiveSettings(process.env, console);
  */
 export function logEffectiveSettings(env: Record<string, string | undefined>, sink: LogSink): void {
-  const logger = structuredLogger(sink, { component: 'appStart' });
+  const logger = functionLogger(sink, { component: 'appStart' });
   try {
     const { values, notes } = describeSettings(loadSettings(env));
     logger.info('effective settings', { settings: values, notes });

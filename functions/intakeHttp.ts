@@ -12,6 +12,7 @@ import { IntakeService } from '../src/intake/service.js';
 import { intakeSettings } from '../src/intake/settings.js';
 import type { IntakeAnswer, IntakeLogEntry, InvestigationStarter } from '../src/intake/types.js';
 import { readBody } from './httpBody.js';
+import { functionLogger } from './telemetry.js';
 
 /** Everything an intake endpoint depends on, injectable for tests. */
 export interface IntakeEndpointDeps {
@@ -43,13 +44,11 @@ export const liveIntakeDeps: IntakeEndpointDeps = {
   locks: new KeyedMutex(),
 };
 
-/** Writes the intake's JSON log line through the invocation context, at its level. */
+/** Writes the intake's log entry through the invocation's logger, at its level (its fields as dimensions). */
 export function logTo(context: InvocationContext): (entry: IntakeLogEntry) => void {
-  return (entry) => {
-    const line = JSON.stringify(entry);
-    if (entry.level === 'error') context.error(line);
-    else if (entry.level === 'warn') context.warn(line);
-    else context.log(line);
+  return ({ level, message, ...fields }) => {
+    const logger = functionLogger(context, { instanceId: fields.instanceIds[0] });
+    logger[level](message, fields);
   };
 }
 

@@ -7,6 +7,7 @@ import type { HttpFunctionOptions, HttpHandler, HttpResponseInit } from '@azure/
 import functions from '@azure/functions';
 import * as df from 'durable-functions';
 import { isSnatInstanceId } from '../src/alert/instanceId.js';
+import { functionLogger } from './telemetry.js';
 
 /** Builds the status handler; `getClient` is injectable for tests. */
 export function createInvestigationStatusHandler(
@@ -23,7 +24,7 @@ export function createInvestigationStatusHandler(
     } catch (error) {
       if (error instanceof Error && /\b404\b/.test(error.message)) status = undefined;
       else {
-        context.error(JSON.stringify({ level: 'error', message: 'status lookup failed', instanceId }));
+        functionLogger(context, { instanceId }).error('status lookup failed');
         return {
           status: 503,
           jsonBody: { error: 'could not read the status; retry' },

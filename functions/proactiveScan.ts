@@ -10,16 +10,16 @@ import * as df from 'durable-functions';
 import { proactiveSchedule } from '../src/config/settings.js';
 import { IntakeService } from '../src/intake/service.js';
 import { investigationDeps } from '../src/investigation/dependencies.js';
-import { structuredLogger } from '../src/investigation/logger.js';
 import type { ProactiveIntake, ProactiveRun } from '../src/proactive/runProactiveScan.js';
 import { liveIntakeDeps, logTo } from './intakeHttp.js';
+import { functionLogger } from './telemetry.js';
 
 /** The name the timer registers under. */
 export const PROACTIVE_SCAN_FUNCTION = 'proactiveScan';
 
 /** Handler of the timer (exported for tests); resolves with the pass's result, or null when the watch is off. */
 export async function proactiveScan(_timer: Timer | unknown, context: InvocationContext): Promise<ProactiveRun | null> {
-  const logger = structuredLogger(context, { component: 'proactive' });
+  const logger = functionLogger(context, { component: 'proactive' });
   const deps = await investigationDeps();
   const settings = deps.settings.proactive;
   if (settings.clusterIds.length === 0) {

@@ -40,6 +40,7 @@ import {
   transientRetry,
 } from '../src/investigation/retryPolicy.js';
 import type { InvestigationStatus } from '../src/report/model.js';
+import { functionLogger } from './telemetry.js';
 
 type Step = Generator<Task, unknown, unknown>;
 
@@ -133,15 +134,11 @@ function* storeAndNotify(
     // The report is already stored: a Teams outage loses nothing, it is only said in the outcome.
     notifyDetail = `Teams notification failed: ${failureMessage(err)}`;
     if (!context.df.isReplaying) {
-      context.warn(
-        JSON.stringify({
-          level: 'warn',
-          message: notifyDetail,
-          instanceId: input.request.instanceId,
-          cluster: input.cluster?.name ?? null,
-          node: input.node.name,
-        }),
-      );
+      functionLogger(context, {
+        instanceId: input.request.instanceId,
+        cluster: input.cluster?.name ?? null,
+        node: input.node.name,
+      }).warn('Teams notification failed', { reason: failureMessage(err) });
     }
   }
   return { node: input.node.name, ...stored, notified, notifyDetail };
@@ -174,8 +171,9 @@ function* reportUnstored(
     notifyDetail = `Teams notification failed: ${failureMessage(err)}`;
   }
   if (!context.df.isReplaying) {
-    context.error(
-      JSON.stringify({ level: 'error', message: reason, instanceId: input.request.instanceId, node: input.node.name }),
+    functionLogger(context, { instanceId: input.request.instanceId, node: input.node.name }).error(
+      'report could not be stored',
+      { reason },
     );
   }
   return { node: input.node.name, status: 'failed', notified, notifyDetail, reportLost: reason };
@@ -410,7 +408,11 @@ function* investigateNode(
         yield context.df.callActivityWithRetry(ACTIVITY.notifyWaiters, transientRetry(), { waiters, report: shared });
       } catch (err) {
         // The waiters find the report at the entity when their next poll comes round.
-        if (!context.df.isReplaying) context.warn(`could not tell waiting investigations: ${failureMessage(err)}`);
+        if (!context.df.isReplaying) {
+          functionLogger(context, { instanceId: context.df.instanceId }).warn('could not tell waiting investigations', {
+            reason: failureMessage(err),
+          });
+        }
       }
     }
   }
@@ -510,15 +512,9 @@ function* captureNode(
         problems.push(problem);
         // Self-monitoring alerts on this line (infra/modules/selfMonitoring.bicep); the sweeper retries later.
         if (!context.df.isReplaying) {
-          context.error(
-            JSON.stringify({
-              level: 'error',
-              message: problem,
-              instanceId: request.instanceId,
-              cluster: cluster.name,
-              node: node.name,
-              jobName,
-            }),
+          functionLogger(context, { instanceId: request.instanceId, cluster: cluster.name, node: node.name }).error(
+            'could not delete capture Job',
+            { jobName, reason: failureMessage(err) },
           );
         }
       }

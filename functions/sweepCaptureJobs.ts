@@ -7,7 +7,7 @@ import type { InvocationContext, Timer } from '@azure/functions';
 import functions from '@azure/functions';
 import * as df from 'durable-functions';
 import { investigationDeps } from '../src/investigation/dependencies.js';
-import { structuredLogger } from '../src/investigation/logger.js';
+import { functionLogger } from './telemetry.js';
 import { sweepPorts } from '../src/investigation/steps/sweepSteps.js';
 import { sweepCaptureJobs } from '../src/investigation/sweep.js';
 import { liveIntakeDeps } from './intakeHttp.js';
@@ -17,7 +17,7 @@ export const SWEEP_SCHEDULE = '0 */10 * * * *';
 
 /** Handler (exported for tests). */
 export async function sweepCaptureJobsHandler(_timer: Timer, context: InvocationContext): Promise<void> {
-  const logger = structuredLogger(context, { component: 'sweeper' });
+  const logger = functionLogger(context, { component: 'sweeper' });
   const deps = await investigationDeps();
   if (deps.settings.sweepClusterIds.length === 0) {
     logger.info('capture Job sweep skipped: SWEEP_CLUSTER_IDS is empty');

@@ -7,14 +7,14 @@ import * as df from 'durable-functions';
 import { ACTIVITY } from '../../src/investigation/activityNames.js';
 import type { NotifyWaitersInput, NotifyWaitersOutput } from '../../src/investigation/contracts.js';
 import { NODE_REPORT_EVENT } from '../../src/investigation/entityNames.js';
-import { structuredLogger } from '../../src/investigation/logger.js';
+import { functionLogger } from '../telemetry.js';
 
 df.app.activity(ACTIVITY.notifyWaiters, {
   extraInputs: [df.input.durableClient()],
   handler: async (input: unknown, context: InvocationContext): Promise<NotifyWaitersOutput> => {
     const { waiters, report } = input as NotifyWaitersInput;
     const client = df.getClient(context);
-    const logger = structuredLogger(context, { activity: ACTIVITY.notifyWaiters, instanceId: report.instanceId });
+    const logger = functionLogger(context, { activity: ACTIVITY.notifyWaiters, instanceId: report.instanceId });
     let told = 0;
     for (const waiter of waiters) {
       try {

@@ -2,11 +2,12 @@ import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { ActivityName } from '../../src/investigation/activityNames.js';
 import { type InvestigationDeps, investigationDeps } from '../../src/investigation/dependencies.js';
-import { keysFromPrefix, type StructuredLogger, structuredLogger } from '../../src/investigation/logger.js';
+import { keysFromPrefix, type Logger } from '../../src/logging/logger.js';
+import { functionLogger } from '../telemetry.js';
 import { isStoreOutage, StoreUnavailableError } from '../../src/investigation/storeOutage.js';
 
 /** A step: the dependencies, the activity's (small) input, and a logger carrying correlation keys. */
-export type Step<I, O> = (deps: InvestigationDeps, input: I, logger: StructuredLogger) => Promise<O>;
+export type Step<I, O> = (deps: InvestigationDeps, input: I, logger: Logger) => Promise<O>;
 
 function correlationKeys(input: unknown): Record<string, unknown> {
   if (typeof input !== 'object' || input === null) return {};
@@ -32,7 +33,7 @@ function correlationKeys(input: unknown): Record<string, unknown> {
 export function registerStep<I, O>(name: ActivityName, load: () => Promise<Step<I, O>>): void {
   df.app.activity(name, {
     handler: async (input: unknown, context: InvocationContext) => {
-      const logger = structuredLogger(context, { activity: name, ...correlationKeys(input) });
+      const logger = functionLogger(context, { activity: name, ...correlationKeys(input) });
       try {
         const [step, deps] = await Promise.all([load(), investigationDeps()]);
         return await step(deps, input as I, logger);

@@ -1,8 +1,9 @@
 // The responder watches itself: log alert rules on its Application Insights component for the four ways it can
 // fail silently (failed orchestrations, capture Jobs it could not delete, webhook 5xx, Teams notifications that
 // did not arrive). Each rule notifies the given action group (the alert action group, or a separate ops group).
-// The message texts queried here are logged by the app (docs/reliability.md lists them); host.json excludes
-// traces and requests from sampling so none of them is dropped.
+// The app exports its logs with OpenTelemetry (functions/telemetry.ts): each entry's event name, instance id,
+// cluster and node are custom dimensions, so the rules match `customDimensions.event` (docs/reliability.md lists
+// the events); host.json excludes traces and requests from sampling so none of them is dropped.
 
 @description('Required. Prefix of the rule names, e.g. snat-responder-<token>.')
 param namePrefix string
@@ -31,7 +32,7 @@ var rules = [
     displayName: 'snat-responder: investigation failed'
     description: 'An investigation orchestration ended Failed (a report may be missing): see the instance in the Durable history.'
     severity: 2
-    query: 'traces\n| where customDimensions.Category == "Host.Triggers.DurableTask"\n| where tostring(customDimensions.prop__functionName) == "${orchestratorName}"\n| where tostring(customDimensions.prop__state) == "Failed" and tolower(tostring(customDimensions.prop__isReplay)) != "true"\n| summarize Failures = count()'
+    query: 'traces\n| where tostring(customDimensions.Category) == "Host.Triggers.DurableTask" or tostring(customDimensions.CategoryName) == "Host.Triggers.DurableTask"\n| where tostring(customDimensions.prop__functionName) == "${orchestratorName}"\n| where tostring(customDimensions.prop__state) == "Failed" and tolower(tostring(customDimensions.prop__isReplay)) != "true"\n| summarize Failures = count()'
     measure: 'Failures'
   }
   {
@@ -39,7 +40,7 @@ var rules = [
     displayName: 'snat-responder: capture Job left on a cluster'
     description: 'A privileged capture Job could not be deleted ("could not delete capture Job"); the sweeper retries, delete it by hand if it persists.'
     severity: 2
-    query: 'traces\n| where message has "could not delete capture Job"\n| summarize Failures = count()'
+    query: 'traces\n| where tostring(customDimensions.event) == "could not delete capture Job"\n| summarize Failures = count()'
     measure: 'Failures'
   }
   {
@@ -55,7 +56,7 @@ var rules = [
     displayName: 'snat-responder: Teams notification not delivered'
     description: 'A report was stored but its Teams card was not delivered ("Teams notification failed", or notifications are off because of a bad setting).'
     severity: 3
-    query: 'traces\n| where message has "Teams notification failed" or message has "Teams notifications are off"\n| summarize Failures = count()'
+    query: 'traces\n| extend event = tostring(customDimensions.event)\n| where event == "Teams notification failed" or event startswith "Teams notifications are off"\n| summarize Failures = count()'
     measure: 'Failures'
   }
 ]

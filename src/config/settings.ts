@@ -38,6 +38,7 @@ export const SETTING_SLICES = [
   'azure',
   'sweep',
   'proactive',
+  'telemetry',
 ] as const;
 /** One of {@link SETTING_SLICES}: the part of the settings one consumer reads, validated on its own. */
 export type SliceName = (typeof SETTING_SLICES)[number];
@@ -57,7 +58,9 @@ const SLICE_POLICY = {
   proactive: 'required',
   store: 'deferred',
   notify: 'optional',
-} as const satisfies Record<SliceName, 'required' | 'deferred' | 'optional'>;
+  // Read on its own at start-up (functions/telemetry.ts): a bad value turns the export off there, with a warning.
+  telemetry: 'own',
+} as const satisfies Record<SliceName, 'required' | 'deferred' | 'optional' | 'own'>;
 
 interface SettingSpec {
   slice: SliceName;
@@ -245,6 +248,41 @@ export const SETTING_SPECS = {
     ...ranged('PROACTIVE_THRESHOLD_PERCENT', 90),
   },
   FLEET_MAX_INCIDENTS: { slice: 'proactive', key: 'fleetMaxIncidents', ...ranged('FLEET_MAX_INCIDENTS', 200) },
+  /** Application Insights (set by the platform): logs are exported with custom dimensions; unset, nothing is. */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: {
+    slice: 'telemetry',
+    key: 'appInsightsConnectionString',
+    secret: true,
+    schema: optionalText.transform((v, ctx) => {
+      if (v === undefined) return null;
+      if (!/(^|;)\s*InstrumentationKey\s*=\s*[0-9a-f-]{36}\s*(;|$)/i.test(v)) {
+        // Never echo the value.
+        ctx.addIssue({ code: 'custom', message: 'is not an Application Insights connection string' });
+        return z.NEVER;
+      }
+      return v;
+    }),
+  },
+  /** `Authorization=AAD;ClientId=<guid>`: export with Entra ID (the resource disables local auth). */
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: {
+    slice: 'telemetry',
+    key: 'appInsightsAuthentication',
+    schema: optionalText.transform((v, ctx) => {
+      if (v === undefined) return null;
+      const parts = new Map(
+        v.split(';').flatMap((kv) => {
+          const at = kv.indexOf('=');
+          return at > 0 ? [[kv.slice(0, at).trim().toLowerCase(), kv.slice(at + 1).trim()] as const] : [];
+        }),
+      );
+      const clientId = parts.get('clientid');
+      if (parts.get('authorization')?.toUpperCase() !== 'AAD' || (clientId !== undefined && !GUID.test(clientId))) {
+        ctx.addIssue({ code: 'custom', message: 'must be Authorization=AAD with an optional ClientId=<guid>' });
+        return z.NEVER;
+      }
+      return { clientId: clientId?.toLowerCase() ?? null };
+    }),
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 type Specs = typeof SETTING_SPECS;

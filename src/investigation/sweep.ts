@@ -6,7 +6,7 @@
  */
 import type { ClusterInfo } from '../azure/arm/clusterResolver.js';
 import type { CaptureJobInfo } from '../kube/captureInventory.js';
-import type { StructuredLogger } from './logger.js';
+import type { Logger } from '../logging/logger.js';
 
 /** Past the Job's own deadline, how long the sweeper still waits (the owner's delete normally comes first). */
 export const SWEEP_MARGIN_SECONDS = 600;
@@ -24,7 +24,7 @@ export interface SweepPorts {
   /** The owner's runtime status (`Running`, `Completed`, ...), or null when no such instance exists. */
   ownerStatus(instanceId: string): Promise<string | null>;
   now(): number;
-  logger: StructuredLogger;
+  logger: Logger;
 }
 
 export interface SweepResult {
@@ -94,7 +94,7 @@ export async function sweepCaptureJobs(ports: SweepPorts): Promise<SweepResult> 
         ports.logger.info('sweeper deleted an orphaned capture Job', { ...keys, ownerStatus: status ?? 'none' });
       } catch (err) {
         result.failures.push({ cluster: cluster.name, job: job.name, error: errorText(err) });
-        ports.logger.error(`could not delete capture Job ${job.name}`, { ...keys, error: errorText(err) });
+        ports.logger.error('could not delete capture Job', { ...keys, error: errorText(err) });
       }
     }
   }

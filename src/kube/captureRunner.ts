@@ -7,6 +7,7 @@
 
 import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import { inRange, SETTING_RANGES } from '../config/ranges.js';
+import { type Logger, silentLogger } from '../logging/logger.js';
 import {
   buildCaptureJob,
   CAPTURE_ANNOTATIONS,
@@ -28,12 +29,6 @@ import { decodeCapture } from './framing.js';
 
 export const POD_SECURITY_LABEL = 'pod-security.kubernetes.io/enforce';
 
-/** Minimal structured logger; pass your own (with correlation keys) or nothing. */
-export interface KubeLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-}
-
 export interface CaptureManagerOptions {
   /** Namespace of the capture Jobs (default `snat-responder`). */
   namespace?: string;
@@ -45,7 +40,8 @@ export interface CaptureManagerOptions {
   traceSeconds?: number;
   /** Per-request timeout of API calls (default 15 s). */
   requestTimeoutMs?: number;
-  logger?: KubeLogger;
+  /** Where progress and warnings go (with the caller's correlation keys); silent when absent. */
+  logger?: Logger;
   /** Keep a finished Job this long at least (its log is the evidence): see `buildCaptureJob`. */
   ttlSecondsAfterFinished?: number;
 }
@@ -76,8 +72,6 @@ export interface CaptureSummary {
 
 /** Parallel writes into the evidence sink. */
 const SINK_WRITES_AT_ONCE = 8;
-
-const noopLogger: KubeLogger = { info() {}, warn() {} };
 
 /**
  * The Job's outcome once it is decided. Kubernetes 1.31+ first sets `SuccessCriteriaMet` / `FailureTarget`
@@ -111,7 +105,7 @@ export class CaptureManager {
   readonly traceSeconds: number;
   private readonly ttlSecondsAfterFinished: number | undefined;
   private readonly clients: KubeClients;
-  private readonly log: KubeLogger;
+  private readonly log: Logger;
 
   constructor(kc: KubeConfig, opts: CaptureManagerOptions = {}) {
     this.namespace = opts.namespace ?? DEFAULT_CAPTURE_NAMESPACE;
@@ -127,7 +121,7 @@ export class CaptureManager {
       throw new RangeError('maxConcurrent must be a positive integer');
     }
     this.clients = makeClients(kc, opts.requestTimeoutMs);
-    this.log = opts.logger ?? noopLogger;
+    this.log = opts.logger ?? silentLogger;
   }
 
   /**

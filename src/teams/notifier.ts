@@ -6,18 +6,13 @@
  * The webhook URL carries its signature in the query string: it is never logged and never appears in an error
  * message.
  */
+import type { Logger } from '../logging/logger.js';
 import { InvalidWebhookUrlError, TeamsDeliveryError } from './errors.js';
 
 /** Card sizes, largest first; the card builder trims rows and text to fit each. */
 export const CARD_BUDGETS = ['full', 'compact', 'minimal'] as const;
 /** One of {@link CARD_BUDGETS}: the size the notifier asks the card builder for. */
 export type CardBudget = (typeof CARD_BUDGETS)[number];
-
-/** Minimal structured logger (compatible with the Functions `InvocationContext` log methods). */
-export interface TeamsLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-}
 
 /** How to reach the webhook and how hard to retry; only `webhookUrl` is required. */
 export interface TeamsNotifierOptions {
@@ -29,7 +24,8 @@ export interface TeamsNotifierOptions {
   maxAttempts?: number;
   /** Waits between retries, a real timer by default (tests inject one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
-  logger?: TeamsLogger;
+  /** Where delivery progress and retries are logged (the caller's correlation keys); silent when absent. */
+  logger?: Logger;
   /** Longest wait honoured from `Retry-After` (default 60 s); asked to wait longer, the notifier gives up. */
   maxRetryAfterMs?: number;
   /** First backoff step when no `Retry-After` is given (default 1 s, doubling, capped at 30 s). */
@@ -106,7 +102,7 @@ export class TeamsNotifier {
   readonly #fetch: typeof fetch;
   readonly #maxAttempts: number;
   readonly #sleep: (ms: number) => Promise<void>;
-  readonly #logger: TeamsLogger | undefined;
+  readonly #logger: Logger | undefined;
   readonly #maxRetryAfterMs: number;
   readonly #baseDelayMs: number;
   readonly #timeoutMs: number;

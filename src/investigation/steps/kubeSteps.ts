@@ -25,7 +25,7 @@ import type {
   StartCaptureOutput,
 } from '../contracts.js';
 import type { InvestigationDeps } from '../dependencies.js';
-import type { StructuredLogger } from '../logger.js';
+import type { Logger } from '../../logging/logger.js';
 import { analyzeStoredEvidence } from './storedEvidence.js';
 
 /** Beyond the store retry bound, how long a finished capture Job is kept: polling and the collection itself. */
@@ -39,7 +39,7 @@ function storedEvidence(store: Awaited<ReturnType<InvestigationDeps['reports']>>
 async function captures(
   deps: InvestigationDeps,
   input: { cluster: CaptureJobInput['cluster'] },
-  logger?: StructuredLogger,
+  logger?: Logger,
 ) {
   const kc = await deps.kubeConfigFor(input.cluster);
   const s = deps.settings;
@@ -63,7 +63,7 @@ export async function resolveNode(deps: InvestigationDeps, input: ResolveNodeInp
 export async function startCapture(
   deps: InvestigationDeps,
   input: StartCaptureInput,
-  logger?: StructuredLogger,
+  logger?: Logger,
 ): Promise<StartCaptureOutput> {
   const manager = await captures(deps, input, logger);
   await manager.preflight();
@@ -83,7 +83,7 @@ export async function captureStatus(deps: InvestigationDeps, input: CaptureJobIn
 export async function collectEvidence(
   deps: InvestigationDeps,
   input: CollectEvidenceInput,
-  logger?: StructuredLogger,
+  logger?: Logger,
 ): Promise<CollectEvidenceOutput> {
   const store = await deps.reports();
   const summary = await (await captures(deps, input, logger)).collect(

@@ -14,7 +14,7 @@ import { TeamsDeliveryError } from '../../teams/errors.js';
 import type { AnalyzeAndStoreInput, AnalyzeAndStoreOutput, NotifyTeamsInput, NotifyTeamsOutput } from '../contracts.js';
 import type { InvestigationDeps } from '../dependencies.js';
 import { socketSourceStatement } from '../evidenceNotes.js';
-import type { StructuredLogger } from '../logger.js';
+import type { Logger } from '../../logging/logger.js';
 import { analyzeStoredEvidence } from './storedEvidence.js';
 
 /** How many past incidents the card's "top talker in k of the last n" looks at. */
@@ -185,7 +185,7 @@ export async function analyzeAndStore(
 export async function notifyTeams(
   deps: InvestigationDeps,
   input: NotifyTeamsInput,
-  logger?: StructuredLogger,
+  logger?: Logger,
 ): Promise<NotifyTeamsOutput> {
   if (!deps.notifier) {
     // A bad or unresolved Teams setting is an operator problem (self-monitoring alerts on it); unset is a choice.
@@ -227,7 +227,7 @@ export async function notifyTeams(
 export async function notifyUnstoredReport(
   deps: InvestigationDeps,
   input: UnstoredReportSummary,
-  logger?: StructuredLogger,
+  logger?: Logger,
 ): Promise<NotifyTeamsOutput> {
   if (!deps.notifier) {
     return {

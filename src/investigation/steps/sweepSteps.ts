@@ -3,7 +3,7 @@
 import { listCaptureJobs } from '../../kube/captureInventory.js';
 import { CaptureManager } from '../../kube/captureRunner.js';
 import type { InvestigationDeps } from '../dependencies.js';
-import type { StructuredLogger } from '../logger.js';
+import type { Logger } from '../../logging/logger.js';
 import type { SweepPorts } from '../sweep.js';
 
 /** The part of the Durable client the sweeper uses (durable-functions v3 `getStatus` throws on 404). */
@@ -33,7 +33,7 @@ export async function ownerStatusVia(client: OwnerStatusSource, instanceId: stri
 export function sweepPorts(
   deps: InvestigationDeps,
   durable: OwnerStatusSource,
-  logger: StructuredLogger,
+  logger: Logger,
   now: () => number = Date.now,
 ): SweepPorts {
   const namespace = deps.settings.captureNamespace;

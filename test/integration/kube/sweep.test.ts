@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterInfo } from '../../../src/azure/arm/clusterResolver.js';
-import type { StructuredLogger } from '../../../src/investigation/logger.js';
+import type { Logger } from '../../../src/logging/logger.js';
 import { ownerStatusVia } from '../../../src/investigation/steps/sweepSteps.js';
 import { SWEEP_MARGIN_SECONDS, type SweepPorts, sweepCaptureJobs } from '../../../src/investigation/sweep.js';
 import { listCaptureJobs } from '../../../src/kube/captureInventory.js';
@@ -24,7 +24,7 @@ afterEach(async () => {
 
 function recorder() {
   const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
-  const logger: StructuredLogger = {
+  const logger: Logger = {
     info: (message, fields) => lines.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
     warn: (message, fields) => lines.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
     error: (message, fields) => lines.push({ level: 'error', message, ...(fields ? { fields } : {}) }),

@@ -48,6 +48,7 @@ async function setup(script: TeamsSinkResponse[] = [], extra: { maxAttempts?: nu
     logger: {
       info: (message, fields) => logs.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
       warn: (message, fields) => logs.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
+      error: (message, fields) => logs.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
     },
     ...extra,
   });
