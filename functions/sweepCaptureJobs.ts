@@ -7,10 +7,10 @@ import type { InvocationContext, Timer } from '@azure/functions';
 import functions from '@azure/functions';
 import * as df from 'durable-functions';
 import { investigationDeps } from '../src/investigation/dependencies.js';
-import { functionLogger } from './telemetry.js';
 import { sweepPorts } from '../src/investigation/steps/sweepSteps.js';
 import { sweepCaptureJobs } from '../src/investigation/sweep.js';
 import { liveIntakeDeps } from './intakeHttp.js';
+import { functionLogger } from './telemetry.js';
 
 /** The sweep schedule (NCRONTAB, UTC): every 10 minutes. */
 export const SWEEP_SCHEDULE = '0 */10 * * * *';

@@ -63,9 +63,14 @@ export function functionLogger(context: InvocationContext | LogSink, keys: LogFi
   return createLogger(exporter.writer(traceParent ?? undefined), keys);
 }
 
-/** Installs the exporter for this process (tests pass their own; null turns the export off). */
+/** Installs the exporter for this process (null turns the export off). */
 export function useTelemetry(value: AppInsightsLogs | null): void {
   exporter = value;
+}
+
+/** Sends what the exporter has buffered (nothing to do when the export is off). */
+export async function flushTelemetry(): Promise<void> {
+  await exporter?.flush();
 }
 
 const started = await startTelemetry(process.env);

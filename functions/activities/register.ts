@@ -2,9 +2,9 @@ import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { ActivityName } from '../../src/investigation/activityNames.js';
 import { type InvestigationDeps, investigationDeps } from '../../src/investigation/dependencies.js';
+import { isStoreOutage, StoreUnavailableError } from '../../src/investigation/storeOutage.js';
 import { keysFromPrefix, type Logger } from '../../src/logging/logger.js';
 import { functionLogger } from '../telemetry.js';
-import { isStoreOutage, StoreUnavailableError } from '../../src/investigation/storeOutage.js';
 
 /** A step: the dependencies, the activity's (small) input, and a logger carrying correlation keys. */
 export type Step<I, O> = (deps: InvestigationDeps, input: I, logger: Logger) => Promise<O>;

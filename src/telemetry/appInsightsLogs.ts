@@ -10,7 +10,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { AzureMonitorLogExporter } from '@azure/monitor-opentelemetry-exporter';
-import { ROOT_CONTEXT, type Context, defaultTextMapGetter } from '@opentelemetry/api';
+import { type Context, defaultTextMapGetter, ROOT_CONTEXT } from '@opentelemetry/api';
 import { type AnyValue, SeverityNumber } from '@opentelemetry/api-logs';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';

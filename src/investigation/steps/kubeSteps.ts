@@ -7,6 +7,7 @@ import { collectPodSockets } from '../../kube/netstat.js';
 import { resolveNode as resolveKubeNode } from '../../kube/nodes.js';
 import { listNodePodsWithJson } from '../../kube/pods.js';
 import { readPodControllers } from '../../kube/workloads.js';
+import type { Logger } from '../../logging/logger.js';
 import { chooseCandidatePods, netstatFailed } from '../candidates.js';
 import type {
   CandidatePod,
@@ -25,7 +26,6 @@ import type {
   StartCaptureOutput,
 } from '../contracts.js';
 import type { InvestigationDeps } from '../dependencies.js';
-import type { Logger } from '../../logging/logger.js';
 import { analyzeStoredEvidence } from './storedEvidence.js';
 
 /** Beyond the store retry bound, how long a finished capture Job is kept: polling and the collection itself. */
@@ -36,11 +36,7 @@ function storedEvidence(store: Awaited<ReturnType<InvestigationDeps['reports']>>
   return redactingSink(blobEvidenceSink(store, prefix));
 }
 
-async function captures(
-  deps: InvestigationDeps,
-  input: { cluster: CaptureJobInput['cluster'] },
-  logger?: Logger,
-) {
+async function captures(deps: InvestigationDeps, input: { cluster: CaptureJobInput['cluster'] }, logger?: Logger) {
   const kc = await deps.kubeConfigFor(input.cluster);
   const s = deps.settings;
   return new CaptureManager(kc, {

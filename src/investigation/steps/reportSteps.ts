@@ -4,6 +4,7 @@ import type { ServiceTagIndex } from '../../analysis/serviceTags.js';
 import type { ClusterInfo } from '../../azure/arm/clusterResolver.js';
 import { type LinkWindow, linkWindow } from '../../azure/blob/readLinks.js';
 import { type BlobReportStore, REPORT_FILES } from '../../azure/blob/reportStore.js';
+import type { Logger } from '../../logging/logger.js';
 import { buildTeamsPayloadWithinLimit } from '../../report/card/teamsCard.js';
 import { buildTextOnlyPayload, type UnstoredReportSummary } from '../../report/card/textOnlyCard.js';
 import { renderHtml } from '../../report/html/renderHtml.js';
@@ -14,7 +15,6 @@ import { TeamsDeliveryError } from '../../teams/errors.js';
 import type { AnalyzeAndStoreInput, AnalyzeAndStoreOutput, NotifyTeamsInput, NotifyTeamsOutput } from '../contracts.js';
 import type { InvestigationDeps } from '../dependencies.js';
 import { socketSourceStatement } from '../evidenceNotes.js';
-import type { Logger } from '../../logging/logger.js';
 import { analyzeStoredEvidence } from './storedEvidence.js';
 
 /** How many past incidents the card's "top talker in k of the last n" looks at. */

@@ -2,8 +2,8 @@
 
 import { listCaptureJobs } from '../../kube/captureInventory.js';
 import { CaptureManager } from '../../kube/captureRunner.js';
-import type { InvestigationDeps } from '../dependencies.js';
 import type { Logger } from '../../logging/logger.js';
+import type { InvestigationDeps } from '../dependencies.js';
 import type { SweepPorts } from '../sweep.js';
 
 /** The part of the Durable client the sweeper uses (durable-functions v3 `getStatus` throws on 404). */
