@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterInfo } from '../../../src/azure/arm/clusterResolver.js';
-import type { Logger } from '../../../src/logging/logger.js';
 import { ownerStatusVia } from '../../../src/investigation/steps/sweepSteps.js';
 import { SWEEP_MARGIN_SECONDS, type SweepPorts, sweepCaptureJobs } from '../../../src/investigation/sweep.js';
 import { listCaptureJobs } from '../../../src/kube/captureInventory.js';
 import { DEADLINE_MARGIN_SECONDS } from '../../../src/kube/captureJob.js';
 import { CaptureManager } from '../../../src/kube/captureRunner.js';
+import type { Logger } from '../../../src/logging/logger.js';
 import { demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import type { KubeApiServer } from '../../../src/sim/kube/server.js';
 import { startWithRbac } from './helpers.js';
