@@ -12,6 +12,7 @@ import {
   type Middleware,
   ServerConfiguration,
 } from '@kubernetes/client-node';
+import { parseRetryAfter } from '../http/retryAfter.js';
 import { KubeApiError, KubeConfigError, KubeForbiddenError, KubeTimeoutError, KubeUnreachableError } from './errors.js';
 import { retryTransient } from './retry.js';
 
@@ -56,6 +57,19 @@ export function makeClients(kc: KubeConfig, timeoutMs = DEFAULT_REQUEST_TIMEOUT_
 interface StatusBody {
   message?: string;
   reason?: string;
+  details?: { retryAfterSeconds?: unknown };
+}
+
+/**
+ * The wait a refusal asks for: the `Retry-After` header, else the Status's `details.retryAfterSeconds` (API
+ * priority and fairness and an overloaded server send both), in ms; null when neither is given.
+ */
+function retryAfterOf(err: ApiException<unknown>, body: StatusBody): number | null {
+  const header = Object.entries(err.headers ?? {}).find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
+  const fromHeader = parseRetryAfter(header);
+  if (fromHeader !== null) return fromHeader;
+  const seconds = body.details?.retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : null;
 }
 
 function statusBody(body: unknown): StatusBody {
@@ -78,7 +92,7 @@ export function translate(err: unknown, what: string, clients: Pick<KubeClients,
     if (err.code === 401 || err.code === 403) {
       return new KubeForbiddenError(msg, err.code, body.reason ?? null, { cause: err });
     }
-    return new KubeApiError(msg, err.code, body.reason ?? null, { cause: err });
+    return new KubeApiError(msg, err.code, body.reason ?? null, { cause: err, retryAfterMs: retryAfterOf(err, body) });
   }
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {

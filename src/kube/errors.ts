@@ -51,14 +51,21 @@ export class KubeTimeoutError extends KubeError {
 
 /** The API server answered with an error Status. `status` is the HTTP code, `reason` the Status reason. */
 export class KubeApiError extends KubeError {
+  /**
+   * How long the server asked to wait before a retry (`Retry-After`, or the Status's
+   * `details.retryAfterSeconds`), in ms; null when it did not say.
+   */
+  readonly retryAfterMs: number | null;
+
   constructor(
     message: string,
     readonly status: number,
     readonly reason: string | null,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { retryAfterMs?: number | null },
   ) {
     super(message, options);
     this.name = 'KubeApiError';
+    this.retryAfterMs = options?.retryAfterMs ?? null;
   }
 
   /** True for 5xx and 429: worth retrying. */

@@ -14,8 +14,15 @@ import { KubeApiError, KubeUnreachableError } from './errors.js';
 /** How long to wait before the one retry (ms). Small: the activity's own timeout still applies. */
 export const TRANSIENT_RETRY_DELAY_MS = 250;
 
-/** Upper bound on the pause, also for a 429's `Retry-After` hint. */
+/** Upper bound on the adapter's own pause. */
 export const TRANSIENT_RETRY_MAX_DELAY_MS = 2_000;
+
+/**
+ * Longest wait the adapter honours when the server names one (`Retry-After` on a 429 from API priority and
+ * fairness, or on a 503). Asked to wait longer, it does not retry: the failure goes to the caller at once, and
+ * the orchestration's retry policy backs off instead of an activity sleeping.
+ */
+export const RETRY_AFTER_MAX_MS = 5_000;
 
 /** HTTP answers that say "try again" rather than "no". */
 const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
@@ -33,9 +40,24 @@ export function isTransient(err: unknown): boolean {
   return false;
 }
 
+/**
+ * The pause before the one retry of `err`: the server's `Retry-After` when it gave one (null, no retry, when that
+ * is longer than {@link RETRY_AFTER_MAX_MS}), else `delayMs` capped at {@link TRANSIENT_RETRY_MAX_DELAY_MS}.
+ *
+ * @example retryPause(new KubeApiError('throttled', 429, 'TooManyRequests', { retryAfterMs: 1000 }), 250) // => 1000
+ */
+export function retryPause(err: unknown, delayMs: number): number | null {
+  const hinted = err instanceof KubeApiError ? err.retryAfterMs : null;
+  if (hinted !== null) return hinted <= RETRY_AFTER_MAX_MS ? hinted : null;
+  return Math.min(Math.max(delayMs, 0), TRANSIENT_RETRY_MAX_DELAY_MS);
+}
+
 /** Options of {@link retryTransient}. */
 export interface TransientRetryOptions {
-  /** Pause before the retry (default {@link TRANSIENT_RETRY_DELAY_MS}, capped at {@link TRANSIENT_RETRY_MAX_DELAY_MS}). */
+  /**
+   * Pause before the retry when the server names none (default {@link TRANSIENT_RETRY_DELAY_MS}, capped at
+   * {@link TRANSIENT_RETRY_MAX_DELAY_MS}).
+   */
   delayMs?: number;
   /** Told about the retry (for a log line). */
   onRetry?: (err: unknown) => void;
@@ -43,15 +65,17 @@ export interface TransientRetryOptions {
 
 /**
  * Runs `attempt` and, when it fails with a transient error (see {@link isTransient}), runs it once more after a
- * short pause. The second failure, or any other failure, is thrown as is.
+ * short pause, or after the server's `Retry-After` when it names one within {@link RETRY_AFTER_MAX_MS}
+ * ({@link retryPause}). The second failure, or any other failure, is thrown as is.
  */
 export async function retryTransient<T>(attempt: () => Promise<T>, options: TransientRetryOptions = {}): Promise<T> {
   try {
     return await attempt();
   } catch (err) {
     if (!isTransient(err)) throw err;
+    const delay = retryPause(err, options.delayMs ?? TRANSIENT_RETRY_DELAY_MS);
+    if (delay === null) throw err;
     options.onRetry?.(err);
-    const delay = Math.min(Math.max(options.delayMs ?? TRANSIENT_RETRY_DELAY_MS, 0), TRANSIENT_RETRY_MAX_DELAY_MS);
     await new Promise((resolve) => setTimeout(resolve, delay));
     return await attempt();
   }

@@ -6,6 +6,7 @@
  * The webhook URL carries its signature in the query string: it is never logged and never appears in an error
  * message.
  */
+import { parseRetryAfter } from '../http/retryAfter.js';
 import type { Logger } from '../logging/logger.js';
 import { InvalidWebhookUrlError, TeamsDeliveryError } from './errors.js';
 
@@ -68,21 +69,6 @@ export function validateWebhookUrl(webhookUrl: string): URL {
 /** `https://host/path?<redacted>`: what may appear in messages instead of the secret URL. */
 export function redactUrl(url: URL): string {
   return `${url.origin}${url.pathname}${url.search ? '?<redacted>' : ''}`;
-}
-
-/**
- * Parse `Retry-After` (delta seconds or an HTTP date) into milliseconds from `now`, or null.
- *
- * @example
- * parseRetryAfter('5') // => 5000
- */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
-  if (value === null) return null;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return null;
-  return Math.max(0, date - now);
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

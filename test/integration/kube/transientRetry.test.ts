@@ -2,13 +2,14 @@
  * The adapter's one retry of a transient API failure (src/kube/retry.ts, used by every client call), against the
  * loopback API server failing requests on purpose, and against a raw HTTP server that cuts the connection.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kubeConfigFromString } from '../../../src/kube/access.js';
 import { CaptureManager } from '../../../src/kube/captureRunner.js';
 import { KubeApiError, KubeForbiddenError } from '../../../src/kube/errors.js';
 import { resolveNode } from '../../../src/kube/nodes.js';
+import { RETRY_AFTER_MAX_MS, retryPause, TRANSIENT_RETRY_MAX_DELAY_MS } from '../../../src/kube/retry.js';
 import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import { failEveryNth, type HookedRequest } from '../../../src/sim/kube/faultHooks.js';
 import type { KubeFaults } from '../../../src/sim/kube/faults.js';
@@ -113,44 +114,125 @@ describe('transient API failures: one retry in the adapter', () => {
   });
 
   it('a connection reset once is retried; the second answer is used', async () => {
-    let requests = 0;
-    raw = createServer((req, res) => {
-      requests += 1;
-      if (requests === 1) {
+    const { kc, requests } = await rawApiServer((n, req) => {
+      if (n === 1) {
         req.socket.destroy();
-        return;
+        return 'handled';
       }
-      res.setHeader('content-type', 'application/json');
-      res.end(
-        JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'NodeList',
-          metadata: {},
-          items: [
-            {
-              metadata: { name: 'n1' },
-              status: {
-                addresses: [{ type: 'InternalIP', address: '10.0.0.9' }],
-                conditions: [{ type: 'Ready', status: 'True' }],
-              },
-            },
-          ],
-        }),
-      );
+      return null;
     });
-    await new Promise<void>((resolve) => raw?.listen(0, '127.0.0.1', resolve));
-    const port = (raw.address() as AddressInfo).port;
-    const kc = kubeConfigFromString(
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters: [{name: c, cluster: {insecure-skip-tls-verify: true, server: "http://127.0.0.1:' + port + '"}}]',
-        'users: [{name: u, user: {token: t}}]',
-        'contexts: [{name: x, context: {cluster: c, user: u}}]',
-        'current-context: x',
-      ].join('\n'),
+    await expect(resolveNode(kc, '10.0.0.9')).resolves.toMatchObject({ name: 'n1' });
+    expect(requests).toHaveLength(2);
+  });
+});
+
+/** One node, as `GET /api/v1/nodes` answers it. */
+const NODE_LIST = {
+  apiVersion: 'v1',
+  kind: 'NodeList',
+  metadata: {},
+  items: [
+    {
+      metadata: { name: 'n1' },
+      status: {
+        addresses: [{ type: 'InternalIP', address: '10.0.0.9' }],
+        conditions: [{ type: 'Ready', status: 'True' }],
+      },
+    },
+  ],
+};
+
+/**
+ * A raw loopback server speaking the node list of the Kubernetes API. `answer` may handle request `n` itself
+ * (return 'handled') or leave it to the node list (null). Records when each request arrived.
+ */
+async function rawApiServer(answer: (n: number, req: IncomingMessage, res: ServerResponse) => 'handled' | null) {
+  const requests: number[] = [];
+  raw = createServer((req, res) => {
+    requests.push(performance.now());
+    if (answer(requests.length, req, res) === 'handled') return;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(NODE_LIST));
+  });
+  await new Promise<void>((resolve) => raw?.listen(0, '127.0.0.1', resolve));
+  const port = (raw.address() as AddressInfo).port;
+  const kc = kubeConfigFromString(
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{name: c, cluster: {insecure-skip-tls-verify: true, server: "http://127.0.0.1:${port}"}}]`,
+      'users: [{name: u, user: {token: t}}]',
+      'contexts: [{name: x, context: {cluster: c, user: u}}]',
+      'current-context: x',
+    ].join('\n'),
+  );
+  return { kc, requests };
+}
+
+/** The API server's throttling answer: a Status object with `details.retryAfterSeconds`, plus the header. */
+function tooManyRequests(res: ServerResponse, opts: { header?: string; detailSeconds?: number }): 'handled' {
+  res.statusCode = 429;
+  res.setHeader('content-type', 'application/json');
+  if (opts.header !== undefined) res.setHeader('retry-after', opts.header);
+  res.end(
+    JSON.stringify({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Too many requests, please try again later.',
+      reason: 'TooManyRequests',
+      ...(opts.detailSeconds === undefined ? {} : { details: { retryAfterSeconds: opts.detailSeconds } }),
+      code: 429,
+    }),
+  );
+  return 'handled';
+}
+
+describe('HTTP 429 with Retry-After (API priority and fairness)', () => {
+  it('waits the Retry-After the server names before the one retry', async () => {
+    const { kc, requests } = await rawApiServer((n, _req, res) =>
+      n === 1 ? tooManyRequests(res, { header: '1', detailSeconds: 1 }) : null,
     );
     await expect(resolveNode(kc, '10.0.0.9')).resolves.toMatchObject({ name: 'n1' });
-    expect(requests).toBe(2);
+    expect(requests).toHaveLength(2);
+    // The retry came no sooner than asked (1 s, not the adapter's own 250 ms): a lower bound, never a race.
+    expect((requests[1] as number) - (requests[0] as number)).toBeGreaterThanOrEqual(950);
+  });
+
+  it("honours the Status's details.retryAfterSeconds when the header is missing", async () => {
+    const { kc, requests } = await rawApiServer((n, _req, res) =>
+      n === 1 ? tooManyRequests(res, { detailSeconds: 1 }) : null,
+    );
+    await expect(resolveNode(kc, '10.0.0.9')).resolves.toMatchObject({ name: 'n1' });
+    expect(requests).toHaveLength(2);
+    expect((requests[1] as number) - (requests[0] as number)).toBeGreaterThanOrEqual(950);
+  });
+
+  it(`asked to wait longer than ${RETRY_AFTER_MAX_MS / 1000} s, it does not retry: the 429 goes to the caller at once`, async () => {
+    const { kc, requests } = await rawApiServer((_n, _req, res) => tooManyRequests(res, { header: '120' }));
+    const err = await resolveNode(kc, '10.0.0.9').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeApiError);
+    expect((err as KubeApiError).status).toBe(429);
+    expect((err as KubeApiError).retryAfterMs).toBe(120_000);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('a second 429 in a row is thrown: still at most one retry', async () => {
+    const { kc, requests } = await rawApiServer((_n, _req, res) => tooManyRequests(res, { header: '0' }));
+    const err = await resolveNode(kc, '10.0.0.9').catch((e: unknown) => e);
+    expect((err as KubeApiError).status).toBe(429);
+    expect(requests).toHaveLength(2);
+  });
+});
+
+describe('retryPause', () => {
+  it('uses the named wait, refuses one over the bound, and caps its own pause', () => {
+    const throttled = (ms: number | null) => new KubeApiError('x', 429, 'TooManyRequests', { retryAfterMs: ms });
+    expect(retryPause(throttled(1_000), 250)).toBe(1_000);
+    expect(retryPause(throttled(RETRY_AFTER_MAX_MS), 250)).toBe(RETRY_AFTER_MAX_MS);
+    expect(retryPause(throttled(RETRY_AFTER_MAX_MS + 1), 250)).toBeNull();
+    expect(retryPause(throttled(null), 250)).toBe(250);
+    expect(retryPause(new Error('reset'), 60_000)).toBe(TRANSIENT_RETRY_MAX_DELAY_MS);
   });
 });

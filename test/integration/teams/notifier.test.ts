@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseRetryAfter } from '../../../src/http/retryAfter.js';
 import { startTeamsSink, type TeamsSink, type TeamsSinkResponse } from '../../../src/sim/teams/server.js';
 import { InvalidWebhookUrlError, TeamsDeliveryError } from '../../../src/teams/errors.js';
 import {
   type CardBudget,
-  parseRetryAfter,
   redactUrl,
   TeamsNotifier,
   validateWebhookUrl,
