@@ -478,7 +478,9 @@ function* captureNode(
     if (status.nodeDeleted) {
       nodeDeleted = status.nodeDeleted;
       problems.push(
-        `node ${status.nodeDeleted} was deleted while tracing (scale-down, upgrade or repair): its capture log and its pods' sockets were lost with it, so nothing from the node could be collected`,
+        status.beforeStart
+          ? `node ${status.nodeDeleted} was deleted before the capture pod started (scale-down, upgrade or repair): nothing was traced on it and its pods' sockets were lost with it`
+          : `node ${status.nodeDeleted} was deleted while tracing (scale-down, upgrade or repair): its capture log and its pods' sockets were lost with it, so nothing from the node could be collected`,
       );
     } else if (status.phase !== 'Succeeded') {
       problems.push(

@@ -96,6 +96,8 @@ export interface CaptureStatusOutput {
   reason: string | null;
   /** The node's name when the capture failed because the node was deleted (no evidence is left to collect). */
   nodeDeleted?: string;
+  /** True when the node was already gone before the capture pod started (nothing was traced). */
+  beforeStart?: boolean;
 }
 
 export interface CollectEvidenceInput extends CaptureJobInput {

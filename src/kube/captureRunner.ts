@@ -52,8 +52,14 @@ export interface CaptureStatus {
   phase: CapturePhase;
   /** Why it is Pending or Failed: `Unschedulable: ...`, `ImagePullBackOff: ...`, `NodeNotReady`, ... */
   reason: string | null;
-  /** Set when the Job failed because its node no longer exists (deleted while tracing): the node's name. */
+  /**
+   * Set when the capture cannot succeed because its node no longer exists: the node's name. Either the Job failed
+   * after pod GC removed its pod (deleted while tracing), or the node was gone before the pod could start (the pod
+   * pends forever with no kubelet to run it, or was never created): then `beforeStart` is true.
+   */
   nodeDeleted?: string;
+  /** True when the node was gone before the capture pod started: nothing was traced. */
+  beforeStart?: boolean;
 }
 
 /** What `collect` wrote; small enough to return from an activity. */
@@ -93,6 +99,19 @@ function jobFinished(
     if (type && c.status === 'True') return { type, reason: c.reason ?? null, message: c.message ?? null };
   }
   return null;
+}
+
+/** Prefix of the pending reason of a pod bound to a node that no longer exists. */
+const NODE_NOT_FOUND = 'NodeNotFound: ';
+
+/** The status of a capture whose node was deleted before its pod started (`what`: what was seen of the pod). */
+function goneBeforeStart(node: string, what: string): CaptureStatus {
+  return {
+    phase: 'Failed',
+    reason: `NodeDeleted: node ${node} was deleted before the capture pod started (${what})`,
+    nodeDeleted: node,
+    beforeStart: true,
+  };
 }
 
 const PULL_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull']);
@@ -261,7 +280,7 @@ export class CaptureManager {
         const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
         if (ready && ready.status !== 'True') return `NodeNotReady: ${ready.reason ?? ready.status}`;
       } catch (err) {
-        if (isNotFound(err)) return `NodeNotFound: ${nodeName}`;
+        if (isNotFound(err)) return `${NODE_NOT_FOUND}${nodeName}`;
         throw err;
       }
     }
@@ -304,7 +323,11 @@ export class CaptureManager {
       return { phase: 'Failed', reason: [done.reason, podReason].filter(Boolean).join(': ') || 'Failed' };
     }
     const pod = await this.jobPod(jobName);
-    if (!pod) return { phase: 'Pending', reason: 'PodNotCreated' };
+    if (!pod) {
+      // No pod yet, or pod GC removed one bound to a deleted node: a pod for a node that is gone never starts.
+      const gone = await this.deletedNode(job.spec?.template?.spec?.nodeName);
+      return gone ? goneBeforeStart(gone, 'no capture pod') : { phase: 'Pending', reason: 'PodNotCreated' };
+    }
     switch (pod.status?.phase) {
       case 'Running':
         return { phase: 'Running', reason: null };
@@ -320,6 +343,11 @@ export class CaptureManager {
       }
       default: {
         const reason = await this.pendingReason(pod);
+        // The node was deleted before the pod started: no kubelet will ever run it, so waiting only ends at the
+        // Job's deadline. Decide now; the owner still deletes the Job.
+        if (reason?.startsWith(NODE_NOT_FOUND)) {
+          return goneBeforeStart(reason.slice(NODE_NOT_FOUND.length), 'capture pod still Pending');
+        }
         // A pod waiting on an image it can never pull is not going to start: say so early.
         if (reason && PULL_REASONS.has(reason.split(':')[0] ?? ''))
           this.log.warn('capture pod cannot pull its image', { jobName, reason });

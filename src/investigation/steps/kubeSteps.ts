@@ -72,6 +72,7 @@ export async function captureStatus(deps: InvestigationDeps, input: CaptureJobIn
     phase: status.phase,
     reason: status.reason,
     ...(status.nodeDeleted ? { nodeDeleted: status.nodeDeleted } : {}),
+    ...(status.beforeStart ? { beforeStart: true } : {}),
   };
 }
 

@@ -170,7 +170,8 @@ export class JobTimelines {
   timeline(r: JobRecord): JobPhase {
     const { pendingMs, runningMs, terminatingMs, legacyConditions } = this.timing;
     if (r.nodeLostAt !== undefined) return 'Done';
-    if (!r.started) return 'Pending';
+    // Bound to a node already deleted: no kubelet ever starts the pod (pod GC's orphan quarantine not simulated).
+    if (!r.started || this.cluster.deletedNodes.has(this.nodeOf(r))) return 'Pending';
     const age = this.cluster.clock() - r.createdAt;
     if (age < pendingMs || this.cluster.faults.jobStuck) return 'Pending';
     if (age < pendingMs + runningMs) return 'Running';
@@ -304,7 +305,7 @@ export class JobTimelines {
                 : `failed to pull and unpack image "${image}": failed to resolve reference: not found`,
           },
         });
-      } else if (stuck === 'NodeNotReady') {
+      } else if (stuck === 'NodeNotReady' || this.cluster.deletedNodes.has(this.nodeOf(r))) {
         delete status.containerStatuses;
       } else {
         status.containerStatuses = cs({ waiting: { reason: 'ContainerCreating' } });

@@ -222,6 +222,49 @@ describe('CaptureManager', () => {
       expect(api.state.jobs()).toHaveLength(0);
     });
 
+    it('node deleted before the capture pod starts: Failed at once naming the node, not a stuck Job; delete still works', async () => {
+      const { api, mgr, clock } = await setup();
+      // Gone between the node lookup and the Job create (scale-down): the pod is bound to a node with no kubelet.
+      api.state.deleteNode(DEMO_NODE);
+      const { jobName } = await mgr.start(DEMO_NODE, 'inv-gone-early');
+      clock.advance(10_000);
+      expect(api.state.jobPods()).toEqual([
+        expect.objectContaining({ status: expect.objectContaining({ phase: 'Pending' }) }),
+      ]);
+      const st = await mgr.status(jobName);
+      expect(st).toMatchObject({ phase: 'Failed', nodeDeleted: DEMO_NODE, beforeStart: true });
+      expect(st.reason).toBe(
+        `NodeDeleted: node ${DEMO_NODE} was deleted before the capture pod started (capture pod still Pending)`,
+      );
+      await mgr.delete(jobName, 'inv-gone-early');
+      expect(api.state.jobs()).toHaveLength(0);
+    });
+
+    it('node deleted and the capture pod removed by pod GC before it started: Failed naming the node', async () => {
+      const { api, mgr } = await setup();
+      api.state.deleteNode(DEMO_NODE);
+      const { jobName } = await mgr.start(DEMO_NODE, 'inv-gone-gc');
+      for (const pod of api.state.jobPods()) {
+        const meta = pod.metadata as { namespace: string; name: string };
+        api.state.deletePod(meta.namespace, meta.name);
+      }
+      expect(api.state.jobPods()).toHaveLength(0);
+      const st = await mgr.status(jobName);
+      expect(st).toMatchObject({ phase: 'Failed', nodeDeleted: DEMO_NODE, beforeStart: true });
+      expect(st.reason).toContain('(no capture pod)');
+      await mgr.delete(jobName, 'inv-gone-gc');
+      expect(api.state.jobs()).toHaveLength(0);
+    });
+
+    it('a pod still pending on a node that exists stays Pending (no false node-deleted verdict)', async () => {
+      const { mgr } = await setup();
+      const { jobName } = await mgr.start(DEMO_NODE, 'inv-pending');
+      const st = await mgr.status(jobName);
+      expect(st.phase).toBe('Pending');
+      expect(st.nodeDeleted).toBeUndefined();
+      await mgr.delete(jobName, 'inv-pending');
+    });
+
     it('a Failed Job whose node still exists is not reported as a deleted node', async () => {
       const { mgr, clock } = await setup({ jobExitCode: 2 });
       const { jobName } = await mgr.start(DEMO_NODE, 'inv-exit');
