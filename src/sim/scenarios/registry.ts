@@ -9,6 +9,7 @@ import { duplicateStorm } from './duplicateStorm.js';
 import { fiveNodesCapThree } from './fiveNodesCapThree.js';
 import { keyvaultUnresolved } from './keyvaultUnresolved.js';
 import { nodeVanishes } from './nodeVanishes.js';
+import { nodeVanishesBeforeStart } from './nodeVanishesBeforeStart.js';
 import { orphanSweep } from './orphanSweep.js';
 import { proactive } from './proactive.js';
 import { staleAlert } from './staleAlert.js';
@@ -30,6 +31,7 @@ export const SCENARIOS: readonly Scenario[] = [
   orphanSweep,
   apiserverFlaky,
   nodeVanishes,
+  nodeVanishesBeforeStart,
 ];
 
 /** The scenario called `name`, or undefined. */

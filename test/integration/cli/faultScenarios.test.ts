@@ -9,6 +9,7 @@ const FAULT_SCENARIOS = [
   'orphan-sweep',
   'apiserver-flaky',
   'node-vanishes',
+  'node-vanishes-before-start',
 ] as const;
 
 beforeAll(() => {
@@ -139,6 +140,29 @@ describe('fault scenarios', () => {
       expect(s.problems).toEqual(
         expect.arrayContaining([expect.stringContaining(`node ${kube.node} was deleted while tracing`)]),
       );
+      expect(s.captureJobs).toEqual({ created: 1, maxConcurrent: 1, leftBehind: 0 });
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    'node-vanishes-before-start: the node is gone before the capture pod starts; degraded report naming it, no stuck Job',
+    () => {
+      const s = scenario('node-vanishes-before-start');
+      const kube = s.kube as { deletedNodes: string[]; node: string };
+      expect(kube.deletedNodes).toEqual([kube.node]);
+      expect(s.instances).toEqual([expect.objectContaining({ runtimeStatus: 'Completed' })]);
+      expect(s.investigations).toEqual([
+        expect.objectContaining({ node: kube.node, status: 'degraded', reportStored: true, notified: true }),
+      ]);
+      // The cause, not a Job that "was still Pending after the deadline".
+      const problems = s.problems as string[];
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining(`node ${kube.node} was deleted before the capture pod started`),
+        ]),
+      );
+      expect(problems.join('\n')).not.toMatch(/after the deadline/);
       expect(s.captureJobs).toEqual({ created: 1, maxConcurrent: 1, leftBehind: 0 });
     },
     SCENARIO_TIMEOUT_MS,
