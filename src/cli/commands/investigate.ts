@@ -31,6 +31,7 @@ import { collectPodSockets } from '../../kube/netstat.js';
 import { type ResolvedNode, resolveNode } from '../../kube/nodes.js';
 import { listNodePodsWithJson } from '../../kube/pods.js';
 import { readPodControllers } from '../../kube/workloads.js';
+import { createLogger } from '../../logging/logger.js';
 import type { Report } from '../../report/model.js';
 import { CliError } from '../errors.js';
 import { collect, emit, writeFileAtomic } from '../output.js';
@@ -225,6 +226,10 @@ async function investigate(flags: InvestigateFlags): Promise<void> {
     manager = new CaptureManager(kc, {
       namespace: capture.captureNamespace,
       traceSeconds,
+      // The adapter's warnings (an image that cannot be pulled, unreadable capture facts) join the progress lines.
+      logger: createLogger(({ level, message }) => {
+        if (level !== 'info') say(`${level === 'error' ? 'error' : 'warning'}: ${message}`);
+      }),
       ...(capture.captureImage ? { image: capture.captureImage } : {}),
     });
     await manager.preflight();
