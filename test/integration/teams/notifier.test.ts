@@ -2,12 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseRetryAfter } from '../../../src/http/retryAfter.js';
 import { startTeamsSink, type TeamsSink, type TeamsSinkResponse } from '../../../src/sim/teams/server.js';
 import { InvalidWebhookUrlError, TeamsDeliveryError } from '../../../src/teams/errors.js';
-import {
-  type CardBudget,
-  redactUrl,
-  TeamsNotifier,
-  validateWebhookUrl,
-} from '../../../src/teams/notifier.js';
+import { type CardBudget, redactUrl, TeamsNotifier, validateWebhookUrl } from '../../../src/teams/notifier.js';
 
 /** A Workflows-shaped payload whose size depends on the budget. */
 function payload(budget: CardBudget) {
