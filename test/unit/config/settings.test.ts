@@ -62,6 +62,8 @@ describe('loadSettings', () => {
         reportLinkExpiryHours: 72,
         armEndpoint: null,
         azureClientId: null,
+        appInsightsConnectionString: null,
+        appInsightsAuthentication: null,
         proactive: {
           clusterIds: [],
           scanMinutes: 5,
@@ -393,7 +395,11 @@ describe('describeSettings', () => {
     expect(describeSettings(s).values.TEAMS_WEBHOOK_URL).toBe('<set>');
     expect(describeSettings(s).values.REPORTS_CONNECTION_STRING).toBe('<set>');
     expect(describeSettings(s).values.TRACE_SECONDS).toBe(60);
-    expect(SECRET_SETTINGS).toEqual(['REPORTS_CONNECTION_STRING', 'TEAMS_WEBHOOK_URL']);
+    expect(SECRET_SETTINGS).toEqual([
+      'REPORTS_CONNECTION_STRING',
+      'TEAMS_WEBHOOK_URL',
+      'APPLICATIONINSIGHTS_CONNECTION_STRING',
+    ]);
   });
 
   it('covers every setting name in the documentation', async () => {
