@@ -1,4 +1,4 @@
-import { DEMO_NODE } from '../kube/scenario.js';
+import { DEMO_NODE } from '../kube/demoScenario.js';
 import { nodeVanishes } from './nodeVanishes.js';
 import { splitAlert } from './payloads.js';
 import type { Scenario } from './types.js';
