@@ -98,6 +98,8 @@ export async function buildFromSettings(
     arm?: Partial<AksCredentialOptions>;
     /** Base URL of the metrics batch API per region (default `https://{region}.metrics.monitor.azure.com`). */
     metricsEndpoint?: (region: string) => string;
+    /** How the Teams notifier waits out a `Retry-After` (default a real timer; the simulated world's clock). */
+    teamsSleep?: (ms: number) => Promise<void>;
   } = {},
 ): Promise<InvestigationDeps> {
   const [
@@ -141,7 +143,10 @@ export async function buildFromSettings(
   const fleet = lazy(buildFleet);
   const kubeConfigs = new TtlCache<KubeConfig>(KUBECONFIG_TTL_MS);
   const notifier = settings.teamsWebhookUrl
-    ? new (await import('../teams/notifier.js')).TeamsNotifier({ webhookUrl: settings.teamsWebhookUrl })
+    ? new (await import('../teams/notifier.js')).TeamsNotifier({
+        webhookUrl: settings.teamsWebhookUrl,
+        ...(extra.teamsSleep ? { sleep: extra.teamsSleep } : {}),
+      })
     : null;
   return {
     settings,

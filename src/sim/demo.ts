@@ -128,6 +128,8 @@ export async function startSimSession(opts: SimSessionOptions = {}): Promise<Sim
     world = await startSimWorld({
       ...opts.world,
       clock: () => clock.now(),
+      // A `Retry-After` is waited out on the virtual clock: honoured, at no wall time.
+      sleep: async (ms: number) => clock.advanceTo(clock.now() + ms),
       ...(opts.settings ? { settings: opts.settings } : {}),
       ...(opts.scenario ? { scenario: opts.scenario } : {}),
       ...(armWorld ? { armWorld: (url: string, ca: string) => armWorld(url, ca, new Date(clock.now())) } : {}),

@@ -28,6 +28,11 @@ export const SIM_RESPONDER = { kind: 'ServiceAccount', name: 'snat-responder', n
 export interface SimWorldOptions {
   /** Virtual "now" in ms; the Kubernetes server's Job clock follows it so durable timers that skip time work. */
   clock?: () => number;
+  /**
+   * Waits a client spends honouring a server's hint (the Teams notifier's `Retry-After`), on the world's clock;
+   * default a real timer.
+   */
+  sleep?: (ms: number) => Promise<void>;
   scenario?: KubeScenario;
   /** The ARM data, given the Kubernetes API server's URL and its CA (base64 PEM) for the cluster kubeconfig. */
   armWorld?: (kubeApiServer: string, kubeCaData: string) => ArmWorld;
@@ -132,6 +137,7 @@ export async function startSimWorld(opts: SimWorldOptions = {}): Promise<SimWorl
       arm: { ...armOptions, aksTokenCredential: staticTokenCredential(kube.token) },
       // The simulated ARM also serves the regional metrics batch API.
       metricsEndpoint: () => arm.endpoint,
+      ...(opts.sleep ? { teamsSleep: opts.sleep } : {}),
     });
     // The parts start in parallel: `world` is the wall time until all of them (and the adapters) are ready.
     startup.world = Math.round(performance.now() - worldStarted);

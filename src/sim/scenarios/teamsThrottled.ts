@@ -1,7 +1,7 @@
 import { splitAlert } from './payloads.js';
 import type { Scenario } from './types.js';
 
-/** A 429 as Teams sends it when a connector is throttled; `Retry-After` is in seconds (kept short: the wait is wall time). */
+/** A 429 as Teams sends it when a connector is throttled; `Retry-After` in seconds, waited out on the virtual clock. */
 const THROTTLED = { status: 429, retryAfter: '1' } as const;
 
 /**
