@@ -10,14 +10,20 @@ export interface PodTalkers {
   attribution: Attribution;
 }
 
+/** A trace talker no pod could be tied to, kept with the reason (the report lists it, never drops it). */
 export interface UnattributedKey {
   talker: TalkerAggregate;
+  /** Why attribution failed, in words the report prints. */
   reason: string;
 }
 
+/** Every talker of the trace, sorted into pods, the host, and the rest. */
 export interface TraceAttribution {
+  /** Talkers per pod, keyed by {@link podKey} (`namespace/name`). */
   pods: Map<string, PodTalkers>;
+  /** Talkers in the node's own network namespace that no hostNetwork pod is proven to own. */
   host: TalkerAggregate[];
+  /** Talkers tied to no pod. */
   unattributed: UnattributedKey[];
 }
 

@@ -35,6 +35,7 @@ function idsMatch(a: string, b: string): boolean {
   return x.startsWith(y) || y.startsWith(x);
 }
 
+/** The map key of a pod: `namespace/name` (names cannot contain `/`, so keys are unique). */
 export function podKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }

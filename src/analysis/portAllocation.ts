@@ -32,9 +32,12 @@ export const AUTOMATIC_PORT_ALLOCATION: ReadonlyArray<readonly [number, number]>
 );
 const DEFAULT_ALLOCATION = AUTOMATIC_PORT_ALLOCATION;
 
+/** What a suggestion changes: ports per node, the number of managed outbound IPs, or a move to a NAT gateway. */
 export type PortKnob = '--load-balancer-outbound-ports' | '--load-balancer-managed-outbound-ip-count' | 'nat-gateway';
 
+/** One way to give the node enough SNAT ports, with its value and reasoning. */
 export interface PortSuggestion {
+  /** The `az aks update` flag (or NAT gateway) to change. */
   knob: PortKnob;
   /** The value to set (ports per node, IP count, or NAT gateway public IPs); null when no single value fits. */
   value: number | null;
@@ -42,13 +45,16 @@ export interface PortSuggestion {
   why: string;
 }
 
+/** The load balancer facts the port arithmetic works from. */
 export interface PortMathInput {
+  /** Nodes in the backend pool now (the automatic allocation is chosen by this). */
   backendPoolSize: number;
   /**
    * Nodes the load balancer must serve at the cluster's largest (autoscaler maxima plus upgrade surge, see
    * {@link clusterMaximum}); suggestions are sized for this. Default: `backendPoolSize`.
    */
   maxNodes?: number | null;
+  /** Outbound frontend public IPs; each offers {@link PORTS_PER_FRONTEND_IP} SNAT ports. */
   frontendIpCount: number;
   /** Explicit ports per node; null (or 0, the AKS "automatic" value) means the default table applies. */
   configuredOutboundPorts: number | null;
@@ -56,6 +62,7 @@ export interface PortMathInput {
   peakUsedPorts: number | null;
 }
 
+/** What the node has, what it used, and the suggested changes when that is not enough. */
 export interface PortMathResult {
   /** Ports each node gets, null when unknown (pool larger than the default table and nothing configured). */
   allocatedPerNode: number | null;
@@ -63,6 +70,7 @@ export interface PortMathResult {
   totalAvailable: number;
   /** allocatedPerNode - peakUsedPorts, null when either is unknown. */
   headroom: number | null;
+  /** Ports per node (plus the IPs they need), or a NAT gateway when the load balancer cannot; none without need. */
   suggestions: PortSuggestion[];
 }
 

@@ -54,6 +54,7 @@ export class AzureServiceCidrError extends Error {
   }
 }
 
+/** What the user knows about Azure service addresses, so private-endpoint advice can name the service. */
 export interface RecommendationOptions {
   /** Ranges the user knows to be Azure service endpoints (`--azure-service-cidr`). */
   azureServiceCidrs?: string[];

@@ -22,6 +22,7 @@ import type { IpClassifier } from './ipClassifier.js';
  * talkers, however many short-lived processes (`curl` in a loop) the trace shows.
  */
 export const MAX_PIDS_PER_TALKER = 64;
+/** Distinct COMMs (process names) kept per talker; see {@link MAX_PIDS_PER_TALKER}. */
 export const MAX_COMMS_PER_TALKER = 8;
 
 /** Everything the trace says about one (SADDR, NETNS) talker. */

@@ -39,4 +39,5 @@ export const BUNDLE_FILES = {
   capture: 'capture.json',
 } as const;
 
+/** A name in {@link BUNDLE_FILES}: how code refers to a bundle file without spelling its path. */
 export type BundleFileKey = keyof typeof BUNDLE_FILES;

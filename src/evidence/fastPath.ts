@@ -38,6 +38,7 @@ export interface DestinationTallyRun {
 
 /** Event type codes of the fast path: connect, accept, close. */
 export const FAST_TYPE = { connect: 0, accept: 1, close: 2 } as const;
+/** One of the {@link FAST_TYPE} codes. */
 export type FastType = (typeof FAST_TYPE)[keyof typeof FAST_TYPE];
 
 /** The columns of the fast path's lines, from the general parser's reading of the last header line. */

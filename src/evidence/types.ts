@@ -12,11 +12,13 @@ export interface ParseWarning {
   message: string;
 }
 
+/** A parser's result: what it understood, and a warning for each line it could not use. */
 export interface Parsed<T> {
   items: T[];
   warnings: ParseWarning[];
 }
 
+/** tcptracer's event kinds: `connect` (outbound, the one that takes a SNAT port), `accept` (inbound), `close`. */
 export type TraceEventType = 'connect' | 'accept' | 'close';
 
 /** One BCC tcptracer event (text or --json), columns read from both ends of the line. */
@@ -172,8 +174,13 @@ export const TCP_STATES = [
   'UNKNOWN',
 ] as const;
 
+/** One of {@link TCP_STATES}. */
 export type TcpState = (typeof TCP_STATES)[number];
 
+/**
+ * Where a socket table came from: `netstat`/`ss`/`proc-net-tcp` inside the pod, or `node-socket-table`: the
+ * pod's network namespace read from the node by the capture Job (no exec in the pod).
+ */
 export type SocketMethod = 'netstat' | 'ss' | 'proc-net-tcp' | 'node-socket-table';
 
 /** One TCP socket from netstat, ss or /proc/net/tcp{,6}. */

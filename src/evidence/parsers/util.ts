@@ -68,6 +68,7 @@ export function stringish(v: unknown): string | null {
   return null;
 }
 
+/** True for a plain JSON object (not null, not an array): what parsers check before reading fields. */
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -193,6 +194,12 @@ export interface Token {
   end: number;
 }
 
+/**
+ * Splits a line on runs of whitespace ({@link isSpace}), keeping each token's columns so fixed-width tools'
+ * output can be matched to header positions.
+ *
+ * @example tokenize('tcp  0 0') // [{ text: 'tcp', start: 0, end: 3 }, { text: '0', start: 5, end: 6 }, ...]
+ */
 export function tokenize(line: string): Token[] {
   const out: Token[] = [];
   const n = line.length;
@@ -207,6 +214,7 @@ export function tokenize(line: string): Token[] {
   return out;
 }
 
+/** True for the ASCII whitespace char codes the tools print: space, tab, CR, vertical tab, form feed. */
 export function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
 }

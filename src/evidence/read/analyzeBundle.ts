@@ -29,6 +29,7 @@ const MAX_TRACE_THREADS = 4;
 const SLICE_BYTES = 8 * 1024 * 1024;
 const MAX_KEPT_WARNINGS = 50;
 
+/** The analysis options plus how to read the trace: reuse an earlier snapshot, hand one out, how many threads. */
 export interface AnalyzeBundleOptions extends AnalysisOptions {
   /** The trace as an earlier analysis of this bundle read it: used instead of reading the trace again. */
   traceSnapshot?: TraceSnapshot | null;

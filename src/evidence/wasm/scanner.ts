@@ -22,6 +22,7 @@ const SLOT_INDEX_BITS: u32 = 17;
 const SLOT_INDEX_MASK: u32 = (1 << SLOT_INDEX_BITS) - 1;
 const RECORD_BYTES: usize = 48;
 const FIELDS: usize = 32;
+/** Flag in a group's KEY field (not part of the key): the owner's first group with this COMM. */
 export const KEY_NEW_COMM: u32 = 1 << 24;
 const KEY_FLAGS: u32 = KEY_NEW_COMM;
 let generation: u32 = 1; // the zeroed slots match no run
@@ -141,7 +142,9 @@ const ownerComms = new Table(32768, 65536);
  * caller takes the tally.
  */
 const DEST_BITS: i32 = 19;
+/** Records the destination tally's log holds (16 bytes each) before the scan stops for the caller to take it. */
 export const DEST_CAPACITY: i32 = 1 << DEST_BITS;
+/** Address of the tally's log in memory: where the caller reads the sorted, merged tally. */
 export const DESTS: usize = heap.alloc(<usize>DEST_CAPACITY * 16);
 const DEST_SCRATCH: usize = heap.alloc(<usize>DEST_CAPACITY * 16);
 const CACHE_CAPACITY: i32 = 8192;
@@ -274,15 +277,22 @@ export function clearDestinations(): void {
   destCount = 0;
 }
 
+/** Address of the process table's records (layout above), read directly by the caller. */
 export const PROCESSES: usize = processes.records;
+/** Address of the group table's records. */
 export const GROUPS: usize = groups.records;
+/** Address of the talker table's records. */
 export const TALKERS: usize = talkers.records;
+/** Size of one table record in 32-bit words (48 bytes). */
 export const RECORD_INTS: i32 = 12;
+/** Byte offset of a record's four u32 fields, after its two 16-byte keys. */
 export const FIELDS_OFFSET: i32 = 32;
 
 /** Events: a process index, or EVENT_GROUP | a group index, in the order of their first line. */
 export const EVENT_GROUP: u32 = 0x80000000;
+/** Address where the caller writes the next chunk of trace bytes (up to INPUT_CAPACITY). */
 export const INPUT: usize = heap.alloc(<usize>INPUT_CAPACITY + 64);
+/** Address of the run's event list (u32 each, see EVENT_GROUP), EVENT_COUNT long. */
 export const EVENTS: usize = heap.alloc(<usize>(processes.capacity + groups.capacity) * 4);
 const TOKEN_STARTS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
 const TOKEN_ENDS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
@@ -296,14 +306,20 @@ const TOKEN_ENDS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
 @external("scanner", "talkerMode")
 declare function talkerMode(saddr: u32, netns: u32): u32;
 
+/** talkerMode bit: key this talker's lines per PID (host-network traffic). */
 export const TALKER_SPLIT: u32 = 1;
+/** talkerMode bit: the talker's PID sample has room, so new PIDs become process events. */
 export const TALKER_TRACK_PIDS: u32 = 2;
+/** talkerMode bit: the talker's COMM sample has room, so COMM is part of its group key. */
 export const TALKER_TRACK_COMMS: u32 = 4;
+/** talkerMode: the tally id sits in the bits from here up (0: the talker has no tally). */
 export const TALKER_TALLY_SHIFT: u32 = 8;
 
 /** Why the last scan returned: more input needed (or all read), a line for the general parser, a table full. */
 export const STOP_INPUT: i32 = 0;
+/** Stop reason: a line the scanner is not sure of, at SLOW_START..SLOW_END, for the general parser. */
 export const STOP_SLOW_LINE: i32 = 1;
+/** Stop reason: a table (or the destination tally) is full; the caller applies the run and goes on. */
 export const STOP_FULL: i32 = 2;
 
 /**
