@@ -4,7 +4,7 @@
 // Usage: npm run build && node bench/netstat-fanout.mjs [--pods N] [--latency MS] [--runs N] [--concurrency N]
 import { parseArgs } from 'node:util';
 import { kubeConfigFromString } from '../dist/src/kube/access.js';
-import { MemorySink } from '../dist/src/kube/evidenceSink.js';
+import { MemorySink } from '../dist/src/kube/evidenceSinks.js';
 import { collectPodSockets } from '../dist/src/kube/netstat.js';
 import { listNodePods } from '../dist/src/kube/pods.js';
 import { demoScenario } from '../dist/src/sim/kube/demoScenario.js';

@@ -7,7 +7,6 @@
 import { isIP } from 'node:net';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import * as df from 'durable-functions';
-import { ALERT_RESOLVED_EVENT, type AlertResolvedEvent, SNAT_INVESTIGATION_ORCHESTRATOR } from '../src/alert/names.js';
 import type { InvestigationRequest } from '../src/alert/types.js';
 import type { ClusterInfo } from '../src/azure/arm/clusterResolver.js';
 import { reportPrefix } from '../src/azure/blob/reportPrefix.js';
@@ -33,6 +32,11 @@ import type {
 } from '../src/investigation/contracts.js';
 import { clusterEntityKey, ENTITY, NODE_REPORT_EVENT, nodeEntityKey } from '../src/investigation/entityNames.js';
 import type { NodeFlightGrant, SharedNodeReport } from '../src/investigation/nodeSingleFlight.js';
+import {
+  ALERT_RESOLVED_EVENT,
+  type AlertResolvedEvent,
+  SNAT_INVESTIGATION_ORCHESTRATOR,
+} from '../src/investigation/orchestratorNames.js';
 import {
   callRidingStoreOutage,
   cleanupRetry,
@@ -179,8 +183,11 @@ function* reportUnstored(
   return { node: input.node.name, status: 'failed', notified, notifyDetail, reportLost: reason };
 }
 
-/** Investigates one node of a resolved cluster. */
-function* investigateNode(
+/**
+ * Investigates one node of a resolved cluster, inside the orchestrator (the HTTP function that STARTS an
+ * investigation of a node on demand is functions/investigateNode.ts, a different thing).
+ */
+function* runNodeInvestigation(
   context: OrchestrationContext,
   progress: Progress,
   request: InvestigationRequest,
@@ -670,7 +677,7 @@ export function* snatInvestigationOrchestrator(
   }
 
   for (const nodeRef of nodes) {
-    const result = yield* investigateNode(context, progress, request, cluster, plan, nodeRef, startedAt, resolve);
+    const result = yield* runNodeInvestigation(context, progress, request, cluster, plan, nodeRef, startedAt, resolve);
     outcome.nodes.push(result);
   }
   progress.set('done');

@@ -1,6 +1,6 @@
 import type { DurableClient } from 'durable-functions';
-import { SNAT_INVESTIGATION_ORCHESTRATOR } from '../alert/names.js';
 import type { InvestigationRequest } from '../alert/types.js';
+import { SNAT_INVESTIGATION_ORCHESTRATOR } from '../investigation/orchestratorNames.js';
 import type { ExistingInvestigation, InvestigationStarter } from './types.js';
 
 function iso(value: Date | string | undefined): string | null {

@@ -7,6 +7,7 @@
 
 import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import { inRange, SETTING_RANGES } from '../config/ranges.js';
+import type { EvidenceSink } from '../evidence/evidenceSink.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
 import {
   buildCaptureJob,
@@ -24,7 +25,6 @@ import {
   CapturePreflightError,
   KubeApiError,
 } from './errors.js';
-import type { EvidenceSink } from './evidenceSink.js';
 import { decodeCapture } from './framing.js';
 
 export const POD_SECURITY_LABEL = 'pod-security.kubernetes.io/enforce';

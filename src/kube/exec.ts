@@ -4,10 +4,10 @@
  * from the status channel, and frames on unexpected channels (which make the
  * client throw an uncaught `Unknown stream` error) absorbed.
  */
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
-import { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handler.js';
 import WebSocket from 'ws';
+import { execSocketConnector } from './execSocket.js';
 
 export type ExecOutcome =
   /** The command ran; `exitCode` from the status channel. */
@@ -70,15 +70,12 @@ export async function execInContainer(
   const stdout = new Capped(opts.maxOutputBytes ?? 16 * 1024 * 1024);
   const stderr = new Capped(64 * 1024);
   let socket: WebSocket | null = null;
-  const handler = new WebSocketHandler(
-    kc,
-    (uri, protocols, wsOpts) => {
-      socket = new WebSocket(uri, protocols, { ...wsOpts, handshakeTimeout: opts.timeoutMs });
-      return socket;
-    },
-    // Only used for close signals: keep them away from process.stdout.
-    { stdin: Readable.from([]), stdout: new PassThrough(), stderr: new PassThrough() },
-  );
+  // Our own connector (public client-node API only): close-channel frames reach the guard below like any other
+  // channel, instead of ending process streams.
+  const handler = execSocketConnector(kc, (uri, protocols, wsOpts) => {
+    socket = new WebSocket(uri, protocols, { ...wsOpts, handshakeTimeout: opts.timeoutMs });
+    return socket;
+  });
   const guarded = {
     connect: (
       path: string,

@@ -15,8 +15,8 @@
  * Lines outside a block (stderr noise in the container log) are ignored.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { assertBundlePath } from '../evidence/evidenceSink.js';
 import { CaptureOutputTruncatedError } from './errors.js';
-import { assertBundlePath } from './evidenceSink.js';
 
 export const FRAME = {
   begin: '==SNAT-CAPTURE-BEGIN v1==',

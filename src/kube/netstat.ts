@@ -5,8 +5,8 @@
  * Commands are argument arrays (no shell), so images without `sh` still work.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { EvidenceSink } from '../evidence/evidenceSink.js';
 import { call, isNotFound, makeClients } from './client.js';
-import type { EvidenceSink } from './evidenceSink.js';
 import { type ExecOutcome, execInContainer } from './exec.js';
 
 export interface SocketCandidate {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kubeConfigFromFile } from '../../src/kube/access.js';
 import { CaptureManager } from '../../src/kube/captureRunner.js';
-import { DirectorySink } from '../../src/kube/evidenceSink.js';
+import { DirectorySink } from '../../src/kube/evidenceSinks.js';
 import { collectPodSockets } from '../../src/kube/netstat.js';
 import { resolveNode } from '../../src/kube/nodes.js';
 import { listNodePodsWithJson } from '../../src/kube/pods.js';

@@ -55,7 +55,9 @@ describe('self-monitoring queries', () => {
 
   it('queries the orchestrator and webhook by their registered names', () => {
     expect(source).toContain(`param orchestratorName string = 'snatInvestigation'`);
-    expect(read('src/alert/names.ts')).toMatch(/SNAT_INVESTIGATION_ORCHESTRATOR = 'snatInvestigation'/);
+    expect(read('src/investigation/orchestratorNames.ts')).toMatch(
+      /SNAT_INVESTIGATION_ORCHESTRATOR = 'snatInvestigation'/,
+    );
     expect(source).toContain(`param webhookFunctionName string = 'alertWebhook'`);
     expect(read('functions/alertWebhook.ts')).toContain(`functions.app.http('alertWebhook'`);
   });

@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import type { ContainerClient } from '@azure/storage-blob';
+import type { EvidenceSink } from '../../evidence/evidenceSink.js';
 import { BlobStoreError, InvalidArgumentError, translateBlobError } from '../errors.js';
 import { type LinkWindow, ReadLinkSigner } from './readLinks.js';
 import { indexBlobName, reportPrefix } from './reportPrefix.js';
@@ -31,11 +32,6 @@ export interface StoredReport {
   jsonUrl: string;
   markdownUrl: string;
   htmlUrl: string;
-}
-
-/** Writes raw evidence files of one report. */
-export interface EvidenceSink {
-  put(relativePath: string, data: string | Buffer): Promise<void>;
 }
 
 interface IndexDocument {

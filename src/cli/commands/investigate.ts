@@ -12,6 +12,7 @@ import { BUNDLE_FILES } from '../../evidence/bundle.js';
 import { EvidenceNotFoundError } from '../../evidence/errors.js';
 import { emptyEvidenceSet } from '../../evidence/evidenceSet.js';
 import { analyzeBundle } from '../../evidence/read/analyzeBundle.js';
+import type { EvidenceSink } from '../../evidence/evidenceSink.js';
 import { chooseCandidatePods, netstatProblem } from '../../investigation/candidates.js';
 import { socketSourceStatement } from '../../investigation/evidenceNotes.js';
 import { kubeConfigFromFile } from '../../kube/access.js';
@@ -26,7 +27,7 @@ import {
   KubeUnreachableError,
   NodeNotFoundError,
 } from '../../kube/errors.js';
-import { DirectorySink, type EvidenceSink, redactingSink } from '../../kube/evidenceSink.js';
+import { DirectorySink, redactingSink } from '../../kube/evidenceSinks.js';
 import { collectPodSockets } from '../../kube/netstat.js';
 import { type ResolvedNode, resolveNode } from '../../kube/nodes.js';
 import { listNodePodsWithJson } from '../../kube/pods.js';

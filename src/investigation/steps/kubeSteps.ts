@@ -1,8 +1,9 @@
 /** Activities that talk to the cluster's API server. Each builds a fresh KubeConfig (tokens expire). */
 import { blobEvidenceSink } from '../../azure/blob/reportStore.js';
 import { BUNDLE_FILES } from '../../evidence/bundle.js';
+import type { EvidenceSink } from '../../evidence/evidenceSink.js';
 import { CaptureManager } from '../../kube/captureRunner.js';
-import { type EvidenceSink, redactingSink } from '../../kube/evidenceSink.js';
+import { redactingSink } from '../../kube/evidenceSinks.js';
 import { collectPodSockets } from '../../kube/netstat.js';
 import { resolveNode as resolveKubeNode } from '../../kube/nodes.js';
 import { listNodePodsWithJson } from '../../kube/pods.js';

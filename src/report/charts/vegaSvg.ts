@@ -5,6 +5,7 @@
 import * as vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { compile } from 'vega-lite';
+import { escapeMarkup } from '../escapeMarkup.js';
 
 /** System font stack: nothing is downloaded, every platform has one of these. */
 export const CHART_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
@@ -14,12 +15,6 @@ export interface ChartLabel {
   id: string;
   title: string;
   description: string;
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 /** Shared look: readable text colours (contrast >= 4.5:1 on white), system fonts, no chart border. */
@@ -97,8 +92,8 @@ export async function renderVegaLiteSvg(spec: TopLevelSpec, label: ChartLabel): 
     const svg = await view.toSVG();
     const id = safeId(label.id);
     const a11y =
-      `<title id="${id}-title">${escapeXml(label.title)}</title>` +
-      `<desc id="${id}-desc">${escapeXml(label.description)}</desc>`;
+      `<title id="${id}-title">${escapeMarkup(label.title)}</title>` +
+      `<desc id="${id}-desc">${escapeMarkup(label.description)}</desc>`;
     // Insert the text alternative right after the opening tag, and expose the chart as one image.
     return svg.replace(
       /^<svg\b([^>]*)>/,

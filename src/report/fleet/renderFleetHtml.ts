@@ -5,7 +5,8 @@
  * pod, node and cluster names come from the clusters.
  */
 import { renderTimeSeriesSvg } from '../charts/charts.js';
-import { escapeHtml as e, fmtCount, fmtTime } from '../html/format.js';
+import { escapeMarkup as e } from '../escapeMarkup.js';
+import { fmtCount, fmtTime } from '../html/format.js';
 import { REPORT_CSS } from '../html/styles.js';
 import { isHttpUrl } from '../links.js';
 import type { FleetClusterScan, FleetIndex, FleetNodeScan } from './fleetModel.js';

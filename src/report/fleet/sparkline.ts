@@ -5,7 +5,7 @@
  * here, which for a 1,000-node fleet would be a minute per scan, for a chart with no axes or text at all. The
  * per-cluster trend chart, which has axes and a legend, does go through Vega-Lite (see renderFleetHtml.ts).
  */
-import { escapeHtml as e } from '../html/format.js';
+import { escapeMarkup as e } from '../escapeMarkup.js';
 
 /** One node's usage series and how to label and scale it. */
 export interface SparklineInput {

@@ -1,20 +1,9 @@
 /**
- * Text helpers shared by the HTML report and the Teams card: escaping, numbers, times, and the short
+ * Text helpers shared by the HTML report and the Teams card: numbers, times, and the short
  * "what it does" phrase composed from the top talker's counters.
  */
 import type { HostTraffic, RankedPod, Report, TrafficCounters, UnattributedTalker } from '../model.js';
 import { podSubject } from '../workloadName.js';
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/**
- * Escapes text for HTML element content and double- or single-quoted attributes. Every string that comes from
- * a report goes through this: pod names, process names and warnings are attacker-influenced.
- */
-export function escapeHtml(text: string | number | null | undefined): string {
-  if (text === null || text === undefined) return '';
-  return String(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
 
 /** Integer (or rounded) count with thousands separators, `—` when unknown. */
 export function fmtCount(n: number | null | undefined): string {

@@ -6,21 +6,12 @@
 
 import type { ReportChart } from '../charts/reportCharts.js';
 import { renderReportCharts } from '../charts/reportCharts.js';
+import { escapeMarkup as e } from '../escapeMarkup.js';
 import { isHttpUrl } from '../links.js';
 import type { AttributionStep, Recommendation, Report, TrafficCounters } from '../model.js';
 import { snatUsage } from '../snatUsage.js';
 import { podSubject, workloadRef } from '../workloadName.js';
-import {
-  escapeHtml as e,
-  fmtCount,
-  fmtRate,
-  fmtTime,
-  fmtWindow,
-  historyLine,
-  podRef,
-  verdictTalker,
-  whatItDoes,
-} from './format.js';
+import { fmtCount, fmtRate, fmtTime, fmtWindow, historyLine, podRef, verdictTalker, whatItDoes } from './format.js';
 import { REPORT_CSS } from './styles.js';
 
 /** Where the rendered report will live, for its footer and evidence links; all optional. */

@@ -7,13 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { alertWebhookRegistration, createAlertWebhookHandler } from '../../../functions/alertWebhook.js';
 import { decideAlert } from '../../../src/alert/decide.js';
 import { instanceIdFor } from '../../../src/alert/instanceId.js';
-import { ALERT_RESOLVED_EVENT, SNAT_INVESTIGATION_ORCHESTRATOR } from '../../../src/alert/names.js';
 import type { InvestigationRequest } from '../../../src/alert/types.js';
 import { loadSettings, loadSlice } from '../../../src/config/settings.js';
 import { durableStarter } from '../../../src/intake/durableStarter.js';
 import { redactSecrets } from '../../../src/intake/redact.js';
 import { intakeSettings } from '../../../src/intake/settings.js';
 import type { IntakeSettings } from '../../../src/intake/types.js';
+import { ALERT_RESOLVED_EVENT, SNAT_INVESTIGATION_ORCHESTRATOR } from '../../../src/investigation/orchestratorNames.js';
 
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
 

@@ -13,8 +13,8 @@ import functions from '@azure/functions';
 import * as df from 'durable-functions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAlertWebhookHandler } from '../../../functions/alertWebhook.js';
-import { ALERT_RESOLVED_EVENT, SNAT_INVESTIGATION_ORCHESTRATOR } from '../../../src/alert/names.js';
 import { durableStarter } from '../../../src/intake/durableStarter.js';
+import { ALERT_RESOLVED_EVENT, SNAT_INVESTIGATION_ORCHESTRATOR } from '../../../src/investigation/orchestratorNames.js';
 
 const { HttpRequest, InvocationContext } = functions;
 

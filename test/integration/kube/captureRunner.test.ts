@@ -11,7 +11,7 @@ import {
   KubeTimeoutError,
   KubeUnreachableError,
 } from '../../../src/kube/errors.js';
-import { MemorySink } from '../../../src/kube/evidenceSink.js';
+import { MemorySink } from '../../../src/kube/evidenceSinks.js';
 import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import type { KubeFaults } from '../../../src/sim/kube/faults.js';
 import type { KubeApiServer } from '../../../src/sim/kube/server.js';

@@ -6,7 +6,7 @@
 import { BatchV1Api, type V1Job } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureManager, type CaptureStatus } from '../../../src/kube/captureRunner.js';
-import { MemorySink } from '../../../src/kube/evidenceSink.js';
+import { MemorySink } from '../../../src/kube/evidenceSinks.js';
 import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import type { KubeFaults } from '../../../src/sim/kube/faults.js';
 import type { KubeTiming } from '../../../src/sim/kube/jobTimeline.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { kubeConfigFromString } from '../../../src/kube/access.js';
-import { MemorySink } from '../../../src/kube/evidenceSink.js';
+import { MemorySink } from '../../../src/kube/evidenceSinks.js';
 import { collectPodSockets, type SocketCandidate } from '../../../src/kube/netstat.js';
 import { listNodePods } from '../../../src/kube/pods.js';
 import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';

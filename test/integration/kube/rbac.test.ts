@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { kubeConfigFromString } from '../../../src/kube/access.js';
 import { CaptureManager } from '../../../src/kube/captureRunner.js';
 import { KubeForbiddenError } from '../../../src/kube/errors.js';
-import { MemorySink } from '../../../src/kube/evidenceSink.js';
+import { MemorySink } from '../../../src/kube/evidenceSinks.js';
 import { collectPodSockets } from '../../../src/kube/netstat.js';
 import { resolveNode } from '../../../src/kube/nodes.js';
 import { listNodePods } from '../../../src/kube/pods.js';

@@ -10,7 +10,7 @@ import { CoreV1Api, loadAllYaml } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConfigFromString } from '../../../src/kube/access.js';
 import { CaptureManager } from '../../../src/kube/captureRunner.js';
-import { MemorySink } from '../../../src/kube/evidenceSink.js';
+import { MemorySink } from '../../../src/kube/evidenceSinks.js';
 import { execInContainer } from '../../../src/kube/exec.js';
 import { decodeCapture } from '../../../src/kube/framing.js';
 import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';

@@ -6,12 +6,13 @@
  * The Functions host stand-in is a process-wide singleton; functions register once per module graph and later
  * registrations replace earlier ones, so every rig in a file drives the same registered handlers.
  */
-import { SNAT_INVESTIGATION_ORCHESTRATOR } from '../../../src/alert/names.js';
+
 import type { InvestigationRequest } from '../../../src/alert/types.js';
 import { type BlobReportStore, REPORT_FILES } from '../../../src/azure/blob/reportStore.js';
 import { intakeSettings } from '../../../src/intake/settings.js';
 import type { InvestigationOutcome, InvestigationProgress } from '../../../src/investigation/contracts.js';
 import { type InvestigationDeps, setInvestigationDeps } from '../../../src/investigation/dependencies.js';
+import { SNAT_INVESTIGATION_ORCHESTRATOR } from '../../../src/investigation/orchestratorNames.js';
 import type { Report } from '../../../src/report/model.js';
 import { type ArmWorld, DEMO_LOAD_BALANCER_ID, demoArmWorld } from '../../../src/sim/arm/world.js';
 import {

@@ -1,29 +1,19 @@
 /**
- * Where collected evidence goes. The CLI writes into a folder; the durable
- * activity can pass a sink that uploads to Blob Storage. Paths are
- * bundle-relative (`netstat/default_web.txt`) and already validated.
+ * The evidence sinks the collectors write through (implementations of the {@link EvidenceSink} port in
+ * src/evidence/evidenceSink.ts): a folder for the CLI, memory for tests and benchmarks, and the redacting
+ * decorator every collector's sink is wrapped in. The Blob sink is `blobEvidenceSink` in src/azure/blob/.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { dirname, join } from 'node:path';
+import { assertBundlePath, type EvidenceSink } from '../evidence/evidenceSink.js';
 import { isRedactedFile, redactEvidenceFile } from '../redaction/evidence.js';
-
-export interface EvidenceSink {
-  /** Stores one bundle file; `relativePath` uses `/` separators. */
-  put(relativePath: string, data: Buffer | string): Promise<void>;
-}
-
-/** Throws unless `p` is a plain relative path that stays inside the bundle. */
-export function assertBundlePath(p: string): void {
-  const n = normalize(p);
-  if (p.length === 0 || isAbsolute(p) || n.startsWith('..') || n.split(sep).includes('..') || p.includes('\0')) {
-    throw new Error(`refusing evidence path outside the bundle: ${JSON.stringify(p)}`);
-  }
-}
 
 /** Writes evidence files under a directory, creating folders as needed. */
 export class DirectorySink implements EvidenceSink {
+  /** @param dir the bundle's folder; created on the first write. */
   constructor(readonly dir: string) {}
 
+  /** Writes `relativePath` under the folder, creating sub-folders. */
   async put(relativePath: string, data: Buffer | string): Promise<void> {
     assertBundlePath(relativePath);
     const target = join(this.dir, relativePath);
@@ -34,8 +24,10 @@ export class DirectorySink implements EvidenceSink {
 
 /** Keeps evidence in memory (tests, and callers that post-process before storing). */
 export class MemorySink implements EvidenceSink {
+  /** The stored files by bundle-relative path. */
   readonly files = new Map<string, Buffer>();
 
+  /** Keeps a copy of the file in {@link MemorySink.files}. */
   async put(relativePath: string, data: Buffer | string): Promise<void> {
     assertBundlePath(relativePath);
     this.files.set(relativePath, Buffer.isBuffer(data) ? data : Buffer.from(data));
