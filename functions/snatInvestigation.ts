@@ -8,11 +8,10 @@ import { isIP } from 'node:net';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import * as df from 'durable-functions';
 import type { InvestigationRequest } from '../src/alert/types.js';
-import type { ClusterInfo } from '../src/azure/arm/clusterResolver.js';
-import { reportPrefix } from '../src/azure/blob/reportPrefix.js';
 import { SETTING_DEFAULTS } from '../src/config/settings.js';
 import { ACTIVITY } from '../src/investigation/activityNames.js';
 import { netstatProblem } from '../src/investigation/candidates.js';
+import type { ClusterInfo } from '../src/investigation/clusterInfo.js';
 import type {
   AnalyzeAndStoreInput,
   AnalyzeAndStoreOutput,
@@ -44,6 +43,7 @@ import {
   transientRetry,
 } from '../src/investigation/retryPolicy.js';
 import type { InvestigationStatus } from '../src/report/model.js';
+import { reportPrefix } from '../src/report/storageNames.js';
 import { functionLogger } from './telemetry.js';
 
 type Step = Generator<Task, unknown, unknown>;

@@ -3,6 +3,7 @@
  * network errors) are translated here so callers can decide on retries without
  * knowing the SDKs: `retryable` says whether trying again later may help.
  */
+import { InvalidStorageNameError } from '../report/storageNames.js';
 
 /** Base class of every Azure adapter error. */
 export class AzureAdapterError extends Error {
@@ -155,6 +156,8 @@ export function translateArmError(err: unknown, what: string): AzureAdapterError
 /** Translate an exception from `@azure/storage-blob` into a {@link BlobStoreError}. */
 export function translateBlobError(err: unknown, what: string): AzureAdapterError {
   if (err instanceof AzureAdapterError) return err;
+  // A storage name that cannot be built is the caller's bad argument, not an outage: never retried.
+  if (err instanceof InvalidStorageNameError) return new InvalidArgumentError(err.message, { cause: err });
   const e = asRestError(err);
   const statusCode = typeof e?.statusCode === 'number' ? e.statusCode : null;
   const code = typeof e?.code === 'string' ? e.code : null;

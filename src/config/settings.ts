@@ -13,9 +13,8 @@
  */
 import { z } from 'zod';
 import { isManagedClusterId } from '../azure/arm/clusterId.js';
-import { pinnedImageProblem } from '../kube/captureJob.js';
-import { validateWebhookUrl } from '../teams/notifier.js';
 import { SettingsError, type SettingsIssue } from './errors.js';
+import { pinnedImageProblem } from './imageReference.js';
 import { inRange, type RangedSetting } from './ranges.js';
 import {
   boolean,
@@ -27,6 +26,7 @@ import {
   optionalText,
   url,
 } from './values.js';
+import { webhookUrlProblem } from './webhookUrl.js';
 
 /** The consumers settings are sliced for. */
 export const SETTING_SLICES = [
@@ -144,10 +144,9 @@ export const SETTING_SPECS = {
     secret: true,
     schema: optionalText.transform((v, ctx) => {
       if (v === undefined) return null;
-      try {
-        validateWebhookUrl(v);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^The Teams webhook URL /, '') });
+      const { problem } = webhookUrlProblem(v);
+      if (problem !== null) {
+        ctx.addIssue({ code: 'custom', message: problem });
         return z.NEVER;
       }
       return v;

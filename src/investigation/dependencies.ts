@@ -5,7 +5,6 @@
 
 import type { TokenCredential } from '@azure/identity';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ClusterInfo } from '../azure/arm/clusterResolver.js';
 import type { AksCredentialOptions } from '../azure/arm/kubeCredentials.js';
 import type { ServiceTagSource } from '../azure/arm/serviceTags.js';
 import type { BackendUsage, MetricsWindow } from '../azure/arm/snatMetrics.js';
@@ -13,6 +12,7 @@ import type { BlobFleetStore } from '../azure/blob/fleetStore.js';
 import type { BlobReportStore } from '../azure/blob/reportStore.js';
 import { BlobStoreError } from '../azure/errors.js';
 import { loadSettings, reportStorage, type Settings } from '../config/settings.js';
+import type { ClusterInfo } from '../investigation/clusterInfo.js';
 import type { FleetInventory, FleetMetricsSource } from '../proactive/scanFleet.js';
 import type { SnatMetricPoint } from '../report/model.js';
 import type { TeamsNotifier } from '../teams/notifier.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ClusterInfo } from '../azure/arm/clusterResolver.js';
+import type { ClusterInfo } from './clusterInfo.js';
 
 /** Names of the investigation's Durable entities (registered in functions/entities.ts). */
 export const ENTITY = {

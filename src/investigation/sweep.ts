@@ -4,9 +4,11 @@
  * A Job whose owner still runs is never touched, however old; an owner whose state cannot be read is treated as
  * running. Every decision is logged.
  */
-import type { ClusterInfo } from '../azure/arm/clusterResolver.js';
+
 import type { CaptureJobInfo } from '../kube/captureInventory.js';
 import type { Logger } from '../logging/logger.js';
+import type { ClusterInfo } from './clusterInfo.js';
+import type { StructuredLogger } from './logger.js';
 
 /** Past the Job's own deadline, how long the sweeper still waits (the owner's delete normally comes first). */
 export const SWEEP_MARGIN_SECONDS = 600;

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { V1Job } from '@kubernetes/client-node';
+import { pinnedImageProblem } from '../config/imageReference.js';
 
 /**
  * Default image: Azure Linux 3.0 core, Microsoft-published on MCR and patched
@@ -16,23 +17,6 @@ import type { V1Job } from '@kubernetes/client-node';
  */
 export const DEFAULT_CAPTURE_IMAGE =
   'mcr.microsoft.com/azurelinux/base/core:3.0@sha256:bfd3e44899fe7c17f6fda42a6ef2a322f2178c2dafb88e69fd87675cdcac39ec';
-
-/** `name[:tag]@sha256:<64 hex>`: an image reference pinned by digest. */
-const PINNED_IMAGE =
-  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
-
-/**
- * Why `image` is not an acceptable capture image, or null when it is pinned by digest
- * (`registry/repository[:tag]@sha256:<64 hex>`).
- *
- * @example pinnedImageProblem('mcr.microsoft.com/azurelinux/base/core:3.0') // 'is not pinned by digest ...'
- */
-export function pinnedImageProblem(image: string): string | null {
-  if (image.length > 512 || !PINNED_IMAGE.test(image)) {
-    return 'is not an image reference pinned by digest (expected registry/repository[:tag]@sha256:<64 hex digits>)';
-  }
-  return null;
-}
 
 /**
  * Pull policy: a digest names immutable content, so a cached copy is the same image (`IfNotPresent`);

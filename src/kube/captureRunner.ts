@@ -8,6 +8,7 @@
 import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import { inRange, SETTING_RANGES } from '../config/ranges.js';
 import type { EvidenceSink } from '../evidence/evidenceSink.js';
+import type { CapturePhase } from '../investigation/contracts.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
 import {
   buildCaptureJob,
@@ -45,8 +46,6 @@ export interface CaptureManagerOptions {
   /** Keep a finished Job this long at least (its log is the evidence): see `buildCaptureJob`. */
   ttlSecondsAfterFinished?: number;
 }
-
-export type CapturePhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'DeadlineExceeded';
 
 export interface CaptureStatus {
   phase: CapturePhase;

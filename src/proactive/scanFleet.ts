@@ -4,13 +4,13 @@
  * Written against small interfaces so the CLI (`watch`), the timer function and the demo share it.
  */
 import type { FleetCluster } from '../azure/arm/clusterInventory.js';
-import { snatSupport } from '../azure/arm/clusterResolver.js';
 import type { NatGatewayMetrics } from '../azure/arm/fleetMetrics.js';
 import type { MetricsWindow } from '../azure/arm/snatMetrics.js';
 import { forecastNode } from '../forecast/forecastNode.js';
 import type { ResourceSeries } from '../forecast/metricsResponse.js';
 import type { NodeForecast } from '../forecast/types.js';
 import { byUrgency } from '../forecast/urgency.js';
+import { snatSupport } from '../investigation/clusterInfo.js';
 
 /** Where clusters come from. */
 export interface FleetInventory {

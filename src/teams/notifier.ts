@@ -6,6 +6,8 @@
  * The webhook URL carries its signature in the query string: it is never logged and never appears in an error
  * message.
  */
+
+import { webhookUrlProblem } from '../config/webhookUrl.js';
 import { parseRetryAfter } from '../http/retryAfter.js';
 import type { Logger } from '../logging/logger.js';
 import { InvalidWebhookUrlError, TeamsDeliveryError } from './errors.js';
@@ -45,25 +47,16 @@ export interface TeamsDelivery {
   budget: CardBudget;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /**
- * Validate a webhook URL: https, or http on loopback only (tests and the demo).
+ * Validate a webhook URL: https, or http on loopback only (tests and the demo). The rule is in
+ * src/config/webhookUrl.ts, shared with the setting's validation.
  *
  * @throws InvalidWebhookUrlError (the message shows only the scheme and host).
  */
 export function validateWebhookUrl(webhookUrl: string): URL {
-  let url: URL;
-  try {
-    url = new URL(webhookUrl);
-  } catch {
-    throw new InvalidWebhookUrlError('The Teams webhook URL is not a valid absolute URL');
-  }
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return url;
-  throw new InvalidWebhookUrlError(
-    `The Teams webhook URL must use https (got ${url.protocol}//${url.host}); http is accepted only for 127.0.0.1/localhost`,
-  );
+  const { problem, url } = webhookUrlProblem(webhookUrl);
+  if (url) return url;
+  throw new InvalidWebhookUrlError(`The Teams webhook URL ${problem}`);
 }
 
 /** `https://host/path?<redacted>`: what may appear in messages instead of the secret URL. */

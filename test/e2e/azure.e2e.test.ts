@@ -11,10 +11,11 @@
  */
 import { DefaultAzureCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
-import { ArmClusterResolver, snatSupport } from '../../src/azure/arm/clusterResolver.js';
+import { ArmClusterResolver } from '../../src/azure/arm/clusterResolver.js';
 import { AksCredentialProvider } from '../../src/azure/arm/kubeCredentials.js';
 import { SnatMetricsReader } from '../../src/azure/arm/snatMetrics.js';
 import { BlobReportStore } from '../../src/azure/blob/reportStore.js';
+import { snatSupport } from '../../src/investigation/clusterInfo.js';
 import { kubeConfigFromString } from '../../src/kube/access.js';
 
 const loadBalancerId = process.env.SNAT_E2E_LOAD_BALANCER_ID;

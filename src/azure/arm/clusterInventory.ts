@@ -3,9 +3,11 @@
  * with what the forecast needs (region, outbound type, configured ports per node, the outbound load balancer).
  * Subscriptions and NAT gateways have no SDK client in the project: they go through {@link ArmRestClient}.
  */
+
+import type { ClusterInfo } from '../../investigation/clusterInfo.js';
 import { translateArmError } from '../errors.js';
 import { ArmRestClient, armEndpoint, armScope } from './armRest.js';
-import { type ClusterInfo, toClusterInfo } from './clusterResolver.js';
+import { toClusterInfo } from './clusterResolver.js';
 import { type ArmAdapterOptions, perSubscription, sdkClientOptions } from './options.js';
 
 /** A cluster as the scan sees it. */

@@ -4,57 +4,11 @@
  */
 
 import type { ManagedCluster } from '@azure/arm-containerservice';
+import type { ClusterInfo } from '../../investigation/clusterInfo.js';
 import { ClusterNotFoundError, translateArmError } from '../errors.js';
 import { parseManagedClusterId } from './clusterId.js';
 import { type ArmAdapterOptions, perSubscription, sdkClientOptions } from './options.js';
 import { parseLoadBalancerId, resourceGroupOf } from './resourceId.js';
-
-/** What the investigation needs to know about the cluster. */
-export interface ClusterInfo {
-  resourceId: string;
-  name: string;
-  resourceGroup: string;
-  subscriptionId: string;
-  nodeResourceGroup: string;
-  /** `loadBalancer`, `managedNATGateway`, `userAssignedNATGateway`, `userDefinedRouting`, ... */
-  outboundType: string;
-  /** Entra ID integration, null when the cluster has none. */
-  aadProfile: { managed: boolean; enableAzureRbac: boolean } | null;
-  disableLocalAccounts: boolean;
-  kubernetesVersion: string | null;
-  /** Explicit ports per node (`--load-balancer-outbound-ports`), null when automatic (0 or unset). */
-  outboundPorts: number | null;
-  managedOutboundIpCount: number | null;
-  idleTimeoutMinutes: number | null;
-  /** Sum of the agent pools' node counts. */
-  nodeCount: number;
-  /** Azure region (service tags are fetched per region). */
-  location: string | null;
-  /** Each agent pool's size limits, for port math over the cluster's maximum. */
-  agentPools: AgentPoolInfo[];
-  /** `networkProfile.ipFamilies`; `['IPv4', 'IPv6']` on a dual-stack cluster. */
-  ipFamilies: string[];
-  /** `managedOutboundIPs.countIPv6` (dual-stack), null when unset. */
-  managedOutboundIpv6Count: number | null;
-}
-
-/** One agent pool as port math needs it. */
-export interface AgentPoolInfo {
-  name: string;
-  count: number;
-  enableAutoScaling: boolean;
-  maxCount: number | null;
-  /** `upgradeSettings.maxSurge` as set, null when unset (AKS default). */
-  maxSurge: string | null;
-  /** False when nodes have instance-level public IPs (`enableNodePublicIP`): no load balancer SNAT for them. */
-  usesLoadBalancer: boolean;
-}
-
-/** Whether the load balancer's SNAT metrics can tell anything about this cluster. */
-export interface SnatSupport {
-  supported: boolean;
-  reason: string;
-}
 
 /** Build a {@link ClusterInfo} from the SDK's managed cluster model. */
 export function toClusterInfo(mc: ManagedCluster, fallbackSubscriptionId: string): ClusterInfo {
@@ -90,41 +44,6 @@ export function toClusterInfo(mc: ManagedCluster, fallbackSubscriptionId: string
     })),
     ipFamilies: mc.networkProfile?.ipFamilies ?? ['IPv4'],
     managedOutboundIpv6Count: lb?.managedOutboundIPs?.countIPv6 ?? null,
-  };
-}
-
-/**
- * Explain whether load balancer SNAT metrics apply to the cluster's egress.
- *
- * @example
- * snatSupport(info) // => { supported: false, reason: 'Outbound traffic leaves through a NAT gateway ...' }
- */
-export function snatSupport(info: Pick<ClusterInfo, 'outboundType' | 'name'>): SnatSupport {
-  const t = info.outboundType.toLowerCase();
-  if (t === 'loadbalancer') {
-    return { supported: true, reason: `Cluster ${info.name} egresses through its load balancer's outbound rules.` };
-  }
-  if (t === 'managednatgateway' || t === 'userassignednatgateway') {
-    return {
-      supported: false,
-      reason:
-        `Cluster ${info.name} uses outboundType ${info.outboundType}: outbound traffic leaves through a NAT gateway, ` +
-        'so the load balancer has no SNAT metrics for it. Look at the NAT gateway SNAT connection metrics instead ' +
-        '(a NAT gateway offers 64,512 ports per public IP, shared by all nodes).',
-    };
-  }
-  if (t === 'userdefinedrouting') {
-    return {
-      supported: false,
-      reason:
-        `Cluster ${info.name} uses outboundType userDefinedRouting: egress goes through your own route ` +
-        '(usually a firewall or NVA), which does the SNAT. The load balancer has no SNAT metrics for it; check the ' +
-        "firewall's SNAT utilisation.",
-    };
-  }
-  return {
-    supported: false,
-    reason: `Cluster ${info.name} uses outboundType ${info.outboundType}, which has no load balancer SNAT metrics.`,
   };
 }
 

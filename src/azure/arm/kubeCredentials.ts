@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
+import type { ClusterInfo } from '../../investigation/clusterInfo.js';
 import { ClusterCredentialsError, translateArmError } from '../errors.js';
-import type { ClusterInfo } from './clusterResolver.js';
 import { type ArmAdapterOptions, perSubscription, sdkClientOptions } from './options.js';
 
 /** The AKS server application (Entra ID), the audience of tokens the API server accepts. */

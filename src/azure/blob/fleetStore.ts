@@ -17,8 +17,8 @@ import {
   withIncident,
   withScan,
 } from '../../report/fleet/fleetModel.js';
+import { blobSegment } from '../../report/storageNames.js';
 import { BlobStoreError, translateBlobError } from '../errors.js';
-import { blobSegment } from './reportPrefix.js';
 
 /** Blob names of the fleet view, at the container root and under each `<cluster>/`. */
 export const FLEET_FILES = { json: 'index.json', html: 'index.html' } as const;

@@ -9,9 +9,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { EvidenceSink } from '../../evidence/evidenceSink.js';
+import { indexBlobName, reportPrefix } from '../../report/storageNames.js';
 import { BlobStoreError, InvalidArgumentError, translateBlobError } from '../errors.js';
 import { type LinkWindow, ReadLinkSigner } from './readLinks.js';
-import { indexBlobName, reportPrefix } from './reportPrefix.js';
 
 export { indexBlobName, reportPrefix };
 

@@ -11,8 +11,8 @@ import { loadSlice, SETTING_DEFAULTS, type SettingName, type SettingsSlice } fro
 import { BUNDLE_FILES } from '../../evidence/bundle.js';
 import { EvidenceNotFoundError } from '../../evidence/errors.js';
 import { emptyEvidenceSet } from '../../evidence/evidenceSet.js';
-import { analyzeBundle } from '../../evidence/read/analyzeBundle.js';
 import type { EvidenceSink } from '../../evidence/evidenceSink.js';
+import { analyzeBundle } from '../../evidence/read/analyzeBundle.js';
 import { chooseCandidatePods, netstatProblem } from '../../investigation/candidates.js';
 import { socketSourceStatement } from '../../investigation/evidenceNotes.js';
 import { kubeConfigFromFile } from '../../kube/access.js';

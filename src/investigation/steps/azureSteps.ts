@@ -1,6 +1,7 @@
 /** Activities that ask Azure Resource Manager and Azure Monitor. */
-import { snatSupport } from '../../azure/arm/clusterResolver.js';
+
 import { DEADLINE_MARGIN_SECONDS } from '../../kube/captureJob.js';
+import { snatSupport } from '../clusterInfo.js';
 import type {
   FindWorstNodesInput,
   FindWorstNodesOutput,

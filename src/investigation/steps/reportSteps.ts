@@ -1,7 +1,6 @@
 /** Activities that turn stored evidence into the stored report, and announce it. */
 import { computeRecommendations } from '../../analysis/recommendations.js';
 import type { ServiceTagIndex } from '../../analysis/serviceTags.js';
-import type { ClusterInfo } from '../../azure/arm/clusterResolver.js';
 import { type LinkWindow, linkWindow } from '../../azure/blob/readLinks.js';
 import { type BlobReportStore, REPORT_FILES } from '../../azure/blob/reportStore.js';
 import type { Logger } from '../../logging/logger.js';
@@ -12,6 +11,7 @@ import { renderMarkdown } from '../../report/markdown.js';
 import type { ClusterContext, Report } from '../../report/model.js';
 import { workloadRef } from '../../report/workloadName.js';
 import { TeamsDeliveryError } from '../../teams/errors.js';
+import type { ClusterInfo } from '../clusterInfo.js';
 import type { AnalyzeAndStoreInput, AnalyzeAndStoreOutput, NotifyTeamsInput, NotifyTeamsOutput } from '../contracts.js';
 import type { InvestigationDeps } from '../dependencies.js';
 import { socketSourceStatement } from '../evidenceNotes.js';

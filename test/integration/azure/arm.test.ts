@@ -1,7 +1,7 @@
 import { type Agent, request } from 'node:https';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ArmClusterResolver, snatSupport } from '../../../src/azure/arm/clusterResolver.js';
+import { ArmClusterResolver } from '../../../src/azure/arm/clusterResolver.js';
 import { AKS_SERVER_SCOPE, AksCredentialProvider, usesExternalAuth } from '../../../src/azure/arm/kubeCredentials.js';
 import { parseLoadBalancerId } from '../../../src/azure/arm/resourceId.js';
 import { ArmServiceTags } from '../../../src/azure/arm/serviceTags.js';
@@ -15,6 +15,7 @@ import {
   InvalidArgumentError,
   InvalidResourceIdError,
 } from '../../../src/azure/errors.js';
+import { snatSupport } from '../../../src/investigation/clusterInfo.js';
 import { simArmAdapterOptions, staticTokenCredential } from '../../../src/sim/arm/credential.js';
 import { type ArmServer, parseMetricsFilter, startArmServer } from '../../../src/sim/arm/server.js';
 import { SIM_SERVICE_TAGS_CHANGE_NUMBER } from '../../../src/sim/arm/serviceTags.js';

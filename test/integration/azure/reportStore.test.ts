@@ -10,7 +10,8 @@ import {
   type IncidentEntry,
   indexBlobName,
 } from '../../../src/azure/blob/reportStore.js';
-import { BlobStoreError, InvalidArgumentError } from '../../../src/azure/errors.js';
+import { BlobStoreError, InvalidArgumentError, translateBlobError } from '../../../src/azure/errors.js';
+import { InvalidStorageNameError } from '../../../src/report/storageNames.js';
 import { type AzuriteBlob, AzuriteStartError, startAzurite } from '../../../src/sim/azurite.js';
 
 let azurite: AzuriteBlob;
@@ -68,13 +69,23 @@ describe('BlobReportStore', () => {
       );
     });
 
-    it('throws InvalidArgumentError for an invalid timestamp or an empty segment', () => {
+    it('throws InvalidStorageNameError for an invalid timestamp or an empty segment', () => {
       expect(() => store.reportPrefix({ cluster: 'c', node: 'n', timestamp: 'yesterday', instanceId: 'i' })).toThrow(
-        InvalidArgumentError,
+        InvalidStorageNameError,
       );
       expect(() => store.reportPrefix({ cluster: '///', node: 'n', timestamp: new Date(), instanceId: 'i' })).toThrow(
         /cluster/,
       );
+    });
+
+    it('is translated into a non-retryable InvalidArgumentError inside the Blob adapter', () => {
+      const translated = translateBlobError(
+        new InvalidStorageNameError('The cluster "///" has no usable characters'),
+        'x',
+      );
+      expect(translated).toBeInstanceOf(InvalidArgumentError);
+      expect(translated.retryable).toBe(false);
+      expect(translated.message).toBe('The cluster "///" has no usable characters');
     });
   });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClusterInfo } from '../../../src/azure/arm/clusterResolver.js';
+import type { ClusterInfo } from '../../../src/investigation/clusterInfo.js';
 import { ownerStatusVia } from '../../../src/investigation/steps/sweepSteps.js';
 import { SWEEP_MARGIN_SECONDS, type SweepPorts, sweepCaptureJobs } from '../../../src/investigation/sweep.js';
 import { listCaptureJobs } from '../../../src/kube/captureInventory.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pinnedImageProblem } from '../../../src/config/imageReference.js';
 import {
   buildCaptureJob,
   captureJobName,
@@ -6,7 +7,6 @@ import {
   DEFAULT_CAPTURE_IMAGE,
   imagePullPolicyFor,
   labelValue,
-  pinnedImageProblem,
 } from '../../../src/kube/captureJob.js';
 
 const NODE = 'aks-nodepool1-12345678-vmss000003';

@@ -1,0 +1,28 @@
+/**
+ * The Teams webhook URL rule, shared by the TEAMS_WEBHOOK_URL setting (src/config/settings.ts) and the notifier
+ * (src/teams/notifier.ts): https, or http on loopback only (tests and the demo). Pure, so configuration validates
+ * the URL without importing the Teams adapter. Messages show only the scheme and host: the URL's query is a secret.
+ */
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Why `webhookUrl` is not an acceptable Teams webhook URL (a phrase that follows "The Teams webhook URL"), or
+ * null with the parsed URL when it is.
+ *
+ * @example webhookUrlProblem('http://example.com/x').problem // 'must use https (got http://example.com); ...'
+ */
+export function webhookUrlProblem(webhookUrl: string): { problem: string; url: null } | { problem: null; url: URL } {
+  let url: URL;
+  try {
+    url = new URL(webhookUrl);
+  } catch {
+    return { problem: 'is not a valid absolute URL', url: null };
+  }
+  if (url.protocol === 'https:') return { problem: null, url };
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return { problem: null, url };
+  return {
+    problem: `must use https (got ${url.protocol}//${url.host}); http is accepted only for 127.0.0.1/localhost`,
+    url: null,
+  };
+}
