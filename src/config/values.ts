@@ -9,6 +9,11 @@ import { type RangedSetting, SETTING_RANGES } from './ranges.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/** True for https, and for http on loopback only (the simulated world and tests): the rule of every URL setting. */
+export function isHttpsOrLoopback(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+}
+
 /** A Key Vault reference the platform could not resolve stays in the setting as this literal. */
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
 
@@ -90,7 +95,7 @@ export const url = (what: string, opts: { secret?: boolean } = {}) =>
       ctx.addIssue({ code: 'custom', message: `must be an absolute ${what} URL${opts.secret ? '' : `, got "${v}"`}` });
       return z.NEVER;
     }
-    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && LOOPBACK.has(parsed.hostname))) {
+    if (!isHttpsOrLoopback(parsed)) {
       ctx.addIssue({
         code: 'custom',
         message: `must use https (http only for 127.0.0.1/localhost), got ${parsed.protocol}//${parsed.host}`,

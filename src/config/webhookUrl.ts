@@ -4,7 +4,7 @@
  * the URL without importing the Teams adapter. Messages show only the scheme and host: the URL's query is a secret.
  */
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+import { isHttpsOrLoopback } from './values.js';
 
 /**
  * Why `webhookUrl` is not an acceptable Teams webhook URL (a phrase that follows "The Teams webhook URL"), or
@@ -19,8 +19,7 @@ export function webhookUrlProblem(webhookUrl: string): { problem: string; url: n
   } catch {
     return { problem: 'is not a valid absolute URL', url: null };
   }
-  if (url.protocol === 'https:') return { problem: null, url };
-  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return { problem: null, url };
+  if (isHttpsOrLoopback(url)) return { problem: null, url };
   return {
     problem: `must use https (got ${url.protocol}//${url.host}); http is accepted only for 127.0.0.1/localhost`,
     url: null,
