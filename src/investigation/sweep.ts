@@ -8,7 +8,6 @@
 import type { CaptureJobInfo } from '../kube/captureInventory.js';
 import type { Logger } from '../logging/logger.js';
 import type { ClusterInfo } from './clusterInfo.js';
-import type { StructuredLogger } from './logger.js';
 
 /** Past the Job's own deadline, how long the sweeper still waits (the owner's delete normally comes first). */
 export const SWEEP_MARGIN_SECONDS = 600;

@@ -4,15 +4,12 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Command, Option } from 'commander';
-import { type AnalysisOptions, SnatAnalysis } from '../../analysis/snatAnalysis.js';
 import { SettingsError } from '../../config/errors.js';
 import { SETTING_RANGES } from '../../config/ranges.js';
 import { loadSlice, SETTING_DEFAULTS, type SettingName, type SettingsSlice } from '../../config/settings.js';
 import { BUNDLE_FILES } from '../../evidence/bundle.js';
-import { EvidenceNotFoundError } from '../../evidence/errors.js';
-import { emptyEvidenceSet } from '../../evidence/evidenceSet.js';
 import type { EvidenceSink } from '../../evidence/evidenceSink.js';
-import { analyzeBundle } from '../../evidence/read/analyzeBundle.js';
+import { analyzeBundleOrEmpty } from '../../investigation/analyzeOrEmpty.js';
 import { chooseCandidatePods, netstatProblem } from '../../investigation/candidates.js';
 import { socketSourceStatement } from '../../investigation/evidenceNotes.js';
 import { kubeConfigFromFile } from '../../kube/access.js';
@@ -33,7 +30,6 @@ import { type ResolvedNode, resolveNode } from '../../kube/nodes.js';
 import { listNodePodsWithJson } from '../../kube/pods.js';
 import { readPodControllers } from '../../kube/workloads.js';
 import { createLogger } from '../../logging/logger.js';
-import type { Report } from '../../report/model.js';
 import { CliError } from '../errors.js';
 import { collect, emit, writeFileAtomic } from '../output.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport, validateCidrs } from './analyze.js';
@@ -352,7 +348,7 @@ async function investigate(flags: InvestigateFlags): Promise<void> {
     checkAbort();
     say('analysing the evidence');
     const { computeRecommendations } = await import('../../analysis/recommendations.js');
-    const report = await analyze(evidenceDir, {
+    const report = await analyzeBundleOrEmpty(evidenceDir, {
       privateCidrs: flags.privateCidr,
       generatedAt: new Date().toISOString(),
       investigation: {
@@ -483,7 +479,7 @@ async function examinePods(
     o.say(`${pods.length} pods on the node; ${socketSourceStatement(false)}`);
     return null;
   }
-  const sofar = await analyze(evidenceDir, { privateCidrs: o.privateCidr });
+  const sofar = await analyzeBundleOrEmpty(evidenceDir, { privateCidrs: o.privateCidr });
   const chosen = chooseCandidatePods(pods, sofar.rankedPods, o.maxPods);
   o.say(
     `${pods.length} pods on the node (${chosen.skippedHostNetwork} hostNetwork); netstat in ${chosen.candidates.length} ` +
@@ -498,14 +494,4 @@ async function examinePods(
   for (const r of results.filter((x) => x.method === 'skipped').slice(0, 10))
     o.say(`  skipped ${r.namespace}/${r.pod}: ${(r.reason ?? 'no reason given').slice(0, 160)}`);
   return netstatProblem(results);
-}
-
-/** analyzeBundle, or the empty report when nothing usable was collected (the report then says so). */
-async function analyze(dir: string, options: AnalysisOptions): Promise<Report> {
-  try {
-    return await analyzeBundle(dir, options);
-  } catch (err) {
-    if (err instanceof EvidenceNotFoundError) return new SnatAnalysis(emptyEvidenceSet(), options).report();
-    throw err;
-  }
 }

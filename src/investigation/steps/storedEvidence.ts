@@ -1,15 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SnatAnalysis } from '../../analysis/snatAnalysis.js';
 import { type TraceSnapshot, usableTraceSnapshot } from '../../analysis/traceSnapshot.js';
 import { type BlobReportStore, EVIDENCE_FOLDER } from '../../azure/blob/reportStore.js';
 import { BlobStoreError } from '../../azure/errors.js';
 import { BUNDLE_FILES } from '../../evidence/bundle.js';
-import { EvidenceNotFoundError } from '../../evidence/errors.js';
-import { emptyEvidenceSet } from '../../evidence/evidenceSet.js';
-import { type AnalyzeBundleOptions, analyzeBundle } from '../../evidence/read/analyzeBundle.js';
+import type { AnalyzeBundleOptions } from '../../evidence/read/analyzeBundle.js';
 import type { Report } from '../../report/model.js';
+import { analyzeBundleOrEmpty, emptyReport } from '../analyzeOrEmpty.js';
 
 /** The trace as candidate selection read it, next to the evidence but outside the bundle (`analyze` ignores it). */
 export const TRACE_SNAPSHOT_FILE = 'trace-analysis.json';
@@ -53,10 +51,10 @@ export async function analyzeStoredEvidence(
   try {
     const traceName = (rel: string) => rel === BUNDLE_FILES.tcptracer || rel === `${BUNDLE_FILES.tcptracer}.gz`;
     const files = await store.downloadPrefix(`${prefix}${EVIDENCE_FOLDER}`, dir, snapshot ? { skip: traceName } : {});
-    if (files.length === 0) return new SnatAnalysis(emptyEvidenceSet(), options).report();
+    if (files.length === 0) return emptyReport(options);
     // The bundle still lists the trace (the report names its evidence files); its content comes from the snapshot.
     for (const rel of snapshot ? files.filter(traceName) : []) await writeFile(join(dir, rel), '');
-    const report = await analyzeBundle(dir, {
+    const report = await analyzeBundleOrEmpty(dir, {
       ...options,
       ...(snapshot ? { traceSnapshot: snapshot } : {}),
       ...(trace === 'store'
@@ -69,9 +67,6 @@ export async function analyzeStoredEvidence(
     });
     if (taken) await store.putFile(prefix, TRACE_SNAPSHOT_FILE, JSON.stringify(taken), 'application/json');
     return report;
-  } catch (err) {
-    if (err instanceof EvidenceNotFoundError) return new SnatAnalysis(emptyEvidenceSet(), options).report();
-    throw err;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
