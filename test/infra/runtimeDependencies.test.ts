@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { init, parse } from 'es-module-lexer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NOT_DEPLOYED_DEPENDENCIES } from '../../scripts/package.mjs';
+import { isBuiltin, moduleName as packageName } from '../support/importGraph.js';
 import { repoRoot } from './bicep.js';
 
 /**
@@ -15,18 +15,6 @@ import { repoRoot } from './bicep.js';
 interface ImportGraph {
   files: Set<string>;
   packages: Set<string>;
-}
-
-const BUILTINS = new Set(builtinModules);
-
-/** `@scope/name` or `name` from a bare specifier such as `@azure/functions` or `azurite/package.json`. */
-function packageName(specifier: string): string {
-  const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
-}
-
-function isBuiltin(specifier: string): boolean {
-  return specifier.startsWith('node:') || BUILTINS.has(specifier.split('/')[0] ?? '');
 }
 
 function walk(entry: string): ImportGraph {
