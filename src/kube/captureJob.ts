@@ -34,21 +34,26 @@ export function imagePullPolicyFor(image: string): 'IfNotPresent' | 'Always' {
 export const CAPTURE_SCRATCH_DIR = '/tmp';
 /** Bound on the scratch space (uncompressed capture files before framing). */
 export const CAPTURE_SCRATCH_LIMIT = '512Mi';
+/** Namespace of the capture Jobs when CAPTURE_NAMESPACE is unset. */
 export const DEFAULT_CAPTURE_NAMESPACE = 'snat-responder';
+/** tcptracer window in seconds when TRACE_SECONDS is unset. */
 export const DEFAULT_TRACE_SECONDS = 60;
 
+/** Label keys on every capture Job and its pod (the selector, the investigation, the node). */
 export const CAPTURE_LABELS = {
   name: 'app.kubernetes.io/name',
   component: 'app.kubernetes.io/component',
   investigation: 'snat-responder.io/investigation',
   node: 'snat-responder.io/node',
 } as const;
+/** Annotation keys on every capture Job: who it belongs to (values too long or too free for labels). */
 export const CAPTURE_ANNOTATIONS = {
   /** The investigation (orchestration instance) the Job belongs to: the sweeper asks whether it still runs. */
   investigationId: 'snat-responder.io/investigation-id',
   /** The one execution that created the Job and alone may adopt or delete it. */
   owner: 'snat-responder.io/owner',
 } as const;
+/** Label selector of every capture Job this product creates (the sweeper and the inventory list by it). */
 export const CAPTURE_SELECTOR = `${CAPTURE_LABELS.name}=snat-responder,${CAPTURE_LABELS.component}=node-capture`;
 
 /** Job runtime beyond the trace window: BCC compile, lsns/pstree/crictl, compression, image pull. */
@@ -130,8 +135,11 @@ export function captureJobName(node: string, owner: string): string {
   return s ? `snat-cap-${s}-${h}` : `snat-cap-${h}`;
 }
 
+/** What one capture Job is built from ({@link buildCaptureJob}). */
 export interface CaptureJobOptions {
+  /** The node to capture (the Job's pod is pinned to it). */
   node: string;
+  /** The investigation's instance id (a label and an annotation). */
   investigationId: string;
   /** Unique to the creating execution (default: the investigation id). Names the Job and guards its delete. */
   owner?: string;

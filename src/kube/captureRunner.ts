@@ -28,8 +28,10 @@ import {
 } from './errors.js';
 import { decodeCapture } from './framing.js';
 
+/** The namespace label whose value (`privileged`) lets the capture pod run; `preflight` checks it. */
 export const POD_SECURITY_LABEL = 'pod-security.kubernetes.io/enforce';
 
+/** How a {@link CaptureManager} creates and watches capture Jobs. */
 export interface CaptureManagerOptions {
   /** Namespace of the capture Jobs (default `snat-responder`). */
   namespace?: string;
@@ -47,7 +49,9 @@ export interface CaptureManagerOptions {
   ttlSecondsAfterFinished?: number;
 }
 
+/** Where a capture Job is, and why when it is stuck or failed. */
 export interface CaptureStatus {
+  /** The Job's phase. */
   phase: CapturePhase;
   /** Why it is Pending or Failed: `Unschedulable: ...`, `ImagePullBackOff: ...`, `NodeNotReady`, ... */
   reason: string | null;

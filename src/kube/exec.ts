@@ -9,6 +9,7 @@ import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { execSocketConnector } from './execSocket.js';
 
+/** How one exec ended: it ran (with an exit code), failed to start, was refused, dropped, or timed out. */
 export type ExecOutcome =
   /** The command ran; `exitCode` from the status channel. */
   | { kind: 'exited'; exitCode: number; stdout: string; stderr: string }

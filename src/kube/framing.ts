@@ -18,6 +18,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { assertBundlePath } from '../evidence/evidenceSink.js';
 import { CaptureOutputTruncatedError } from './errors.js';
 
+/** The framing markers `capture.sh` prints around the capture and around each (gzip, base64) file. */
 export const FRAME = {
   begin: '==SNAT-CAPTURE-BEGIN v1==',
   fileRe: /^==SNAT-FILE path=(\S+) gz=(\d+)==$/,
@@ -25,8 +26,11 @@ export const FRAME = {
   endRe: /^==SNAT-CAPTURE-END files=(\d+) gz=(\d+)==$/,
 } as const;
 
+/** One file of a capture. */
 export interface CapturedFile {
+  /** Bundle-relative path. */
   path: string;
+  /** The file's bytes (uncompressed). */
   data: Buffer;
 }
 

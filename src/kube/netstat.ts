@@ -9,9 +9,13 @@ import type { EvidenceSink } from '../evidence/evidenceSink.js';
 import { call, isNotFound, makeClients } from './client.js';
 import { type ExecOutcome, execInContainer } from './exec.js';
 
+/** A pod to read sockets from. */
 export interface SocketCandidate {
+  /** The pod's namespace. */
   namespace: string;
+  /** The pod's name. */
   name: string;
+  /** Its containers, in the order to try. */
   containers: string[];
   /** hostNetwork pods share the node's sockets: they are skipped (the node socket table covers them). */
   hostNetwork?: boolean;
@@ -19,9 +23,13 @@ export interface SocketCandidate {
   phase?: string;
 }
 
+/** How one pod's sockets were read, or why not. */
 export interface PodSocketsResult {
+  /** The pod's namespace. */
   namespace: string;
+  /** The pod's name. */
   pod: string;
+  /** `netstat -ptn`, `/proc/net/tcp` as the fallback, or skipped. */
   method: 'netstat' | 'proc-net-tcp' | 'skipped';
   /** Bundle-relative file written, e.g. `netstat/payments_checkout-api-7d9f8b6c5-x2x9q.txt`. */
   file: string | null;
@@ -29,6 +37,7 @@ export interface PodSocketsResult {
   reason?: string;
 }
 
+/** How {@link collectPodSockets} runs. */
 export interface CollectPodSocketsOptions {
   /** Parallel execs (default 16). */
   concurrency?: number;
@@ -40,6 +49,7 @@ export interface CollectPodSocketsOptions {
    * egress, disk) and may not be allowed by policy. See docs/kubernetes.md.
    */
   allowInstallNetTools?: boolean;
+  /** Where the tables go (`netstat/<namespace>_<pod>.txt`). */
   sink: EvidenceSink;
 }
 
@@ -49,7 +59,9 @@ export interface CollectPodSocketsOptions {
  */
 export const NETSTAT_OUTPUT_CAP_BYTES = 256 * 1024;
 
+/** The socket table command (argument array, no shell). */
 export const NETSTAT_COMMAND = ['netstat', '-ptn'] as const;
+/** The fallback when a container has no netstat: the kernel's own tables. */
 export const PROC_NET_TCP_COMMAND = ['cat', '/proc/net/tcp', '/proc/net/tcp6'] as const;
 /** Fixed text, no outside input: tries the usual package managers quietly. */
 export const INSTALL_NET_TOOLS_COMMAND = [

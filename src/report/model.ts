@@ -30,7 +30,9 @@ export type WorkloadResolution = 'ownerReferences' | 'inferred';
 export interface Workload {
   /** Controller kind, e.g. `Deployment`, or `Pod` for a bare pod. */
   kind: string;
+  /** The workload's namespace. */
   namespace: string;
+  /** The workload's name (`checkout-api`). */
   name: string;
   /** Whether ownerReferences proved it or it was inferred (a guess the renderings label as such). */
   resolvedBy: WorkloadResolution;
@@ -98,7 +100,9 @@ export interface SocketCounters {
 export interface RankedPod extends TrafficCounters, SocketCounters {
   /** 1-based position in `Report.rankedPods` (1 = most suspect). */
   rank: number;
+  /** The pod's namespace. */
   namespace: string;
+  /** The pod's name. */
   pod: string;
   /** The pod shares the node's network namespace, so its traffic carries the node IP. */
   hostNetwork: boolean;
@@ -110,6 +114,7 @@ export interface RankedPod extends TrafficCounters, SocketCounters {
   workload?: Workload;
   /** Trace comms seen for this pod (first few). */
   processes: string[];
+  /** How the pod's traffic was tied to it (the paths that matched, any conflict). */
   attribution: Attribution;
 }
 
@@ -200,9 +205,11 @@ export interface ClusterContext {
 
 /** One agent pool's size limits as ARM states them. */
 export interface AgentPoolContext {
+  /** The pool's name. */
   name: string;
   /** Current node count. */
   count: number;
+  /** True when the cluster autoscaler sizes the pool. */
   enableAutoScaling: boolean;
   /** Autoscaler ceiling, null when autoscaling is off. */
   maxCount: number | null;
@@ -270,6 +277,7 @@ export type RecommendationKind =
 
 /** One piece of advice, with the measurement behind it and, where it applies, the commands to act on it. */
 export interface Recommendation {
+  /** What kind of fix (the engine orders by it: the talker first, then the host, then capacity). */
   kind: RecommendationKind;
   /** One-line imperative headline, e.g. `Raise SNAT ports per node to 2,048`. */
   title: string;

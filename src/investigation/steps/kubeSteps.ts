@@ -51,6 +51,7 @@ async function captures(deps: InvestigationDeps, input: { cluster: CaptureJobInp
   });
 }
 
+/** The node by name or InternalIP, as Kubernetes names it. */
 export async function resolveNode(deps: InvestigationDeps, input: ResolveNodeInput): Promise<ResolveNodeOutput> {
   const node = await resolveKubeNode(await deps.kubeConfigFor(input.cluster), input.node);
   return { name: node.name, internalIPs: node.internalIPs };
@@ -67,6 +68,7 @@ export async function startCapture(
   return manager.start(input.node, input.investigationId, input.owner ?? input.investigationId);
 }
 
+/** The capture Job's phase (and why, when stuck or failed). */
 export async function captureStatus(deps: InvestigationDeps, input: CaptureJobInput): Promise<CaptureStatusOutput> {
   const status = await (await captures(deps, input)).status(input.jobName);
   return {
@@ -96,6 +98,7 @@ export async function collectEvidence(
   };
 }
 
+/** Deletes this execution's capture Job (refused for another owner's Job); idempotent. */
 export async function deleteCapture(deps: InvestigationDeps, input: CaptureJobInput): Promise<{ deleted: string }> {
   await (await captures(deps, input)).delete(input.jobName, input.owner ?? input.jobName);
   return { deleted: input.jobName };
