@@ -27,8 +27,7 @@ import {
 import { DirectorySink, redactingSink } from '../../kube/evidenceSinks.js';
 import { collectPodSockets } from '../../kube/netstat.js';
 import { type ResolvedNode, resolveNode } from '../../kube/nodes.js';
-import { listNodePodsWithJson } from '../../kube/pods.js';
-import { readPodControllers } from '../../kube/workloads.js';
+import { recordNodePods } from '../../kube/podInventory.js';
 import { createLogger } from '../../logging/logger.js';
 import { CliError } from '../errors.js';
 import { collect, emit, writeFileAtomic } from '../output.js';
@@ -452,8 +451,8 @@ async function waitForCapture(
 }
 
 /**
- * Writes pods.json, picks the candidates from the evidence collected so far (the rule the durable activity
- * uses) and runs netstat in them; the socket tables land in the bundle. Returns the problem to report when
+ * Writes pods.json and controllers.json (recordNodePods, as the durable activity does), picks the candidates
+ * from the evidence collected so far (the rule the durable activity uses) and runs netstat in them; the socket tables land in the bundle. Returns the problem to report when
  * execs failed (the same rule as the orchestration).
  */
 async function examinePods(
@@ -469,12 +468,9 @@ async function examinePods(
     say: (msg: string) => void;
   },
 ): Promise<string | null> {
-  const { pods, podsJson } = await listNodePodsWithJson(kc, nodeName);
-  await sink.put(BUNDLE_FILES.pods, podsJson);
   // The workloads behind the pods name the report's headline whether or not pods are exec'd into.
-  const controllers = await readPodControllers(kc, pods);
-  await sink.put(BUNDLE_FILES.controllers, controllers.json);
-  for (const p of controllers.problems) o.say(p);
+  const { pods, problems } = await recordNodePods(kc, nodeName, sink);
+  for (const p of problems) o.say(p);
   if (o.allowPodExec !== true) {
     o.say(`${pods.length} pods on the node; ${socketSourceStatement(false)}`);
     return null;

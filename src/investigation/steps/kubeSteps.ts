@@ -6,8 +6,7 @@ import { CaptureManager } from '../../kube/captureRunner.js';
 import { redactingSink } from '../../kube/evidenceSinks.js';
 import { collectPodSockets } from '../../kube/netstat.js';
 import { resolveNode as resolveKubeNode } from '../../kube/nodes.js';
-import { listNodePodsWithJson } from '../../kube/pods.js';
-import { readPodControllers } from '../../kube/workloads.js';
+import { recordNodePods } from '../../kube/podInventory.js';
 import type { Logger } from '../../logging/logger.js';
 import { chooseCandidatePods, netstatFailed } from '../candidates.js';
 import type {
@@ -115,16 +114,8 @@ export async function selectCandidates(
   const kc = await deps.kubeConfigFor(input.cluster);
   const store = await deps.reports();
   const sink = storedEvidence(store, input.prefix);
-  const [node, { pods, podsJson }] = await Promise.all([
-    resolveKubeNode(kc, input.node),
-    listNodePodsWithJson(kc, input.node),
-  ]);
-  const controllers = await readPodControllers(kc, pods);
-  await Promise.all([
-    sink.put(BUNDLE_FILES.pods, podsJson),
-    sink.put(BUNDLE_FILES.node, node.json),
-    sink.put(BUNDLE_FILES.controllers, controllers.json),
-  ]);
+  const [node, { pods }] = await Promise.all([resolveKubeNode(kc, input.node), recordNodePods(kc, input.node, sink)]);
+  await sink.put(BUNDLE_FILES.node, node.json);
 
   // Pod exec is opt-in: without it no pod is a candidate, so the investigation never execs and the node-side
   // socket tables are the source (the report says so). Nothing here needs the trace then: analyzeAndStore
