@@ -16,4 +16,5 @@ export const ACTIVITY = {
   notifyWaiters: 'notifyWaiters',
 } as const;
 
+/** The registered name of one activity: a value of {@link ACTIVITY}. */
 export type ActivityName = (typeof ACTIVITY)[keyof typeof ACTIVITY];

@@ -23,20 +23,32 @@ import { TtlCache } from './ttlCache.js';
 /** How long a cluster's kubeconfig (with its Entra token) is reused: a few minutes, far inside the token's hour. */
 const KUBECONFIG_TTL_MS = 4 * 60_000;
 
+/** Finds the AKS cluster an investigation is about (ARM in Azure, the simulated ARM in the demo). */
 export interface ClusterDirectory {
+  /** The managed cluster whose outbound load balancer has this ARM resource id. */
   resolveFromLoadBalancer(loadBalancerId: string): Promise<ClusterInfo>;
   /** A configured cluster by its resource id (the capture Job sweeper). */
   resolveById(clusterId: string): Promise<ClusterInfo>;
 }
 
+/** The load balancer's SNAT metrics in Azure Monitor, as the investigation reads them. */
 export interface SnatMetricsSource {
+  /** Per-minute used/allocated ports and failed connections for one backend IP (null: the whole load balancer). */
   nodeSnapshot(loadBalancerId: string, backendIp: string | null, window: MetricsWindow): Promise<SnatMetricPoint[]>;
+  /** The `count` backend IPs with the highest `UsedSnatPorts` in the window, highest first. */
   worstBackends(loadBalancerId: string, window: MetricsWindow, count: number): Promise<BackendUsage[]>;
 }
 
+/**
+ * Everything the activities reach outside the process: settings and one adapter per outside system. Built once per
+ * process from app settings ({@link investigationDeps}), or installed whole by the simulated world and tests.
+ */
 export interface InvestigationDeps {
+  /** The app settings, read and validated once. */
   settings: Settings;
+  /** Load balancer or cluster id to cluster. */
   clusters: ClusterDirectory;
+  /** SNAT metrics from Azure Monitor. */
   metrics: SnatMetricsSource;
   /** A fresh KubeConfig for the cluster (tokens expire: build one per activity). */
   kubeConfigFor(cluster: ClusterInfo): Promise<KubeConfig>;
@@ -45,6 +57,7 @@ export interface InvestigationDeps {
    * ALLOW_ADMIN_CREDENTIALS allows; null when it was reached with Entra ID. Absent: never a local account.
    */
   localAccountNote?(cluster: ClusterInfo): Promise<string | null>;
+  /** The reports container (evidence, reports, candidate lists); built on first use. */
   reports(): Promise<BlobReportStore>;
   /** What the proactive scan reads: clusters and their SNAT metrics (batch API); absent in setups without ARM. */
   fleetSources?(): Promise<{ inventory: FleetInventory; metrics: FleetMetricsSource }>;

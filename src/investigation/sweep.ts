@@ -28,8 +28,11 @@ export interface SweepPorts {
   logger: Logger;
 }
 
+/** What one sweep did with each capture Job it found. */
 export interface SweepResult {
+  /** Orphaned Jobs deleted, with the investigation that owned them (null when the Job names none). */
   deleted: Array<{ cluster: string; job: string; owner: string | null }>;
+  /** Jobs left alone and why (within their deadline, owner still running, owner status unknown). */
   kept: Array<{ cluster: string; job: string; reason: string }>;
   /** Clusters or Jobs the sweeper could not handle (logged; the next run tries again). */
   failures: Array<{ cluster: string; job: string | null; error: string }>;

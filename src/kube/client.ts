@@ -19,11 +19,17 @@ import { retryTransient } from './retry.js';
 /** Default per-request timeout: the API server answers simple reads in milliseconds; 15 s means trouble. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
+/** The typed API clients for one cluster, and what error messages need to say about it. */
 export interface KubeClients {
+  /** Pods, nodes, namespaces, pod logs. */
   core: CoreV1Api;
+  /** Jobs. */
   batch: BatchV1Api;
+  /** ReplicaSets, Deployments and the other controllers a pod's workload is read from. */
   apps: AppsV1Api;
+  /** The API server URL, named in error messages. */
   server: string;
+  /** Per-request timeout in ms. */
   timeoutMs: number;
   /** Pause before the one retry of a transient failure (see `retry.ts`); default its constant. */
   retryDelayMs?: number;

@@ -4,8 +4,11 @@ import ipaddr from 'ipaddr.js';
 import { call, makeClients } from './client.js';
 import { NodeNotFoundError } from './errors.js';
 
+/** The node found, with what the bundle and the metrics match need. */
 export interface ResolvedNode {
+  /** The node's name. */
   name: string;
+  /** Its `InternalIP` addresses (IPv4 and IPv6 on dual-stack). */
   internalIPs: string[];
   /** True when the node's `Ready` condition is `True`. */
   ready: boolean;

@@ -2,14 +2,17 @@
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { call, makeClients } from './client.js';
 
+/** One pod on the node, reduced to what attribution and exec need. */
 export interface NodePod {
   namespace: string;
   name: string;
   /** `status.podIPs[].ip` (both families), falling back to `status.podIP`. */
   podIPs: string[];
+  /** The pod uses the node's network namespace (its sockets are the node's). */
   hostNetwork: boolean;
   /** Container names in spec order (exec tries them in this order). */
   containers: string[];
+  /** `status.phase` (`Running`, `Pending`...), `Unknown` when absent. */
   phase: string;
   /** The controlling ownerReference (a ReplicaSet, Job, StatefulSet, DaemonSet...), null for a bare pod. */
   controller: { kind: string; name: string } | null;
