@@ -15,7 +15,7 @@ import {
   PORTS_PER_FRONTEND_IP,
   portMath,
 } from './portAllocation.js';
-import { serviceAdvice } from './serviceTags.js';
+import { serviceAdvice } from './serviceAdvice.js';
 
 /** Thresholds behind each rule (documented in docs/report.md). */
 export const RECOMMENDATION_THRESHOLDS = {

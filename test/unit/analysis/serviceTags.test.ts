@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  parseServiceTags,
-  ServiceTagIndex,
-  ServiceTagsFormatError,
-  serviceAdvice,
-} from '../../../src/analysis/serviceTags.js';
+import { serviceAdvice } from '../../../src/analysis/serviceAdvice.js';
+import { parseServiceTags, ServiceTagIndex, ServiceTagsFormatError } from '../../../src/analysis/serviceTags.js';
 
 const FILE = new URL('../../fixtures/service-tags/ServiceTags_Public_20261130.json', import.meta.url);
 const doc = () => parseServiceTags(JSON.parse(readFileSync(FILE, 'utf8')));
