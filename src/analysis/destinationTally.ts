@@ -117,6 +117,13 @@ export class DestinationTally {
   addSortedIpv4(block: Uint32Array, words: number): void {
     if (words === 0) return;
     this.compact();
+    if (this.length === 0) {
+      // Nothing to merge with (a talker's first block): take a copy as it is.
+      this.log = block.slice(0, words);
+      this.length = words;
+      this.sorted = words;
+      return;
+    }
     const mine = this.log;
     const mineWords = this.length;
     const merged = new Uint32Array(Math.max(SLOT * MIN_ENTRIES, mineWords + words));

@@ -59,6 +59,12 @@ export function normalizeIp(raw: string): string {
 export interface IpClassifier {
   (ip: string): DestinationClass;
   ipv4(address: number): DestinationClass;
+  /**
+   * The private IPv4 ranges `ipv4` checks, as unsigned 32-bit integers: `[first0, last0, first1, last1, ...]`,
+   * sorted and without overlaps, so a caller holding addresses in ascending order can classify them by walking
+   * the ranges alongside (one comparison or two per address).
+   */
+  readonly ipv4Ranges: Float64Array;
 }
 
 /**
@@ -74,17 +80,12 @@ export function createIpClassifier(extraPrivateCidrs: readonly string[] = []): I
   const ranges = [...BUILT_IN_PRIVATE_CIDRS, ...extraPrivateCidrs].map(parseCidr);
   const v4 = ranges.filter((r) => r[0].kind() === 'ipv4');
   const v6 = ranges.filter((r) => r[0].kind() === 'ipv6');
-  // IPv4 ranges as first and last unsigned integers, for the numeric check.
-  const lows = new Float64Array(v4.length);
-  const highs = new Float64Array(v4.length);
-  v4.forEach(([addr, bits], i) => {
-    const first = (addr as ipaddr.IPv4).octets.reduce((a, o) => a * 256 + o, 0);
-    const size = 2 ** (32 - bits);
-    lows[i] = first - (first % size);
-    highs[i] = lows[i]! + size - 1;
-  });
+  const ipv4Ranges = mergedIpv4Ranges(v4);
   const ipv4 = (address: number): DestinationClass => {
-    for (let i = 0; i < lows.length; i++) if (address >= lows[i]! && address <= highs[i]!) return 'private';
+    for (let i = 0; i < ipv4Ranges.length; i += 2) {
+      if (address < ipv4Ranges[i]!) return 'public';
+      if (address <= ipv4Ranges[i + 1]!) return 'private';
+    }
     return 'public';
   };
   const cache = new Map<string, DestinationClass>();
@@ -102,7 +103,26 @@ export function createIpClassifier(extraPrivateCidrs: readonly string[] = []): I
     if (cache.size < 100_000) cache.set(ip, result);
     return result;
   };
-  return Object.assign(classify, { ipv4 });
+  return Object.assign(classify, { ipv4, ipv4Ranges });
+}
+
+/** IPv4 CIDRs as sorted, merged `[first, last, ...]` unsigned integers (see {@link IpClassifier.ipv4Ranges}). */
+function mergedIpv4Ranges(v4: readonly Range[]): Float64Array {
+  const spans = v4
+    .map(([addr, bits]) => {
+      const first = (addr as ipaddr.IPv4).octets.reduce((a, o) => a * 256 + o, 0);
+      const size = 2 ** (32 - bits);
+      const low = first - (first % size);
+      return [low, low + size - 1] as const;
+    })
+    .sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  for (const [low, high] of spans) {
+    const last = out.length - 1;
+    if (last > 0 && low <= out[last]! + 1) out[last] = Math.max(out[last]!, high);
+    else out.push(low, high);
+  }
+  return Float64Array.from(out);
 }
 
 /** True when `ip` lies in any of the given CIDRs (used for Azure service ranges and pod CIDRs). */

@@ -157,7 +157,8 @@ export class TraceAggregator {
    */
   addDestinationTally(tally: DestinationTallyRun): void {
     const r = tally.records;
-    const classify = this.classify;
+    // A talker's destinations come in ascending address order: walk the sorted private ranges alongside them.
+    const ranges = this.classify.ipv4Ranges;
     const end = tally.count * 4;
     if (this.block.length < tally.count * 3) this.block = new Uint32Array(tally.count * 3);
     const block = this.block;
@@ -170,10 +171,12 @@ export class TraceAggregator {
       let words = 0;
       let privates = 0;
       let publics = 0;
+      let range = 0;
       for (; at < end && r[at + 1]! >>> 16 === id; at += 4) {
         const daddr = r[at]!;
         const n = r[at + 2]!;
-        if (classify.ipv4(daddr) === 'public') {
+        while (range < ranges.length && daddr > ranges[range + 1]!) range += 2;
+        if (range === ranges.length || daddr < ranges[range]!) {
           block[words] = daddr;
           block[words + 1] = r[at + 1]! & 0xffff;
           block[words + 2] = n;
@@ -351,10 +354,15 @@ function addTalker(target: TalkerAggregate, source: TalkerAggregate): void {
   target.containerPod ??= source.containerPod;
 }
 
-/** Sums several talkers (one pod can own several keys: IPv4 + IPv6, several netns readings). */
-export function mergeTalkers(talkers: readonly TalkerAggregate[]): TalkerAggregate | null {
+/**
+ * Sums several talkers (one pod can own several keys: IPv4 + IPv6, several netns readings). A single talker is
+ * returned as it is, not copied (a crawler's tally can hold hundreds of thousands of destinations): callers only
+ * read the result.
+ */
+export function mergeTalkers(talkers: readonly TalkerAggregate[]): Readonly<TalkerAggregate> | null {
   const [first, ...rest] = talkers;
   if (first === undefined) return null;
+  if (rest.length === 0) return first;
   const merged = copyTalker(first);
   for (const t of rest) addTalker(merged, t);
   return merged;
@@ -362,7 +370,7 @@ export function mergeTalkers(talkers: readonly TalkerAggregate[]): TalkerAggrega
 
 /** Report counters for a talker (or a pod's merged talkers); zeros when the trace never saw it. */
 export function trafficCounters(
-  talker: TalkerAggregate | null,
+  talker: Readonly<TalkerAggregate> | null,
   spanSeconds: number | null,
   topN = 10,
 ): TrafficCounters {

@@ -61,6 +61,55 @@ describe('createIpClassifier', () => {
     );
   });
 
+  it('exposes its IPv4 ranges sorted and merged: adjacent, nested and overlapping CIDRs become one range', () => {
+    const c = createIpClassifier(['11.0.0.0/8', '10.1.0.0/16', '172.20.0.0/14', '20.60.1.12']);
+    expect([...c.ipv4Ranges]).toEqual([
+      0x00000000,
+      0x00ffffff, // 0.0.0.0/8
+      0x0a000000,
+      0x0bffffff, // 10.0.0.0/8 with 11.0.0.0/8 (adjacent) and 10.1.0.0/16 (nested)
+      0x143c010c,
+      0x143c010c, // 20.60.1.12
+      0x64400000,
+      0x647fffff, // 100.64.0.0/10
+      0x7f000000,
+      0x7fffffff, // 127.0.0.0/8
+      0xa83f8110,
+      0xa83f8110, // 168.63.129.16
+      0xa9fe0000,
+      0xa9feffff, // 169.254.0.0/16
+      0xac100000,
+      0xac1fffff, // 172.16.0.0/12 holding 172.20.0.0/14
+      0xc0a80000,
+      0xc0a8ffff, // 192.168.0.0/16
+    ]);
+  });
+
+  it('classifies ascending addresses by walking its ranges exactly as ipv4() does one at a time', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.ipV4(), { maxLength: 8 }),
+        fc.array(fc.nat({ max: 0xffffffff }), { minLength: 1, maxLength: 200 }),
+        (extra, addresses) => {
+          const c = createIpClassifier(extra.map((ip, i) => `${ip}/${8 + ((i * 5) % 25)}`));
+          const ranges = c.ipv4Ranges;
+          let r = 0;
+          for (const a of [...addresses].sort((x, y) => x - y)) {
+            while (r < ranges.length && a > ranges[r + 1]!) r += 2;
+            const walked = r === ranges.length || a < ranges[r]! ? 'public' : 'private';
+            expect(walked).toBe(c.ipv4(a));
+            expect(c.ipv4(a)).toBe(
+              createIpClassifier(extra.map((ip, i) => `${ip}/${8 + ((i * 5) % 25)}`))(
+                `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`,
+              ),
+            );
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('classifies mapped IPv6 exactly like its IPv4', () => {
     fc.assert(
       fc.property(fc.ipV4(), (ip) => {

@@ -410,8 +410,14 @@ describe('streamTrace over the scanner', () => {
       if (i % 97 === 96) lines.push('Possibly lost 3 samples');
       const comm = i < 200 ? `job-${i % 13}` : 'curl';
       const saddr = i % 5 === 0 ? '10.224.0.4' : i % 2 ? '10.244.0.5' : '10.244.0.6';
+      // Private destinations in several ranges, public ones between and above them (the tally's sorted blocks are
+      // classified by walking the private ranges alongside).
       const daddr =
-        i % 7 === 0 ? '10.0.0.4' : i % 3 === 0 ? '20.60.1.12' : `52.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+        i % 7 === 0
+          ? ['10.0.0.4', '172.16.5.5', '192.168.7.7', '168.63.129.16'][i % 4]!
+          : i % 3 === 0
+            ? ['20.60.1.12', '203.0.113.9', '169.253.1.1'][Math.floor(i / 3) % 3]!
+            : `52.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
       lines.push(tvLine(i, 'connect', 1000 + i, comm, saddr, daddr, i % 65536, i % 11 ? 443 : 80, 4026532785));
     }
     const text = `${lines.join('\n')}\n`;
