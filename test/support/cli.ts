@@ -35,7 +35,17 @@ export function ensureBuilt(): void {
     if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
   }
   if (!existsSync(join(PROJECT_ROOT, 'dist', SCANNER_WASM))) buildScanner();
+  if (!existsSync(join(PROJECT_ROOT, ANALYZE_BUNDLE))) {
+    const bundle = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts/bundleAnalyze.mjs')], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+    });
+    if (bundle.status !== 0) throw new Error(`analyze bundle failed: ${bundle.stdout}${bundle.stderr}`);
+  }
 }
+
+/** The entry of the bundle `analyze` runs from (scripts/bundleAnalyze.mjs). */
+export const ANALYZE_BUNDLE = 'dist/src/cli/bundle/snat-responder.js';
 
 /** Runs the CLI with these arguments and waits for it (Node 22 from the test runner's own process). */
 export function runCli(...args: string[]): CliRun {

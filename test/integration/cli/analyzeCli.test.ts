@@ -12,7 +12,7 @@ import type { Report } from '../../../src/report/model.js';
 import { DEMO_NODE, demoScenario } from '../../../src/sim/kube/demoScenario.js';
 import { netstatPtn } from '../../../src/sim/kube/formats.js';
 import { renderNodeCapture } from '../../../src/sim/kube/scenario.js';
-import { ensureBuilt, PROJECT_ROOT, runCli } from '../../support/cli.js';
+import { ANALYZE_BUNDLE, ensureBuilt, PROJECT_ROOT, runCli } from '../../support/cli.js';
 
 const root = PROJECT_ROOT;
 const cli = runCli;
@@ -50,6 +50,25 @@ afterAll(async () => {
 });
 
 describe('snat-responder analyze', () => {
+  it('runs from the bundle of the compiled CLI and prints exactly what the compiled modules print', () => {
+    // A module hook names every file loaded; the bundle must be the entry, the compiled modules untouched.
+    const hook = `data:text/javascript,${encodeURIComponent(
+      `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent("export async function load(u, c, n) { if (u.startsWith('file:')) process._rawDebug('LOADED ' + u); return n(u, c); }"));`,
+    )}`;
+    const args = ['analyze', runbook, '--format', 'json', '--threads', '1'];
+    const viaBin = spawnSync(process.execPath, ['--import', hook, join(root, 'bin/snat-responder.js'), ...args], {
+      encoding: 'utf8',
+    });
+    const loaded = viaBin.stderr.split('\n').filter((l) => l.startsWith('LOADED '));
+    expect(loaded.some((l) => l.endsWith(ANALYZE_BUNDLE))).toBe(true);
+    expect(loaded.filter((l) => l.includes('/dist/src/') && !l.includes('/dist/src/cli/bundle/'))).toEqual([]);
+    const viaModules = spawnSync(process.execPath, [join(root, 'dist/src/cli/main.js'), ...args], { encoding: 'utf8' });
+    expect(viaBin.status).toBe(0);
+    expect(viaModules.status).toBe(0);
+    const comparable = (out: string) => ({ ...(JSON.parse(out) as Report), generatedAt: null });
+    expect(comparable(viaBin.stdout)).toEqual(comparable(viaModules.stdout));
+  });
+
   describe('on the runbook example bundle', () => {
     it('lists the runbook talker with its public connects and counts the redacted lines as warnings', () => {
       const report = json('analyze', runbook);
