@@ -16,9 +16,14 @@ export const ANALYZE_BUNDLE_DIR = 'dist/src/cli/bundle';
 /** Packages inlined into the bundle; every other package is imported from node_modules at run time. */
 const INLINED = new Set(['commander', 'ipaddr.js']);
 
+/**
+ * `@scope/name` or `name` from a bare specifier such as `@azure/functions` or `commander/lib/x.js`.
+ * @param {string} specifier
+ * @returns {string}
+ */
 function packageName(specifier) {
   const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
 }
 
 const outDir = path.join(root, ANALYZE_BUNDLE_DIR);
