@@ -204,11 +204,8 @@ export async function buildFromSettings(
       import('../report/fleet/renderFleetHtml.js'),
     ]);
     const target = reportStorage(settings);
-    const render: Parameters<typeof BlobFleetStore.fromAccountUrl>[3] = (doc, opts) =>
+    const render: Parameters<typeof BlobFleetStore.open>[2] = (doc, opts) =>
       renderFleetHtml(doc, { ...opts, thresholdPercent: settings.proactive.thresholdPercent });
-    const fleetOptions = { maxIncidents: settings.proactive.fleetMaxIncidents };
-    return target.kind === 'connectionString'
-      ? BlobFleetStore.fromConnectionString(target.connectionString, settings.reportsContainer, render, fleetOptions)
-      : BlobFleetStore.fromAccountUrl(target.accountUrl, credential, settings.reportsContainer, render, fleetOptions);
+    return BlobFleetStore.open(target, credential, render, { maxIncidents: settings.proactive.fleetMaxIncidents });
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { TokenCredential } from '@azure/identity';
 import type { ContainerClient } from '@azure/storage-blob';
+import type { ReportStorageTarget } from '../../config/settings.js';
 import {
   emptyFleetIndex,
   FLEET_MAX_INCIDENTS,
@@ -19,6 +20,7 @@ import {
 } from '../../report/fleet/fleetModel.js';
 import { blobSegment } from '../../report/storageNames.js';
 import { BlobStoreError, translateBlobError } from '../errors.js';
+import { openBlobService } from './service.js';
 
 /** Blob names of the fleet view, at the container root and under each `<cluster>/`. */
 export const FLEET_FILES = { json: 'index.json', html: 'index.html' } as const;
@@ -67,35 +69,18 @@ export class BlobFleetStore {
     this.#attempts = opts.maxAttempts ?? 40;
   }
 
-  /** Fleet store on `https://<account>.blob.core.windows.net` with an Entra ID credential (managed identity). */
-  static async fromAccountUrl(
-    accountUrl: string,
+  /**
+   * Fleet store in the reports container of a storage target: an account URL with an Entra ID credential
+   * (managed identity) or a connection string (local development and Azurite).
+   */
+  static async open(
+    target: ReportStorageTarget,
     credential: TokenCredential,
-    containerName: string,
     render: FleetRenderer,
     opts: FleetStoreOptions = {},
   ): Promise<BlobFleetStore> {
-    const { BlobServiceClient } = await import('@azure/storage-blob');
-    return new BlobFleetStore(
-      new BlobServiceClient(accountUrl, credential).getContainerClient(containerName),
-      render,
-      opts,
-    );
-  }
-
-  /** Fleet store from a connection string (local development and Azurite). */
-  static async fromConnectionString(
-    connectionString: string,
-    containerName: string,
-    render: FleetRenderer,
-    opts: FleetStoreOptions = {},
-  ): Promise<BlobFleetStore> {
-    const { BlobServiceClient } = await import('@azure/storage-blob');
-    return new BlobFleetStore(
-      BlobServiceClient.fromConnectionString(connectionString).getContainerClient(containerName),
-      render,
-      opts,
-    );
+    const service = await openBlobService(target, credential);
+    return new BlobFleetStore(service.getContainerClient(target.container), render, opts);
   }
 
   /**
