@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { subscriptionIdOf } from '../alert/allowlist.js';
 import { instanceIdFor } from '../alert/instanceId.js';
 import { isLoadBalancerId, normaliseIp } from '../alert/targets.js';
 import type { InvestigationRequest } from '../alert/types.js';
+import { subscriptionRefusal } from './subscriptionAllowlist.js';
 import type { IntakeSettings } from './types.js';
 
 /** Largest on-demand body accepted. */
@@ -57,15 +57,8 @@ export function decideOnDemand(text: string, settings: IntakeSettings, receivedA
     };
   }
   const { loadBalancerId, node } = parsed.data;
-  const allowed = settings.allowedSubscriptionIds.map((s) => s.trim().toLowerCase()).filter(Boolean);
-  if (allowed.length > 0 && !allowed.includes(subscriptionIdOf(loadBalancerId) ?? '')) {
-    return {
-      action: 'reject',
-      status: 403,
-      reason:
-        'loadBalancerId: the load balancer is in a subscription that is not in the allowlist (ALLOWED_SUBSCRIPTION_IDS).',
-    };
-  }
+  const refused = subscriptionRefusal(loadBalancerId, settings);
+  if (refused) return refused;
   const ip = node ? normaliseIp(node) : null;
   const name = node && !ip ? node.toLowerCase() : null;
   const instanceId = instanceIdFor(

@@ -1,7 +1,7 @@
-import { subscriptionIdOf } from '../alert/allowlist.js';
 import { instanceIdFor } from '../alert/instanceId.js';
 import { isLoadBalancerId, normaliseIp } from '../alert/targets.js';
 import type { InvestigationRequest } from '../alert/types.js';
+import { subscriptionRefusal } from './subscriptionAllowlist.js';
 import type { IntakeSettings } from './types.js';
 
 /** What the proactive watch asks for: one node its forecast marks `investigate`. */
@@ -40,15 +40,8 @@ export function decideProactive(
   }
   const ip = normaliseIp(request.backendIp);
   if (!ip) return { action: 'reject', status: 400, reason: 'backendIp: not an IP address.' };
-  const allowed = settings.allowedSubscriptionIds.map((s) => s.trim().toLowerCase()).filter(Boolean);
-  if (allowed.length > 0 && !allowed.includes(subscriptionIdOf(loadBalancerId) ?? '')) {
-    return {
-      action: 'reject',
-      status: 403,
-      reason:
-        'loadBalancerId: the load balancer is in a subscription that is not in the allowlist (ALLOWED_SUBSCRIPTION_IDS).',
-    };
-  }
+  const refused = subscriptionRefusal(loadBalancerId, settings);
+  if (refused) return refused;
   const target = { loadBalancerId, backendIp: ip };
   const cluster = request.cluster.replace(/[^\w.-]/g, '').slice(0, 63) || 'the cluster';
   return {
