@@ -8,6 +8,7 @@
  * - `--load-balancer-managed-outbound-ip-count` accepts 1..100;
  * - a NAT gateway allocates ports on demand, 64,512 per public IP, up to 16 IPs.
  */
+import type { AgentPoolContext } from '../report/model.js';
 import automaticOutboundPorts from './automaticOutboundPorts.json' with { type: 'json' };
 
 /** SNAT ports offered by one load balancer frontend IP. */
@@ -184,16 +185,6 @@ export interface ClusterMaximum {
   excluded: string[];
 }
 
-/** What {@link clusterMaximum} needs about a pool (the report's `AgentPoolContext` fits). */
-export interface PoolLimits {
-  name: string;
-  count: number;
-  enableAutoScaling: boolean;
-  maxCount: number | null;
-  maxSurge: string | null;
-  usesLoadBalancer: boolean;
-}
-
 /**
  * Surge nodes an upgrade adds to a pool of `size` nodes: a number (`"2"`), or a percentage of the pool rounded up
  * (`"33%"`); unset means AKS's default (the larger of 1 node and {@link DEFAULT_SURGE_PERCENT}%).
@@ -216,7 +207,7 @@ export function surgeNodes(maxSurge: string | null, size: number): { nodes: numb
  *
  * @example clusterMaximum([{ name: 'sys', count: 3, enableAutoScaling: true, maxCount: 10, maxSurge: null, usesLoadBalancer: true }]).maxNodes // 11
  */
-export function clusterMaximum(pools: readonly PoolLimits[]): ClusterMaximum {
+export function clusterMaximum(pools: readonly AgentPoolContext[]): ClusterMaximum {
   const out: PoolMaximum[] = [];
   const excluded: string[] = [];
   for (const p of pools) {

@@ -4,6 +4,8 @@
  * these without importing the ARM adapter.
  */
 
+import type { AgentPoolContext } from '../report/model.js';
+
 /** What the investigation needs to know about the cluster. */
 export interface ClusterInfo {
   /** The managed cluster's ARM resource id. */
@@ -35,27 +37,11 @@ export interface ClusterInfo {
   /** Azure region (service tags are fetched per region). */
   location: string | null;
   /** Each agent pool's size limits, for port math over the cluster's maximum. */
-  agentPools: AgentPoolInfo[];
+  agentPools: AgentPoolContext[];
   /** `networkProfile.ipFamilies`; `['IPv4', 'IPv6']` on a dual-stack cluster. */
   ipFamilies: string[];
   /** `managedOutboundIPs.countIPv6` (dual-stack), null when unset. */
   managedOutboundIpv6Count: number | null;
-}
-
-/** One agent pool as port math needs it. */
-export interface AgentPoolInfo {
-  /** The pool's name. */
-  name: string;
-  /** Nodes now. */
-  count: number;
-  /** True when the cluster autoscaler sizes the pool. */
-  enableAutoScaling: boolean;
-  /** The autoscaler's maximum, null without autoscaling. */
-  maxCount: number | null;
-  /** `upgradeSettings.maxSurge` as set, null when unset (AKS default). */
-  maxSurge: string | null;
-  /** False when nodes have instance-level public IPs (`enableNodePublicIP`): no load balancer SNAT for them. */
-  usesLoadBalancer: boolean;
 }
 
 /** Whether the load balancer's SNAT metrics can tell anything about this cluster. */

@@ -203,7 +203,10 @@ export interface ClusterContext {
   location?: string | null;
 }
 
-/** One agent pool's size limits as ARM states them. */
+/**
+ * One agent pool's size limits as ARM states them: what the resolver reads, the report carries and the port math
+ * (src/analysis/portAllocation.ts) needs.
+ */
 export interface AgentPoolContext {
   /** The pool's name. */
   name: string;

@@ -4,14 +4,13 @@ import {
   capacityCheck,
   clusterMaximum,
   defaultPortsPerNode,
-  type PoolLimits,
   surgeNodes,
 } from '../../../src/analysis/portAllocation.js';
 import { computeRecommendations } from '../../../src/analysis/recommendations.js';
 import type { AgentPoolContext, Report } from '../../../src/report/model.js';
 import { buildCompleteReportBase, buildMetricsSeries } from '../../support/reportFixtures.js';
 
-const pool = (p: Partial<PoolLimits> & { name: string }): PoolLimits => ({
+const pool = (p: Partial<AgentPoolContext> & { name: string }): AgentPoolContext => ({
   count: 3,
   enableAutoScaling: false,
   maxCount: null,
