@@ -7,30 +7,21 @@
  */
 import type { HttpFunctionOptions, HttpHandler } from '@azure/functions';
 import functions from '@azure/functions';
-import * as df from 'durable-functions';
-import { KeyedMutex } from '../src/alert/keyedLock.js';
 import { ALERT_INTAKE_DEFAULTS } from '../src/alert/types.js';
-import { handleIntake, type IntakeEndpointDeps, liveIntakeDeps } from './intakeHttp.js';
+import type { IntakeEndpointDeps } from './intakeHttp.js';
+import { intakeHandlerFactory, intakeRegistration, liveIntakeDeps } from './intakeHttp.js';
 
 /** Builds the webhook handler over injectable dependencies (tests, the simulated world). */
-export function createAlertWebhookHandler(deps: IntakeEndpointDeps): HttpHandler {
-  const wired = { ...deps, locks: deps.locks ?? new KeyedMutex() };
-  return (request, context) =>
-    handleIntake('alert', ALERT_INTAKE_DEFAULTS.maxBodyBytes, wired, request, context, (intake, body, receivedAt) =>
-      intake.submitAlert(body, receivedAt),
-    );
-}
+export const createAlertWebhookHandler: (deps: IntakeEndpointDeps) => HttpHandler = intakeHandlerFactory(
+  'alert',
+  ALERT_INTAKE_DEFAULTS.maxBodyBytes,
+  (intake, body, receivedAt) => intake.submitAlert(body, receivedAt),
+);
 
 /** Handler wired to the real Durable client, the settings and the clock. */
 export const alertWebhook: HttpHandler = createAlertWebhookHandler(liveIntakeDeps);
 
 /** Registration options, exported so tests can assert the trigger needs a function key. */
-export const alertWebhookRegistration: HttpFunctionOptions = {
-  methods: ['POST'],
-  authLevel: 'function',
-  route: 'alerts',
-  extraInputs: [df.input.durableClient()],
-  handler: alertWebhook,
-};
+export const alertWebhookRegistration: HttpFunctionOptions = intakeRegistration('alerts', alertWebhook);
 
 functions.app.http('alertWebhook', alertWebhookRegistration);

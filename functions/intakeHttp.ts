@@ -2,7 +2,13 @@
  * What both intake endpoints share: the body read with a bound, the answer written as JSON with status URLs only,
  * and the one log line per request. The decisions live in `src/intake`.
  */
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type {
+  HttpFunctionOptions,
+  HttpHandler,
+  HttpRequest,
+  HttpResponseInit,
+  InvocationContext,
+} from '@azure/functions';
 import * as df from 'durable-functions';
 import { KeyedMutex } from '../src/alert/keyedLock.js';
 import { loadSlice } from '../src/config/settings.js';
@@ -127,6 +133,29 @@ export async function handleIntake(
     locks: deps.locks,
   });
   return toResponse(await submit(intake, body.text, receivedAt), request);
+}
+
+/**
+ * An intake endpoint's handler factory: what it accepts (source, body bound) and which intake call it makes.
+ * The factory takes injectable dependencies (tests, the simulated world); each handler built gets its own
+ * check-then-start locks unless the dependencies share a set.
+ *
+ * @example const create = intakeHandlerFactory('alert', 256 * 1024, (intake, body, at) => intake.submitAlert(body, at));
+ */
+export function intakeHandlerFactory(
+  source: IntakeAnswer['source'],
+  maxBodyBytes: number,
+  submit: (intake: IntakeService, body: string, receivedAt: Date) => Promise<IntakeAnswer>,
+): (deps: IntakeEndpointDeps) => HttpHandler {
+  return (deps) => {
+    const wired = { ...deps, locks: deps.locks ?? new KeyedMutex() };
+    return (request, context) => handleIntake(source, maxBodyBytes, wired, request, context, submit);
+  };
+}
+
+/** Registration of an intake endpoint: `POST /api/<route>`, a function key (never anonymous), the Durable client. */
+export function intakeRegistration(route: string, handler: HttpHandler): HttpFunctionOptions {
+  return { methods: ['POST'], authLevel: 'function', route, extraInputs: [df.input.durableClient()], handler };
 }
 
 /** Builds the Durable client only when the intake needs the store (rejections never touch it). */

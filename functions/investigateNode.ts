@@ -5,30 +5,21 @@
  */
 import type { HttpFunctionOptions, HttpHandler } from '@azure/functions';
 import functions from '@azure/functions';
-import * as df from 'durable-functions';
-import { KeyedMutex } from '../src/alert/keyedLock.js';
 import { ON_DEMAND_MAX_BODY_BYTES } from '../src/intake/onDemand.js';
-import { handleIntake, type IntakeEndpointDeps, liveIntakeDeps } from './intakeHttp.js';
+import type { IntakeEndpointDeps } from './intakeHttp.js';
+import { intakeHandlerFactory, intakeRegistration, liveIntakeDeps } from './intakeHttp.js';
 
 /** Builds the on-demand handler over injectable dependencies (tests, the simulated world). */
-export function createInvestigateNodeHandler(deps: IntakeEndpointDeps): HttpHandler {
-  const wired = { ...deps, locks: deps.locks ?? new KeyedMutex() };
-  return (request, context) =>
-    handleIntake('on-demand', ON_DEMAND_MAX_BODY_BYTES, wired, request, context, (intake, body, receivedAt) =>
-      intake.submitOnDemand(body, receivedAt),
-    );
-}
+export const createInvestigateNodeHandler: (deps: IntakeEndpointDeps) => HttpHandler = intakeHandlerFactory(
+  'on-demand',
+  ON_DEMAND_MAX_BODY_BYTES,
+  (intake, body, receivedAt) => intake.submitOnDemand(body, receivedAt),
+);
 
 /** Handler wired to the real Durable client, the settings and the clock. */
 export const investigateNode: HttpHandler = createInvestigateNodeHandler(liveIntakeDeps);
 
 /** Registration options, exported so tests can assert the trigger needs a function key. */
-export const investigateNodeRegistration: HttpFunctionOptions = {
-  methods: ['POST'],
-  authLevel: 'function',
-  route: 'investigations',
-  extraInputs: [df.input.durableClient()],
-  handler: investigateNode,
-};
+export const investigateNodeRegistration: HttpFunctionOptions = intakeRegistration('investigations', investigateNode);
 
 functions.app.http('investigateNode', investigateNodeRegistration);
