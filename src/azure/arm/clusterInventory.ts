@@ -8,7 +8,8 @@ import type { ClusterInfo } from '../../investigation/clusterInfo.js';
 import { translateArmError } from '../errors.js';
 import { ArmRestClient, armEndpoint, armScope } from './armRest.js';
 import { toClusterInfo } from './clusterResolver.js';
-import { type ArmAdapterOptions, perSubscription, sdkClientOptions } from './options.js';
+import type { ArmAdapterOptions } from './options.js';
+import { containerServiceClients } from './sdkClients.js';
 
 /** A cluster as the scan sees it. */
 export interface FleetCluster extends ClusterInfo {
@@ -24,16 +25,12 @@ const RG = /^[-\w._()]{1,90}$/;
 export class ArmClusterInventory {
   readonly #opts: ArmAdapterOptions;
   readonly #rest: ArmRestClient;
-  readonly #client;
+  readonly #client: ReturnType<typeof containerServiceClients>;
 
   constructor(opts: ArmAdapterOptions) {
     this.#opts = opts;
     this.#rest = new ArmRestClient(opts);
-    this.#client = perSubscription((subscriptionId) =>
-      import('@azure/arm-containerservice').then(
-        (m) => new m.ContainerServiceClient(this.#opts.credential, subscriptionId, sdkClientOptions(this.#opts)),
-      ),
-    );
+    this.#client = containerServiceClients(opts);
   }
 
   /** Every subscription the identity can read (ids). */

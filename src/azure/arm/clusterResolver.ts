@@ -7,8 +7,9 @@ import type { ManagedCluster } from '@azure/arm-containerservice';
 import type { ClusterInfo } from '../../investigation/clusterInfo.js';
 import { ClusterNotFoundError, translateArmError } from '../errors.js';
 import { parseManagedClusterId } from './clusterId.js';
-import { type ArmAdapterOptions, perSubscription, sdkClientOptions } from './options.js';
+import type { ArmAdapterOptions } from './options.js';
 import { parseLoadBalancerId, resourceGroupOf } from './resourceId.js';
+import { containerServiceClients } from './sdkClients.js';
 
 /** Build a {@link ClusterInfo} from the SDK's managed cluster model. */
 export function toClusterInfo(mc: ManagedCluster, fallbackSubscriptionId: string): ClusterInfo {
@@ -49,15 +50,10 @@ export function toClusterInfo(mc: ManagedCluster, fallbackSubscriptionId: string
 
 /** Resolves the AKS cluster that owns an outbound load balancer. */
 export class ArmClusterResolver {
-  readonly #opts: ArmAdapterOptions;
-  readonly #client = perSubscription((subscriptionId) =>
-    import('@azure/arm-containerservice').then(
-      (m) => new m.ContainerServiceClient(this.#opts.credential, subscriptionId, sdkClientOptions(this.#opts)),
-    ),
-  );
+  readonly #client: ReturnType<typeof containerServiceClients>;
 
   constructor(opts: ArmAdapterOptions) {
-    this.#opts = opts;
+    this.#client = containerServiceClients(opts);
   }
 
   /**

@@ -1,7 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
 import type { ClusterInfo } from '../../investigation/clusterInfo.js';
 import { ClusterCredentialsError, translateArmError } from '../errors.js';
-import { type ArmAdapterOptions, perSubscription, sdkClientOptions } from './options.js';
+import type { ArmAdapterOptions } from './options.js';
+import { containerServiceClients } from './sdkClients.js';
 
 /** The AKS server application (Entra ID), the audience of tokens the API server accepts. */
 export const AKS_SERVER_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default' as const;
@@ -64,14 +65,11 @@ export function usesExternalAuth(kubeconfigYaml: string): boolean {
 /** Fetches a kubeconfig (and token where needed) for a managed cluster. */
 export class AksCredentialProvider {
   readonly #opts: AksCredentialOptions;
-  readonly #client = perSubscription((subscriptionId) =>
-    import('@azure/arm-containerservice').then(
-      (m) => new m.ContainerServiceClient(this.#opts.credential, subscriptionId, sdkClientOptions(this.#opts)),
-    ),
-  );
+  readonly #client: ReturnType<typeof containerServiceClients>;
 
   constructor(opts: AksCredentialOptions) {
     this.#opts = opts;
+    this.#client = containerServiceClients(opts);
   }
 
   /**

@@ -1,7 +1,8 @@
 import type { SnatMetricPoint } from '../../report/model.js';
 import { InvalidArgumentError, translateArmError } from '../errors.js';
-import { type ArmAdapterOptions, perSubscription, sdkClientOptions } from './options.js';
+import type { ArmAdapterOptions } from './options.js';
 import { parseLoadBalancerId } from './resourceId.js';
+import { monitorClients } from './sdkClients.js';
 
 /** Time window of a metrics query. */
 export interface MetricsWindow {
@@ -62,15 +63,10 @@ function minuteKey(d: Date): string {
 
 /** Reads `UsedSnatPorts`, `AllocatedSnatPorts` and failed `SnatConnectionCount` for a load balancer. */
 export class SnatMetricsReader {
-  readonly #opts: ArmAdapterOptions;
-  readonly #client = perSubscription((subscriptionId) =>
-    import('@azure/arm-monitor').then(
-      (m) => new m.MonitorClient(this.#opts.credential, subscriptionId, sdkClientOptions(this.#opts)),
-    ),
-  );
+  readonly #client: ReturnType<typeof monitorClients>;
 
   constructor(opts: ArmAdapterOptions) {
-    this.#opts = opts;
+    this.#client = monitorClients(opts);
   }
 
   /**
