@@ -21,52 +21,57 @@ import {
   type SharedNodeReport,
 } from '../src/investigation/nodeSingleFlight.js';
 
-/** `nodeCapture` operations: `acquire` -> grant; `release` -> the waiters to tell; `peek` -> the state. */
-export const nodeCaptureEntity: df.EntityHandler<NodeFlightState> = (context) => {
-  const state = context.df.getState(() => EMPTY_NODE_FLIGHT) ?? EMPTY_NODE_FLIGHT;
-  switch (context.df.operationName) {
-    case 'acquire': {
-      const result = acquireNode(state, context.df.getInput() as AcquireNodeInput);
-      context.df.setState(result.state);
-      context.df.return(result.grant);
-      return;
-    }
-    case 'release': {
-      const input = context.df.getInput() as { instanceId: string; nowMs: number; report: SharedNodeReport | null };
-      const result = releaseNode(state, input);
-      context.df.setState(result.state);
-      context.df.return(result.waiters);
-      return;
-    }
-    case 'peek':
-      context.df.return(state);
-      return;
-    default:
-      throw new Error(`nodeCapture has no operation ${String(context.df.operationName)}`);
-  }
-};
+/** One entity operation: the next state and the value the caller gets back. */
+type EntityOperation<S> = (state: S, input: unknown) => { state: S; value: unknown };
 
-/** `captureSlots` operations: `acquire` -> {granted, holders}; `release`. */
-export const captureSlotsEntity: df.EntityHandler<CaptureSlotsState> = (context) => {
-  const state = context.df.getState(() => EMPTY_CAPTURE_SLOTS) ?? EMPTY_CAPTURE_SLOTS;
-  switch (context.df.operationName) {
-    case 'acquire': {
-      const result = acquireSlot(state, context.df.getInput() as AcquireSlotInput);
-      context.df.setState(result.state);
-      context.df.return({ granted: result.granted, holders: result.holders });
-      return;
-    }
-    case 'release':
-      context.df.setState(releaseSlot(state, context.df.getInput() as { instanceId: string }));
-      context.df.return(null);
-      return;
-    case 'peek':
+/**
+ * An entity handler that loads the state (or `empty`), applies the named operation and stores the result;
+ * every entity also answers `peek` with its state. An unknown operation throws, naming the entity.
+ */
+function entityHandler<S>(
+  entity: string,
+  empty: S,
+  operations: Record<string, EntityOperation<S>>,
+): df.EntityHandler<S> {
+  return (context) => {
+    const state = context.df.getState(() => empty) ?? empty;
+    const name = context.df.operationName;
+    if (name === 'peek') {
       context.df.return(state);
       return;
-    default:
-      throw new Error(`captureSlots has no operation ${String(context.df.operationName)}`);
-  }
-};
+    }
+    const operation = name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
+    if (!operation) throw new Error(`${entity} has no operation ${String(name)}`);
+    const result = operation(state, context.df.getInput());
+    context.df.setState(result.state);
+    context.df.return(result.value);
+  };
+}
+
+/** `nodeCapture` operations: `acquire` -> grant; `release` -> the waiters to tell; `peek` -> the state. */
+export const nodeCaptureEntity: df.EntityHandler<NodeFlightState> = entityHandler('nodeCapture', EMPTY_NODE_FLIGHT, {
+  acquire: (state, input) => {
+    const result = acquireNode(state, input as AcquireNodeInput);
+    return { state: result.state, value: result.grant };
+  },
+  release: (state, input) => {
+    const result = releaseNode(state, input as { instanceId: string; nowMs: number; report: SharedNodeReport | null });
+    return { state: result.state, value: result.waiters };
+  },
+});
+
+/** `captureSlots` operations: `acquire` -> {granted, holders}; `release`; `peek` -> the state. */
+export const captureSlotsEntity: df.EntityHandler<CaptureSlotsState> = entityHandler(
+  'captureSlots',
+  EMPTY_CAPTURE_SLOTS,
+  {
+    acquire: (state, input) => {
+      const result = acquireSlot(state, input as AcquireSlotInput);
+      return { state: result.state, value: { granted: result.granted, holders: result.holders } };
+    },
+    release: (state, input) => ({ state: releaseSlot(state, input as { instanceId: string }), value: null }),
+  },
+);
 
 df.app.entity(ENTITY.nodeCapture, nodeCaptureEntity);
 df.app.entity(ENTITY.captureSlots, captureSlotsEntity);
