@@ -144,9 +144,8 @@ export function parseNetstat(text: string, file: string): Parsed<SocketEntry> {
       warnings.push(warn(file, lineNo, `short netstat row: ${excerpt(raw)}`));
       return;
     }
-    const local = splitHostPort((tokens[3] as Token).text);
-    const remote = splitHostPort((tokens[4] as Token).text);
-    if (!local || !remote) {
+    const addresses = addressPair((tokens[3] as Token).text, (tokens[4] as Token).text);
+    if (!addresses) {
       warnings.push(warn(file, lineNo, `unparseable address in: ${excerpt(raw)}`));
       return;
     }
@@ -166,15 +165,7 @@ export function parseNetstat(text: string, file: string): Parsed<SocketEntry> {
         }
       }
     }
-    items.push({
-      localIp: local.ip,
-      localPort: local.port,
-      remoteIp: remote.ip,
-      remotePort: remote.port,
-      state,
-      pid,
-      program,
-    });
+    items.push({ ...addresses, state, pid, program });
   });
   return { items, warnings };
 }
@@ -226,9 +217,8 @@ export function parseSs(text: string, file: string): Parsed<SocketEntry> {
       warnings.push(warn(file, lineNo, `short ss row: ${excerpt(raw)}`));
       return;
     }
-    const local = splitHostPort(localTok.text);
-    const remote = splitHostPort(peerTok.text);
-    if (!local || !remote) {
+    const addresses = addressPair(localTok.text, peerTok.text);
+    if (!addresses) {
       warnings.push(warn(file, lineNo, `unparseable address in: ${excerpt(raw)}`));
       return;
     }
@@ -240,15 +230,7 @@ export function parseSs(text: string, file: string): Parsed<SocketEntry> {
       const p = parseUint(users[2]);
       pid = Number.isNaN(p) ? null : p;
     }
-    items.push({
-      localIp: local.ip,
-      localPort: local.port,
-      remoteIp: remote.ip,
-      remotePort: remote.port,
-      state,
-      pid,
-      program,
-    });
+    items.push({ ...addresses, state, pid, program });
   });
   return { items, warnings };
 }
@@ -308,6 +290,17 @@ function splitHostPort(s: string): { ip: string; port: number } | null {
   if (host === '*') host = '0.0.0.0';
   if (ipFamily(host) === 0) return null;
   return { ip: host, port };
+}
+
+/** The two address columns of a netstat or ss row as a socket's ends; null when either is not `host:port`. */
+function addressPair(
+  localText: string,
+  peerText: string,
+): Pick<SocketEntry, 'localIp' | 'localPort' | 'remoteIp' | 'remotePort'> | null {
+  const local = splitHostPort(localText);
+  const remote = splitHostPort(peerText);
+  if (!local || !remote) return null;
+  return { localIp: local.ip, localPort: local.port, remoteIp: remote.ip, remotePort: remote.port };
 }
 
 /** `netstat -o` appends `off (0.00/0/0)` / `keepalive (7199.25/0/0)` after the program. */
