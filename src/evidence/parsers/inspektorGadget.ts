@@ -131,7 +131,13 @@ function endpoint(text: string, cache: AddressCache): Endpoint | null {
   return cache.family(address) === 0 ? null : { address, label: address, port };
 }
 
-function eventType(text: string): TraceEventType | 'unknown' | null {
+/**
+ * The event type a trace tool prints, as a word (`connect`, `accept`, `close`, `unknown`, any case) or as the
+ * one-letter form (`C`, `A`, `X`, `U`); null for anything else.
+ *
+ * @example eventTypeWord('C') // => 'connect'
+ */
+export function eventTypeWord(text: string): TraceEventType | 'unknown' | null {
   const t = text.trim();
   const lower = t.toLowerCase();
   if (lower === 'connect' || t === 'C') return 'connect';
@@ -193,7 +199,7 @@ function build(
  */
 export function parseGadgetRow(line: string, header: GadgetColumns, cache: AddressCache): TraceEvent | null | string {
   const c = cells(line, header);
-  const type = eventType(c.get('type') ?? '');
+  const type = eventTypeWord(c.get('type') ?? '');
   if (type === null) return 'Inspektor Gadget row without a known T/TYPE';
   const pid = parseUint(c.get('pid'), MAX_PID);
   if (Number.isNaN(pid)) return 'Inspektor Gadget row without a PID';
@@ -247,7 +253,7 @@ export function gadgetJsonEvent(obj: Record<string, unknown>, cache: AddressCach
   const typeText = stringish(obj.type);
   if (typeText !== null && FRAMEWORK_TYPES.has(typeText.toLowerCase())) return null;
   const op = stringish(obj.operation) ?? (typeText?.toLowerCase() === 'normal' ? null : typeText);
-  const type = op === null ? null : eventType(op);
+  const type = op === null ? null : eventTypeWord(op);
   if (type === null) return 'Inspektor Gadget JSON event without a known operation/type';
   if (type === 'unknown') return null;
   const proc = isRecord(obj.proc) ? obj.proc : {};

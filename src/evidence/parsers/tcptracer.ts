@@ -11,7 +11,14 @@
  * `--json` prints one object per line (`time` in seconds, pid, comm, saddr, daddr, ip, sport, dport, type).
  */
 import type { ParseWarning, TraceEvent, TraceEventType, TraceTool } from '../types.js';
-import { type GadgetColumns, gadgetHeader, gadgetJsonEvent, isGadgetJson, parseGadgetRow } from './inspektorGadget.js';
+import {
+  eventTypeWord,
+  type GadgetColumns,
+  gadgetHeader,
+  gadgetJsonEvent,
+  isGadgetJson,
+  parseGadgetRow,
+} from './inspektorGadget.js';
 import {
   isTcpconnectCountHeader,
   parseTcpconnectCountRow,
@@ -414,7 +421,7 @@ export class TcptracerParser {
       return ev;
     }
     const typeRaw = stringish(obj.type ?? obj.event ?? obj.evt);
-    const type = typeRaw === null ? null : typeWord(typeRaw);
+    const type = typeRaw === null ? null : eventTypeWord(typeRaw);
     if (type === null) return this.fail(lineNo, `JSON event without a known type: ${excerpt(line)}`);
     if (type === 'unknown') return this.fail(lineNo, 'event of unknown type skipped');
     const saddrRaw = stringish(obj.saddr ?? obj.src ?? obj.source ?? obj.laddr);
@@ -522,16 +529,6 @@ function typeAt(line: string, s: number, e: number): RawType | null {
     default:
       return null;
   }
-}
-
-function typeWord(w: string): RawType | null {
-  const t = w.trim();
-  const lower = t.toLowerCase();
-  if (lower === 'connect' || t === 'C') return 'connect';
-  if (lower === 'accept' || t === 'A') return 'accept';
-  if (lower === 'close' || t === 'X') return 'close';
-  if (lower === 'unknown' || t === 'U') return 'unknown';
-  return null;
 }
 
 const GLUE_WORDS: ReadonlyArray<readonly [string, RawType]> = [
