@@ -15,7 +15,7 @@ import { readJsonBody } from './requestBody.js';
 import { kubeVerb } from './requestInfo.js';
 import type { ScenarioNode, ScenarioPod } from './scenario.js';
 import { namespaceJson, nodeJson, replicaSetsOf } from './scenarioObjects.js';
-import { fieldOf, labelOf, parseSelector, selectorMatches } from './selectors.js';
+import { fieldOf } from './selectors.js';
 
 type Json = Record<string, unknown>;
 
@@ -50,13 +50,12 @@ function list(cluster: SimCluster, kind: string, apiVersion: string, items: Json
   };
 }
 
-/** Pods as they are now, filtered by the request's field and label selectors. */
-function podList(jobs: JobTimelines, items: Json[], q: URLSearchParams): Json[] {
-  const fs = parseSelector(q.get('fieldSelector'));
-  const ls = parseSelector(q.get('labelSelector'));
-  return items
-    .map((p) => jobs.refreshPod(p))
-    .filter((p) => selectorMatches(fs, (k) => fieldOf(p, k)) && selectorMatches(ls, labelOf(p)));
+/**
+ * Pods as they are now. Lists are not filtered here: the dispatcher applies the request's selectors to every
+ * list and watch in one place (./selectors.ts `filterItems`), answering 400 for a malformed one.
+ */
+function podList(jobs: JobTimelines, items: Json[]): Json[] {
+  return items.map((p) => jobs.refreshPod(p));
 }
 
 /** The scenario pods whose API object is still there. */
@@ -111,7 +110,7 @@ export function route(
     if (rest[0] === 'pods' && rest.length === 1) {
       return {
         attrs: { verb: verbOf(false), apiGroup: '', resource: 'pods' },
-        handle: () => ({ status: 200, body: list(cluster, 'Pod', 'v1', podList(jobs, [...cluster.pods.values()], q)) }),
+        handle: () => ({ status: 200, body: list(cluster, 'Pod', 'v1', podList(jobs, [...cluster.pods.values()])) }),
       };
     }
     if (rest[0] === 'namespaces' && rest.length === 1 && method === 'GET') {
@@ -150,7 +149,6 @@ export function route(
                 podList(
                   jobs,
                   [...cluster.pods.values()].filter((p) => fieldOf(p, 'metadata.namespace') === ns),
-                  q,
                 ),
               ),
             }),
@@ -272,11 +270,10 @@ export function route(
           return { status: 201, body: cluster.versions.stamp(jobs.status(r)) };
         }
         if (method === 'GET' && !name) {
-          const ls = parseSelector(q.get('labelSelector'));
+          // Selectors are applied by the dispatcher, as on every list.
           const items = [...jobs.records.values()]
             .filter((r) => !r.deleted && fieldOf(r.job, 'metadata.namespace') === ns)
-            .map((r) => jobs.status(r))
-            .filter((j) => selectorMatches(ls, labelOf(j)));
+            .map((r) => jobs.status(r));
           return { status: 200, body: list(cluster, 'Job', 'batch/v1', items) };
         }
         const r = name ? jobs.records.get(`${ns}/${name}`) : undefined;
