@@ -7,7 +7,6 @@ import type { InvocationContext, Timer } from '@azure/functions';
 import functions from '@azure/functions';
 import * as df from 'durable-functions';
 import { investigationDeps } from '../src/investigation/dependencies.js';
-import { sweepPorts } from '../src/investigation/steps/sweepSteps.js';
 import { sweepCaptureJobs } from '../src/investigation/sweep.js';
 import { liveIntakeDeps } from './intakeHttp.js';
 import { functionLogger } from './telemetry.js';
@@ -25,6 +24,8 @@ export async function sweepCaptureJobsHandler(_timer: Timer, context: Invocation
   }
   // The app's one clock (the wall clock; the simulated deployment's virtual one in the demo), as the intake uses.
   const now = () => liveIntakeDeps.now().getTime();
+  // Loaded on first run, as the activities load their steps: the kube adapter stays out of the cold start.
+  const { sweepPorts } = await import('../src/investigation/steps/sweepSteps.js');
   const result = await sweepCaptureJobs(sweepPorts(deps, df.getClient(context), logger, now));
   logger.info('capture Job sweep done', {
     deleted: result.deleted.map((d) => `${d.cluster}/${d.job}`),
