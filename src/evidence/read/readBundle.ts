@@ -148,31 +148,24 @@ export async function loadBundle(path: string): Promise<LoadedBundle> {
     assign(ev, take(ev, (parse as (t: string, f: string) => Parsed<never>)(text, file)));
   }
 
-  const podsName = present(entries, BUNDLE_FILES.pods);
-  if (podsName !== null) {
-    const text = await readText(at(podsName), ev, podsName);
-    if (text !== null) {
-      ev.files.push(podsName);
-      ev.pods = take(ev, parsePods(text, podsName));
-    }
-  }
-  const controllersName = present(entries, BUNDLE_FILES.controllers);
-  if (controllersName !== null) {
-    const text = await readText(at(controllersName), ev, controllersName);
-    if (text !== null) {
-      ev.files.push(controllersName);
-      ev.controllers = take(ev, parseControllers(text, controllersName));
-    }
-  }
-  const nodeName = present(entries, BUNDLE_FILES.node);
-  if (nodeName !== null) {
-    const text = await readText(at(nodeName), ev, nodeName);
-    if (text !== null) {
-      ev.files.push(nodeName);
-      const parsed = parseNode(text, nodeName);
-      addWarnings(ev, parsed.warnings);
-      ev.node = parsed.items[0] ?? null;
-    }
+  /** A present bundle file's text, recorded as read; null when absent or unreadable (readText warns why). */
+  const readPresent = async (name: string): Promise<{ file: string; text: string } | null> => {
+    const file = present(entries, name);
+    const text = file === null ? null : await readText(at(file), ev, file);
+    if (file === null || text === null) return null;
+    ev.files.push(file);
+    return { file, text };
+  };
+
+  const pods = await readPresent(BUNDLE_FILES.pods);
+  if (pods) ev.pods = take(ev, parsePods(pods.text, pods.file));
+  const controllers = await readPresent(BUNDLE_FILES.controllers);
+  if (controllers) ev.controllers = take(ev, parseControllers(controllers.text, controllers.file));
+  const node = await readPresent(BUNDLE_FILES.node);
+  if (node) {
+    const parsed = parseNode(node.text, node.file);
+    addWarnings(ev, parsed.warnings);
+    ev.node = parsed.items[0] ?? null;
   }
   const captureName = present(entries, BUNDLE_FILES.capture);
   if (captureName !== null) {
