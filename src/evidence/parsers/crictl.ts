@@ -14,13 +14,13 @@ import {
   excerpt,
   type HeaderColumn,
   isRecord,
+  jsonDocument,
   locateHeader,
   numberish,
   parseUint,
   splitLines,
   stringish,
   tokenize,
-  tryJson,
   warn,
 } from './util.js';
 
@@ -63,8 +63,8 @@ function looksJson(text: string): boolean {
 export function parseCrictlPsJson(text: string, file = 'crictl-ps.json'): Parsed<CriContainer> {
   const items: CriContainer[] = [];
   const warnings: ParseWarning[] = [];
-  const parsed = tryJson(text);
-  if (!parsed.ok) return { items, warnings: [warn(file, 0, `invalid JSON: ${parsed.error}`)] };
+  const parsed = jsonDocument(text, file);
+  if (!parsed.ok) return { items, warnings: [parsed.warning] };
   const v = parsed.value;
   const list = isRecord(v) ? v.containers : Array.isArray(v) ? v : undefined;
   if (!Array.isArray(list)) return { items, warnings: [warn(file, 0, 'no "containers" array')] };
@@ -104,8 +104,8 @@ export function parseCrictlPsJson(text: string, file = 'crictl-ps.json'): Parsed
 export function parseCrictlPodsJson(text: string, file = 'crictl-pods.json'): Parsed<CriPodSandbox> {
   const items: CriPodSandbox[] = [];
   const warnings: ParseWarning[] = [];
-  const parsed = tryJson(text);
-  if (!parsed.ok) return { items, warnings: [warn(file, 0, `invalid JSON: ${parsed.error}`)] };
+  const parsed = jsonDocument(text, file);
+  if (!parsed.ok) return { items, warnings: [parsed.warning] };
   const v = parsed.value;
   const list = isRecord(v) ? (v.items ?? (isRecord(v.status) ? [v] : undefined)) : Array.isArray(v) ? v : undefined;
   if (!Array.isArray(list)) return { items, warnings: [warn(file, 0, 'no "items" array')] };

@@ -2,7 +2,7 @@
  * `kubectl get pods -A -o json` (a v1 List, or a single Pod) and `kubectl get node <n> -o json`.
  */
 import type { KubeController, KubeNode, KubePod, Parsed, ParseWarning } from '../types.js';
-import { ipFamily, isRecord, stringish, tryJson, warn } from './util.js';
+import { ipFamily, isRecord, jsonDocument, stringish, warn } from './util.js';
 
 /**
  * Pods from a `v1 List` / `PodList` (or one `Pod`). Items without namespace or name are warned about and skipped.
@@ -12,8 +12,8 @@ import { ipFamily, isRecord, stringish, tryJson, warn } from './util.js';
 export function parsePods(text: string, file = 'pods.json'): Parsed<KubePod> {
   const items: KubePod[] = [];
   const warnings: ParseWarning[] = [];
-  const parsed = tryJson(text);
-  if (!parsed.ok) return { items, warnings: [warn(file, 0, `invalid JSON: ${parsed.error}`)] };
+  const parsed = jsonDocument(text, file);
+  if (!parsed.ok) return { items, warnings: [parsed.warning] };
   const root = parsed.value;
   let list: unknown[];
   if (isRecord(root) && Array.isArray(root.items)) list = root.items;
@@ -80,8 +80,8 @@ export function parsePods(text: string, file = 'pods.json'): Parsed<KubePod> {
  * Returns at most one item.
  */
 export function parseNode(text: string, file = 'node.json'): Parsed<KubeNode> {
-  const parsed = tryJson(text);
-  if (!parsed.ok) return { items: [], warnings: [warn(file, 0, `invalid JSON: ${parsed.error}`)] };
+  const parsed = jsonDocument(text, file);
+  if (!parsed.ok) return { items: [], warnings: [parsed.warning] };
   let node = parsed.value;
   if (isRecord(node) && Array.isArray(node.items)) node = node.items[0];
   if (!isRecord(node) || !isRecord(node.metadata)) return { items: [], warnings: [warn(file, 0, 'not a Node object')] };
@@ -115,8 +115,8 @@ export function parseNode(text: string, file = 'node.json'): Parsed<KubeNode> {
 export function parseControllers(text: string, file = 'controllers.json'): Parsed<KubeController> {
   const items: KubeController[] = [];
   const warnings: ParseWarning[] = [];
-  const parsed = tryJson(text);
-  if (!parsed.ok) return { items, warnings: [warn(file, 0, `invalid JSON: ${parsed.error}`)] };
+  const parsed = jsonDocument(text, file);
+  if (!parsed.ok) return { items, warnings: [parsed.warning] };
   const root = parsed.value;
   const list = isRecord(root) && Array.isArray(root.items) ? root.items : Array.isArray(root) ? root : [root];
   list.forEach((raw, i) => {

@@ -10,13 +10,13 @@ import type { NetnsEntry, Parsed, ParseWarning } from '../types.js';
 import {
   excerpt,
   isRecord,
+  jsonDocument,
   numberish,
   parseUint,
   splitLines,
   stringish,
   type Token,
   tokenize,
-  tryJson,
   warn,
 } from './util.js';
 
@@ -41,8 +41,8 @@ export function parseLsns(text: string, file = 'lsns.txt'): Parsed<NetnsEntry> {
 export function parseLsnsJson(text: string, file = 'lsns.json'): Parsed<NetnsEntry> {
   const warnings: ParseWarning[] = [];
   const items: NetnsEntry[] = [];
-  const parsed = tryJson(text);
-  if (!parsed.ok) return { items, warnings: [warn(file, 0, `invalid JSON: ${parsed.error}`)] };
+  const parsed = jsonDocument(text, file);
+  if (!parsed.ok) return { items, warnings: [parsed.warning] };
   const root = parsed.value;
   const list = isRecord(root) ? root.namespaces : Array.isArray(root) ? root : undefined;
   if (!Array.isArray(list)) return { items, warnings: [warn(file, 0, 'no "namespaces" array')] };

@@ -82,6 +82,20 @@ export function tryJson(text: string): { ok: true; value: unknown } | { ok: fals
   }
 }
 
+/**
+ * A JSON evidence file's document, or the warning every parser gives for one that is not JSON
+ * (`invalid JSON: <why>` at line 0), so a parser can answer `{ items: [], warnings: [doc.warning] }`.
+ *
+ * @example const doc = jsonDocument(text, 'pods.json'); if (!doc.ok) return { items: [], warnings: [doc.warning] };
+ */
+export function jsonDocument(
+  text: string,
+  file: string,
+): { ok: true; value: unknown } | { ok: false; warning: ParseWarning } {
+  const parsed = tryJson(text);
+  return parsed.ok ? parsed : { ok: false, warning: warn(file, 0, `invalid JSON: ${parsed.error}`) };
+}
+
 /** Strip `[...]` brackets and a `%zone` suffix that tools print around IPv6 addresses. */
 export function bareAddress(s: string): string {
   let a = s;

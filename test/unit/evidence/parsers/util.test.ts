@@ -5,6 +5,7 @@ import {
   bareAddress,
   ipFamily,
   isDottedQuadAt,
+  jsonDocument,
   locateHeader,
   numberish,
   parseUint,
@@ -64,5 +65,19 @@ describe('parser utilities', () => {
       ]);
       expect(locateHeader('POD XYZ', ['POD'])).toBeNull();
     });
+  });
+});
+
+describe('jsonDocument', () => {
+  it('returns the document of a JSON file', () => {
+    expect(jsonDocument('{"items":[]}', 'pods.json')).toEqual({ ok: true, value: { items: [] } });
+  });
+
+  it('returns the one warning every parser gives for a file that is not JSON', () => {
+    const doc = jsonDocument('{"items":', 'pods.json');
+    expect(doc.ok).toBe(false);
+    if (doc.ok) return;
+    expect(doc.warning).toMatchObject({ file: 'pods.json', line: 0 });
+    expect(doc.warning.message).toMatch(/^invalid JSON: /);
   });
 });
