@@ -15,6 +15,7 @@ import {
   type HeaderColumn,
   isRecord,
   jsonDocument,
+  jsonRows,
   locateHeader,
   numberish,
   parseUint,
@@ -63,12 +64,9 @@ function looksJson(text: string): boolean {
 export function parseCrictlPsJson(text: string, file = 'crictl-ps.json'): Parsed<CriContainer> {
   const items: CriContainer[] = [];
   const warnings: ParseWarning[] = [];
-  const parsed = jsonDocument(text, file);
+  const parsed = jsonRows(text, file, 'containers');
   if (!parsed.ok) return { items, warnings: [parsed.warning] };
-  const v = parsed.value;
-  const list = isRecord(v) ? v.containers : Array.isArray(v) ? v : undefined;
-  if (!Array.isArray(list)) return { items, warnings: [warn(file, 0, 'no "containers" array')] };
-  list.forEach((c, i) => {
+  parsed.rows.forEach((c, i) => {
     if (!isRecord(c)) {
       warnings.push(warn(file, 0, `containers[${i}] is not an object`));
       return;

@@ -10,7 +10,7 @@ import type { NetnsEntry, Parsed, ParseWarning } from '../types.js';
 import {
   excerpt,
   isRecord,
-  jsonDocument,
+  jsonRows,
   numberish,
   parseUint,
   splitLines,
@@ -41,11 +41,9 @@ export function parseLsns(text: string, file = 'lsns.txt'): Parsed<NetnsEntry> {
 export function parseLsnsJson(text: string, file = 'lsns.json'): Parsed<NetnsEntry> {
   const warnings: ParseWarning[] = [];
   const items: NetnsEntry[] = [];
-  const parsed = jsonDocument(text, file);
+  const parsed = jsonRows(text, file, 'namespaces');
   if (!parsed.ok) return { items, warnings: [parsed.warning] };
-  const root = parsed.value;
-  const list = isRecord(root) ? root.namespaces : Array.isArray(root) ? root : undefined;
-  if (!Array.isArray(list)) return { items, warnings: [warn(file, 0, 'no "namespaces" array')] };
+  const list = parsed.rows;
   const visit = (arr: unknown[], path: string) => {
     arr.forEach((row, i) => {
       if (!isRecord(row)) {

@@ -96,6 +96,24 @@ export function jsonDocument(
   return parsed.ok ? parsed : { ok: false, warning: warn(file, 0, `invalid JSON: ${parsed.error}`) };
 }
 
+/**
+ * The rows of a JSON evidence file that lists them under `key` (`{"<key>": [...]}`) or as a bare array, or the
+ * warning for a file that is not JSON or has no such array.
+ *
+ * @example const rows = jsonRows(text, 'lsns.json', 'namespaces'); if (!rows.ok) return { items: [], warnings: [rows.warning] };
+ */
+export function jsonRows(
+  text: string,
+  file: string,
+  key: string,
+): { ok: true; rows: unknown[] } | { ok: false; warning: ParseWarning } {
+  const doc = jsonDocument(text, file);
+  if (!doc.ok) return doc;
+  const v = doc.value;
+  const rows = isRecord(v) ? v[key] : Array.isArray(v) ? v : undefined;
+  return Array.isArray(rows) ? { ok: true, rows } : { ok: false, warning: warn(file, 0, `no "${key}" array`) };
+}
+
 /** Strip `[...]` brackets and a `%zone` suffix that tools print around IPv6 addresses. */
 export function bareAddress(s: string): string {
   let a = s;

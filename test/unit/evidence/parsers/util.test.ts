@@ -6,6 +6,7 @@ import {
   ipFamily,
   isDottedQuadAt,
   jsonDocument,
+  jsonRows,
   locateHeader,
   numberish,
   parseUint,
@@ -79,5 +80,21 @@ describe('jsonDocument', () => {
     if (doc.ok) return;
     expect(doc.warning).toMatchObject({ file: 'pods.json', line: 0 });
     expect(doc.warning.message).toMatch(/^invalid JSON: /);
+  });
+});
+
+describe('jsonRows', () => {
+  it('takes the rows under the key or a bare array', () => {
+    expect(jsonRows('{"namespaces":[{"ns":1}]}', 'lsns.json', 'namespaces')).toEqual({ ok: true, rows: [{ ns: 1 }] });
+    expect(jsonRows('[1,2]', 'lsns.json', 'namespaces')).toEqual({ ok: true, rows: [1, 2] });
+  });
+
+  it('warns, naming the key, when there is no such array, and passes on the invalid-JSON warning', () => {
+    expect(jsonRows('{"items":[]}', 'crictl-ps.json', 'containers')).toEqual({
+      ok: false,
+      warning: { file: 'crictl-ps.json', line: 0, message: 'no "containers" array' },
+    });
+    const broken = jsonRows('{', 'lsns.json', 'namespaces');
+    expect(broken.ok === false && broken.warning.message.startsWith('invalid JSON: ')).toBe(true);
   });
 });
