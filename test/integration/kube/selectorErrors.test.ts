@@ -2,10 +2,11 @@
  * A malformed label selector on a list is the client's mistake: the API server answers 400 with a `Status` body
  * (never a 500), on the cluster-wide and namespaced pod lists and on the Job list alike, through client-node.
  */
-import { ApiException, BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { ApiException, BatchV1Api, CoreV1Api, Watch } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { kubeConfigFromString } from '../../../src/kube/access.js';
 import { demoScenario } from '../../../src/sim/kube/demoScenario.js';
-import type { KubeApiServer } from '../../../src/sim/kube/server.js';
+import { type KubeApiServer, startKubeApiServer } from '../../../src/sim/kube/server.js';
 import { RESPONDER, startWithRbac } from './helpers.js';
 
 let api: KubeApiServer | null = null;
@@ -44,5 +45,16 @@ describe('malformed label selectors', () => {
     const pods = await core.listNamespacedPod({ namespace: 'payments', labelSelector: 'app in (checkout-api)' });
     expect(pods.items.length).toBeGreaterThan(0);
     expect(pods.items.every((p) => p.metadata?.labels?.app === 'checkout-api')).toBe(true);
+  });
+
+  it('are a 400 on a watch too, before the stream starts', async () => {
+    // The responder's RBAC grants no pod watch, so this one runs without RBAC: the selector is what is checked.
+    api = await startKubeApiServer({ scenario: demoScenario() });
+    const kc = kubeConfigFromString(api.kubeconfig);
+    const done = new Promise<unknown>((resolve) => {
+      void new Watch(kc).watch('/api/v1/pods', { labelSelector: MALFORMED }, () => undefined, resolve);
+    });
+    expect(await done).toMatchObject({ statusCode: 400 });
+    expect(api.state.requests.filter((r) => r.path.includes('watch=true')).map((r) => r.status)).toEqual([400]);
   });
 });
