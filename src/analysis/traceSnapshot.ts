@@ -10,19 +10,16 @@ import type { TalkerAggregate, TraceAggregate } from './traceAggregator.js';
 /** Version of the stored shape; a snapshot of another version is ignored (the trace is read again). */
 export const TRACE_SNAPSHOT_VERSION = 2;
 
-interface TalkerJson {
-  saddr: string;
-  netns: number | null;
-  connectsPublic: number;
-  connectsPrivate: number;
-  accepts: number;
-  closes: number;
+/**
+ * One talker as stored: the aggregate's own fields, with the tally and the sets as JSON arrays. Derived from
+ * {@link TalkerAggregate}, so a field added there is stored too (and `containerPod` keeps its `origin`).
+ */
+type TalkerJson = Omit<TalkerAggregate, 'publicDestinations' | 'pids' | 'comms'> & {
   /** `[ip, port, count]` per public destination. */
   publicDestinations: Array<[string, number, number]>;
   pids: number[];
   comms: string[];
-  containerPod?: { namespace: string; pod: string };
-}
+};
 
 /** What reading the trace produced: the aggregate, and the trace's own parse results. */
 export interface TraceSnapshot {
