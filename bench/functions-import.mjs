@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { HEAVY_PACKAGES as HEAVY } from './heavyPackages.mjs';
 import { median } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,15 +22,6 @@ const runs = Number(process.argv[2] ?? 7);
 const TARGET_MS = 300;
 const entry = pathToFileURL(join(root, 'dist/functions/index.js')).href;
 const standIn = pathToFileURL(join(root, 'dist/src/sim/durable/hostStandIn.js')).href;
-const HEAVY = [
-  '@azure/storage-blob',
-  '@azure/arm-monitor',
-  '@azure/arm-containerservice',
-  '@kubernetes/client-node',
-  '@azure/identity',
-  'vega',
-  'vega-lite',
-];
 
 // Records every resolved module URL (import and require) so the parent can see which packages were loaded.
 const hook = `

@@ -7,17 +7,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { HEAVY_PACKAGES as HEAVY } from '../../bench/heavyPackages.mjs';
 import { repoRoot } from './bicep.js';
-
-const HEAVY = [
-  '@azure/storage-blob',
-  '@azure/arm-monitor',
-  '@azure/arm-containerservice',
-  '@kubernetes/client-node',
-  '@azure/identity',
-  'vega',
-  'vega-lite',
-];
 
 describe('Function App entry import', () => {
   it('registers the functions without loading a heavy SDK', () => {
