@@ -6,8 +6,10 @@
  */
 import type { DestinationCount } from '../report/model.js';
 
-/** Words per IPv4 entry: address, port, count. */
+/** Words per IPv4 entry of the log: address, port, count. */
 const SLOT = 3;
+/** Words per record of a sorted block (the trace scanner's layout): address, port (low 16 bits), count, unused. */
+const BLOCK_SLOT = 4;
 
 /** A candidate for the top list: IPv4 as `v4` (>= 0), anything else as `ip` text with `v4` -1. */
 type Ranked = DestinationCount & { v4: number };
@@ -74,11 +76,25 @@ export class DestinationTally {
   private length = 0;
   private sorted = 0;
   private other: Map<string, number> | null = null;
+  /**
+   * A sorted block of IPv4 destinations as the trace scanner handed it over (see {@link addSortedBlock}), kept
+   * beside the log until something needs every entry in one list: `size` and `top` read it through binary
+   * searches and its leaders, so a crawler's hundreds of thousands of destinations cost no JavaScript loop.
+   */
+  private block: Uint32Array = EMPTY;
+  /** Indices of the block's records with the most connects, in rank order (see {@link addSortedBlock}). */
+  private leaders: Uint32Array = EMPTY;
 
   /** Distinct destinations. */
   get size(): number {
     this.compact();
-    return this.length / SLOT + (this.other?.size ?? 0);
+    let inBoth = 0;
+    if (this.block.length > 0) {
+      for (let at = 0; at < this.length; at += SLOT) {
+        if (this.blockIndex(this.log[at]!, this.log[at + 1]!) >= 0) inBoth++;
+      }
+    }
+    return this.length / SLOT + this.block.length / BLOCK_SLOT - inBoth + (this.other?.size ?? 0);
   }
 
   /** Adds `n` connects to `ip` (text as parsers print it) and `port`. */
@@ -110,52 +126,90 @@ export class DestinationTally {
   }
 
   /**
-   * Adds `words / 3` IPv4 entries (address, port, count) from `block`, sorted by (address, port) without repeats,
-   * in one linear merge with this tally's own (sorted first): the scanner's destination tally hands them over
-   * this way, so hundreds of thousands of destinations cost no sort here.
+   * Adds a block of IPv4 destinations as the trace scanner hands it over: records of four words (address, a word
+   * whose low 16 bits are the port, the number of connects, unused), sorted by (address, port) without repeats,
+   * and `leaders`: indices of the records with the most connects, in the order {@link top} ranks them (most
+   * connects first, ties to the lower address, then port), all of them or at least as many as a top list asks
+   * for. The tally keeps both as they are (no copy, no loop); an earlier block is merged into the log first.
    */
-  addSortedIpv4(block: Uint32Array, words: number): void {
-    if (words === 0) return;
-    this.compact();
-    if (this.length === 0) {
-      // Nothing to merge with (a talker's first block): take a copy as it is.
-      this.log = block.slice(0, words);
-      this.length = words;
-      this.sorted = words;
-      return;
+  addSortedBlock(records: Uint32Array, leaders: Uint32Array): void {
+    if (records.length === 0) return;
+    this.foldBlock();
+    this.block = records;
+    this.leaders = leaders;
+  }
+
+  /** Merges the block into the log: for what reads every entry. */
+  private foldBlock(): void {
+    if (this.block.length === 0) return;
+    const block = this.block;
+    this.block = EMPTY;
+    this.leaders = EMPTY;
+    this.mergeSorted(block, BLOCK_SLOT);
+  }
+
+  /** The block record of (address, port) by binary search, or -1. */
+  private blockIndex(address: number, port: number): number {
+    const block = this.block;
+    let lo = 0;
+    let hi = block.length / BLOCK_SLOT - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const a = block[mid * BLOCK_SLOT]!;
+      const p = block[mid * BLOCK_SLOT + 1]! & 0xffff;
+      if (a === address && p === port) return mid;
+      if (a < address || (a === address && p < port)) lo = mid + 1;
+      else hi = mid - 1;
     }
+    return -1;
+  }
+
+  /**
+   * Merges entries of `stride` words (address, port in the low 16 bits, count), sorted by (address, port)
+   * without repeats, with this tally's log (sorted first) in one linear pass.
+   */
+  private mergeSorted(block: Uint32Array, stride: number): void {
+    const entries = block.length / stride;
+    if (entries === 0) return;
+    this.compact();
     const mine = this.log;
     const mineWords = this.length;
-    const merged = new Uint32Array(Math.max(SLOT * MIN_ENTRIES, mineWords + words));
+    const merged = new Uint32Array(Math.max(SLOT * MIN_ENTRIES, mineWords + entries * SLOT));
+    const end = entries * stride;
     let a = 0;
     let b = 0;
     let out = 0;
-    while (a < mineWords || b < words) {
+    while (a < mineWords || b < end) {
       let fromMine: boolean;
       if (a === mineWords) fromMine = false;
-      else if (b === words) fromMine = true;
+      else if (b === end) fromMine = true;
       else {
         const am = mine[a]!;
         const bm = block[b]!;
-        if (am === bm && mine[a + 1] === block[b + 1]) {
+        const bp = block[b + 1]! & 0xffff;
+        if (am === bm && mine[a + 1] === bp) {
           merged[out] = am;
-          merged[out + 1] = mine[a + 1]!;
+          merged[out + 1] = bp;
           merged[out + 2] = mine[a + 2]! + block[b + 2]!;
           out += SLOT;
           a += SLOT;
-          b += SLOT;
+          b += stride;
           continue;
         }
-        fromMine = am < bm || (am === bm && mine[a + 1]! < block[b + 1]!);
+        fromMine = am < bm || (am === bm && mine[a + 1]! < bp);
       }
-      const src = fromMine ? mine : block;
-      const at = fromMine ? a : b;
-      merged[out] = src[at]!;
-      merged[out + 1] = src[at + 1]!;
-      merged[out + 2] = src[at + 2]!;
+      if (fromMine) {
+        merged[out] = mine[a]!;
+        merged[out + 1] = mine[a + 1]!;
+        merged[out + 2] = mine[a + 2]!;
+        a += SLOT;
+      } else {
+        merged[out] = block[b]!;
+        merged[out + 1] = block[b + 1]! & 0xffff;
+        merged[out + 2] = block[b + 2]!;
+        b += stride;
+      }
       out += SLOT;
-      if (fromMine) a += SLOT;
-      else b += SLOT;
     }
     this.log = merged;
     this.length = out;
@@ -164,6 +218,7 @@ export class DestinationTally {
 
   /** Adds every count of `other` into this tally. */
   addAll(other: DestinationTally): void {
+    other.foldBlock();
     const log = other.log;
     for (let at = 0; at < other.length; at += SLOT) {
       this.addIpv4(log[at] as number, log[at + 1] as number, log[at + 2] as number);
@@ -185,6 +240,7 @@ export class DestinationTally {
 
   /** A detached copy. */
   clone(): DestinationTally {
+    this.foldBlock();
     this.compact();
     const copy = new DestinationTally();
     copy.log = this.length === 0 ? EMPTY : this.log.slice(0, this.length);
@@ -196,6 +252,7 @@ export class DestinationTally {
 
   /** Every destination with its count, in no particular order (tests and merges). */
   entries(): DestinationCount[] {
+    this.foldBlock();
     this.compact();
     const out: DestinationCount[] = [];
     const log = this.log;
@@ -213,8 +270,12 @@ export class DestinationTally {
   top(n: number): DestinationCount[] {
     if (n <= 0) return [];
     this.compact();
+    const blockEntries = this.block.length / BLOCK_SLOT;
+    // The leaders answer for the block when they are all of it or at least n; else the block joins the log.
+    if (blockEntries > 0 && this.leaders.length < Math.min(n, blockEntries)) this.foldBlock();
     const best: Ranked[] = [];
     const offer = (c: Ranked) => {
+      if (best.length === n && !before(c, best[n - 1]!)) return;
       let i = best.length === n ? n - 1 : best.length;
       if (best.length < n) best.push(c);
       while (i > 0 && before(c, best[i - 1]!)) {
@@ -224,22 +285,56 @@ export class DestinationTally {
       best[i] = c;
     };
     const log = this.log;
-    // The log is in address order: a later entry with the same count as the last place never beats it.
-    for (let at = 0; at < this.length; at += SLOT) {
-      const count = log[at + 2] as number;
-      if (best.length === n && count <= best[n - 1]!.count) continue;
-      offer({ ip: '', port: log[at + 1] as number, count, v4: log[at] as number });
+    if (this.block.length === 0) {
+      // The log is in address order: a later entry with the same count as the last place never beats it.
+      for (let at = 0; at < this.length; at += SLOT) {
+        const count = log[at + 2] as number;
+        if (best.length === n && count <= best[n - 1]!.count) continue;
+        offer({ ip: '', port: log[at + 1] as number, count, v4: log[at] as number });
+      }
+    } else {
+      // Log and block together: every log entry (with its block count), and the block's leaders. A block record
+      // outside the leaders ranks below all of them in the block, and a leader's total is at least its block
+      // count, so it is never among the first n.
+      const block = this.block;
+      for (let at = 0; at < this.length; at += SLOT) {
+        const address = log[at] as number;
+        const port = log[at + 1] as number;
+        const i = this.blockIndex(address, port);
+        offer({
+          ip: '',
+          port,
+          count: (log[at + 2] as number) + (i >= 0 ? block[i * BLOCK_SLOT + 2]! : 0),
+          v4: address,
+        });
+      }
+      for (const i of this.leaders) {
+        const at = i * BLOCK_SLOT;
+        if (this.logIndex(block[at]!, block[at + 1]! & 0xffff) >= 0) continue; // offered with the log
+        offer({ ip: '', port: block[at + 1]! & 0xffff, count: block[at + 2]!, v4: block[at]! });
+      }
     }
     for (const [key, count] of this.other ?? []) {
-      const c: Ranked = {
-        ip: key.slice(0, key.lastIndexOf('|')),
-        port: Number(key.slice(key.lastIndexOf('|') + 1)),
-        count,
-        v4: -1,
-      };
-      if (best.length < n || before(c, best[n - 1]!)) offer(c);
+      const sep = key.lastIndexOf('|');
+      offer({ ip: key.slice(0, sep), port: Number(key.slice(sep + 1)), count, v4: -1 });
     }
     return best.map((d) => ({ ip: d.v4 >= 0 ? ipv4Text(d.v4) : d.ip, port: d.port, count: d.count }));
+  }
+
+  /** The log entry of (address, port) by binary search (the log compacted), or -1. */
+  private logIndex(address: number, port: number): number {
+    const log = this.log;
+    let lo = 0;
+    let hi = this.length / SLOT - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const a = log[mid * SLOT]!;
+      const p = log[mid * SLOT + 1]!;
+      if (a === address && p === port) return mid;
+      if (a < address || (a === address && p < port)) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   /** Compacts when the unsorted tail is as long as the sorted part, else grows the log. */
@@ -257,7 +352,8 @@ export class DestinationTally {
   private compact(): void {
     if (this.sorted === this.length) return;
     const entries = this.length / SLOT;
-    radixSort(this.log, entries);
+    if (entries <= SMALL_SORT && LITTLE_ENDIAN) sortSmall(this.log, entries);
+    else radixSort(this.log, entries);
     const sortedLog = this.log;
     let out = 0;
     for (let at = 0; at < this.length; at += SLOT) {
@@ -282,6 +378,37 @@ export class DestinationTally {
 const MIN_ENTRIES = 8;
 const MIN_COMPACT = 1 << 16;
 const EMPTY: Uint32Array = new Uint32Array(0);
+
+/**
+ * Logs up to this many entries are sorted by {@link sortSmall}: the radix sort's four passes over 4,096 counters
+ * cost more than the entries themselves, and a short-lived process runs them before the JIT has compiled them
+ * (a trace's talkers each compact a few hundred entries: 10 ms in the radix sort, 1 ms this way).
+ */
+const SMALL_SORT = 4096;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Sorts `entries` (address, port, count) triples in place by (address, port), stably, with the engine's native
+ * numeric sort: each entry becomes one 64-bit key, address << 28 | port << 12 | its index (entries <= 4,096, ports
+ * below 65,536), written as two 32-bit halves (little-endian), so no BigInt is made.
+ */
+function sortSmall(log: Uint32Array, entries: number): void {
+  const keys = new BigUint64Array(entries);
+  const halves = new Uint32Array(keys.buffer);
+  for (let i = 0, at = 0; i < entries; i++, at += SLOT) {
+    const address = log[at]!;
+    halves[2 * i] = (((address & 15) << 28) | (log[at + 1]! << 12) | i) >>> 0;
+    halves[2 * i + 1] = address >>> 4;
+  }
+  keys.sort();
+  const copy = log.slice(0, entries * SLOT);
+  for (let i = 0, at = 0; i < entries; i++, at += SLOT) {
+    const from = (halves[2 * i]! & 0xfff) * SLOT;
+    log[at] = copy[from]!;
+    log[at + 1] = copy[from + 1]!;
+    log[at + 2] = copy[from + 2]!;
+  }
+}
 
 /** Bits of the 48-bit key (address, port) sorted per pass: four passes of 12 bits. */
 const DIGIT_BITS = 12;

@@ -7,6 +7,7 @@ import {
   newFastEvent,
   type ScanRun,
   TALKER_TRACK_ALL,
+  TALLY_SUMMARY,
   type TalkerMode,
 } from '../evidence/fastPath.js';
 import type { TraceEvent } from '../evidence/types.js';
@@ -149,51 +150,41 @@ export class TraceAggregator {
     return id;
   }
 
+  /** The private IPv4 ranges destinations are classified by (the scanner's tally splits connects by them). */
+  get privateIpv4Ranges(): Float64Array {
+    return this.classify.ipv4Ranges;
+  }
+
   /**
    * The fast path's destination tally: connects counted per (talker, destination) by the scanner, for talkers
-   * whose COMM sample was full. Gives exactly what the same lines through {@link add} give: their talkers exist
-   * already (an id is only handed out for a known talker), and counts do not depend on order. The records come
-   * sorted by destination within each talker, so a talker's tally appends them in order without re-sorting.
+   * whose COMM sample was full, split by {@link privateIpv4Ranges} and summed per talker. Gives exactly what the
+   * same lines through {@link add} give: their talkers exist already (an id is only handed out for a known
+   * talker), and counts do not depend on order. Each talker keeps its public destinations as the sorted block the
+   * scanner made (one copy for all talkers), with no loop over them here.
    */
   addDestinationTally(tally: DestinationTallyRun): void {
-    const r = tally.records;
-    // A talker's destinations come in ascending address order: walk the sorted private ranges alongside them.
-    const ranges = this.classify.ipv4Ranges;
-    const end = tally.count * 4;
-    if (this.block.length < tally.count * 3) this.block = new Uint32Array(tally.count * 3);
-    const block = this.block;
+    const records = tally.records.slice(0, tally.count * 4);
+    const summaries = tally.talkers;
+    const W = TALLY_SUMMARY.words;
     let connects = 0;
-    for (let at = 0; at < end; ) {
-      // One talker's records: private ones are counted, public ones merged into its tally in one pass.
-      const id = r[at + 1]! >>> 16;
+    for (let s = 0; s < tally.talkerCount * W; s += W) {
+      const id = summaries[s + TALLY_SUMMARY.id]!;
       const talker = id === 0 ? undefined : this.tallied[id];
       if (talker === undefined) throw new Error(`trace scanner: unknown tally id ${id}`);
-      let words = 0;
-      let privates = 0;
-      let publics = 0;
-      let range = 0;
-      for (; at < end && r[at + 1]! >>> 16 === id; at += 4) {
-        const daddr = r[at]!;
-        const n = r[at + 2]!;
-        while (range < ranges.length && daddr > ranges[range + 1]!) range += 2;
-        if (range === ranges.length || daddr < ranges[range]!) {
-          block[words] = daddr;
-          block[words + 1] = r[at + 1]! & 0xffff;
-          block[words + 2] = n;
-          words += 3;
-          publics += n;
-        } else privates += n;
-      }
+      const publics = summaries[s + TALLY_SUMMARY.publicConnects]!;
+      const privates = summaries[s + TALLY_SUMMARY.privateConnects]!;
       talker.connectsPublic += publics;
       talker.connectsPrivate += privates;
-      talker.publicDestinations.addSortedIpv4(block, words);
       connects += publics + privates;
+      const first = summaries[s + TALLY_SUMMARY.first]! * 4;
+      const leaders = s + TALLY_SUMMARY.leaders;
+      talker.publicDestinations.addSortedBlock(
+        records.subarray(first, first + summaries[s + TALLY_SUMMARY.records]! * 4),
+        summaries.slice(leaders, leaders + summaries[s + TALLY_SUMMARY.leaderCount]!),
+      );
     }
     this.state.connects += connects;
   }
-
-  /** Reused by {@link addDestinationTally}: one talker's public destinations at a time. */
-  private block = new Uint32Array(0);
 
   private readonly event = newFastEvent();
   /**

@@ -27,14 +27,39 @@ export const TALKER_TRACK_ALL: Readonly<TalkerMode> = { split: false, trackPids:
 export const MAX_TALLY_ID = 0xffff;
 
 /**
- * The scanner's destination tally, sorted by (tally id, DADDR, DPORT): `count` records of four 32-bit words in
- * `records`: DADDR, tally id << 16 | DPORT, the number of connects, and a word for the scanner's own use. Valid
- * only during the call that receives it.
+ * The scanner's destination tally, classified by the sink's private ranges (see TraceSink.privateIpv4Ranges)
+ * and summed per talker, so the aggregator needs no loop over the records. Valid only during the call that
+ * receives it.
  */
 export interface DestinationTallyRun {
+  /**
+   * The public destinations: `count` records of four 32-bit words (DADDR, tally id << 16 | DPORT, the number of
+   * connects, a word for the scanner's own use), sorted by (tally id, DADDR, DPORT) without repeats.
+   */
   readonly records: Uint32Array;
   readonly count: number;
+  /** One {@link TALLY_SUMMARY} per tally id with connects in this run, `talkerCount` of them. */
+  readonly talkers: Uint32Array;
+  readonly talkerCount: number;
 }
+
+/**
+ * Word offsets of a talker's summary in {@link DestinationTallyRun.talkers} (`words` per summary): its tally id,
+ * its first public record and how many, its public and private connects, and its leaders: up to `maxLeaders`
+ * record indices (relative to its first record) of the destinations with the most connects, in the order the
+ * report ranks them (most connects first, ties to the lower address, then port).
+ */
+export const TALLY_SUMMARY = {
+  id: 0,
+  first: 1,
+  records: 2,
+  publicConnects: 3,
+  privateConnects: 4,
+  leaderCount: 5,
+  leaders: 8,
+  maxLeaders: 16,
+  words: 24,
+} as const;
 
 /** Event type codes of the fast path: connect, accept, close. */
 export const FAST_TYPE = { connect: 0, accept: 1, close: 2 } as const;

@@ -15,6 +15,11 @@ export interface TraceSink {
   /** Connects the scanner counted per destination for talkers given a tally id (see TalkerMode). */
   addDestinationTally(tally: DestinationTallyRun): void;
   /**
+   * The private IPv4 ranges the sink classifies destinations by (sorted, merged `[first, last, ...]` unsigned
+   * addresses): the scanner's destination tally splits connects by them, as the sink would.
+   */
+  readonly privateIpv4Ranges: ArrayLike<number>;
+  /**
    * How talkers with this key are counted: per PID (the scanner then groups their lines per PID too), and whether
    * their PID and COMM samples still have room (when not, the scanner leaves PIDs and COMMs out).
    */
@@ -100,6 +105,10 @@ export async function planTraceSlices(path: string, parts: number): Promise<Trac
 
 /** Lines kept to describe a file that yielded nothing. */
 const SAMPLE_LINES = 20;
+
+/** Bytes scanned per call, and the events after which a run is applied at the end of a window (see drain). */
+const SCAN_WINDOW = 128 * 1024;
+const APPLY_EVENTS = 1024;
 
 /** Bytes read per call. */
 const READ_CHUNK = 1 << 20;
@@ -212,12 +221,26 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
     scanner.reset();
   };
 
-  /** Scans `input[0, len)`; returns where the unread rest (a partial last line) starts. Groups may stay pending. */
+  /**
+   * Scans `input[0, len)`; returns where the unread rest (a partial last line) starts. Groups may stay pending.
+   * A run asks each talker's mode once, at the talker's first line, so the input is scanned in windows and a busy
+   * run is applied at the end of one: the next run sees the samples it filled (a talker whose COMMs are all known
+   * has its connects tallied per destination rather than grouped).
+   */
   const drain = (scanner: TraceScanner, len: number, final: boolean): number => {
     let start = 0;
+    let wide = false; // the window holds no whole line: scan to the end of the input
     for (;;) {
-      const stop = scanner.scan(start, len, layout, final);
-      if (stop.kind === 'input') return stop.consumed;
+      const end = wide ? len : Math.min(len, start + SCAN_WINDOW);
+      const stop = scanner.scan(start, end, layout, final && end === len);
+      if (stop.kind === 'input') {
+        if (scanner.eventCount >= APPLY_EVENTS) apply(scanner);
+        if (end === len) return stop.consumed;
+        wide = stop.consumed === start;
+        start = stop.consumed;
+        continue;
+      }
+      wide = false;
       apply(scanner); // before the slow line, or to make room
       if (stop.kind === 'full') scanner.takeDestinations((t) => sink.addDestinationTally(t));
       if (stop.kind === 'slowLine') {
@@ -228,7 +251,12 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
   };
 
   await withScanner(async (scanner) => {
-    scanner.talkerMode = (saddr, netns) => sink.talkerMode(ipv4ToString(saddr), netns);
+    // Ranges the scanner cannot hold (thousands of private CIDRs): no talker is tallied, its connects stay groups.
+    const tallies = scanner.setPrivateRanges(sink.privateIpv4Ranges);
+    scanner.talkerMode = (saddr, netns) => {
+      const mode = sink.talkerMode(ipv4ToString(saddr), netns);
+      return tallies || mode.tallyId === 0 ? mode : { ...mode, tallyId: 0 };
+    };
     const { input, capacity } = scanner;
     let held = 0; // bytes of a partial line kept at the start of `input`
     // A line longer than the scanner's input (garbage, in practice) is collected here and parsed on its own.

@@ -17,6 +17,7 @@ import {
   MAX_TALLY_ID,
   type ScanRun,
   TALKER_TRACK_ALL,
+  TALLY_SUMMARY,
   type TalkerMode,
 } from '../fastPath.js';
 
@@ -30,7 +31,8 @@ interface ScannerExports {
   memory: WebAssembly.Memory;
   scan(start: number, len: number, layout: number, final: number): number;
   reset(): void;
-  sortDestinations(): number;
+  finishDestinations(): number;
+  setPrivateRanges(count: number): void;
   limitDestinations(limit: number): void;
   clearDestinations(): void;
   [global: string]: WebAssembly.Global | unknown;
@@ -85,8 +87,11 @@ export class TraceScanner implements ScanRun {
     events: number;
   };
   private hasNetns = false;
-  /** Byte offset of the destination tally's records. */
+  /** Byte offsets of the destination tally's records and of its talker summaries. */
   private readonly dests: number;
+  private readonly summaries: number;
+  /** Where {@link setPrivateRanges} writes, as [first, last] u32 pairs. */
+  private readonly privateRanges: Uint32Array;
 
   constructor() {
     const instance = new WebAssembly.Instance(scannerModule(), {
@@ -115,6 +120,13 @@ export class TraceScanner implements ScanRun {
     this.results = new Int32Array(buffer, this.global('RESULTS'), 8);
     this.timestamps = new Float64Array(buffer, this.global('RESULTS') + 32, 2);
     this.dests = this.global('DESTS');
+    this.summaries = this.global('TALLY_SUMMARIES');
+    this.privateRanges = new Uint32Array(buffer, this.global('PRIVATE_RANGES'), 2 * this.global('MAX_PRIVATE_RANGES'));
+    if (
+      this.global('TALLY_LEADERS') !== TALLY_SUMMARY.maxLeaders ||
+      this.global('TALLY_SUMMARY_WORDS') !== TALLY_SUMMARY.words
+    )
+      throw new Error('trace scanner binary out of date: run `npm run build`');
     this.stops = { slowLine: this.global('STOP_SLOW_LINE'), full: this.global('STOP_FULL') };
     // Addresses and sizes in 32-bit words.
     this.layout = {
@@ -154,12 +166,30 @@ export class TraceScanner implements ScanRun {
   }
 
   /**
-   * Hands the destination tally (sorted) to `use`, then empties it. Call it when a scan stops full (the tally may
-   * be what filled up) and at the end of the input.
+   * Gives the scanner the private IPv4 ranges its destination tally splits connects by: sorted, merged, disjoint
+   * `[first, last, ...]` unsigned addresses (IpClassifier.ipv4Ranges). Returns false, changing nothing, when
+   * they are more than the scanner holds: the caller then gives no talker a tally id.
+   */
+  setPrivateRanges(ranges: ArrayLike<number>): boolean {
+    if (ranges.length % 2 !== 0 || ranges.length > this.privateRanges.length) return false;
+    for (let i = 0; i < ranges.length; i++) this.privateRanges[i] = ranges[i]!;
+    this.ex.setPrivateRanges(ranges.length / 2);
+    return true;
+  }
+
+  /**
+   * Hands the destination tally (classified and summed per talker, see {@link DestinationTallyRun}) to `use`,
+   * then empties it. Call it when a scan stops full (the tally may be what filled up) and at the end of the input.
    */
   takeDestinations(use: (tally: DestinationTallyRun) => void): void {
-    const count = this.ex.sortDestinations();
-    if (count > 0) use({ records: new Uint32Array(this.ex.memory.buffer, this.dests, count * 4), count });
+    const talkerCount = this.ex.finishDestinations();
+    if (talkerCount > 0) {
+      const buffer = this.ex.memory.buffer;
+      const talkers = new Uint32Array(buffer, this.summaries, talkerCount * TALLY_SUMMARY.words);
+      const last = (talkerCount - 1) * TALLY_SUMMARY.words;
+      const count = talkers[last + TALLY_SUMMARY.first]! + talkers[last + TALLY_SUMMARY.records]!;
+      use({ records: new Uint32Array(buffer, this.dests, count * 4), count, talkers, talkerCount });
+    }
     this.ex.clearDestinations();
   }
 

@@ -271,6 +271,91 @@ export function sortDestinations(): i32 {
   return destCount;
 }
 
+/** Private IPv4 ranges the caller classifies destinations by, as it gave them (see setPrivateRanges). */
+export const MAX_PRIVATE_RANGES: i32 = 4096;
+/** Where the caller writes the private ranges: sorted, merged, disjoint [first, last] u32 pairs. */
+export const PRIVATE_RANGES: usize = heap.alloc(<usize>MAX_PRIVATE_RANGES * 8);
+let privateRangeCount: i32 = 0;
+
+/** Says how many ranges the caller wrote at PRIVATE_RANGES (at most MAX_PRIVATE_RANGES). */
+export function setPrivateRanges(count: i32): void {
+  privateRangeCount = count < 0 ? 0 : count > MAX_PRIVATE_RANGES ? MAX_PRIVATE_RANGES : count;
+}
+
+/** Destinations with the most connects kept per talker by finishDestinations, in rank order. */
+export const TALLY_LEADERS: i32 = 16;
+/**
+ * Words of one talker's summary: tally id, index of its first public record, public records, public connects,
+ * private connects, leaders, two unused, then TALLY_LEADERS leader indices (relative to its first record).
+ */
+export const TALLY_SUMMARY_WORDS: i32 = 8 + TALLY_LEADERS;
+/**
+ * Where finishDestinations writes the summaries: the sort's scratch space, free once the sort is done, and large
+ * enough for one summary per possible tally id (65,535 x 96 bytes).
+ */
+export const TALLY_SUMMARIES: usize = DEST_SCRATCH;
+
+/**
+ * Sorts and merges the tally (see sortDestinations), then does in one pass what the caller would otherwise do per
+ * record: splits each talker's connects into private (within the ranges of setPrivateRanges, walked alongside
+ * the sorted addresses) and public, keeps only the public records (compacted at DESTS, still sorted by id,
+ * DADDR, DPORT), and picks each talker's leaders: the TALLY_LEADERS records with the most connects, ties to the
+ * lower (DADDR, DPORT), as the caller ranks destinations. Returns the number of talker summaries written at
+ * TALLY_SUMMARIES. The caller reads them, then calls clearDestinations.
+ */
+export function finishDestinations(): i32 {
+  const n = sortDestinations();
+  const end = DESTS + ((<usize>n) << 4);
+  let r: usize = DESTS;
+  let out: usize = DESTS; // public records, compacted in place (out never passes r)
+  let summary: usize = TALLY_SUMMARIES;
+  let summaries = 0;
+  while (r < end) {
+    const idWord = load<u32>(r, 4) >> 16;
+    const first = out;
+    const leaders = summary + 32;
+    let leaderCount = 0;
+    let publicConnects: u32 = 0;
+    let privateConnects: u32 = 0;
+    let range = 0;
+    for (; r < end && load<u32>(r, 4) >> 16 == idWord; r += 16) {
+      const daddr = load<u32>(r);
+      const count = load<u32>(r, 8);
+      while (range < privateRangeCount && daddr > load<u32>(PRIVATE_RANGES + ((<usize>range) << 3), 4)) range++;
+      if (range < privateRangeCount && daddr >= load<u32>(PRIVATE_RANGES + ((<usize>range) << 3))) {
+        privateConnects += count;
+        continue;
+      }
+      v128.store(out, v128.load(r));
+      publicConnects += count;
+      // Records come in (DADDR, DPORT) order, so a later one only outranks a leader with fewer connects.
+      const index = <u32>((out - first) >> 4);
+      out += 16;
+      if (leaderCount == TALLY_LEADERS) {
+        const last = load<u32>(leaders + ((<usize>(TALLY_LEADERS - 1)) << 2));
+        if (count <= load<u32>(first + ((<usize>last) << 4), 8)) continue;
+      }
+      let i = leaderCount < TALLY_LEADERS ? leaderCount++ : TALLY_LEADERS - 1;
+      while (i > 0) {
+        const above = load<u32>(leaders + ((<usize>(i - 1)) << 2));
+        if (count <= load<u32>(first + ((<usize>above) << 4), 8)) break;
+        store<u32>(leaders + ((<usize>i) << 2), above);
+        i--;
+      }
+      store<u32>(leaders + ((<usize>i) << 2), index);
+    }
+    store<u32>(summary, idWord);
+    store<u32>(summary, <u32>((first - DESTS) >> 4), 4);
+    store<u32>(summary, <u32>((out - first) >> 4), 8);
+    store<u32>(summary, publicConnects, 12);
+    store<u32>(summary, privateConnects, 16);
+    store<u32>(summary, <u32>leaderCount, 20);
+    summary += (<usize>TALLY_SUMMARY_WORDS) << 2;
+    summaries++;
+  }
+  return summaries;
+}
+
 /** Empties the tally. */
 export function clearDestinations(): void {
   if (cacheCount > 0) spillCache();

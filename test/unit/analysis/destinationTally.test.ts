@@ -11,6 +11,28 @@ function reference(adds: Array<[string, number, number]>) {
 }
 
 const v4 = fc.ipV4();
+
+/**
+ * A block as the trace scanner hands one over: records (address, tally id << 16 | port, count, unused) sorted by
+ * (address, port) without repeats, and the indices of its 16 leaders (most connects first, ties to the lower
+ * address, then port), computed here the slow way.
+ */
+function scannerBlock(adds: Array<[string, number, number]>): [Uint32Array, Uint32Array] {
+  const counts = new Map<number, number>();
+  for (const [ip, port, k] of adds) {
+    const key = ipv4ToUint(ip) * 65536 + port;
+    counts.set(key, (counts.get(key) ?? 0) + k);
+  }
+  const keys = [...counts.keys()].sort((a, b) => a - b);
+  const records = new Uint32Array(keys.length * 4);
+  keys.forEach((key, i) => {
+    records[i * 4] = Math.floor(key / 65536);
+    records[i * 4 + 1] = (7 << 16) | (key % 65536);
+    records[i * 4 + 2] = counts.get(key)!;
+  });
+  const ranked = keys.map((_, i) => i).sort((a, b) => counts.get(keys[b]!)! - counts.get(keys[a]!)! || a - b);
+  return [records, Uint32Array.from(ranked.slice(0, 16))];
+}
 const anyIp = fc.oneof({ weight: 5, arbitrary: v4 }, { weight: 1, arbitrary: fc.ipV6() });
 
 describe('DestinationTally', () => {
@@ -77,6 +99,44 @@ describe('DestinationTally', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it("answers size, top and entries from the scanner's sorted blocks and their leaders as from plain adds", () => {
+    // Few addresses and ports, so log entries and block records overlap and counts tie; one or two blocks (the
+    // second merges the first into the log); top lists shorter and longer than the 16 leaders.
+    const address = fc.integer({ min: 0, max: 40 }).map((i) => `20.0.${i % 3}.${i}`);
+    const add = fc.tuple(address, fc.constantFrom(80, 443), fc.integer({ min: 1, max: 4 }));
+    fc.assert(
+      fc.property(
+        fc.array(add, { maxLength: 40 }),
+        fc.array(fc.array(add, { maxLength: 60 }), { minLength: 1, maxLength: 2 }),
+        fc.array(fc.tuple(fc.ipV6(), fc.constantFrom(443), fc.integer({ min: 1, max: 4 })), { maxLength: 3 }),
+        fc.integer({ min: 1, max: 24 }),
+        (logAdds, blocks, v6, n) => {
+          const plain = new DestinationTally();
+          const t = new DestinationTally();
+          for (const [ip, port, k] of [...logAdds, ...v6]) {
+            plain.add(ip, port, k);
+            t.add(ip, port, k);
+          }
+          for (const adds of blocks) {
+            for (const [ip, port, k] of adds) plain.add(ip, port, k);
+            const [records, leaders] = scannerBlock(adds);
+            t.addSortedBlock(records, leaders);
+          }
+          expect(t.size).toBe(plain.size);
+          expect(t.top(n)).toEqual(plain.top(n));
+          expect(t.top(3)).toEqual(plain.top(3));
+          const sorted = (x: DestinationTally) =>
+            x
+              .entries()
+              .map((d) => `${d.ip}|${d.port}=${d.count}`)
+              .sort();
+          expect(sorted(t)).toEqual(sorted(plain));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 
