@@ -111,6 +111,7 @@ export class TraceAggregator {
         comms: new Set(),
       };
       this.state.talkers.set(key, talker);
+      this.modeChanges++;
     }
     return talker;
   }
@@ -132,6 +133,12 @@ export class TraceAggregator {
       tallyId: trackComms ? 0 : this.tallyIdOf(key, talker),
     };
   }
+
+  /**
+   * Grows whenever what {@link talkerMode} answers may have changed: a talker created, a PID or COMM sample
+   * filled (the trace reader applies the scanner's runs early while it grows).
+   */
+  modeChanges = 0;
 
   /** Talkers by the tally id the scanner counts their connects under (index 0 unused: no id). */
   private readonly tallied: TalkerAggregate[] = [];
@@ -219,18 +226,32 @@ export class TraceAggregator {
         else processes[-1 - owner] = talker;
       }
       if (e.kind === 'process') {
-        if (talker.pids.size < MAX_PIDS_PER_TALKER) talker.pids.add(e.pid);
+        this.samplePid(talker, e.pid);
       } else {
         this.addGroup(talker, e, buf);
       }
     }
   }
 
+  /** Adds a PID to the talker's sample while it has room (see {@link MAX_PIDS_PER_TALKER}). */
+  private samplePid(talker: TalkerAggregate, pid: number): void {
+    if (talker.pids.size >= MAX_PIDS_PER_TALKER) return;
+    talker.pids.add(pid);
+    if (talker.pids.size === MAX_PIDS_PER_TALKER) this.modeChanges++;
+  }
+
+  /** Adds a COMM to the talker's sample while it has room (see {@link MAX_COMMS_PER_TALKER}). */
+  private sampleComm(talker: TalkerAggregate, comm: string): void {
+    if (talker.comms.size >= MAX_COMMS_PER_TALKER) return;
+    talker.comms.add(comm);
+    if (talker.comms.size === MAX_COMMS_PER_TALKER) this.modeChanges++;
+  }
+
   /** A group's lines: they share the talker, COMM, type and (connects) destination. */
   private addGroup(talker: TalkerAggregate, g: FastEvent, buf: Buffer): void {
     // Only the owner's first group with a COMM can add it; later ones would add the same string again.
     if (g.newComm && talker.comms.size < MAX_COMMS_PER_TALKER) {
-      talker.comms.add(buf.toString('latin1', g.commStart, g.commEnd));
+      this.sampleComm(talker, buf.toString('latin1', g.commStart, g.commEnd));
     }
     const n = g.count;
     switch (g.type) {
@@ -265,8 +286,8 @@ export class TraceAggregator {
     this.tickRange(event.timestampNs, event.timestampNs);
     const talker = this.talkerFor(event.saddr, event.netns, event.pid);
     if (event.count === undefined) {
-      if (talker.pids.size < MAX_PIDS_PER_TALKER) talker.pids.add(event.pid);
-      if (talker.comms.size < MAX_COMMS_PER_TALKER) talker.comms.add(event.comm);
+      this.samplePid(talker, event.pid);
+      this.sampleComm(talker, event.comm);
     }
     if (talker.containerPod === undefined && event.container?.pod && event.container.namespace) {
       talker.containerPod = { namespace: event.container.namespace, pod: event.container.pod };

@@ -24,6 +24,11 @@ export interface TraceSink {
    * their PID and COMM samples still have room (when not, the scanner leaves PIDs and COMMs out).
    */
   talkerMode(saddr: string, netns: number | null): TalkerMode;
+  /**
+   * Grows whenever what {@link talkerMode} answers may have changed for some talker (one first seen, a PID or
+   * COMM sample filled): the reader applies the scanner's runs early while that pays.
+   */
+  readonly modeChanges: number;
 }
 
 /** What streaming a trace (or a slice of it) found besides its events. */
@@ -106,9 +111,11 @@ export async function planTraceSlices(path: string, parts: number): Promise<Trac
 /** Lines kept to describe a file that yielded nothing. */
 const SAMPLE_LINES = 20;
 
-/** Bytes scanned per call, and the events after which a run is applied at the end of a window (see drain). */
-const SCAN_WINDOW = 128 * 1024;
-const APPLY_EVENTS = 1024;
+/** The first scan window, and the events after which a run is applied at the end of a window (see drain). */
+const FIRST_WINDOW = 128 * 1024;
+/** A window with less than this left is over (the partial line at its end would only be scanned again). */
+const WINDOW_SLACK = 4096;
+const APPLY_EVENTS = 64;
 
 /** Bytes read per call. */
 const READ_CHUNK = 1 << 20;
@@ -199,6 +206,7 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
   let fastLines = 0;
   let lastByte = 10; // an empty file ends "with a newline": nothing is cut short
   let lastLineWasFast = false;
+  let runBytes = 0; // scanned in the current run (see drain)
 
   const slow = (buf: Buffer, s: number, e: number) => {
     lineNo++;
@@ -219,22 +227,33 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
     fastLines += scanner.lines;
     lastLineWasFast = true;
     scanner.reset();
+    runBytes = 0;
   };
 
   /**
    * Scans `input[0, len)`; returns where the unread rest (a partial last line) starts. Groups may stay pending.
-   * A run asks each talker's mode once, at the talker's first line, so the input is scanned in windows and a busy
-   * run is applied at the end of one: the next run sees the samples it filled (a talker whose COMMs are all known
-   * has its connects tallied per destination rather than grouped).
+   * A run asks each talker's mode once, at the talker's first line, so the input is scanned in windows (from
+   * 128 KB) and a busy run is applied at the end of one: the next run sees what the last one changed (a talker
+   * first seen, a COMM sample filled so its connects are tallied per destination rather than grouped, a PID
+   * sample filled so its lines skip the process table). An early apply that changed no talker's mode doubles the
+   * window, so a trace whose talkers keep tracking PIDs (fewer than the sample holds) is not cut into short runs
+   * that each list those processes again: at most a few dozen early applies in all.
    */
+  let window = FIRST_WINDOW;
   const drain = (scanner: TraceScanner, len: number, final: boolean): number => {
     let start = 0;
     let wide = false; // the window holds no whole line: scan to the end of the input
     for (;;) {
-      const end = wide ? len : Math.min(len, start + SCAN_WINDOW);
+      const room = window - runBytes;
+      const end = wide || room < WINDOW_SLACK ? len : Math.min(len, start + room);
       const stop = scanner.scan(start, end, layout, final && end === len);
       if (stop.kind === 'input') {
-        if (scanner.eventCount >= APPLY_EVENTS) apply(scanner);
+        runBytes += stop.consumed - start;
+        if (runBytes + WINDOW_SLACK > window && scanner.eventCount >= APPLY_EVENTS) {
+          const changes = sink.modeChanges;
+          apply(scanner);
+          if (sink.modeChanges === changes) window *= 4;
+        }
         if (end === len) return stop.consumed;
         wide = stop.consumed === start;
         start = stop.consumed;
