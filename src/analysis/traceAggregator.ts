@@ -167,10 +167,10 @@ export class TraceAggregator {
    * whose COMM sample was full, split by {@link privateIpv4Ranges} and summed per talker. Gives exactly what the
    * same lines through {@link add} give: their talkers exist already (an id is only handed out for a known
    * talker), and counts do not depend on order. Each talker keeps its public destinations as the sorted block the
-   * scanner made (one copy for all talkers), with no loop over them here.
+   * scanner made (one copy for all talkers, none when the scanner gives its memory away), with no loop over them.
    */
   addDestinationTally(tally: DestinationTallyRun): void {
-    const records = tally.records.slice(0, tally.count * 4);
+    const records = tally.lasting ? tally.records : tally.records.slice(0, tally.count * 4);
     const summaries = tally.talkers;
     const W = TALLY_SUMMARY.words;
     let connects = 0;

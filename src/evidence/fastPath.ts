@@ -41,6 +41,11 @@ export interface DestinationTallyRun {
   /** One {@link TALLY_SUMMARY} per tally id with connects in this run, `talkerCount` of them. */
   readonly talkers: Uint32Array;
   readonly talkerCount: number;
+  /**
+   * True when `records` stays valid after the call: the scanner handed over its memory with its last tally and is
+   * not used again, so the receiver may keep the records without a copy.
+   */
+  readonly lasting: boolean;
 }
 
 /**

@@ -332,7 +332,10 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
     }
     if (held > 0) drain(scanner, held, true);
     apply(scanner);
-    scanner.takeDestinations((t) => sink.addDestinationTally(t));
+    // The whole trace read in one go: the last tally is the scanner's to give away (no copy); a slice's is copied,
+    // so the scanner serves the next slice.
+    const whole = slice === undefined || (slice.start === 0 && slice.last);
+    scanner.takeDestinations((t) => sink.addDestinationTally(t), whole);
     if (long !== null) slowLongLine(Buffer.concat(long));
   });
 

@@ -459,6 +459,44 @@ describe('streamTrace over the scanner', () => {
     expect(handovers).toBeGreaterThan(10);
   });
 
+  it("keeps a whole trace's tally without a copy, and never reuses the scanner that holds it", async () => {
+    // Two traces read one after the other: the first aggregate's blocks live in the first scanner's memory, so the
+    // second read must get another scanner (if it reused the first, the first aggregate would change under it).
+    const trace = (first: number) => {
+      const lines = [HEADER_TV];
+      for (let i = 0; i < 6000; i++) {
+        const comm = `job-${i % 11}`;
+        lines.push(
+          tvLine(i, 'connect', 1000 + i, comm, '10.244.0.5', `52.${first}.${i >> 8}.${i & 255}`, i, 443, 4026532785),
+        );
+      }
+      return `${lines.join('\n')}\n`;
+    };
+    const a = join(dir, 'lasting-a.log');
+    const b = join(dir, 'lasting-b.log');
+    await writeFile(a, trace(1));
+    await writeFile(b, trace(2));
+    const lasting: boolean[] = [];
+    const read = async (file: string) => {
+      const agg = new TraceAggregator(createIpClassifier(), () => false);
+      const add = agg.addDestinationTally.bind(agg);
+      agg.addDestinationTally = (t) => {
+        lasting.push(t.lasting);
+        add(t);
+      };
+      await streamTrace(file, agg);
+      return agg;
+    };
+    const first = await read(a);
+    // Read nothing that merges the block into the log (entries would copy it out of the scanner's memory).
+    const pod = first.result().talkers.get('10.244.0.5|4026532785')!;
+    const before = { size: pod.publicDestinations.size, top: pod.publicDestinations.top(5) };
+    await read(b);
+    expect(lasting).toEqual([true, true]);
+    expect({ size: pod.publicDestinations.size, top: pod.publicDestinations.top(5) }).toEqual(before);
+    expect(comparable(first.result())).toEqual(referenceAggregate(trace(1)).trace);
+  });
+
   it('applies a full talker table and goes on (more source addresses than a run holds)', async () => {
     const lines = [HEADER_TV];
     for (let i = 0; i < 6000; i++)
