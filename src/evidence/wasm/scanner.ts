@@ -151,7 +151,8 @@ const CACHE_CAPACITY: i32 = 8192;
 const CACHE_SLOT_MASK: u32 = 16384 - 1;
 const CACHE_RECORDS: usize = heap.alloc(<usize>CACHE_CAPACITY * 32);
 const CACHE_SLOTS: usize = heap.alloc(<usize>(CACHE_SLOT_MASK + 1) * 8);
-const RADIX_COUNTS: usize = heap.alloc(65537 * 4);
+/** Four histograms of 65,536 counters, one per 16-bit digit of the sort key, filled in one pass (see sortDestinations). */
+const RADIX_COUNTS: usize = heap.alloc(4 * 65536 * 4);
 /** Records in the log, and in the cache. */
 let destCount: i32 = 0;
 let cacheCount: i32 = 0;
@@ -223,43 +224,73 @@ function tallyDestination(id: u32, daddrAt: usize, daddrLen: usize, dport: u32):
   return 1;
 }
 
-/** One LSD pass over the 16-bit digit of word `word` at bit `shift`, from `from` to `to`. */
-function radixPass(from: usize, to: usize, n: i32, word: usize, shift: u32): void {
-  memory.fill(RADIX_COUNTS, 0, 65537 * 4);
+/**
+ * One LSD pass over the 16-bit digit of word `word` at bit `shift`, from `from` to `to`; `offsets` holds each
+ * digit value's first output slot (its histogram's exclusive prefix sums) and is advanced as records land.
+ */
+function radixPass(from: usize, to: usize, n: i32, word: usize, shift: u32, offsets: usize): void {
   const end = from + ((<usize>n) << 4);
   for (let r = from; r < end; r += 16) {
     const d = (load<u32>(r + word) >> shift) & 0xffff;
-    const c = RADIX_COUNTS + ((<usize>(d + 1)) << 2);
-    store<u32>(c, load<u32>(c) + 1);
-  }
-  for (let d: usize = 1; d <= 65536; d++) {
-    const c = RADIX_COUNTS + (d << 2);
-    store<u32>(c, load<u32>(c) + load<u32>(c - 4));
-  }
-  for (let r = from; r < end; r += 16) {
-    const d = (load<u32>(r + word) >> shift) & 0xffff;
-    const c = RADIX_COUNTS + ((<usize>d) << 2);
+    const c = offsets + ((<usize>d) << 2);
     const i = load<u32>(c);
     store<u32>(c, i + 1);
     v128.store(to + ((<usize>i) << 4), v128.load(r));
   }
 }
 
+/** Adds one to the counter of `digit` in the histogram at `counts`. */
+@inline
+function count(counts: usize, digit: u32): void {
+  const c = counts + ((<usize>digit) << 2);
+  store<u32>(c, load<u32>(c) + 1);
+}
+
 /**
- * Sorts the tally by (id, DADDR, DPORT) with repeats merged (four 16-bit passes; the result is back in DESTS),
- * and returns how many records it holds. The caller reads them, then calls clearDestinations.
+ * Sorts the tally by (id, DADDR, DPORT) with repeats merged (the result is in DESTS), and returns how many records
+ * it holds. LSD radix over four 16-bit digits (DPORT, DADDR's low and high halves, id): the four histograms come
+ * from one pass over the records, and a digit whose records all share one value (one port, one talker) needs no
+ * pass of its own.
  */
 export function sortDestinations(): i32 {
   spillCache(); // the log always has room for the cache (see tallyDestination)
   const n = destCount;
   if (n <= 1) return n;
-  radixPass(DESTS, DEST_SCRATCH, n, 4, 0);
-  radixPass(DEST_SCRATCH, DESTS, n, 0, 0);
-  radixPass(DESTS, DEST_SCRATCH, n, 0, 16);
-  radixPass(DEST_SCRATCH, DESTS, n, 4, 16);
-  let out: usize = DESTS;
+  const histogram: usize = 65536 * 4;
+  memory.fill(RADIX_COUNTS, 0, 4 * histogram);
   const end = DESTS + ((<usize>n) << 4);
-  for (let r = DESTS + 16; r < end; r += 16) {
+  for (let r = DESTS; r < end; r += 16) {
+    const address = load<u32>(r);
+    const word = load<u32>(r, 4);
+    count(RADIX_COUNTS, word & 0xffff);
+    count(RADIX_COUNTS + histogram, address & 0xffff);
+    count(RADIX_COUNTS + 2 * histogram, address >> 16);
+    count(RADIX_COUNTS + 3 * histogram, word >> 16);
+  }
+  let from: usize = DESTS;
+  let to: usize = DEST_SCRATCH;
+  for (let k = 0; k < 4; k++) {
+    const offsets = RADIX_COUNTS + <usize>k * histogram;
+    let sum: u32 = 0;
+    let oneValue = false;
+    for (let c = offsets; c < offsets + histogram; c += 4) {
+      const here = load<u32>(c);
+      if (here == <u32>n) oneValue = true;
+      store<u32>(c, sum);
+      sum += here;
+    }
+    if (oneValue) continue;
+    // Digits in key order from the least significant: DPORT (word 1 low), DADDR low, DADDR high, id (word 1 high).
+    radixPass(from, to, n, k == 0 || k == 3 ? 4 : 0, k == 0 || k == 1 ? 0 : 16, offsets);
+    const t = from;
+    from = to;
+    to = t;
+  }
+  // Merge repeats into DESTS (in place when the sorted records are already there).
+  let out: usize = DESTS;
+  v128.store(out, v128.load(from));
+  const last = from + ((<usize>n) << 4);
+  for (let r = from + 16; r < last; r += 16) {
     if (load<u32>(r) == load<u32>(out) && load<u32>(r, 4) == load<u32>(out, 4)) {
       store<u32>(out, load<u32>(out, 8) + load<u32>(r, 8), 8);
     } else {
