@@ -117,20 +117,21 @@ export class TraceAggregator {
   }
 
   /**
-   * What the scanner needs to know of a talker when a run first meets it: whether it is keyed per PID, and whether
-   * its samples still have room (if not, the scanner leaves PIDs and COMMs out of what it reports).
+   * What the scanner needs to know of a talker when a run first meets it: whether it is keyed per PID, whether its
+   * samples still have room (if not, the scanner leaves PIDs and COMMs out of what it reports), and, for a known
+   * talker that is not keyed per PID, the tally id its connects are counted under (see
+   * {@link addDestinationTally}; a talker first met in this run is created by its events, so it has none yet).
    */
   talkerMode(saddr: string, netns: number | null): TalkerMode {
     if (this.splitsByPid(saddr, netns)) return { split: true, trackPids: true, trackComms: true, tallyId: 0 };
     const key = talkerKey(saddr, netns);
     const talker = this.state.talkers.get(key);
     if (talker === undefined) return TALKER_TRACK_ALL;
-    const trackComms = talker.comms.size < MAX_COMMS_PER_TALKER;
     return {
       split: false,
       trackPids: talker.pids.size < MAX_PIDS_PER_TALKER,
-      trackComms,
-      tallyId: trackComms ? 0 : this.tallyIdOf(key, talker),
+      trackComms: talker.comms.size < MAX_COMMS_PER_TALKER,
+      tallyId: this.tallyIdOf(key, talker),
     };
   }
 
@@ -163,8 +164,8 @@ export class TraceAggregator {
   }
 
   /**
-   * The fast path's destination tally: connects counted per (talker, destination) by the scanner, for talkers
-   * whose COMM sample was full, split by {@link privateIpv4Ranges} and summed per talker. Gives exactly what the
+   * The fast path's destination tally: connects counted per (talker, destination) by the scanner, for the talkers
+   * given a tally id, split by {@link privateIpv4Ranges} and summed per talker. Gives exactly what the
    * same lines through {@link add} give: their talkers exist already (an id is only handed out for a known
    * talker), and counts do not depend on order. Each talker keeps its public destinations as the sorted block the
    * scanner made (one copy for all talkers, none when the scanner gives its memory away), with no loop over them.
@@ -225,11 +226,9 @@ export class TraceAggregator {
         if (owner >= 0) talkers[owner] = talker;
         else processes[-1 - owner] = talker;
       }
-      if (e.kind === 'process') {
-        this.samplePid(talker, e.pid);
-      } else {
-        this.addGroup(talker, e, buf);
-      }
+      if (e.kind === 'process') this.samplePid(talker, e.pid);
+      else if (e.kind === 'comm') this.sampleComm(talker, buf.toString('latin1', e.commStart, e.commEnd));
+      else this.addGroup(talker, e, buf);
     }
   }
 

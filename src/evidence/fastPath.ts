@@ -14,8 +14,9 @@ export interface TalkerMode {
   trackPids: boolean;
   trackComms: boolean;
   /**
-   * 1-65535: the id under which the scanner's destination tally counts this talker's connects while it tracks no
-   * COMMs and is not split (see {@link DestinationTallyRun}); 0: its connects stay groups.
+   * 1-65535: the id under which the scanner's destination tally counts this talker's connects (not for a split
+   * talker; see {@link DestinationTallyRun}), reporting a COMM new to the run as a `comm` event; 0: its connects
+   * stay groups.
    */
   tallyId: number;
 }
@@ -79,10 +80,11 @@ export interface FastLayout {
 
 /**
  * What the scanner reports, in the order of the lines that caused it: a process (a PID in a talker) seen for the
- * first time, or a group's first line with the group's final count.
+ * first time, a group's first line with the group's final count, or a COMM first seen on a connect the
+ * destination tally counted (a `comm` event: owner, talker and COMM only; the connect itself is in the tally).
  */
 export interface FastEvent {
-  kind: 'process' | 'group';
+  kind: 'process' | 'group' | 'comm';
   /**
    * Who the event counts for, as a small integer valid until the scanner's next reset: the same for all events
    * of one talker (one process, for talkers keyed per PID).
@@ -99,8 +101,9 @@ export interface FastEvent {
   daddr: number;
   dport: number;
   /**
-   * Group only. COMM, as a byte range of {@link ScanRun.commBytes}, and whether no earlier group of its owner had it;
-   * an empty range and false for owners whose COMM sample was full when the run met them.
+   * Group and comm events. COMM, as a byte range of {@link ScanRun.commBytes}, and whether no earlier event of its
+   * owner in the run had it (always, for a comm event); an empty range and false for a group whose owner's COMM
+   * sample was full when the run met it.
    */
   commStart: number;
   commEnd: number;

@@ -80,8 +80,10 @@ export class TraceScanner implements ScanRun {
     record: number;
     fields: number;
     group: number;
+    comm: number;
     newComm: number;
     processes: number;
+    ownerComms: number;
     groups: number;
     talkers: number;
     events: number;
@@ -135,6 +137,8 @@ export class TraceScanner implements ScanRun {
       record: this.global('RECORD_INTS'),
       fields: this.global('FIELDS_OFFSET') / 4,
       group: this.global('EVENT_GROUP') >>> 0,
+      comm: this.global('EVENT_COMM') >>> 0,
+      ownerComms: this.global('OWNER_COMMS') / 4,
       newComm: this.global('KEY_NEW_COMM'),
       processes: this.global('PROCESSES') / 4,
       groups: this.global('GROUPS') / 4,
@@ -224,6 +228,19 @@ export class TraceScanner implements ScanRun {
     const l = this.layout;
     const event = w[l.events + index]!;
     let process: number;
+    if ((event & l.comm) !== 0) {
+      // A tallied talker's COMM: the owner COMM record holds it raw, then its length and owner.
+      const c = l.ownerComms + (event & ~l.comm) * l.record;
+      out.kind = 'comm';
+      out.commStart = c * 4;
+      out.commEnd = out.commStart + w[c + l.fields]!;
+      out.newComm = true;
+      out.count = 0;
+      out.owner = w[c + l.fields + 1]!;
+      this.readTalker(out.owner, out);
+      out.pid = 0;
+      return out;
+    }
     if ((event & l.group) !== 0) {
       const g = l.groups + (event & ~l.group) * l.record;
       const owner = w[g + l.fields]!;

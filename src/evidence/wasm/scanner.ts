@@ -42,6 +42,7 @@ class Table {
   /** Where this table's last `find` stopped without a match, and the hash it looked for: what `add` fills. */
   private free: usize = 0;
   private freeHash: u32 = 0;
+  private lastSlot: usize = 0;
 
   constructor(
     readonly capacity: i32,
@@ -99,7 +100,17 @@ class Table {
     store<u32>(rec + FIELDS, f3, 12);
     store<u32>(this.free, (generation << SLOT_INDEX_BITS) | <u32>index);
     store<u32>(this.free, this.freeHash, 4);
+    this.lastSlot = this.free;
     return index;
+  }
+
+  /**
+   * Takes back the last `add`, when nothing was added to this table since: its slot ends its probe chain (it was
+   * the first empty one), so emptying it leaves the table exactly as before.
+   */
+  removeLast(): void {
+    this.count--;
+    store<u32>(this.lastSlot, 0);
   }
 
   clear(): void {
@@ -112,7 +123,7 @@ class Table {
  *   talker:  SADDR raw | NETNS raw | SADDR, NETNS, SPLIT (keyed per PID), MODE (TRACK_* bits)
  *   process: SADDR raw | NETNS raw (up to 12 bytes) with the PID as u32 in the last 4 | TALKER, PID, -, -
  *   group:   DADDR raw (connects) | COMM raw | OWNER (talker, or process | 1 << 31), KEY, DADDR (connects), COUNT
- *   owner COMM: COMM raw | OWNER in every lane | -
+ *   owner COMM: COMM raw | OWNER in every lane | COMM length, OWNER, -, -
  * KEY is type | dport << 2 | COMM length << 18 (dport 0 for accepts and closes), plus flags that are not part of
  * the key: KEY_NEW_COMM marks the owner's first group with this COMM.
  *
@@ -128,8 +139,9 @@ const talkers = new Table(1024, 2048);
 const ownerComms = new Table(32768, 65536);
 
 /**
- * The destination tally: exact connect counts per (talker, DADDR, DPORT) for talkers whose COMM sample is full
- * (the caller gives them a tally id, see talkerMode), kept across runs until the caller takes them. A trace with
+ * The destination tally: exact connect counts per (talker, DADDR, DPORT) for the talkers the caller gives a tally
+ * id (every talker it knows that is not keyed per PID, see talkerMode), kept across runs until the caller takes
+ * them. A trace with
  * a new destination on most connects (a crawler, a webhook fan-out) would otherwise hand every line to the
  * caller as a group of its own.
  *
@@ -404,12 +416,19 @@ export const RECORD_INTS: i32 = 12;
 /** Byte offset of a record's four u32 fields, after its two 16-byte keys. */
 export const FIELDS_OFFSET: i32 = 32;
 
-/** Events: a process index, or EVENT_GROUP | a group index, in the order of their first line. */
+/**
+ * Events, in the order of their first line: a process index, EVENT_GROUP | a group index, or EVENT_COMM | an owner
+ * COMM index (a tallied talker's connect showed a COMM new to the run; see foldLine).
+ */
 export const EVENT_GROUP: u32 = 0x80000000;
+/** See EVENT_GROUP. */
+export const EVENT_COMM: u32 = 0x40000000;
+/** Address of the owner COMM table's records (COMM raw, owner in every lane, COMM length, owner), read by the caller. */
+export const OWNER_COMMS: usize = ownerComms.records;
 /** Address where the caller writes the next chunk of trace bytes (up to INPUT_CAPACITY). */
 export const INPUT: usize = heap.alloc(<usize>INPUT_CAPACITY + 64);
 /** Address of the run's event list (u32 each, see EVENT_GROUP), EVENT_COUNT long. */
-export const EVENTS: usize = heap.alloc(<usize>(processes.capacity + groups.capacity) * 4);
+export const EVENTS: usize = heap.alloc(<usize>(processes.capacity + groups.capacity + ownerComms.capacity) * 4);
 const TOKEN_STARTS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
 const TOKEN_ENDS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
 
@@ -417,7 +436,7 @@ const TOKEN_ENDS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
  * How the caller counts this talker, asked once per talker and run: TALKER_SPLIT when it keys it per PID
  * (host-network traffic), TALKER_TRACK_PIDS / TALKER_TRACK_COMMS while its PID / COMM sample still has room,
  * and in the bits from TALKER_TALLY_SHIFT on a tally id (1-65535; 0: none) under which the destination tally
- * counts its connects (only used while it tracks no COMMs and is not keyed per PID).
+ * counts its connects (not for talkers keyed per PID).
  */
 @external("scanner", "talkerMode")
 declare function talkerMode(saddr: u32, netns: u32): u32;
@@ -596,6 +615,19 @@ function pushEvent(event: u32): void {
 }
 
 /**
+ * Returns `result` (a line that stops the scan: for the general parser, or a table full) after taking back the
+ * process this line added, if it added one: the general parser may refuse the line (a DADDR with leading zeros),
+ * and a PID must reach the aggregator only from lines it reads.
+ */
+function undoProcess(added: bool, result: i32): i32 {
+  if (added) {
+    processes.removeLast();
+    eventCount--;
+  }
+  return result;
+}
+
+/**
  * Counts the line whose n tokens were just found. Returns 1 when counted, 0 when the line is not a plain IPv4
  * event (the general parser's case), -1 when a table is full.
  */
@@ -652,6 +684,8 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
   const mode = load<u32>(talkers.record(talker) + FIELDS, 12);
   const split = (mode & TALKER_SPLIT) != 0;
   let owner = <u32>talker;
+  // A process first seen on this line is taken back if the line then stops the scan (see undoProcess).
+  let newProcess = false;
   if ((mode & (TALKER_SPLIT | TALKER_TRACK_PIDS)) != 0) {
     const netnsPid = i32x4.replace_lane(netnsRaw, 3, <i32>pid);
     let p = processes.find(hash(saddrRaw, netnsPid, 0), saddrRaw, netnsPid, 0, 0, 0);
@@ -659,16 +693,25 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
       if (processes.count == processes.capacity) return -1;
       p = processes.add(saddrRaw, netnsPid, <u32>talker, <u32>pid, 0, 0);
       pushEvent(<u32>p);
+      newProcess = true;
     }
     if (split) owner = <u32>p | 0x80000000;
   }
 
-  // A connect of a talker with a tally id and a full COMM sample: only its destination is needed, counted in the
-  // destination tally rather than as a group of its own.
+  // A connect of a talker with a tally id: its destination is counted in the destination tally rather than as a
+  // group of its own; while the talker's COMM sample has room, a COMM it has not shown yet in this run becomes a
+  // COMM event. The COMM table is checked for room first and the tally next, so a line that stops the scan (a
+  // full table, a DADDR for the general parser) has changed nothing.
   const tallyId = mode >> TALKER_TALLY_SHIFT;
-  if (connect && tallyId != 0 && !split && (mode & TALKER_TRACK_COMMS) == 0) {
+  if (connect && tallyId != 0 && !split) {
+    const trackComm = (mode & TALKER_TRACK_COMMS) != 0;
+    const commRaw = trackComm ? raw(commAt, commLen) : i32x4.splat(0);
+    const ownerRaw = i32x4.splat(<i32>owner);
+    const newComm = trackComm && ownerComms.find(hash(commRaw, commRaw, owner), commRaw, ownerRaw, 0, 0, 0) < 0;
+    if (newComm && ownerComms.count == ownerComms.capacity) return undoProcess(newProcess, -1);
     const tallied = tallyDestination(tallyId, daddrAt, daddrLen, <u32>dport);
-    if (tallied <= 0) return tallied;
+    if (tallied <= 0) return undoProcess(newProcess, tallied);
+    if (newComm) pushEvent(EVENT_COMM | <u32>ownerComms.add(commRaw, ownerRaw, <u32>commLen, owner, 0, 0));
     if (hasTime) {
       if (minTimestampNs < 0 || ts < minTimestampNs) minTimestampNs = ts;
       if (ts > maxTimestampNs) maxTimestampNs = ts;
@@ -689,10 +732,12 @@ function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
     store<u32>(count, load<u32>(count) + 1);
   } else {
     const daddr = connect ? ipv4At(daddrAt, daddrAt + daddrLen) : 0;
-    if (daddr < 0 || groups.count == groups.capacity || ownerComms.count == ownerComms.capacity) return daddr < 0 ? 0 : -1;
+    if (daddr < 0 || groups.count == groups.capacity || ownerComms.count == ownerComms.capacity) {
+      return undoProcess(newProcess, daddr < 0 ? 0 : -1);
+    }
     // Flag the first group of each COMM of an owner: the caller records COMMs only from those.
     if (trackComms && ownerComms.find(hash(commRaw, commRaw, owner), commRaw, i32x4.splat(<i32>owner), 0, 0, 0) < 0) {
-      ownerComms.add(commRaw, i32x4.splat(<i32>owner), 0, 0, 0, 0);
+      ownerComms.add(commRaw, i32x4.splat(<i32>owner), <u32>commLen, owner, 0, 0);
       key |= KEY_NEW_COMM;
     }
     const created = groups.add(daddrRaw, commRaw, owner, key, <u32>daddr, 1);

@@ -306,6 +306,10 @@ const lineArb = fc.oneof(
       '0             connect      18627  curl             6  [fd00::5]        [2603:1030::1]   53746  443    4026532785',
       '0             connect      1000   curl             4  010.244.0.5      20.60.1.12       53746  443    4026532785',
       '7             U            1000   curl             4  10.244.0.5       20.60.1.12       53746  443    4026532785',
+      // A known talker's connect with a COMM it never showed and a DADDR the scanner leaves to the general parser:
+      // nothing of the line (its COMM either) may reach the aggregate unless the parser reads it.
+      '8             connect      1001   zz-new           4  10.244.0.5       020.60.1.12      53746  443    4026532785',
+      '9             connect      1002   zz-other         4  10.244.0.6       20.60.1.12.5     53746  443    4026532785',
       'Possibly lost 12 samples',
       'garbage that is not a trace line',
       HEADER_TV,
@@ -415,10 +419,10 @@ describe('streamTrace over the scanner', () => {
     );
   }, 180_000);
 
-  it("counts a talker's connects in the scanner's destination tally once its COMM sample is full, exactly", async () => {
-    // Thirteen COMMs fill each pod's sample; a stray line every 97 lines ends the scanner's run, so the next run meets
-    // the pod with a full sample and counts its connects per destination (new, repeated, private, two ports) in
-    // the tally; the tally is limited to 500 records so it fills and is handed over mid-trace too.
+  it("counts a known talker's connects in the scanner's destination tally, its COMMs as events, exactly", async () => {
+    // A stray line every 97 lines ends the scanner's run, so the next run meets each pod as a known talker and counts
+    // its connects per destination (new, repeated, private, two ports) in the tally, while thirteen COMMs fill its
+    // COMM sample through COMM events; the tally is limited to 500 records so it fills and is handed over mid-trace.
     const lines = [HEADER_TV];
     for (let i = 0; i < 12_000; i++) {
       if (i % 97 === 96) lines.push('Possibly lost 3 samples');
