@@ -526,6 +526,27 @@ describe('streamTrace over the scanner', () => {
     expect(got.trace.talkers.size).toBeGreaterThan(1024);
   });
 
+  it("leaves no trace of a line the general parser refuses: not its new process, not its talker's COMM", async () => {
+    // A new talker's first line, and a known talker's new process and new COMM, each on a connect whose DADDR the
+    // general parser refuses (leading zeros): the scanner gets as far as the process table before it meets the
+    // DADDR, so it must take the process back.
+    const lines = [HEADER_TV];
+    lines.push(tvLine(1, 'connect', 4242, 'ghost', '10.244.9.9', '020.60.1.12', 1, 443, 4026532785));
+    for (let i = 0; i < 300; i++)
+      lines.push(tvLine(i, 'connect', 1000 + (i % 3), 'curl', '10.244.0.5', '20.60.1.12', i, 443, 4026532785));
+    lines.push('Possibly lost 1 samples'); // ends the run: the next one meets 10.244.0.5 as a known, tallied talker
+    lines.push(tvLine(2, 'connect', 5555, 'ghost', '10.244.0.5', '020.60.1.12', 2, 443, 4026532785));
+    lines.push(tvLine(3, 'connect', 1000, 'curl', '10.244.0.5', '20.60.1.12', 3, 443, 4026532785));
+    const text = `${lines.join('\n')}\n`;
+    const got = await streamed(text);
+    expect(got).toEqual(referenceAggregate(text));
+    const pod = got.trace.talkers.get('10.244.0.5|4026532785')!;
+    expect([...pod.pids]).toEqual([1000, 1001, 1002]);
+    expect([...pod.comms]).toEqual(['curl']);
+    expect(got.trace.talkers.has('10.244.9.9|4026532785')).toBe(false);
+    expect(got.warningCount).toBeGreaterThanOrEqual(2);
+  });
+
   it('reads a line longer than the scanner input as one bad line, and the lines around it', async () => {
     const ok = tvLine(1, 'connect', 1000, 'curl', '10.244.0.5', '20.60.1.12', 1, 443, 4026532785);
     const text = `${HEADER_TV}\n${ok}\n${'x'.repeat(5 << 20)}\n${ok}\n`;
