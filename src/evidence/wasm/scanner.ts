@@ -429,8 +429,8 @@ export const OWNER_COMMS: usize = ownerComms.records;
 export const INPUT: usize = heap.alloc(<usize>INPUT_CAPACITY + 64);
 /** Address of the run's event list (u32 each, see EVENT_GROUP), EVENT_COUNT long. */
 export const EVENTS: usize = heap.alloc(<usize>(processes.capacity + groups.capacity + ownerComms.capacity) * 4);
-const TOKEN_STARTS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
-const TOKEN_ENDS: usize = heap.alloc(<usize>(MAX_TOKENS * 4));
+/** The current line's tokens as addresses, start then end of each (MAX_TOKENS at most are kept). */
+const TOKENS: usize = heap.alloc(<usize>(MAX_TOKENS * 8));
 
 /**
  * How the caller counts this talker, asked once per talker and run: TALKER_SPLIT when it keys it per PID
@@ -486,64 +486,124 @@ const MAX_PID: u64 = 4194304;
 const MAX_PORT: u64 = 65535;
 const MAX_NETNS: u64 = 4294967295;
 
-function tokenStart(k: i32): usize {
-  return <usize>load<u32>(TOKEN_STARTS + ((<usize>k) << 2));
+/** Where token k of the line whose tokens are at `tokens` (TOKENS) starts. */
+// @ts-ignore: decorator
+@inline
+function tokenStart(tokens: usize, k: i32): usize {
+  return <usize>load<u32>(tokens + ((<usize>k) << 3));
 }
-function tokenEnd(k: i32): usize {
-  return <usize>load<u32>(TOKEN_ENDS + ((<usize>k) << 2));
+/** Where token k ends. */
+// @ts-ignore: decorator
+@inline
+function tokenEnd(tokens: usize, k: i32): usize {
+  return <usize>load<u32>(tokens + ((<usize>k) << 3), 4);
+}
+
+/** Lanes of the 16 bytes at `s` holding an ASCII digit, as bits (bit i = byte i; reading past is safe, see INPUT). */
+// @ts-ignore: decorator
+@inline
+function digitBits(s: usize): u32 {
+  return <u32>i8x16.bitmask(i8x16.lt_u(i8x16.sub(v128.load(s), ZERO), TEN));
+}
+
+/** The low `len` bits set (len <= 31). */
+// @ts-ignore: decorator
+@inline
+function lowBits(len: usize): u32 {
+  return (<u32>1 << <u32>len) - 1;
+}
+
+/**
+ * The value of the 1-8 ASCII digits at `s` (checked by the caller), without a loop: the digits are moved to the
+ * top of a little-endian word (zeros before them are leading zeros), then pairs, quads and the two halves are
+ * combined with three multiplications (SWAR).
+ */
+// @ts-ignore: decorator
+@inline
+function digits8(s: usize, len: usize): u64 {
+  let v = (load<u64>(s) - 0x3030303030303030) << ((8 - <u64>len) << 3);
+  v = v * 10 + (v >> 8);
+  // 0x000f424000000064 = 100 + (1000000 << 32); 0x0000271000000001 = 1 + (10000 << 32).
+  const pairs: u64 = 0x000000ff000000ff;
+  v = ((v & pairs) * <u64>0x000f424000000064 + ((v >> 16) & pairs) * <u64>0x0000271000000001) >> 32;
+  return v;
 }
 
 /** Unsigned decimal in [s, e), or -1 when not all digits, empty, longer than 10 digits, or above max. */
+// @ts-ignore: decorator
+@inline
 function uintAt(s: usize, e: usize, max: u64): i64 {
-  if (e <= s || e - s > 10) return -1;
-  let v: u64 = 0;
-  for (let i = s; i < e; i++) {
-    const d = <u32>load<u8>(i) - 48;
-    if (d > 9) return -1;
-    v = v * 10 + d;
-  }
+  const len = e - s;
+  if (len == 0 || len > 10) return -1;
+  const lanes = lowBits(len);
+  if ((digitBits(s) & lanes) != lanes) return -1;
+  let v: u64;
+  if (len <= 8) v = digits8(s, len);
+  else v = digits8(s, len - 8) * 100000000 + digits8(s + len - 8, 8);
   return v > max ? -1 : <i64>v;
 }
 
 const ZERO = i8x16.splat(48);
 const TEN = i8x16.splat(10);
+const DOT = i8x16.splat(46);
 
 /** True when [s, e) is a port number (what uintAt(s, e, 65535) accepts), mostly without a loop. */
+// @ts-ignore: decorator
+@inline
 function isPort(s: usize, e: usize): bool {
   const len = e - s;
   if (len == 0 || len > 5) return uintAt(s, e, MAX_PORT) >= 0;
-  const lanes = (<u32>1 << <u32>len) - 1;
-  if ((<u32>i8x16.bitmask(i8x16.lt_u(i8x16.sub(v128.load(s), ZERO), TEN)) & lanes) != lanes) return false;
+  const lanes = lowBits(len);
+  if ((digitBits(s) & lanes) != lanes) return false;
   // Up to 4 digits, or 5 starting below 6, are always at most 65535.
   return len < 5 || load<u8>(s) < 54 || uintAt(s, e, MAX_PORT) >= 0;
 }
 
-/** Dotted-quad IPv4 in [s, e), or -1. Leading zeros are refused (left to the general parser). */
+/**
+ * One octet of a dotted quad: the 1-3 digits at `s` (checked by the caller) as a number, or 256 (too big, or a
+ * leading zero, which the general parser's reading of the address does not take here).
+ */
+// @ts-ignore: decorator
+@inline
+function octetAt(s: usize, len: u32): u32 {
+  const w = load<u32>(s) - 0x30303030; // a borrow only reaches the bytes after the digits, shifted out below
+  const x = (w << ((3 - len) << 3)) & 0xffffff;
+  const value = (x & 0xff) * 100 + ((x >> 8) & 0xff) * 10 + (x >> 16);
+  return len > 1 && (w & 0xff) == 0 ? 256 : value;
+}
+
+/**
+ * Dotted-quad IPv4 in [s, e), or -1. Leading zeros are refused (left to the general parser). Digits and dots
+ * are found as bit masks of the 16 bytes (an address has at most 15), so there is no branch per character.
+ */
 function ipv4At(s: usize, e: usize): i64 {
-  let value: u32 = 0;
-  let octet: u32 = 0;
-  let digits = 0;
-  let parts = 0;
-  for (let i = s; i < e; i++) {
-    const c = <u32>load<u8>(i);
-    if (c == 46) {
-      if (digits == 0 || parts == 3) return -1;
-      value = (value << 8) | octet;
-      parts++;
-      octet = 0;
-      digits = 0;
-      continue;
-    }
-    const d = c - 48;
-    if (d > 9 || (digits == 1 && octet == 0)) return -1;
-    octet = octet * 10 + d;
-    digits++;
-    if (digits > 3 || octet > 255) return -1;
-  }
-  return digits == 0 || parts != 3 ? -1 : <i64>((value << 8) | octet);
+  const len = e - s;
+  if (len > 15) return -1;
+  const lanes = lowBits(len);
+  const v = v128.load(s);
+  const digits = <u32>i8x16.bitmask(i8x16.lt_u(i8x16.sub(v, ZERO), TEN)) & lanes;
+  const dots = <u32>i8x16.bitmask(i8x16.eq(v, DOT)) & lanes;
+  if ((digits | dots) != lanes || popcnt(dots) != 3) return -1;
+  const d1: u32 = ctz(dots);
+  const d2: u32 = ctz(dots & (dots - 1));
+  const d3: u32 = <u32>31 - clz(dots);
+  // Octet lengths, unsigned: each must be 1-3 (0 wraps around to a large number).
+  const l0: u32 = d1;
+  const l1: u32 = d2 - d1 - 1;
+  const l2: u32 = d3 - d2 - 1;
+  const l3: u32 = <u32>len - d3 - 1;
+  if (l0 - 1 > 2 || l1 - 1 > 2 || l2 - 1 > 2 || l3 - 1 > 2) return -1;
+  const o0 = octetAt(s, l0);
+  const o1 = octetAt(s + <usize>d1 + 1, l1);
+  const o2 = octetAt(s + <usize>d2 + 1, l2);
+  const o3 = octetAt(s + <usize>d3 + 1, l3);
+  if ((o0 | o1 | o2 | o3) > 255) return -1;
+  return <i64>((o0 << 24) | (o1 << 16) | (o2 << 8) | o3);
 }
 
 /** TYPE: verbose word or single letter -> 0 connect, 1 accept, 2 close; -1 for anything else. */
+// @ts-ignore: decorator
+@inline
 function typeAt(s: usize, e: usize): i32 {
   const len = e - s;
   const c = load<u8>(s);
@@ -565,7 +625,17 @@ function roundHalfUp(x: f64): f64 {
  * TIME: integer ns (`-tv`) or decimal seconds (`-t`), giving exactly the general parser's number (the fraction
  * with its floating-point steps); -1 for shapes left to it (".5", "5.", more than 15 digits).
  */
+// @ts-ignore: decorator
+@inline
 function timeAt(s: usize, e: usize): f64 {
+  const len = e - s;
+  if (len <= 15) {
+    // The usual integer ns (`-tv`): no loop.
+    const lanes = lowBits(len);
+    if ((digitBits(s) & lanes) == lanes) {
+      return <f64>(len <= 8 ? digits8(s, len) : digits8(s, len - 8) * 100000000 + digits8(s + len - 8, 8));
+    }
+  }
   let i = s;
   // Integer digits in a u64: exact, as the general parser's doubles are, up to the 15 digits accepted here.
   let whole: u64 = 0;
@@ -589,24 +659,30 @@ function timeAt(s: usize, e: usize): f64 {
 }
 
 const IOTA = i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+/** For each length 0-16, the mask of that many leading bytes (16 bytes each): what `raw` keeps. */
+const RAW_MASKS: usize = heap.alloc(17 * 16);
+for (let len = 0; len <= 16; len++) v128.store(RAW_MASKS + (<usize>len << 4), i8x16.lt_u(IOTA, i8x16.splat(<i8>len)));
 
 /** The `len` bytes at `at`, zero-padded to 16 (len <= 16; reading past them is safe, see INPUT). */
+// @ts-ignore: decorator
+@inline
 function raw(at: usize, len: usize): v128 {
-  return v128.and(v128.load(at), i8x16.lt_u(IOTA, i8x16.splat(<i8>len)));
+  return v128.and(v128.load(at), v128.load(RAW_MASKS + (len << 4)));
 }
 
-const K1 = i32x4(0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f);
-const K2 = i32x4(0x165667b1, 0xd3a2646c, 0xfd7046c5, 0xb55a4f09);
-
-/** A 32-bit hash of two vectors and a word. */
+/**
+ * A 32-bit hash of two vectors and a word: each 64-bit half times its own odd constant, the products and the
+ * word xored, then folded and multiplied once more, keeping the well-mixed high half.
+ */
 function hash(a: v128, b: v128, word: u32): u32 {
-  let acc = v128.xor(i32x4.mul(a, K1), i32x4.mul(b, K2));
-  acc = v128.xor(acc, i64x2.shr_u(acc, 29));
-  let h = (<u32>i32x4.extract_lane(acc, 0) ^ word) * 0x85ebca6b;
-  h = (h ^ (h >> 15) ^ <u32>i32x4.extract_lane(acc, 1)) * 0xc2b2ae35;
-  h = (h ^ (h >> 13) ^ <u32>i32x4.extract_lane(acc, 2)) * 0x27d4eb2f;
-  h = (h ^ (h >> 16) ^ <u32>i32x4.extract_lane(acc, 3)) * 0x165667b1;
-  return h ^ (h >> 15);
+  let x =
+    (<u64>i64x2.extract_lane(a, 0) * 0x9e3779b97f4a7c15) ^
+    (<u64>i64x2.extract_lane(a, 1) * 0xc2b2ae3d27d4eb4f) ^
+    (<u64>i64x2.extract_lane(b, 0) * 0x165667b19e3779f9) ^
+    (<u64>i64x2.extract_lane(b, 1) * 0xd6e8feb86659fd93) ^
+    <u64>word;
+  x = (x ^ (x >> 32)) * 0x9e3779b97f4a7c15;
+  return <u32>(x >> 32);
 }
 
 function pushEvent(event: u32): void {
@@ -631,37 +707,37 @@ function undoProcess(added: bool, result: i32): i32 {
  * Counts the line whose n tokens were just found. Returns 1 when counted, 0 when the line is not a plain IPv4
  * event (the general parser's case), -1 when a table is full.
  */
-function foldLine(n: i32, hasTime: bool, hasNetns: bool): i32 {
+function foldLine(tokens: usize, n: i32, hasTime: bool, hasNetns: bool): i32 {
   const tail = hasNetns ? 6 : 5;
   const head = hasTime ? 3 : 2;
   if (n < head + tail || n > MAX_TOKENS) return 0;
   // Fixed fields come from both ends, so a COMM with spaces in between never shifts a column.
   const ip = n - tail;
-  if (tokenEnd(ip) - tokenStart(ip) != 1 || load<u8>(tokenStart(ip)) != 52) return 0;
+  if (tokenEnd(tokens, ip) - tokenStart(tokens, ip) != 1 || load<u8>(tokenStart(tokens, ip)) != 52) return 0;
   const t = hasTime ? 1 : 0;
-  const saddrAt = tokenStart(ip + 1);
-  const saddrLen = tokenEnd(ip + 1) - saddrAt;
-  const daddrAt = tokenStart(ip + 2);
-  const daddrLen = tokenEnd(ip + 2) - daddrAt;
-  const netnsAt = hasNetns ? tokenStart(n - 1) : 0;
-  const netnsLen = hasNetns ? tokenEnd(n - 1) - netnsAt : 0;
+  const saddrAt = tokenStart(tokens, ip + 1);
+  const saddrLen = tokenEnd(tokens, ip + 1) - saddrAt;
+  const daddrAt = tokenStart(tokens, ip + 2);
+  const daddrLen = tokenEnd(tokens, ip + 2) - daddrAt;
+  const netnsAt = hasNetns ? tokenStart(tokens, n - 1) : 0;
+  const netnsLen = hasNetns ? tokenEnd(tokens, n - 1) - netnsAt : 0;
   // COMM: the tokens between PID and IP with the blanks between them (empty when the columns touch).
   const firstComm = t + 2;
-  const commAt = firstComm < ip ? tokenStart(firstComm) : tokenEnd(t + 1);
-  const commLen = (firstComm < ip ? tokenEnd(ip - 1) : tokenEnd(t + 1)) - commAt;
+  const commAt = firstComm < ip ? tokenStart(tokens, firstComm) : tokenEnd(tokens, t + 1);
+  const commLen = (firstComm < ip ? tokenEnd(tokens, ip - 1) : tokenEnd(tokens, t + 1)) - commAt;
   // Longer tokens are never valid here, and a COMM over 16 bytes is not a kernel COMM: the general parser's.
   if (saddrLen > 15 || daddrLen > 15 || netnsLen > 12 || commLen > 16) return 0;
 
   // The small fields are read on every line.
   let ts: f64 = -1;
   if (hasTime) {
-    ts = timeAt(tokenStart(0), tokenEnd(0));
+    ts = timeAt(tokenStart(tokens, 0), tokenEnd(tokens, 0));
     if (ts < 0) return 0;
   }
-  const type = typeAt(tokenStart(t), tokenEnd(t));
-  const pid = uintAt(tokenStart(t + 1), tokenEnd(t + 1), MAX_PID);
-  const dport = uintAt(tokenStart(ip + 4), tokenEnd(ip + 4), MAX_PORT);
-  if (type < 0 || pid < 0 || dport < 0 || !isPort(tokenStart(ip + 3), tokenEnd(ip + 3))) return 0;
+  const type = typeAt(tokenStart(tokens, t), tokenEnd(tokens, t));
+  const pid = uintAt(tokenStart(tokens, t + 1), tokenEnd(tokens, t + 1), MAX_PID);
+  const dport = uintAt(tokenStart(tokens, ip + 4), tokenEnd(tokens, ip + 4), MAX_PORT);
+  if (type < 0 || pid < 0 || dport < 0 || !isPort(tokenStart(tokens, ip + 3), tokenEnd(tokens, ip + 3))) return 0;
   const connect = type == 0;
   // The destination only matters for connects; for the others it is checked here and left out of the key, so a
   // process's accepts and closes to many peers stay one group.
@@ -844,12 +920,12 @@ export function scan(start: i32, len: i32, layout: i32, final: bool): i32 {
       let tokenStarts = printable & ~before;
       let tokenEnds = ~printable & before & valid;
       while (tokenStarts != 0) {
-        if (starts < MAX_TOKENS) store<u32>(TOKEN_STARTS + ((<usize>starts) << 2), <u32>(b + <usize>ctz(tokenStarts)));
+        if (starts < MAX_TOKENS) store<u32>(TOKENS + ((<usize>starts) << 3), <u32>(b + <usize>ctz(tokenStarts)));
         starts++;
         tokenStarts &= tokenStarts - 1;
       }
       while (tokenEnds != 0) {
-        if (ends < MAX_TOKENS) store<u32>(TOKEN_ENDS + ((<usize>ends) << 2), <u32>(b + <usize>ctz(tokenEnds)));
+        if (ends < MAX_TOKENS) store<u32>(TOKENS + 4 + ((<usize>ends) << 3), <u32>(b + <usize>ctz(tokenEnds)));
         ends++;
         tokenEnds &= tokenEnds - 1;
       }
@@ -859,7 +935,7 @@ export function scan(start: i32, len: i32, layout: i32, final: bool): i32 {
     if (!found && !final) break; // the partial last line waits for more input
     if (ends < starts) {
       // A token that runs to the end of the line.
-      if (ends < MAX_TOKENS) store<u32>(TOKEN_ENDS + ((<usize>ends) << 2), <u32>lineEnd);
+      if (ends < MAX_TOKENS) store<u32>(TOKENS + 4 + ((<usize>ends) << 3), <u32>lineEnd);
       ends++;
     }
     let e = lineEnd;
@@ -868,7 +944,7 @@ export function scan(start: i32, len: i32, layout: i32, final: bool): i32 {
       else e = lineEnd - 1;
     }
     const next = found ? lineEnd + 1 : end;
-    const folded = bad || layout < 0 ? 0 : foldLine(starts, hasTime, hasNetns);
+    const folded = bad || layout < 0 ? 0 : foldLine(TOKENS, starts, hasTime, hasNetns);
     if (folded == 0) {
       return report(STOP_SLOW_LINE, pos, pos, e, next);
     }

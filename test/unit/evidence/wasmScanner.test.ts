@@ -203,6 +203,49 @@ describe('TraceScanner, one line', () => {
     );
   });
 
+  // The scanner reads TIME, PID, ports and NETNS without a per-digit loop and dotted quads from digit/dot masks:
+  // these shapes sit around those readers' edges (lengths 8/9/15/16, leading zeros, 255/256, empty octets).
+  const digitsArb = (max: number) => fc.stringMatching(new RegExp(`^[0-9]{1,${max}}$`));
+  const octetArb = fc.oneof(fc.nat(255).map(String), fc.stringMatching(/^[0-9]{0,4}$/));
+  const addressArb = fc.oneof(
+    fc.ipV4(),
+    fc.tuple(octetArb, octetArb, octetArb, octetArb).map((o) => o.join('.')),
+    fc.stringMatching(/^[0-9.]{1,16}$/),
+  );
+  /** What the scanner takes, by its documented contract: plain decimal fields in range, canonical dotted quads. */
+  const inRange = (digits: string, maxLen: number, max: number) => digits.length <= maxLen && Number(digits) <= max;
+  const canonical = (a: string) =>
+    /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/.test(a);
+
+  it('reads TIME, PID, ports, NETNS and addresses of every length exactly as the general parser, and takes all in range', () => {
+    fc.assert(
+      fc.property(
+        digitsArb(17),
+        fc.constantFrom(...TYPES),
+        digitsArb(11),
+        addressArb,
+        addressArb,
+        digitsArb(11),
+        digitsArb(11),
+        digitsArb(12),
+        (ts, type, pid, saddr, daddr, sport, dport, netns) => {
+          const line = Buffer.from(`${ts} ${type} ${pid} curl 4 ${saddr} ${daddr} ${sport} ${dport} ${netns}`);
+          expectAgreement(HEADER_TV, TV, line);
+          const takes =
+            ts.length <= 15 &&
+            inRange(pid, 10, 4_194_304) &&
+            canonical(saddr) &&
+            canonical(daddr) &&
+            inRange(sport, 10, 65535) &&
+            inRange(dport, 10, 65535) &&
+            inRange(netns, 10, 4_294_967_295);
+          if (takes) expect(scanOne(line, TV), line.toString()).not.toBeNull();
+        },
+      ),
+      { numRuns: 4000 },
+    );
+  });
+
   it('reads the non-verbose -t4 layout (TIME in seconds, C/A/X types, no NETNS) like the general parser', () => {
     const line = `${pad('1.234', 9)}${pad('C', 2)} ${pad(18627, 6)} ${pad('curl', 16)} ${pad(4, 2)} ${pad('10.244.0.5', 16)} ${pad('20.60.1.12', 16)} ${pad(53746, 6)} ${pad(443, 6)}`;
     const scanned = scanOne(line, { hasTime: true, hasNetns: false });
@@ -545,6 +588,30 @@ describe('streamTrace over the scanner', () => {
     expect([...pod.comms]).toEqual(['curl']);
     expect(got.trace.talkers.has('10.244.9.9|4026532785')).toBe(false);
     expect(got.warningCount).toBeGreaterThanOrEqual(2);
+  });
+
+  it('streams lines across 64-byte blocks: lines of every length, tabs, hundreds of tokens, a last line ending on a block', async () => {
+    const ok = (i: number, comm: string) =>
+      tvLine(i, TYPES[i % 3]!, 1000 + (i % 5), comm, '10.244.0.5', `20.60.1.${i % 7}`, i, 443, 4026532785);
+    const body: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      // Extra blanks (spaces or tabs) before NETNS move every later line start around the block boundaries.
+      const line = ok(i, ['curl', 'a b c', 'x'][i % 3]!).replace(
+        / (\d+)$/,
+        `${(i % 2 ? ' ' : '\t').repeat(i % 67)} $1`,
+      );
+      body.push(line);
+      if (i % 97 === 0) body.push('a '.repeat(600 + i)); // far more tokens than a line may have
+      if (i % 89 === 0) body.push(`1 connect 1 c 4 10.244.0.5 20.60.1.1 1 443 ${'1'.repeat(i % 40)}`);
+    }
+    // After a line for the general parser the scan restarts at the next line: a last line of exactly 128 bytes,
+    // without a newline, then ends on a block boundary with its NETNS running to the end.
+    const last = ok(7, 'curl');
+    const text = `${HEADER_TV}\n${body.join('\n')}\ngarbage\n${last.replace(/ (\d+)$/, `${' '.repeat(128 - last.length)} $1`)}`;
+    expect(text.length - text.lastIndexOf('\n') - 1).toBe(128);
+    const got = await streamed(text);
+    expect(got).toEqual(referenceAggregate(text));
+    expect(got.trace.events).toBeGreaterThan(400);
   });
 
   it('reads a line longer than the scanner input as one bad line, and the lines around it', async () => {
