@@ -429,8 +429,11 @@ export const OWNER_COMMS: usize = ownerComms.records;
 export const INPUT: usize = heap.alloc(<usize>INPUT_CAPACITY + 64);
 /** Address of the run's event list (u32 each, see EVENT_GROUP), EVENT_COUNT long. */
 export const EVENTS: usize = heap.alloc(<usize>(processes.capacity + groups.capacity + ownerComms.capacity) * 4);
-/** The current line's tokens as addresses, start then end of each (MAX_TOKENS at most are kept). */
-const TOKENS: usize = heap.alloc(<usize>(MAX_TOKENS * 8));
+/**
+ * The current line's tokens as addresses, start then end of each (MAX_TOKENS at most are kept), plus room for
+ * the up to 7 extra addresses `writeBounds` stores past them.
+ */
+const TOKENS: usize = heap.alloc(<usize>(MAX_TOKENS * 8 + 32));
 
 /**
  * How the caller counts this talker, asked once per talker and run: TALKER_SPLIT when it keys it per PID
@@ -869,6 +872,35 @@ function mask4(a: v128, b: v128, c: v128, d: v128): u64 {
 }
 
 /**
+ * Stores `base` + the position of each of the `count` set bits of `bits` at `at`, in order: eight at a time
+ * whatever the count (up to 7 past it), so there is no branch per token to mispredict at each block's last one.
+ */
+// @ts-ignore: decorator
+@inline
+function writeBounds(at: usize, base: u32, bits: u64, count: i32): void {
+  let m = bits;
+  for (let left = count; left > 0; left -= 8) {
+    store<u32>(at, base + <u32>ctz(m));
+    m &= m - 1;
+    store<u32>(at, base + <u32>ctz(m), 4);
+    m &= m - 1;
+    store<u32>(at, base + <u32>ctz(m), 8);
+    m &= m - 1;
+    store<u32>(at, base + <u32>ctz(m), 12);
+    m &= m - 1;
+    store<u32>(at, base + <u32>ctz(m), 16);
+    m &= m - 1;
+    store<u32>(at, base + <u32>ctz(m), 20);
+    m &= m - 1;
+    store<u32>(at, base + <u32>ctz(m), 24);
+    m &= m - 1;
+    store<u32>(at, base + <u32>ctz(m), 28);
+    m &= m - 1;
+    at += 32;
+  }
+}
+
+/**
  * Folds the lines of INPUT[start, len) into the run until the input ends, a line needs the general parser, or
  * a table is full; returns which (see RESULTS). `layout` is -1 before the header has been seen (every line
  * goes to the general parser), else bit 0 = TIME column, bit 1 = NETNS column; it must not change within a run.
@@ -881,8 +913,7 @@ export function scan(start: i32, len: i32, layout: i32, final: bool): i32 {
   let pos: usize = INPUT + <usize>start;
   while (pos < end) {
     // One line: token boundaries from bit masks of printable bytes, 64 bytes per step.
-    let starts = 0;
-    let ends = 0;
+    let nb = 0; // boundaries
     let bad = false;
     let crCount = 0;
     let lastCr: usize = 0;
@@ -916,27 +947,19 @@ export function scan(start: i32, len: i32, layout: i32, final: bool): i32 {
         crCount += <i32>popcnt(crs);
         if (crs != 0) lastCr = b + <usize>ctz(crs);
       }
-      const before = (printable << 1) | carry;
-      let tokenStarts = printable & ~before;
-      let tokenEnds = ~printable & before & valid;
-      while (tokenStarts != 0) {
-        if (starts < MAX_TOKENS) store<u32>(TOKENS + ((<usize>starts) << 3), <u32>(b + <usize>ctz(tokenStarts)));
-        starts++;
-        tokenStarts &= tokenStarts - 1;
-      }
-      while (tokenEnds != 0) {
-        if (ends < MAX_TOKENS) store<u32>(TOKENS + 4 + ((<usize>ends) << 3), <u32>(b + <usize>ctz(tokenEnds)));
-        ends++;
-        tokenEnds &= tokenEnds - 1;
-      }
+      // Token starts and ends alternate where printable changes: written in order, they land interleaved.
+      const bounds = (printable ^ ((printable << 1) | carry)) & valid;
+      const count = <i32>popcnt(bounds);
+      if (nb + count <= 2 * MAX_TOKENS) writeBounds(TOKENS + ((<usize>nb) << 2), <u32>b, bounds, count);
+      nb += count; // past 2 * MAX_TOKENS the line has too many tokens and is not read
       carry = printable >> 63;
       if (found) break;
     }
     if (!found && !final) break; // the partial last line waits for more input
-    if (ends < starts) {
+    if ((nb & 1) != 0) {
       // A token that runs to the end of the line.
-      if (ends < MAX_TOKENS) store<u32>(TOKENS + 4 + ((<usize>ends) << 3), <u32>lineEnd);
-      ends++;
+      if (nb < 2 * MAX_TOKENS) store<u32>(TOKENS + ((<usize>nb) << 2), <u32>lineEnd);
+      nb++;
     }
     let e = lineEnd;
     if (crCount > 0) {
@@ -944,7 +967,7 @@ export function scan(start: i32, len: i32, layout: i32, final: bool): i32 {
       else e = lineEnd - 1;
     }
     const next = found ? lineEnd + 1 : end;
-    const folded = bad || layout < 0 ? 0 : foldLine(TOKENS, starts, hasTime, hasNetns);
+    const folded = bad || layout < 0 ? 0 : foldLine(TOKENS, nb >> 1, hasTime, hasNetns);
     if (folded == 0) {
       return report(STOP_SLOW_LINE, pos, pos, e, next);
     }
