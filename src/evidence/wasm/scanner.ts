@@ -850,16 +850,12 @@ export function reset(): void {
   report(STOP_INPUT, INPUT, INPUT, INPUT, INPUT);
 }
 
-const SPACE = i8x16.splat(32);
 const TAB = i8x16.splat(9);
 const NEWLINE = i8x16.splat(10);
 const CR = i8x16.splat(13);
-const NINETY_FIVE = i8x16.splat(95);
-
-/** Lanes holding a byte in 32-126. */
-function isText(v: v128): v128 {
-  return i8x16.lt_u(i8x16.sub(v, SPACE), NINETY_FIVE);
-}
+const ONE = i8x16.splat(1);
+const THIRTY_TWO = i8x16.splat(32);
+const THIRTY_THREE = i8x16.splat(33);
 
 /** The lanes set in four 16-byte comparisons, as one 64-bit mask (bit i = byte i). */
 function mask4(a: v128, b: v128, c: v128, d: v128): u64 {
@@ -933,11 +929,24 @@ export function scan(start: i32, len: i32, layout: i32, final: bool): i32 {
         found = true;
         lineEnd = b + <usize>ctz(nl);
       }
-      // Bytes 32-126 (printable or space); anything else is unusual and checked below.
-      const text = mask4(isText(v0), isText(v1), isText(v2), isText(v3));
-      const spaces = mask4(i8x16.eq(v0, SPACE), i8x16.eq(v1, SPACE), i8x16.eq(v2, SPACE), i8x16.eq(v3, SPACE));
-      const printable = text & ~spaces & valid;
-      const unusual = valid & ~text;
+      // Printable is 33-126: signed, 1 + byte > 33 (127 wraps to -128); text (printable or space) is 1 + byte > 32.
+      // Anything else but the newline is unusual and checked below, which a line seldom needs.
+      const p0 = i8x16.add(v0, ONE);
+      const p1 = i8x16.add(v1, ONE);
+      const p2 = i8x16.add(v2, ONE);
+      const p3 = i8x16.add(v3, ONE);
+      const printable =
+        mask4(i8x16.gt_s(p0, THIRTY_THREE), i8x16.gt_s(p1, THIRTY_THREE), i8x16.gt_s(p2, THIRTY_THREE), i8x16.gt_s(p3, THIRTY_THREE)) &
+        valid;
+      const t0 = i8x16.gt_s(p0, THIRTY_TWO);
+      const t1 = i8x16.gt_s(p1, THIRTY_TWO);
+      const t2 = i8x16.gt_s(p2, THIRTY_TWO);
+      const t3 = i8x16.gt_s(p3, THIRTY_TWO);
+      const usual = v128.and(
+        v128.and(v128.or(t0, i8x16.eq(v0, NEWLINE)), v128.or(t1, i8x16.eq(v1, NEWLINE))),
+        v128.and(v128.or(t2, i8x16.eq(v2, NEWLINE)), v128.or(t3, i8x16.eq(v3, NEWLINE))),
+      );
+      const unusual = i8x16.all_true(usual) ? 0 : valid & ~mask4(t0, t1, t2, t3);
       if (unusual != 0) {
         // Tabs separate like spaces; only a CR right before the newline is allowed (CRLF files); anything else
         // is the general parser's.
