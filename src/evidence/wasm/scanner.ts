@@ -147,7 +147,7 @@ const ownerComms = new Table(32768, 65536);
  *
  * Two levels, so a line never waits on a cache miss: a small hash table (384 KB, in the L2 cache) counts the
  * destinations seen lately; when it fills, its records are appended to a log (sequential writes) and it starts
- * empty. Taking the tally sorts the log (four 16-bit radix passes) and merges repeats. A hash table over all
+ * empty. Taking the tally (finishDestinations) sorts the log, merges repeats and sums it per talker. A hash table over all
  * destinations was tried: with ~500,000 of them every new one cost a cache and TLB miss (~0.15 s per 1M lines).
  * Log records of 16 bytes: DADDR, id << 16 | DPORT, COUNT, unused; the cache keys them by the raw DADDR bytes
  * (a repeated destination is not parsed again), with slots of 8 bytes: record index + 1 (0: empty) and the hash. The log holds at most DEST_CAPACITY records (8 MB): when full, the scan stops and the
@@ -163,7 +163,7 @@ const CACHE_CAPACITY: i32 = 8192;
 const CACHE_SLOT_MASK: u32 = 16384 - 1;
 const CACHE_RECORDS: usize = heap.alloc(<usize>CACHE_CAPACITY * 32);
 const CACHE_SLOTS: usize = heap.alloc(<usize>(CACHE_SLOT_MASK + 1) * 8);
-/** Four histograms of 65,536 counters, one per 16-bit digit of the sort key, filled in one pass (see sortDestinations). */
+/** Four histograms of 65,536 counters, one per 16-bit digit of the sort key (see sortDestinations). */
 const RADIX_COUNTS: usize = heap.alloc(4 * 65536 * 4);
 /** Records in the log, and in the cache. */
 let destCount: i32 = 0;
@@ -264,7 +264,7 @@ function count(counts: usize, digit: u32): void {
  * from one pass over the records, and a digit whose records all share one value (one port, one talker) needs no
  * pass of its own.
  */
-export function sortDestinations(): i32 {
+function sortDestinations(): i32 {
   spillCache(); // the log always has room for the cache (see tallyDestination)
   const n = destCount;
   if (n <= 1) return n;
