@@ -137,6 +137,11 @@ const groups = new Table(32768, 65536);
 // Talkers are few (one per pod address and namespace, plus the host's): 1,024 per run keeps the table in L1.
 const talkers = new Table(1024, 2048);
 const ownerComms = new Table(32768, 65536);
+/**
+ * Per talker of the run (by index, 32 bytes each): the raw COMM of its last tallied connect, then the run
+ * (generation) it was seen in; see foldLine.
+ */
+const LAST_TALLIED_COMMS: usize = heap.alloc(<usize>talkers.capacity << 5);
 
 /**
  * The destination tally: exact connect counts per (talker, DADDR, DPORT) for the talkers the caller gives a tally
@@ -786,11 +791,19 @@ function foldLine(tokens: usize, n: i32, hasTime: bool, hasNetns: bool): i32 {
     const trackComm = (mode & TALKER_TRACK_COMMS) != 0;
     const commRaw = trackComm ? raw(commAt, commLen) : i32x4.splat(0);
     const ownerRaw = i32x4.splat(<i32>owner);
-    const newComm = trackComm && ownerComms.find(hash(commRaw, commRaw, owner), commRaw, ownerRaw, 0, 0, 0) < 0;
+    // The COMM of this talker's last tallied connect in this run is known already: no lookup (one-COMM crawlers).
+    const last = LAST_TALLIED_COMMS + ((<usize>owner) << 5);
+    const repeated = trackComm && load<u32>(last, 16) == generation && !v128.any_true(v128.xor(v128.load(last), commRaw));
+    const newComm =
+      trackComm && !repeated && ownerComms.find(hash(commRaw, commRaw, owner), commRaw, ownerRaw, 0, 0, 0) < 0;
     if (newComm && ownerComms.count == ownerComms.capacity) return undoProcess(newProcess, -1);
     const tallied = tallyDestination(tallyId, daddrAt, daddrLen, <u32>dport);
     if (tallied <= 0) return undoProcess(newProcess, tallied);
     if (newComm) pushEvent(EVENT_COMM | <u32>ownerComms.add(commRaw, ownerRaw, <u32>commLen, owner, 0, 0));
+    if (trackComm && !repeated) {
+      v128.store(last, commRaw);
+      store<u32>(last, generation, 16);
+    }
     if (hasTime) {
       if (minTimestampNs < 0 || ts < minTimestampNs) minTimestampNs = ts;
       if (ts > maxTimestampNs) maxTimestampNs = ts;
@@ -836,6 +849,7 @@ export function reset(): void {
     processes.clear();
     groups.clear();
     talkers.clear();
+    memory.fill(LAST_TALLIED_COMMS, 0, <usize>talkers.capacity << 5);
     ownerComms.clear();
     generation = 1;
   }
