@@ -1,6 +1,7 @@
 // Benchmark: `snat-responder analyze --format json` against the runbook's shell pipeline on the same
-// 1,000,000-line tcptracer -t4v logs, three of them (the base trace, a PID-churn trace, a many-destinations
-// trace; see gen-tcptracer.mjs), alternating analyze and pipeline runs in one process, medians and ratios.
+// 1,000,000-line tcptracer -t4v logs, four of them (the base trace, a PID-churn trace, a many-destinations
+// trace, and that with one COMM per pod; see gen-tcptracer.mjs), alternating analyze and pipeline runs in one
+// process, medians and ratios.
 // Usage: npm run build && node bench/analyze-vs-awk.mjs [--lines N] [--runs N] [--traces base,pid-churn,...]
 //        [--threads] (also time analyze --threads N, parallel reading forced)
 import { existsSync, statSync } from 'node:fs';

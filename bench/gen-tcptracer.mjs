@@ -16,8 +16,10 @@ const pad = (v, w) => String(v).padEnd(w);
  *   through 7 digits and wrap), each process with its own COMM from a varied pool;
  * - `many-destinations`: PID churn plus a new public destination on most connects (a crawler or a webhook
  *   fan-out).
+ * - `one-comm-crawler`: many-destinations where each pod's processes keep the pod's one COMM (a crawler written in
+ *   one language: `python3` in a loop), so no talker's COMM sample ever fills.
  */
-export const TRACE_KINDS = ['base', 'pid-churn', 'many-destinations'];
+export const TRACE_KINDS = ['base', 'pid-churn', 'many-destinations', 'one-comm-crawler'];
 
 /** Writes `lines` events of the given kind (see {@link TRACE_KINDS}). */
 export async function generateTrace(lines, file, kind = 'base', seed = 42) {
@@ -74,14 +76,15 @@ export async function generateTrace(lines, file, kind = 'base', seed = 42) {
       if (rand() < 0.97)
         nextPid = nextPid >= 4_194_000 ? 300 + Math.floor(rand() * 1000) : nextPid + 1 + Math.floor(rand() * 3);
       pid = nextPid;
-      comm = churnComms[pid % churnComms.length];
+      if (kind !== 'one-comm-crawler') comm = churnComms[pid % churnComms.length];
     }
-    if (kind === 'many-destinations' && type === 'connect' && rand() < 0.9) {
+    const manyDestinations = kind === 'many-destinations' || kind === 'one-comm-crawler';
+    if (manyDestinations && type === 'connect' && rand() < 0.9) {
       // A public address from Azure and other clouds' ranges, almost never seen twice.
       const first = [20, 52, 40, 13, 104, 151][Math.floor(rand() * 6)];
       daddr = `${first}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}.${1 + Math.floor(rand() * 254)}`;
     }
-    const dport = kind === 'many-destinations' ? [443, 443, 443, 80, 8443][Math.floor(rand() * 5)] : 443;
+    const dport = manyDestinations ? [443, 443, 443, 80, 8443][Math.floor(rand() * 5)] : 443;
     buf += `${pad(ts, 14)}${pad(type, 12)} ${pad(pid, 6)} ${pad(comm, 16)} ${pad(4, 2)} ${pad(p.saddr, 16)} ${pad(daddr, 16)} ${pad(30000 + (i % 30000), 6)} ${pad(dport, 6)} ${p.netns}\n`;
     if (buf.length > 1 << 20) {
       await write(buf);
