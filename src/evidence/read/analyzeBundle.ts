@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { type AnalysisOptions, SnatAnalysis } from '../../analysis/snatAnalysis.js';
 import type { TraceAggregate } from '../../analysis/traceAggregator.js';
 import { fromTraceSnapshot, type TraceSnapshot, toTraceSnapshot } from '../../analysis/traceSnapshot.js';
@@ -50,7 +48,9 @@ const workerAvailable = () => WORKER_URL.protocol === 'file:' && existsSync(file
  * Runs one worker on the shared slice queue; resolves with the worker's aggregate. Slices it was given but did not
  * finish (the worker died) go back to the queue, so no data is lost.
  */
-function runWorker(input: TraceWorkerInput, queue: SliceQueue): Promise<TraceAggregate | null> {
+async function runWorker(input: TraceWorkerInput, queue: SliceQueue): Promise<TraceAggregate | null> {
+  // Loaded only when a worker runs (a fresh `analyze` process pays ~4 ms for worker_threads).
+  const { Worker } = await import('node:worker_threads');
   return new Promise((resolve) => {
     const worker = new Worker(WORKER_URL, { workerData: input });
     let current: number | null = null;
@@ -121,7 +121,9 @@ export async function analyzeEvidence(path: string, options: AnalyzeBundleOption
     applyTraceParse(evidence, options.traceSnapshot);
   } else if (tracePath !== null) {
     const { size } = await stat(tracePath);
-    const wanted = options.traceThreads ?? (size >= AUTO_PARALLEL_MIN_BYTES ? availableParallelism() : 1);
+    const wanted =
+      options.traceThreads ??
+      (size >= AUTO_PARALLEL_MIN_BYTES ? (await import('node:os')).availableParallelism() : 1);
     const threads =
       size >= PARALLEL_MIN_BYTES && workerAvailable() ? Math.max(1, Math.min(wanted, MAX_TRACE_THREADS)) : 1;
     // Many small slices on a shared queue balance the threads; one slice when reading alone.

@@ -1,6 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { BUNDLE_FILES } from '../bundle.js';
 import { EvidenceNotFoundError } from '../errors.js';
 import { type CaptureFacts, type EvidenceSet, emptyEvidenceSet } from '../evidenceSet.js';
@@ -60,6 +59,8 @@ async function readText(path: string, ev?: EvidenceSet, rel?: string): Promise<s
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
+      // Loaded only for a gzip file: every `analyze` is a fresh process, and zlib costs ~4 ms to load.
+      const { gunzipSync } = await import('node:zlib');
       bytes = gunzipSync(bytes, { maxOutputLength: MAX_GUNZIPPED_BYTES });
     } catch (err) {
       if (ev && rel) addWarnings(ev, [{ file: rel, line: 0, message: `not readable gzip: ${(err as Error).message}` }]);

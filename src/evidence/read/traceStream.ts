@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
 import { BUNDLE_FILES } from '../bundle.js';
 import { type DestinationTallyRun, type FastLayout, ipv4ToString, type ScanRun, type TalkerMode } from '../fastPath.js';
 import { TcptracerParser, type TraceColumns } from '../parsers/tcptracer.js';
@@ -146,7 +145,9 @@ async function fileRange(path: string, start: number, end: number): Promise<Trac
 }
 
 /** A gzip file, decompressed as a stream. */
-function gunzipped(path: string): TraceBytes {
+async function gunzipped(path: string): Promise<TraceBytes> {
+  // Loaded only for a gzip trace: every `analyze` is a fresh process, and zlib costs ~4 ms to load.
+  const { createGunzip } = await import('node:zlib');
   const stream = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }));
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let pending: Buffer | null = null;
@@ -187,7 +188,7 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
   const gzip = await isGzip(path);
   const sample: string[] = [];
   const source = gzip
-    ? gunzipped(path)
+    ? await gunzipped(path)
     : await fileRange(path, slice?.start ?? 0, slice?.end ?? Number.POSITIVE_INFINITY);
 
   // The scanner follows the general parser's idea of the columns (it changes at each header line); it stays off
