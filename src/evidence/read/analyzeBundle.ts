@@ -122,8 +122,7 @@ export async function analyzeEvidence(path: string, options: AnalyzeBundleOption
   } else if (tracePath !== null) {
     const { size } = await stat(tracePath);
     const wanted =
-      options.traceThreads ??
-      (size >= AUTO_PARALLEL_MIN_BYTES ? (await import('node:os')).availableParallelism() : 1);
+      options.traceThreads ?? (size >= AUTO_PARALLEL_MIN_BYTES ? (await import('node:os')).availableParallelism() : 1);
     const threads =
       size >= PARALLEL_MIN_BYTES && workerAvailable() ? Math.max(1, Math.min(wanted, MAX_TRACE_THREADS)) : 1;
     // Many small slices on a shared queue balance the threads; one slice when reading alone.
