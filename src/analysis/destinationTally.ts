@@ -148,20 +148,9 @@ export class DestinationTally {
     this.mergeSorted(block, BLOCK_SLOT);
   }
 
-  /** The block record of (address, port) by binary search, or -1. */
+  /** The block record of (address, port), or -1. */
   private blockIndex(address: number, port: number): number {
-    const block = this.block;
-    let lo = 0;
-    let hi = block.length / BLOCK_SLOT - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const a = block[mid * BLOCK_SLOT]!;
-      const p = block[mid * BLOCK_SLOT + 1]! & 0xffff;
-      if (a === address && p === port) return mid;
-      if (a < address || (a === address && p < port)) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return findEntry(this.block, this.block.length / BLOCK_SLOT, BLOCK_SLOT, address, port);
   }
 
   /**
@@ -321,20 +310,9 @@ export class DestinationTally {
     return best.map((d) => ({ ip: d.v4 >= 0 ? ipv4Text(d.v4) : d.ip, port: d.port, count: d.count }));
   }
 
-  /** The log entry of (address, port) by binary search (the log compacted), or -1. */
+  /** The log entry of (address, port) (the log compacted), or -1. */
   private logIndex(address: number, port: number): number {
-    const log = this.log;
-    let lo = 0;
-    let hi = this.length / SLOT - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const a = log[mid * SLOT]!;
-      const p = log[mid * SLOT + 1]!;
-      if (a === address && p === port) return mid;
-      if (a < address || (a === address && p < port)) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return findEntry(this.log, this.length / SLOT, SLOT, address, port);
   }
 
   /** Compacts when the unsorted tail is as long as the sorted part, else grows the log. */
@@ -372,6 +350,24 @@ export class DestinationTally {
     this.length = out;
     this.sorted = out;
   }
+}
+
+/**
+ * Binary search in `entries` entries of `stride` words (address, a word whose low 16 bits are the port, ...),
+ * sorted by (address, port): the index of (address, port), or -1.
+ */
+function findEntry(words: Uint32Array, entries: number, stride: number, address: number, port: number): number {
+  let lo = 0;
+  let hi = entries - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const a = words[mid * stride]!;
+    const p = words[mid * stride + 1]! & 0xffff;
+    if (a === address && p === port) return mid;
+    if (a < address || (a === address && p < port)) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 /** Entries a log starts with; logs shorter than MIN_COMPACT entries just grow. */
