@@ -236,8 +236,8 @@ export async function streamTrace(path: string, sink: TraceSink, slice?: TraceSl
    * A run asks each talker's mode once, at the talker's first line, so the input is scanned in windows (from
    * 128 KB) and a busy run is applied at the end of one: the next run sees what the last one changed (a talker
    * first seen, a COMM sample filled so its connects are tallied per destination rather than grouped, a PID
-   * sample filled so its lines skip the process table). An early apply that changed no talker's mode doubles the
-   * window, so a trace whose talkers keep tracking PIDs (fewer than the sample holds) is not cut into short runs
+   * sample filled so its lines skip the process table). An early apply that changed no talker's mode quadruples
+   * the window, so a trace whose talkers keep tracking PIDs (fewer than the sample holds) is not cut into short runs
    * that each list those processes again: at most a few dozen early applies in all.
    */
   let window = FIRST_WINDOW;

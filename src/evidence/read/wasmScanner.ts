@@ -128,7 +128,8 @@ export class TraceScanner implements ScanRun {
     this.privateRanges = new Uint32Array(buffer, this.global('PRIVATE_RANGES'), 2 * this.global('MAX_PRIVATE_RANGES'));
     if (
       this.global('TALLY_LEADERS') !== TALLY_SUMMARY.maxLeaders ||
-      this.global('TALLY_SUMMARY_WORDS') !== TALLY_SUMMARY.words
+      this.global('TALLY_SUMMARY_WORDS') !== TALLY_SUMMARY.words ||
+      this.global('TALLY_SUMMARY_LEADERS') !== TALLY_SUMMARY.leaders
     )
       throw new Error('trace scanner binary out of date: run `npm run build`');
     this.stops = { slowLine: this.global('STOP_SLOW_LINE'), full: this.global('STOP_FULL') };

@@ -332,11 +332,13 @@ export function setPrivateRanges(count: i32): void {
 
 /** Destinations with the most connects kept per talker by finishDestinations, in rank order. */
 export const TALLY_LEADERS: i32 = 16;
+/** Word offset of the leader indices in a talker's summary (see TALLY_SUMMARY_WORDS). */
+export const TALLY_SUMMARY_LEADERS: i32 = 8;
 /**
  * Words of one talker's summary: tally id, index of its first public record, public records, public connects,
  * private connects, leaders, two unused, then TALLY_LEADERS leader indices (relative to its first record).
  */
-export const TALLY_SUMMARY_WORDS: i32 = 8 + TALLY_LEADERS;
+export const TALLY_SUMMARY_WORDS: i32 = TALLY_SUMMARY_LEADERS + TALLY_LEADERS;
 /**
  * Where finishDestinations writes the summaries: the sort's scratch space, free once the sort is done, and large
  * enough for one summary per possible tally id (65,535 x 96 bytes).
@@ -361,7 +363,7 @@ export function finishDestinations(): i32 {
   while (r < end) {
     const idWord = load<u32>(r, 4) >> 16;
     const first = out;
-    const leaders = summary + 32;
+    const leaders = summary + ((<usize>TALLY_SUMMARY_LEADERS) << 2);
     let leaderCount = 0;
     let publicConnects: u32 = 0;
     let privateConnects: u32 = 0;
